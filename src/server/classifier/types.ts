@@ -2,12 +2,6 @@
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 export type Urgency = 'low' | 'normal' | 'high' | 'critical';
 
-export interface PiiFinding {
-  type: string;
-  start: number;
-  end: number;
-}
-
 export interface Explanation {
   /** Which output this explains: 'sentiment', 'intent', 'urgency', 'spam', 'escalation' … */
   label: string;
@@ -26,7 +20,6 @@ export interface Classification {
   abusive: boolean;
   /** Escalation risks found: 'regulator' | 'legal' | 'press' | 'cancellation' | 'safety'. */
   escalation: string[];
-  pii: PiiFinding[];
   explanations: Explanation[];
   /** Version of the model set that produced this, recorded on every message. */
   modelVersion: string;
