@@ -1,0 +1,94 @@
+import type { Envelope, Platform } from '../../shared/envelope.js';
+
+/** Raw webhook request as the HTTP edge received it: the signature is checked over `rawBody`, never re-serialised JSON. */
+export interface WebhookRequest {
+  method: 'GET' | 'POST';
+  headers: Readonly<Record<string, string | undefined>>;
+  query: Readonly<Record<string, string | undefined>>;
+  rawBody: Buffer;
+}
+
+/** A handshake (CRC, hub.challenge) is answered directly; events are mapped to Envelopes. */
+export type WebhookResult =
+  | { type: 'handshake'; status: number; contentType: string; body: string }
+  | { type: 'events'; envelopes: Envelope[]; deletions: Deletion[] }
+  | { type: 'rejected'; status: 401 | 403 | 400; reason: string };
+
+export interface Deletion {
+  channelId: string;
+  externalId: string;
+}
+
+/** What the outbox asks a connector to deliver. */
+export interface OutboundMessage {
+  idempotencyKey: string;
+  channelId: string;
+  kind: 'reply' | 'dm' | 'email' | 'chat';
+  text: string;
+  /** Platform id of the message being answered (public reply), if any. */
+  inReplyToExternalId?: string | null;
+  /** Platform id of the recipient (DMs) or address (email). */
+  recipient?: { platformId: string; handle?: string | null; email?: string | null } | null;
+  threadKey?: string | null;
+  subject?: string | null;
+  /** Message-ID chain for email threading. */
+  references?: string[];
+}
+
+export interface SendResult {
+  platformMessageId: string;
+  url?: string | null;
+}
+
+/** A connector error the outbox can act on: retry later (with the platform's hint) or give up with a reason an agent can read. */
+export class ConnectorError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs: number | null = null,
+    readonly platformCode: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+}
+
+/** Where a pulled or streamed source resumes; persisted by the caller after the envelopes are ingested. */
+export type Cursor = string | null;
+
+export interface PollResult {
+  envelopes: Envelope[];
+  deletions: Deletion[];
+  cursor: Cursor;
+}
+
+/** The per-channel adapter every platform implements (ARCHITECTURE.md "Channel adapters"). */
+export interface ChannelAdapter {
+  readonly platform: Platform;
+  readonly channelId: string;
+  /** Verify and parse a webhook delivery (push platforms). */
+  handleWebhook?(request: WebhookRequest): Promise<WebhookResult> | WebhookResult;
+  /** Pull since a saved cursor (poll platforms). */
+  poll?(cursor: Cursor, signal?: AbortSignal): Promise<PollResult>;
+  /** Long-lived stream (X filtered stream, Mastodon streaming, Jetstream, IMAP IDLE). Resolves when stopped. */
+  stream?(sink: StreamSink, cursor: Cursor, signal: AbortSignal): Promise<void>;
+  /** Deliver one outbound message; throws ConnectorError on failure. */
+  send(message: OutboundMessage): Promise<SendResult>;
+  /** Check credentials against the platform. */
+  test?(): Promise<{ ok: boolean; detail: string }>;
+}
+
+export interface StreamSink {
+  /** Resolves once the envelopes are durably ingested; the stream may then persist `cursor`. */
+  deliver(envelopes: Envelope[], deletions: Deletion[], cursor: Cursor): Promise<void>;
+  health(event: { type: 'connected' | 'disconnected' | 'keepalive' | 'error'; detail?: string }): void;
+}
+
+/** Builds an adapter from a channel's stored config and decrypted credentials. */
+export type AdapterFactory = (channel: {
+  id: string;
+  platform: Platform;
+  config: Record<string, unknown>;
+  credentials: Record<string, unknown>;
+  ownAccountIds: string[];
+}) => ChannelAdapter;
