@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import { scorePriority, type PriorityInput } from './priority.js';
+import { DEFAULT_PRIORITY_WEIGHTS, resolvePriorityWeights } from './priority-weights.js';
+import { createRandom, type Random } from './simulator/random.js';
+
+const base: PriorityInput = {
+  intent: 'question',
+  urgency: 'normal',
+  negativeSentiment: 0.2,
+  escalation: [],
+  waitingMinutes: 0,
+  minutesToBreach: null,
+  followers: 50,
+};
+
+const INTENTS = Object.keys(DEFAULT_PRIORITY_WEIGHTS.intentSeverity).concat(['unknown_intent']);
+const URGENCIES = ['low', 'normal', 'high', 'critical'] as const;
+const RISKS = ['regulator', 'legal', 'press', 'cancellation', 'safety', 'other'];
+
+function randomInput(r: Random): PriorityInput {
+  return {
+    intent: r.pick(INTENTS),
+    urgency: r.pick(URGENCIES),
+    negativeSentiment: r.next(),
+    escalation: RISKS.filter(() => r.chance(0.15)),
+    waitingMinutes: r.chance(0.5) ? 0 : r.next() * 600,
+    minutesToBreach: r.chance(0.3) ? null : r.next() * 200 - 40,
+    followers: 0,
+  };
+}
+
+describe('scorePriority', () => {
+  it('puts an outage above praise and promotion', () => {
+    const outage = scorePriority({ ...base, intent: 'outage', urgency: 'high', negativeSentiment: 0.9 });
+    const praise = scorePriority({ ...base, intent: 'praise', negativeSentiment: 0 });
+    const promo = scorePriority({ ...base, intent: 'promotion', negativeSentiment: 0 });
+    expect(outage.score).toBeGreaterThan(praise.score);
+    expect(praise.score).toBeGreaterThan(promo.score);
+    expect(outage.band).toBe('high');
+    expect(promo.band).toBe('low');
+  });
+
+  it('explains every part and sums to the score', () => {
+    const r = scorePriority({ ...base, escalation: ['regulator', 'press'], followers: 200_000, minutesToBreach: 10 });
+    expect(r.parts.map((p) => p.name)).toEqual(['severity', 'urgency', 'sentiment', 'escalation', 'waiting', 'sla_risk', 'reach']);
+    const sum = r.parts.reduce((s, p) => s + p.points, 0);
+    expect(Math.abs(sum - r.score)).toBeLessThan(0.05);
+    expect(r.parts.find((p) => p.name === 'escalation')?.why).toContain('regulator');
+  });
+
+  it('raises urgency as the SLA nears breach and waiting grows', () => {
+    const far = scorePriority({ ...base, minutesToBreach: 120 });
+    const near = scorePriority({ ...base, minutesToBreach: 5 });
+    const breached = scorePriority({ ...base, minutesToBreach: -3 });
+    expect(near.score).toBeGreaterThan(far.score);
+    expect(breached.score).toBeGreaterThan(near.score);
+    expect(scorePriority({ ...base, waitingMinutes: 120 }).score).toBeGreaterThan(scorePriority(base).score);
+  });
+
+  it('gives reach a log-scaled bonus that never exceeds its cap', () => {
+    const low = scorePriority({ ...base, followers: 2_000 });
+    const mid = scorePriority({ ...base, followers: 100_000 });
+    const huge = scorePriority({ ...base, followers: 1e10 });
+    const none = scorePriority({ ...base, followers: 10 });
+    expect(low.score).toBeGreaterThanOrEqual(none.score);
+    expect(mid.score).toBeGreaterThanOrEqual(low.score);
+    expect(huge.score - none.score).toBeLessThanOrEqual(DEFAULT_PRIORITY_WEIGHTS.reach.maxPoints);
+  });
+
+  it('fairness: a huge following never ranks a less severe problem above a more severe one', () => {
+    const r = createRandom(20261123);
+    let checked = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const a = randomInput(r);
+      const b = randomInput(r);
+      const aFew = scorePriority({ ...a, followers: r.int(0, 300) });
+      const bPlain = scorePriority({ ...b, followers: 0 });
+      if (aFew.tier <= bPlain.tier) continue;
+      checked++;
+      for (const followers of [5_000, 1e6, 1e8, 1e12]) {
+        const bFamous = scorePriority({ ...b, followers });
+        expect(bFamous.score).toBeLessThan(aFew.score);
+        expect(bFamous.band).toBe(bPlain.band);
+      }
+    }
+    expect(checked).toBeGreaterThan(5_000);
+  });
+
+  it('fairness holds under custom weights too', () => {
+    const w = resolvePriorityWeights({ tierWidth: 10, bands: { normal: 20, high: 40, urgent: 70 }, reach: { maxPoints: 9, pointsPerDecade: 4 } });
+    const r = createRandom(7);
+    for (let i = 0; i < 5_000; i++) {
+      const a = scorePriority({ ...randomInput(r), followers: 0 }, w);
+      const bIn = randomInput(r);
+      const b = scorePriority({ ...bIn, followers: 0 }, w);
+      if (a.tier > b.tier) expect(scorePriority({ ...bIn, followers: 1e9 }, w).score).toBeLessThan(a.score);
+    }
+  });
+});
+
+describe('resolvePriorityWeights', () => {
+  it('merges overrides on the defaults', () => {
+    const w = resolvePriorityWeights({ intentSeverity: { recall: 28 }, urgency: { critical: 25 } });
+    expect(w.intentSeverity.recall).toBe(28);
+    expect(w.intentSeverity.outage).toBe(30);
+    expect(w.urgency).toEqual({ low: 0, normal: 5, high: 12, critical: 25 });
+  });
+
+  it('rejects weights that would let reach cross a band or tier', () => {
+    expect(() => resolvePriorityWeights({ bands: { high: 52 } })).toThrow(ZodError);
+    expect(() => resolvePriorityWeights({ reach: { maxPoints: 5 } })).toThrow(/tierWidth/);
+    expect(() => resolvePriorityWeights({ unknownKey: 1 })).toThrow(ZodError);
+  });
+});
