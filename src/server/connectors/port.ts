@@ -33,6 +33,13 @@ export interface OutboundMessage {
   subject?: string | null;
   /** Message-ID chain for email threading. */
   references?: string[];
+  /**
+   * When the customer last wrote in this conversation (ISO-8601). Messenger, Instagram and WhatsApp
+   * only allow free-form private messages inside a window after it; adapters refuse clearly outside.
+   */
+  lastInboundAt?: string | null;
+  /** A pre-approved template (WhatsApp) for messaging outside the customer-service window. */
+  template?: { name: string; language: string; parameters?: string[] } | null;
 }
 
 export interface SendResult {
