@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PARLEY_DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for the embedded SQLite store)')
+      .optional(),
+  ),
+  NATS_URL: optionalString.pipe(z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL').optional()),
+  PARLEY_SECRET_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (or 64 hex digits)').optional()),
+  PARLEY_PUBLIC_URL: optionalString.pipe(z.url('must be an absolute URL').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PARLEY_SQLITE_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  PARLEY_WORKER_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | null;
+  readonly natsUrl: string | null;
+  /** 32-byte key for secrets at rest; null means "use or create the key file in the data directory". */
+  readonly secretKey: Buffer | null;
+  readonly publicUrl: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  readonly workerBatch: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Parley cannot start, the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const parseSecretKey = (value: string): Buffer =>
+  /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : createHash('sha256').update(value).digest();
+
+/** Reads the environment once; every problem is listed together so one restart fixes them all. */
+export const loadConfig = (env: Readonly<Record<string, string | undefined>>, overrides: Partial<Config> = {}): Config => {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.PARLEY_DATA_DIR),
+    databaseUrl: e.DATABASE_URL ?? null,
+    natsUrl: e.NATS_URL ?? null,
+    secretKey: e.PARLEY_SECRET_KEY ? parseSecretKey(e.PARLEY_SECRET_KEY) : null,
+    publicUrl: (e.PARLEY_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    sqliteSynchronous: e.PARLEY_SQLITE_SYNC,
+    workerBatch: e.PARLEY_WORKER_BATCH,
+    ...overrides,
+  };
+  return Object.freeze(config);
+};

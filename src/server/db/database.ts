@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import * as initial from './migrations/0001-initial.js';
+import type { DB } from './schema.js';
+import { createSqliteDialect } from './dialects/sqlite.js';
+import { createPostgresDialect } from './dialects/postgres.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  /** True where `FOR UPDATE SKIP LOCKED` exists (PostgreSQL); SQLite has a single writer instead. */
+  supportsSkipLocked: boolean;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  /** ':memory:' for tests; default `<dataDir>/parley.db`. */
+  sqliteFile?: string;
+  sqliteSynchronous?: 'NORMAL' | 'FULL';
+  poolSize?: number;
+}
+
+const migrations: Record<string, Migration> = { '0001-initial': initial };
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export const openStore = (options: StoreOptions): Store => {
+  if (options.databaseUrl) {
+    const { dialect, pool } = createPostgresDialect(options.databaseUrl, options.poolSize);
+    const db = new Kysely<DB>({ dialect });
+    return { db, dialect: 'postgres', supportsSkipLocked: true, close: async () => { await db.destroy(); void pool; } };
+  }
+  const file = options.sqliteFile ?? path.join(options.dataDir, 'parley.db');
+  const { dialect } = createSqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'NORMAL' });
+  const db = new Kysely<DB>({ dialect });
+  return { db, dialect: 'sqlite', supportsSkipLocked: false, close: () => db.destroy() };
+};
+
+/** Applies every pending migration; safe to run on every start and from several processes (Kysely locks). */
+export const migrateToLatest = async (store: Store): Promise<string[]> => {
+  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+};

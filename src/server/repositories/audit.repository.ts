@@ -1,0 +1,69 @@
+import { sha256Hex } from '../platform/crypto.js';
+import type { Executor } from './executor.js';
+
+export interface AuditEntry {
+  id: string;
+  at: number;
+  actorId: string | null;
+  actorRole: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+const genesis = '0'.repeat(64);
+
+/** The hash covers the previous hash and every field, so any edit, insertion or gap breaks the chain. */
+export const auditHash = (prevHash: string, seq: number, e: AuditEntry): string =>
+  sha256Hex(JSON.stringify([prevHash, seq, e.id, e.at, e.actorId, e.actorRole, e.action, e.targetType, e.targetId, e.data]));
+
+export const createAuditRepository = (db: Executor, options: { skipLocked: boolean }) => ({
+  /** Must run inside the caller's transaction so the entry commits with the change it records. */
+  async append(entry: AuditEntry): Promise<StoredAuditEntry> {
+    await db.insertInto('audit_head').values({ id: 1, seq: 0, hash: genesis }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    let headQuery = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+    if (options.skipLocked) headQuery = headQuery.forUpdate();
+    const head = await headQuery.executeTakeFirstOrThrow();
+    const seq = Number(head.seq) + 1;
+    const hash = auditHash(head.hash, seq, entry);
+    await db
+      .insertInto('audit_log')
+      .values({ seq, id: entry.id, at: entry.at, actor_id: entry.actorId, actor_role: entry.actorRole, action: entry.action, target_type: entry.targetType, target_id: entry.targetId, data: JSON.stringify(entry.data), prev_hash: head.hash, hash })
+      .execute();
+    await db.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
+    return { ...entry, seq, prevHash: head.hash, hash };
+  },
+
+  async page(afterSeq: number, limit: number): Promise<StoredAuditEntry[]> {
+    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      id: r.id,
+      at: Number(r.at),
+      actorId: r.actor_id,
+      actorRole: r.actor_role,
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+  },
+
+  async head(): Promise<{ seq: number; hash: string }> {
+    const r = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+    return r ? { seq: Number(r.seq), hash: r.hash } : { seq: 0, hash: genesis };
+  },
+
+  genesis,
+});
+
+export type AuditRepository = ReturnType<typeof createAuditRepository>;

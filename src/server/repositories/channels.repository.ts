@@ -1,0 +1,79 @@
+import type { Selectable } from 'kysely';
+import type { ChannelsTable } from '../db/schema.js';
+import type { Executor } from './executor.js';
+import { fromJson } from './executor.js';
+
+export interface Channel {
+  id: string;
+  brandId: string | null;
+  platform: string;
+  name: string;
+  status: string;
+  config: Record<string, unknown>;
+  /** Sealed (AES-256-GCM) credentials; only the channel service opens them. */
+  sealedCredentials: string | null;
+  ownAccountIds: string[];
+  cursor: string | null;
+  lastEventAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  createdAt: number;
+}
+
+const toChannel = (r: Selectable<ChannelsTable>): Channel => ({
+  id: r.id,
+  brandId: r.brand_id,
+  platform: r.platform,
+  name: r.name,
+  status: r.status,
+  config: fromJson(r.config, {}),
+  sealedCredentials: r.credentials,
+  ownAccountIds: fromJson(r.own_account_ids, []),
+  cursor: r.cursor,
+  lastEventAt: r.last_event_at === null ? null : Number(r.last_event_at),
+  lastError: r.last_error,
+  lastErrorAt: r.last_error_at === null ? null : Number(r.last_error_at),
+  createdAt: Number(r.created_at),
+});
+
+export const createChannelsRepository = (db: Executor) => ({
+  async create(c: { id: string; brandId: string | null; platform: string; name: string; config: Record<string, unknown>; sealedCredentials: string | null; ownAccountIds: string[]; now: number }): Promise<void> {
+    await db
+      .insertInto('channels')
+      .values({ id: c.id, brand_id: c.brandId, platform: c.platform, name: c.name, status: 'active', config: JSON.stringify(c.config), credentials: c.sealedCredentials, own_account_ids: JSON.stringify(c.ownAccountIds), created_at: c.now, updated_at: c.now })
+      .execute();
+  },
+
+  async get(id: string): Promise<Channel | null> {
+    const r = await db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toChannel(r) : null;
+  },
+
+  async getMany(ids: readonly string[]): Promise<Channel[]> {
+    if (ids.length === 0) return [];
+    return (await db.selectFrom('channels').selectAll().where('id', 'in', ids).execute()).map(toChannel);
+  },
+
+  async list(): Promise<Channel[]> {
+    return (await db.selectFrom('channels').selectAll().where('status', '!=', 'removed').orderBy('name').execute()).map(toChannel);
+  },
+
+  async setStatus(id: string, status: string, now: number): Promise<boolean> {
+    const r = await db.updateTable('channels').set({ status, updated_at: now }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  async setCursor(id: string, cursor: string | null, now: number): Promise<void> {
+    await db.updateTable('channels').set({ cursor, updated_at: now }).where('id', '=', id).execute();
+  },
+
+  async recordEvent(id: string, at: number): Promise<void> {
+    await db.updateTable('channels').set({ last_event_at: at }).where('id', '=', id).execute();
+  },
+
+  async recordError(id: string, error: string | null, at: number): Promise<void> {
+    await db.updateTable('channels').set({ last_error: error, last_error_at: error ? at : null }).where('id', '=', id).execute();
+  },
+});
+
+export type ChannelsRepository = ReturnType<typeof createChannelsRepository>;

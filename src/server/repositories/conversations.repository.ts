@@ -1,0 +1,265 @@
+import type { Selectable } from 'kysely';
+import type { ConversationsTable } from '../db/schema.js';
+import type { Executor } from './executor.js';
+import { chunk, fromJson } from './executor.js';
+
+export interface PriorityPart {
+  name: string;
+  points: number;
+  why: string;
+}
+
+export interface Conversation {
+  id: string;
+  channelId: string;
+  brandId: string | null;
+  customerId: string | null;
+  threadKey: string;
+  status: string;
+  visibility: string;
+  subject: string | null;
+  priority: number;
+  priorityBand: string;
+  priorityParts: PriorityPart[];
+  sentiment: string | null;
+  intent: string | null;
+  language: string | null;
+  assigneeId: string | null;
+  teamId: string | null;
+  queue: string;
+  messageCount: number;
+  unreadCount: number;
+  lastMessageId: string | null;
+  lastMessageAt: number;
+  lastMessagePreview: string;
+  lastMessageDirection: string;
+  lastInboundAt: number | null;
+  firstResponseAt: number | null;
+  slaDueAt: number | null;
+  incidentId: string | null;
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+}
+
+export const toConversation = (r: Selectable<ConversationsTable>): Conversation => ({
+  id: r.id,
+  channelId: r.channel_id,
+  brandId: r.brand_id,
+  customerId: r.customer_id,
+  threadKey: r.thread_key,
+  status: r.status,
+  visibility: r.visibility,
+  subject: r.subject,
+  priority: r.priority,
+  priorityBand: r.priority_band,
+  priorityParts: fromJson(r.priority_parts, []),
+  sentiment: r.sentiment,
+  intent: r.intent,
+  language: r.language,
+  assigneeId: r.assignee_id,
+  teamId: r.team_id,
+  queue: r.queue,
+  messageCount: r.message_count,
+  unreadCount: r.unread_count,
+  lastMessageId: r.last_message_id,
+  lastMessageAt: Number(r.last_message_at),
+  lastMessagePreview: r.last_message_preview,
+  lastMessageDirection: r.last_message_direction,
+  lastInboundAt: r.last_inbound_at === null ? null : Number(r.last_inbound_at),
+  firstResponseAt: r.first_response_at === null ? null : Number(r.first_response_at),
+  slaDueAt: r.sla_due_at === null ? null : Number(r.sla_due_at),
+  incidentId: r.incident_id,
+  tags: fromJson(r.tags, []),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+  resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+});
+
+export interface ConversationFilter {
+  status?: string;
+  /** A user id, or null for unassigned. */
+  assigneeId?: string | null;
+  teamId?: string;
+  channelId?: string;
+  priorityBand?: string;
+  sentiment?: string;
+  customerId?: string;
+}
+
+export interface ListCursor {
+  lastMessageAt: number;
+  id: string;
+}
+
+export interface NewConversation {
+  id: string;
+  channelId: string;
+  brandId: string | null;
+  customerId: string | null;
+  threadKey: string;
+  visibility: string;
+  subject: string | null;
+  createdAt: number;
+}
+
+/** Precomputed list-row changes from one message. */
+export interface ConversationActivity {
+  id: string;
+  messageId: string;
+  at: number;
+  preview: string;
+  direction: 'in' | 'out';
+  customerId: string | null;
+  sentiment: string | null;
+  intent: string | null;
+  language: string | null;
+}
+
+export const createConversationsRepository = (db: Executor) => ({
+  async create(c: NewConversation): Promise<void> {
+    await db
+      .insertInto('conversations')
+      .values({
+        id: c.id,
+        channel_id: c.channelId,
+        brand_id: c.brandId,
+        customer_id: c.customerId,
+        thread_key: c.threadKey,
+        visibility: c.visibility,
+        subject: c.subject,
+        status: 'open',
+        last_message_at: c.createdAt,
+        created_at: c.createdAt,
+        updated_at: c.createdAt,
+      })
+      .execute();
+  },
+
+  /** The most recent conversation on this thread, open or not (the caller applies reopen rules). */
+  async findByThread(channelId: string, threadKey: string): Promise<{ id: string; status: string; resolvedAt: number | null } | null> {
+    const row = await db
+      .selectFrom('conversations')
+      .select(['id', 'status', 'resolved_at'])
+      .where('channel_id', '=', channelId)
+      .where('thread_key', '=', threadKey)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { id: row.id, status: row.status, resolvedAt: row.resolved_at } : null;
+  },
+
+  /** Applies one message's effect on the list row: counters, preview, last activity, reopen on inbound. */
+  async recordActivity(a: ConversationActivity): Promise<void> {
+    await db
+      .updateTable('conversations')
+      .set((eb) => ({
+        message_count: eb('message_count', '+', 1),
+        unread_count: a.direction === 'in' ? eb('unread_count', '+', 1) : 0,
+        last_message_id: a.messageId,
+        last_message_at: a.at,
+        last_message_preview: a.preview,
+        last_message_direction: a.direction,
+        updated_at: a.at,
+        ...(a.direction === 'in'
+          ? {
+              last_inbound_at: a.at,
+              customer_id: eb.fn.coalesce('customer_id', eb.val(a.customerId)),
+              ...(a.sentiment ? { sentiment: a.sentiment } : {}),
+              ...(a.intent ? { intent: a.intent } : {}),
+              ...(a.language ? { language: a.language } : {}),
+            }
+          : {}),
+      }))
+      .where('id', '=', a.id)
+      .execute();
+  },
+
+  async updateDecision(d: { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; now: number }): Promise<void> {
+    await db
+      .updateTable('conversations')
+      .set({
+        priority: d.priority,
+        priority_band: d.priorityBand,
+        priority_parts: JSON.stringify(d.priorityParts),
+        assignee_id: d.assigneeId,
+        team_id: d.teamId,
+        queue: d.queue,
+        sla_due_at: d.slaDueAt,
+        ...(d.status ? { status: d.status } : {}),
+        updated_at: d.now,
+      })
+      .where('id', '=', d.id)
+      .execute();
+  },
+
+  async get(id: string): Promise<Conversation | null> {
+    const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toConversation(row) : null;
+  },
+
+  async getMany(ids: readonly string[]): Promise<Conversation[]> {
+    const out: Conversation[] = [];
+    for (const part of chunk(ids)) {
+      const rows = await db.selectFrom('conversations').selectAll().where('id', 'in', part).execute();
+      out.push(...rows.map(toConversation));
+    }
+    return out;
+  },
+
+  /** Newest activity first, keyset-paginated; every filter is served by an index ending in (last_message_at, id). */
+  async list(filter: ConversationFilter, cursor: ListCursor | null, limit: number): Promise<Conversation[]> {
+    let q = db.selectFrom('conversations').selectAll();
+    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.assigneeId !== undefined) q = filter.assigneeId === null ? q.where('assignee_id', 'is', null) : q.where('assignee_id', '=', filter.assigneeId);
+    if (filter.teamId !== undefined) q = q.where('team_id', '=', filter.teamId);
+    if (filter.channelId !== undefined) q = q.where('channel_id', '=', filter.channelId);
+    if (filter.priorityBand !== undefined) q = q.where('priority_band', '=', filter.priorityBand);
+    if (filter.sentiment !== undefined) q = q.where('sentiment', '=', filter.sentiment);
+    if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+    if (cursor) {
+      q = q.where((eb) =>
+        eb.or([eb('last_message_at', '<', cursor.lastMessageAt), eb.and([eb('last_message_at', '=', cursor.lastMessageAt), eb('id', '<', cursor.id)])]),
+      );
+    }
+    const rows = await q.orderBy('last_message_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toConversation);
+  },
+
+  async setAssignment(id: string, assigneeId: string | null, teamId: string | null, now: number): Promise<boolean> {
+    const r = await db.updateTable('conversations').set({ assignee_id: assigneeId, team_id: teamId, updated_at: now }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  async setStatus(id: string, status: string, now: number): Promise<boolean> {
+    const r = await db
+      .updateTable('conversations')
+      .set({ status, updated_at: now, resolved_at: status === 'resolved' || status === 'closed' ? now : null })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  async markRead(id: string): Promise<void> {
+    await db.updateTable('conversations').set({ unread_count: 0 }).where('id', '=', id).execute();
+  },
+
+  async recordFirstResponse(id: string, at: number): Promise<void> {
+    await db.updateTable('conversations').set({ first_response_at: at, sla_due_at: null }).where('id', '=', id).where('first_response_at', 'is', null).execute();
+  },
+
+  /** Open conversations per assignee: the load routing balances. */
+  async openLoadByAssignee(): Promise<Map<string, number>> {
+    const rows = await db
+      .selectFrom('conversations')
+      .select(['assignee_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', 'in', ['open', 'pending'])
+      .where('assignee_id', 'is not', null)
+      .groupBy('assignee_id')
+      .execute();
+    return new Map(rows.map((r) => [r.assignee_id as string, Number(r.n)]));
+  },
+});
+
+export type ConversationsRepository = ReturnType<typeof createConversationsRepository>;

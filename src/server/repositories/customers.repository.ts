@@ -1,0 +1,145 @@
+import type { Executor } from './executor.js';
+import { chunk, fromJson } from './executor.js';
+
+export interface Identity {
+  id: string;
+  platform: string;
+  platformId: string;
+  handle: string | null;
+  displayName: string | null;
+  followers: number;
+  verified: boolean;
+  email: string | null;
+  phone: string | null;
+  customerId: string;
+}
+
+export interface Customer {
+  id: string;
+  displayName: string | null;
+  handle: string | null;
+  followers: number;
+  verified: boolean;
+  tier: string;
+  fields: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IdentityFacts {
+  platform: string;
+  platformId: string;
+  handle: string | null;
+  displayName: string | null;
+  followers: number;
+  verified: boolean;
+  email: string | null;
+}
+
+/** Reach tiers shown to agents; priority caps what reach may add (the fairness guard). */
+export const reachTier = (followers: number): string =>
+  followers >= 1_000_000 ? 'mega' : followers >= 100_000 ? 'macro' : followers >= 10_000 ? 'mid' : followers >= 1_000 ? 'micro' : 'standard';
+
+export const createCustomersRepository = (db: Executor) => ({
+  async findIdentities(platform: string, platformIds: readonly string[]): Promise<Map<string, Identity>> {
+    const map = new Map<string, Identity>();
+    for (const part of chunk(platformIds)) {
+      const rows = await db.selectFrom('identities').selectAll().where('platform', '=', platform).where('platform_id', 'in', part).execute();
+      for (const r of rows) {
+        map.set(r.platform_id, {
+          id: r.id,
+          platform: r.platform,
+          platformId: r.platform_id,
+          handle: r.handle,
+          displayName: r.display_name,
+          followers: Number(r.followers),
+          verified: r.verified === 1,
+          email: r.email,
+          phone: r.phone,
+          customerId: r.customer_id,
+        });
+      }
+    }
+    return map;
+  },
+
+  /** A new customer with its first identity (identity by platform account, the strongest evidence there is). */
+  async createWithIdentity(customerId: string, identityId: string, facts: IdentityFacts, now: number): Promise<Identity> {
+    await db
+      .insertInto('customers')
+      .values({
+        id: customerId,
+        display_name: facts.displayName,
+        handle: facts.handle,
+        followers: facts.followers,
+        verified: facts.verified ? 1 : 0,
+        tier: reachTier(facts.followers),
+        fields: '{}',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('identities')
+      .values({
+        id: identityId,
+        platform: facts.platform,
+        platform_id: facts.platformId,
+        handle: facts.handle,
+        display_name: facts.displayName,
+        followers: facts.followers,
+        verified: facts.verified ? 1 : 0,
+        email: facts.email,
+        phone: null,
+        customer_id: customerId,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    return { id: identityId, platform: facts.platform, platformId: facts.platformId, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified, email: facts.email, phone: null, customerId };
+  },
+
+  /** Keeps the profile current (handles change, followers grow). */
+  async refreshIdentity(identity: Identity, facts: IdentityFacts, now: number): Promise<void> {
+    if (identity.handle === facts.handle && identity.displayName === facts.displayName && identity.followers === facts.followers && identity.verified === facts.verified) return;
+    await db
+      .updateTable('identities')
+      .set({ handle: facts.handle, display_name: facts.displayName, followers: facts.followers, verified: facts.verified ? 1 : 0, updated_at: now })
+      .where('id', '=', identity.id)
+      .execute();
+    await db
+      .updateTable('customers')
+      .set((eb) => ({
+        followers: eb.fn('max', ['followers', eb.val(facts.followers)]),
+        tier: reachTier(Math.max(identity.followers, facts.followers)),
+        updated_at: now,
+      }))
+      .where('id', '=', identity.customerId)
+      .execute();
+  },
+
+  async get(id: string): Promise<Customer | null> {
+    const r = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) return null;
+    return { id: r.id, displayName: r.display_name, handle: r.handle, followers: Number(r.followers), verified: r.verified === 1, tier: r.tier, fields: fromJson(r.fields, {}), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+  },
+
+  async identitiesOf(customerId: string): Promise<Identity[]> {
+    const rows = await db.selectFrom('identities').selectAll().where('customer_id', '=', customerId).orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, platform: r.platform, platformId: r.platform_id, handle: r.handle, displayName: r.display_name, followers: Number(r.followers), verified: r.verified === 1, email: r.email, phone: r.phone, customerId: r.customer_id }));
+  },
+
+  async list(cursor: string | null, limit: number, query?: string): Promise<Customer[]> {
+    let q = db.selectFrom('customers').selectAll().where('merged_into', 'is', null).orderBy('id', 'desc').limit(limit);
+    if (cursor) q = q.where('id', '<', cursor);
+    if (query) q = q.where((eb) => eb.or([eb('handle', 'like', `%${query}%`), eb('display_name', 'like', `%${query}%`)]));
+    const rows = await q.execute();
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name, handle: r.handle, followers: Number(r.followers), verified: r.verified === 1, tier: r.tier, fields: fromJson(r.fields, {}), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) }));
+  },
+
+  async updateFields(id: string, fields: Record<string, unknown>, now: number): Promise<void> {
+    await db.updateTable('customers').set({ fields: JSON.stringify(fields), updated_at: now }).where('id', '=', id).execute();
+  },
+});
+
+export type CustomersRepository = ReturnType<typeof createCustomersRepository>;

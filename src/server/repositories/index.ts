@@ -1,0 +1,32 @@
+import type { Executor } from './executor.js';
+import { createAuditRepository } from './audit.repository.js';
+import { createAuthRepository } from './auth.repository.js';
+import { createChannelsRepository } from './channels.repository.js';
+import { createConversationsRepository } from './conversations.repository.js';
+import { createCustomersRepository } from './customers.repository.js';
+import { createJobsRepository } from './jobs.repository.js';
+import { createMessagesRepository } from './messages.repository.js';
+import { createOutboxRepository } from './outbox.repository.js';
+import { createSettingsRepository } from './settings.repository.js';
+import { createTeamsRepository } from './teams.repository.js';
+import { createUsersRepository } from './users.repository.js';
+
+/** Every repository bound to one executor: the database, or a transaction for a unit of work. */
+export const createRepositories = (db: Executor, options: { skipLocked: boolean }) => ({
+  audit: createAuditRepository(db, options),
+  auth: createAuthRepository(db),
+  channels: createChannelsRepository(db),
+  conversations: createConversationsRepository(db),
+  customers: createCustomersRepository(db),
+  jobs: createJobsRepository(db, options),
+  messages: createMessagesRepository(db),
+  outbox: createOutboxRepository(db, options),
+  settings: createSettingsRepository(db),
+  teams: createTeamsRepository(db),
+  users: createUsersRepository(db),
+});
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** Runs `work` in one transaction with repositories bound to it; services see only this function. */
+export type UnitOfWork = <T>(work: (repos: Repositories) => Promise<T>) => Promise<T>;

@@ -1,0 +1,136 @@
+import { sql } from 'kysely';
+import type { Executor } from './executor.js';
+import { chunk } from './executor.js';
+
+export interface JobRow {
+  id: string;
+  type: string;
+  payload: string;
+  attempts: number;
+  maxAttempts: number;
+  runAt: number;
+  createdAt: number;
+}
+
+export interface NewJob {
+  id: string;
+  type: string;
+  payload: string;
+  runAt: number;
+  maxAttempts?: number;
+}
+
+export interface QueueStats {
+  depth: number;
+  running: number;
+  dead: number;
+  oldestReadyAt: number | null;
+}
+
+/** The jobs table as a queue: lease-based claims, retries with a due time, and a dead-letter state. */
+export const createJobsRepository = (db: Executor, options: { skipLocked: boolean }) => ({
+  async enqueue(jobs: readonly NewJob[], now: number): Promise<void> {
+    if (jobs.length === 0) return;
+    for (const part of chunk(jobs, 200)) {
+      await db
+        .insertInto('jobs')
+        .values(
+          part.map((job) => ({
+            id: job.id,
+            type: job.type,
+            payload: job.payload,
+            status: 'pending',
+            attempts: 0,
+            max_attempts: job.maxAttempts ?? 10,
+            run_at: job.runAt,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .execute();
+    }
+  },
+
+  /** Leases up to `limit` ready jobs (pending and due, or running with an expired lease) for `leaseMs`. */
+  async claim(workerId: string, limit: number, now: number, leaseMs: number, types?: readonly string[]): Promise<JobRow[]> {
+    let candidates = db
+      .selectFrom('jobs')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
+          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+        ]),
+      )
+      .orderBy('run_at')
+      .limit(limit);
+    if (types && types.length > 0) candidates = candidates.where('type', 'in', types);
+    if (options.skipLocked) candidates = candidates.forUpdate().skipLocked();
+    const rows = await db
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        locked_until: now + leaseMs,
+        locked_by: workerId,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', 'in', candidates)
+      .returning(['id', 'type', 'payload', 'attempts', 'max_attempts', 'run_at', 'created_at'])
+      .execute();
+    return rows
+      .map((r) => ({ id: r.id, type: r.type, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts, runAt: r.run_at, createdAt: r.created_at }))
+      .sort((a, b) => a.runAt - b.runAt || (a.id < b.id ? -1 : 1));
+  },
+
+  /** Completed jobs leave the table; only the dead stay for inspection. */
+  async complete(ids: readonly string[], workerId: string): Promise<number> {
+    let removed = 0;
+    for (const part of chunk(ids)) {
+      const result = await db.deleteFrom('jobs').where('id', 'in', part).where('locked_by', '=', workerId).executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+    return removed;
+  },
+
+  async retry(id: string, error: string, runAt: number, now: number): Promise<void> {
+    await db
+      .updateTable('jobs')
+      .set({ status: 'pending', run_at: runAt, locked_until: null, locked_by: null, last_error: error.slice(0, 2000), updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  async bury(id: string, error: string, now: number): Promise<void> {
+    await db
+      .updateTable('jobs')
+      .set({ status: 'dead', locked_until: null, last_error: error.slice(0, 2000), updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  async stats(now: number): Promise<QueueStats> {
+    const row = await db
+      .selectFrom('jobs')
+      .select([
+        sql<number>`sum(case when status = 'pending' then 1 else 0 end)`.as('depth'),
+        sql<number>`sum(case when status = 'running' then 1 else 0 end)`.as('running'),
+        sql<number>`sum(case when status = 'dead' then 1 else 0 end)`.as('dead'),
+        sql<number | null>`min(case when status = 'pending' and run_at <= ${now} then run_at end)`.as('oldest'),
+      ])
+      .executeTakeFirst();
+    return {
+      depth: Number(row?.depth ?? 0),
+      running: Number(row?.running ?? 0),
+      dead: Number(row?.dead ?? 0),
+      oldestReadyAt: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest),
+    };
+  },
+
+  async listDead(limit: number): Promise<{ id: string; type: string; attempts: number; lastError: string | null; updatedAt: number }[]> {
+    const rows = await db.selectFrom('jobs').select(['id', 'type', 'attempts', 'last_error', 'updated_at']).where('status', '=', 'dead').orderBy('updated_at', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, type: r.type, attempts: r.attempts, lastError: r.last_error, updatedAt: r.updated_at }));
+  },
+});
+
+export type JobsRepository = ReturnType<typeof createJobsRepository>;

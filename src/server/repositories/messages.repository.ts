@@ -1,0 +1,355 @@
+import type { Selectable } from 'kysely';
+import type { MessagesTable } from '../db/schema.js';
+import type { Executor } from './executor.js';
+import { chunk, fromJson } from './executor.js';
+
+export type MessageStage = 'ingested' | 'understood' | 'correlated' | 'decided';
+
+export interface NewMessage {
+  id: string;
+  channelId: string;
+  externalId: string;
+  direction: 'in' | 'out';
+  kind: string;
+  visibility: 'public' | 'private';
+  author: { platformId: string; handle: string | null; displayName: string | null; followers: number; verified: boolean; email: string | null };
+  text: string;
+  html: string | null;
+  subject: string | null;
+  attachments: unknown[];
+  inReplyTo: string | null;
+  threadKey: string | null;
+  url: string | null;
+  listening: boolean;
+  createdAt: number;
+  receivedAt: number;
+  editedAt: number | null;
+  raw: string | null;
+  stage: MessageStage;
+  conversationId?: string | null;
+  customerId?: string | null;
+  sentByUserId?: string | null;
+}
+
+export interface MessageClassification {
+  id: string;
+  language: string | null;
+  sentiment: string | null;
+  sentimentScore: number | null;
+  intent: string | null;
+  intentScore: number | null;
+  urgency: string | null;
+  needsResponse: boolean;
+  spam: boolean;
+  classifications: string;
+  modelVersion: string;
+}
+
+export interface Message {
+  id: string;
+  channelId: string;
+  externalId: string;
+  conversationId: string | null;
+  customerId: string | null;
+  identityId: string | null;
+  incidentId: string | null;
+  direction: 'in' | 'out';
+  kind: string;
+  visibility: 'public' | 'private';
+  author: { platformId: string; handle: string | null; displayName: string | null; followers: number; verified: boolean; email: string | null };
+  text: string;
+  subject: string | null;
+  attachments: unknown[];
+  inReplyTo: string | null;
+  threadKey: string | null;
+  url: string | null;
+  listening: boolean;
+  createdAt: number;
+  receivedAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+  stage: MessageStage;
+  classification: Record<string, unknown> | null;
+  modelVersion: string | null;
+  sentByUserId: string | null;
+}
+
+export const toMessage = (r: Selectable<MessagesTable>): Message => ({
+  id: r.id,
+  channelId: r.channel_id,
+  externalId: r.external_id,
+  conversationId: r.conversation_id,
+  customerId: r.customer_id,
+  identityId: r.identity_id,
+  incidentId: r.incident_id,
+  direction: r.direction as Message['direction'],
+  kind: r.kind,
+  visibility: r.visibility as Message['visibility'],
+  author: {
+    platformId: r.author_platform_id,
+    handle: r.author_handle,
+    displayName: r.author_display_name,
+    followers: Number(r.author_followers),
+    verified: r.author_verified === 1,
+    email: r.author_email,
+  },
+  text: r.text,
+  subject: r.subject,
+  attachments: fromJson(r.attachments, []),
+  inReplyTo: r.in_reply_to,
+  threadKey: r.thread_key,
+  url: r.url,
+  listening: r.listening === 1,
+  createdAt: Number(r.created_at),
+  receivedAt: Number(r.received_at),
+  editedAt: r.edited_at === null ? null : Number(r.edited_at),
+  deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
+  stage: r.stage as MessageStage,
+  classification: fromJson<Record<string, unknown> | null>(r.classifications, null),
+  modelVersion: r.model_version,
+  sentByUserId: r.sent_by_user_id,
+});
+
+/** Columns the pipeline stages need; the raw payload and HTML stay on disk. */
+export interface PipelineMessage {
+  id: string;
+  channelId: string;
+  externalId: string;
+  direction: 'in' | 'out';
+  kind: string;
+  visibility: 'public' | 'private';
+  authorPlatformId: string;
+  authorHandle: string | null;
+  authorDisplayName: string | null;
+  authorFollowers: number;
+  authorVerified: boolean;
+  authorEmail: string | null;
+  text: string;
+  subject: string | null;
+  inReplyTo: string | null;
+  threadKey: string | null;
+  createdAt: number;
+  receivedAt: number;
+  stage: MessageStage;
+  conversationId: string | null;
+  customerId: string | null;
+  sentiment: string | null;
+  sentimentScore: number | null;
+  intent: string | null;
+  urgency: string | null;
+  needsResponse: boolean;
+  spam: boolean;
+  language: string | null;
+}
+
+export const createMessagesRepository = (db: Executor) => ({
+  /** Inserts new messages; an existing (channel, externalId) is left alone. Returns the ids actually inserted. */
+  async insertMany(messages: readonly NewMessage[]): Promise<string[]> {
+    const inserted: string[] = [];
+    for (const part of chunk(messages, 100)) {
+      const rows = await db
+        .insertInto('messages')
+        .values(
+          part.map((m) => ({
+            id: m.id,
+            channel_id: m.channelId,
+            external_id: m.externalId,
+            conversation_id: m.conversationId ?? null,
+            customer_id: m.customerId ?? null,
+            direction: m.direction,
+            kind: m.kind,
+            visibility: m.visibility,
+            author_platform_id: m.author.platformId,
+            author_handle: m.author.handle,
+            author_display_name: m.author.displayName,
+            author_followers: m.author.followers,
+            author_verified: m.author.verified ? 1 : 0,
+            author_email: m.author.email,
+            text: m.text,
+            html: m.html,
+            subject: m.subject,
+            attachments: JSON.stringify(m.attachments),
+            in_reply_to: m.inReplyTo,
+            thread_key: m.threadKey,
+            url: m.url,
+            listening: m.listening ? 1 : 0,
+            created_at: m.createdAt,
+            received_at: m.receivedAt,
+            edited_at: m.editedAt,
+            raw: m.raw,
+            stage: m.stage,
+            sent_by_user_id: m.sentByUserId ?? null,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['channel_id', 'external_id']).doNothing())
+        .returning('id')
+        .execute();
+      for (const row of rows) inserted.push(row.id);
+    }
+    return inserted;
+  },
+
+  /** The stored versions of these (channel, externalId) pairs, for edits and echo checks. */
+  async findByExternalIds(channelId: string, externalIds: readonly string[]): Promise<{ id: string; externalId: string; direction: string; editedAt: number | null; createdAt: number; conversationId: string | null; text: string }[]> {
+    const out = [];
+    for (const part of chunk(externalIds)) {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['id', 'external_id', 'direction', 'edited_at', 'created_at', 'conversation_id', 'text'])
+        .where('channel_id', '=', channelId)
+        .where('external_id', 'in', part)
+        .execute();
+      for (const r of rows) out.push({ id: r.id, externalId: r.external_id, direction: r.direction, editedAt: r.edited_at, createdAt: Number(r.created_at), conversationId: r.conversation_id, text: r.text });
+    }
+    return out;
+  },
+
+  async forPipeline(ids: readonly string[]): Promise<PipelineMessage[]> {
+    const out: PipelineMessage[] = [];
+    for (const part of chunk(ids)) {
+      const rows = await db
+        .selectFrom('messages')
+        .select([
+          'id', 'channel_id', 'external_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
+          'author_display_name', 'author_followers', 'author_verified', 'author_email', 'text', 'subject', 'in_reply_to',
+          'thread_key', 'created_at', 'received_at', 'stage', 'conversation_id', 'customer_id', 'sentiment', 'sentiment_score',
+          'intent', 'urgency', 'needs_response', 'spam', 'language',
+        ])
+        .where('id', 'in', part)
+        .execute();
+      for (const r of rows) {
+        out.push({
+          id: r.id,
+          channelId: r.channel_id,
+          externalId: r.external_id,
+          direction: r.direction as 'in' | 'out',
+          kind: r.kind,
+          visibility: r.visibility as 'public' | 'private',
+          authorPlatformId: r.author_platform_id,
+          authorHandle: r.author_handle,
+          authorDisplayName: r.author_display_name,
+          authorFollowers: Number(r.author_followers),
+          authorVerified: r.author_verified === 1,
+          authorEmail: r.author_email,
+          text: r.text,
+          subject: r.subject,
+          inReplyTo: r.in_reply_to,
+          threadKey: r.thread_key,
+          createdAt: Number(r.created_at),
+          receivedAt: Number(r.received_at),
+          stage: r.stage as MessageStage,
+          conversationId: r.conversation_id,
+          customerId: r.customer_id,
+          sentiment: r.sentiment,
+          sentimentScore: r.sentiment_score,
+          intent: r.intent,
+          urgency: r.urgency,
+          needsResponse: r.needs_response === 1,
+          spam: r.spam === 1,
+          language: r.language,
+        });
+      }
+    }
+    const order = new Map(ids.map((id, i) => [id, i]));
+    return out.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  },
+
+  async saveClassifications(items: readonly MessageClassification[]): Promise<void> {
+    for (const c of items) {
+      await db
+        .updateTable('messages')
+        .set({
+          language: c.language,
+          sentiment: c.sentiment,
+          sentiment_score: c.sentimentScore,
+          intent: c.intent,
+          intent_score: c.intentScore,
+          urgency: c.urgency,
+          needs_response: c.needsResponse ? 1 : 0,
+          spam: c.spam ? 1 : 0,
+          classifications: c.classifications,
+          model_version: c.modelVersion,
+          stage: 'understood',
+        })
+        .where('id', '=', c.id)
+        .where('stage', '=', 'ingested')
+        .execute();
+    }
+  },
+
+  async saveCorrelation(items: readonly { id: string; conversationId: string; customerId: string | null; identityId: string | null }[]): Promise<void> {
+    for (const c of items) {
+      await db
+        .updateTable('messages')
+        .set({ conversation_id: c.conversationId, customer_id: c.customerId, identity_id: c.identityId, stage: 'correlated' })
+        .where('id', '=', c.id)
+        .where('stage', '=', 'understood')
+        .execute();
+    }
+  },
+
+  async markDecided(ids: readonly string[], now: number): Promise<void> {
+    for (const part of chunk(ids)) {
+      await db.updateTable('messages').set({ stage: 'decided', decided_at: now }).where('id', 'in', part).where('stage', '=', 'correlated').execute();
+    }
+  },
+
+  /** Conversation of the message a reply points at, if we have it. */
+  async conversationsOfExternal(channelId: string, externalIds: readonly string[]): Promise<Map<string, string>> {
+    const map = new Map<string, string>();
+    for (const part of chunk(externalIds)) {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['external_id', 'conversation_id'])
+        .where('channel_id', '=', channelId)
+        .where('external_id', 'in', part)
+        .where('conversation_id', 'is not', null)
+        .execute();
+      for (const r of rows) if (r.conversation_id) map.set(r.external_id, r.conversation_id);
+    }
+    return map;
+  },
+
+  async get(id: string): Promise<Message | null> {
+    const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toMessage(row) : null;
+  },
+
+  async listByConversation(conversationId: string, limit: number): Promise<Message[]> {
+    const rows = await db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('created_at').orderBy('id').limit(limit).execute();
+    return rows.map(toMessage);
+  },
+
+  async updateEdit(id: string, text: string, editedAt: number, raw: string | null): Promise<void> {
+    await db.updateTable('messages').set({ text, edited_at: editedAt, raw }).where('id', '=', id).execute();
+  },
+
+  async tombstone(channelId: string, externalId: string, now: number): Promise<string | null> {
+    const row = await db
+      .updateTable('messages')
+      .set({ text: '', html: null, raw: null, subject: null, attachments: '[]', deleted_at: now })
+      .where('channel_id', '=', channelId)
+      .where('external_id', '=', externalId)
+      .returning('id')
+      .executeTakeFirst();
+    return row?.id ?? null;
+  },
+
+  async setExternalId(id: string, externalId: string, url: string | null): Promise<void> {
+    await db.updateTable('messages').set({ external_id: externalId, url }).where('id', '=', id).execute();
+  },
+
+  /** Keyset page over every message for export, oldest first. */
+  async exportPage(afterId: string | null, limit: number): Promise<Selectable<MessagesTable>[]> {
+    let q = db.selectFrom('messages').selectAll().orderBy('id').limit(limit);
+    if (afterId) q = q.where('id', '>', afterId);
+    return q.execute();
+  },
+
+  async countByStage(): Promise<Record<string, number>> {
+    const rows = await db.selectFrom('messages').select(['stage', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('stage').execute();
+    return Object.fromEntries(rows.map((r) => [r.stage, Number(r.n)]));
+  },
+});
+
+export type MessagesRepository = ReturnType<typeof createMessagesRepository>;
