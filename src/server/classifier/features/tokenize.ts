@@ -1,0 +1,84 @@
+/** Text → tokens for every model: one pass, social-media aware (mentions, URLs, hashtags, emoticons, emoji, negation). */
+
+/** Texts longer than this are cut before any work, so one huge message cannot stall a batch. */
+export const MAX_TEXT_CHARS = 5000;
+
+export interface TokenizedText {
+  /** Lower-cased tokens; URLs become `<url>`, mentions `@user`. */
+  tokens: string[];
+  /** True where the token sits inside a negation scope ("not good" → good is negated). */
+  negated: boolean[];
+  /** Counts of surface cues that lower-casing would hide. */
+  allCaps: number;
+  elongated: number;
+  exclamations: number;
+  questions: number;
+  /** Whether the input was cut at MAX_TEXT_CHARS. */
+  truncated: boolean;
+}
+
+const TOKEN_RE =
+  /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_]+|#[\p{L}\p{N}_]+|<3|[:;=8][-'^o]?[)(\][dDpP/\\|*3]|[)(][-^]?[:;=]|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*|\p{Extended_Pictographic}|[!?.,;:]+/gu;
+// Replacement of C0/C1 controls and lone surrogates keeps binary input from producing junk tokens.
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ELONGATION_RE = /(.)\1{2,}/gu;
+const NEGATORS = new Set([
+  'not', 'no', 'never', 'cannot', 'cant', 'nothing', 'nobody', 'none', 'neither', 'nor', 'without', 'nowhere',
+  'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'werent', 'wont', 'wouldnt', 'shouldnt', 'couldnt',
+  'havent', 'hasnt', 'hadnt', 'aint',
+]);
+const NEGATION_SCOPE = 3;
+
+/** Cleans any string: caps its length and drops control characters and broken surrogates. */
+export function cleanText(raw: string): { text: string; truncated: boolean } {
+  const truncated = raw.length > MAX_TEXT_CHARS;
+  const cut = truncated ? raw.slice(0, MAX_TEXT_CHARS) : raw;
+  return { text: cut.replace(CONTROL_RE, ' '), truncated };
+}
+
+function isNegator(token: string): boolean {
+  return NEGATORS.has(token) || token.endsWith("n't") || token.endsWith('n’t');
+}
+
+export function tokenize(raw: string): TokenizedText {
+  const { text, truncated } = cleanText(raw);
+  const tokens: string[] = [];
+  const negated: boolean[] = [];
+  let allCaps = 0;
+  let elongated = 0;
+  let exclamations = 0;
+  let questions = 0;
+  let scope = 0;
+  for (const match of text.matchAll(TOKEN_RE)) {
+    let token = match[0];
+    const first = token.charCodeAt(0);
+    if (first === 0x68 || first === 0x77) {
+      if (token.startsWith('http') || token.startsWith('www.')) token = '<url>';
+    }
+    if (first === 0x40 /* @ */ && token.length > 1) {
+      token = '@user';
+    } else if (token !== '<url>') {
+      if (token.length >= 3 && token === token.toUpperCase() && token !== token.toLowerCase()) allCaps++;
+      token = token.toLowerCase();
+      if (token.length >= 3 && ELONGATION_RE.test(token)) {
+        elongated++;
+        token = token.replace(ELONGATION_RE, '$1$1');
+      }
+      ELONGATION_RE.lastIndex = 0;
+    }
+    const isPunct = /^[!?.,;:]+$/.test(token);
+    if (isPunct) {
+      if (token.includes('!')) exclamations++;
+      if (token.includes('?')) questions++;
+      scope = 0;
+      // Runs of punctuation carry tone ("!!!", "?!"), their exact length does not.
+      token = token.length > 3 ? token.slice(0, 3) : token;
+    }
+    tokens.push(token);
+    negated.push(scope > 0 && !isPunct);
+    if (scope > 0) scope--;
+    if (isNegator(token.replace('’', "'"))) scope = NEGATION_SCOPE;
+  }
+  return { tokens, negated, allCaps, elongated, exclamations, questions, truncated };
+}
