@@ -20,7 +20,7 @@ const EN_CUED = new RegExp(
 );
 // German, Dutch, Nordic: the street word carries the suffix and the number follows ("Hauptstraße 5", "Kerkstraat 12a").
 const GERMANIC =
-  /\b(?:[A-ZÄÖÜ][a-zäöüß]+\s+)?[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|straat|laan|gracht|plein|kade|vej|gatan|gata|veien)\s+\d{1,4}\s?[a-z]?\b/g;
+  /\b(?:[A-ZÄÖÜ][a-zäöüß]+\s+)?[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|straat|laan|gracht|plein|kade|vej|gatan|gata|veien)\s+\d{1,4}(?:\s?[a-z]\b)?(?!\d)/g;
 // French: "12 rue de la Paix", "5 bis, avenue Victor Hugo".
 const FRENCH =
   /\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Pp]lace|[Cc]hemin|[Aa]llée|[Ii]mpasse|[Qq]uai|[Rr]oute|[Cc]ours)\s+(?:(?:de|du|des|la|le|l['’]|d['’])\s*)*[A-ZÉÈ][\w'’-]+(?:\s+(?:de\s+|du\s+|la\s+)?[A-ZÉÈ][\w'’-]+){0,3}/g;
