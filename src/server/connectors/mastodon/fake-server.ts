@@ -1,0 +1,167 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+
+export interface FakeMastodonServer {
+  url: string;
+  botAccountId: string;
+  /** A customer mentions the bot: creates the status and the `mention` notification, pushed to live streams. */
+  mention(input: { acct: string; text: string; visibility?: string; inReplyToId?: string }): { statusId: string; notificationId: string };
+  edit(statusId: string, text: string): void;
+  remove(statusId: string): void;
+  /** Closes every streaming socket, forcing clients to reconnect. */
+  dropStreams(): void;
+  streamCount(): number;
+  failNext(pathPrefix: string, status: number, headers?: Record<string, string>): void;
+  posted: { body: Record<string, unknown>; idempotencyKey: string | undefined }[];
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+/** Local Mastodon instance speaking the REST and WebSocket streaming wire format of CONNECTORS.md §4. */
+export async function startFakeMastodonServer(options: { accessToken: string }): Promise<FakeMastodonServer> {
+  const bot = { id: '1000', username: 'acme', acct: 'acme', display_name: 'Acme Support', followers_count: 5000 };
+  const statuses = new Map<string, Record<string, unknown>>();
+  const notifications: Record<string, unknown>[] = [];
+  const idempotency = new Map<string, Record<string, unknown>>();
+  const failures: { pathPrefix: string; status: number; headers: Record<string, string> }[] = [];
+  const posted: FakeMastodonServer['posted'] = [];
+  let seq = 109_000_000_000_000_000n;
+  const nextId = () => String(seq++);
+  const now = () => new Date().toISOString();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  const sockets = new Set<WebSocket>();
+  const authorised = (req: IncomingMessage) => req.headers.authorization === `Bearer ${options.accessToken}`;
+  const limits = () => ({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '299', 'x-ratelimit-reset': new Date(Date.now() + 300_000).toISOString() });
+
+  function broadcast(event: string, payload: unknown): void {
+    const frame = JSON.stringify({ stream: ['user'], event, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+    for (const ws of sockets) ws.send(frame);
+  }
+
+  function makeStatus(account: Record<string, unknown>, text: string, visibility: string, inReplyToId: string | null, mentions: unknown[]): Record<string, unknown> {
+    const id = nextId();
+    const status = {
+      id, uri: `https://fake.social/users/${String(account.username)}/statuses/${id}`, url: `https://fake.social/@${String(account.acct)}/${id}`,
+      created_at: now(), account, content: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`, visibility, in_reply_to_id: inReplyToId,
+      in_reply_to_account_id: null, mentions, edited_at: null, spoiler_text: '', language: 'en', media_attachments: [], reblog: null,
+    };
+    statuses.set(id, status);
+    return status;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname;
+    const failureIndex = failures.findIndex((f) => path.startsWith(f.pathPrefix));
+    if (failureIndex >= 0) {
+      const [failure] = failures.splice(failureIndex, 1);
+      return send(res, failure!.status, { error: failure!.status === 429 ? 'Too many requests' : 'Failure' }, { ...limits(), ...failure!.headers });
+    }
+    if (path === '/api/v2/instance') return send(res, 200, { domain: 'fake.social', configuration: { urls: { streaming: `ws://127.0.0.1:${port}` } } });
+    if (!authorised(req)) return send(res, 401, { error: 'The access token is invalid' });
+    if (req.method === 'GET' && path === '/api/v1/accounts/verify_credentials') return send(res, 200, bot, limits());
+    if (req.method === 'GET' && path === '/api/v1/notifications') {
+      const types = url.searchParams.getAll('types[]');
+      const limit = Math.min(80, Number(url.searchParams.get('limit') ?? 40));
+      const minId = url.searchParams.get('min_id');
+      const sinceId = url.searchParams.get('since_id');
+      let items = notifications.filter((n) => types.length === 0 || types.includes(String(n.type)));
+      const newer = (id: string) => (a: Record<string, unknown>) => BigInt(String(a.id)) > BigInt(id);
+      if (minId) items = items.filter(newer(minId)).slice(0, limit);
+      else items = (sinceId ? items.filter(newer(sinceId)) : items).slice(-limit);
+      const page = [...items].reverse();
+      const base = `http://127.0.0.1:${port}/api/v1/notifications`;
+      const link = page.length > 0 ? `<${base}?max_id=${String(page[page.length - 1]!.id)}>; rel="next", <${base}?min_id=${String(page[0]!.id)}>; rel="prev"` : '';
+      return send(res, 200, page, { ...limits(), ...(link ? { link } : {}) });
+    }
+    const statusMatch = /^\/api\/v1\/statuses\/(\d+)$/.exec(path);
+    if (req.method === 'GET' && statusMatch) {
+      const status = statuses.get(statusMatch[1]!);
+      return status ? send(res, 200, status, limits()) : send(res, 404, { error: 'Record not found' });
+    }
+    if (req.method === 'POST' && path === '/api/v1/statuses') {
+      const body = await readJson(req);
+      const key = req.headers['idempotency-key'] as string | undefined;
+      posted.push({ body, idempotencyKey: key });
+      if (key && idempotency.has(key)) return send(res, 200, idempotency.get(key), limits());
+      const text = typeof body.status === 'string' ? body.status : '';
+      if (!text.trim()) return send(res, 422, { error: "Validation failed: Text can't be blank" });
+      const parentId = typeof body.in_reply_to_id === 'string' ? body.in_reply_to_id : null;
+      if (parentId && !statuses.has(parentId)) return send(res, 404, { error: 'Record not found' });
+      const status = makeStatus(bot, text, typeof body.visibility === 'string' ? body.visibility : 'public', parentId, []);
+      if (key) idempotency.set(key, status);
+      // Our own status comes back on the home timeline: the echo the adapter must ignore.
+      broadcast('update', status);
+      return send(res, 200, status, limits());
+    }
+    send(res, 404, { error: 'Not found' });
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    if (url.pathname !== '/api/v1/streaming' || !authorised(req)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    botAccountId: bot.id,
+    mention({ acct, text, visibility = 'public', inReplyToId }) {
+      const username = acct.split('@')[0] ?? acct;
+      const account = { id: `2${username.length}${[...username].map((c) => c.charCodeAt(0) % 10).join('')}`, username, acct, display_name: username, followers_count: 12 };
+      const status = makeStatus(account, `@acme ${text}`, visibility, inReplyToId ?? null, [{ id: bot.id, username: 'acme', acct: 'acme', url: 'https://fake.social/@acme' }]);
+      const notification = { id: nextId(), type: 'mention', created_at: now(), account, status };
+      notifications.push(notification);
+      broadcast('notification', notification);
+      return { statusId: String(status.id), notificationId: String(notification.id) };
+    },
+    edit(statusId, text) {
+      const status = statuses.get(statusId);
+      if (!status) return;
+      Object.assign(status, { content: `<p>${text}</p>`, edited_at: now() });
+      broadcast('status.update', status);
+    },
+    remove(statusId) {
+      statuses.delete(statusId);
+      broadcast('delete', statusId);
+    },
+    dropStreams: () => {
+      for (const ws of sockets) ws.terminate();
+    },
+    streamCount: () => sockets.size,
+    failNext: (pathPrefix, status, headers = {}) => failures.push({ pathPrefix, status, headers }),
+    posted,
+    close: () => new Promise<void>((resolve) => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

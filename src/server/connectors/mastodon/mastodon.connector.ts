@@ -1,0 +1,103 @@
+import type { AdapterFactory, ChannelAdapter, OutboundMessage, SendResult } from '../port.js';
+import { ConnectorError } from '../port.js';
+import { asRecord, asString } from '../shared/json.js';
+import { createMastodonClient } from './client.js';
+import type { MastodonClient } from './client.js';
+import { pollMastodon, streamMastodon } from './stream.js';
+import type { MastodonStreamDeps } from './stream.js';
+
+export { mapMastodonStatus, mapMastodonNotification, mapMastodonStreamFrame } from './map.js';
+
+const visibilityRank = ['public', 'unlisted', 'private', 'direct'];
+
+/** A reply never widens the audience of the status it answers. */
+function replyVisibility(kind: OutboundMessage['kind'], parentVisibility: string | null): string {
+  if (kind === 'dm') return 'direct';
+  const parent = visibilityRank.indexOf(parentVisibility ?? 'public');
+  return visibilityRank[Math.max(0, parent)] ?? 'public';
+}
+
+async function sendStatus(client: MastodonClient, message: OutboundMessage, sentIds: Set<string>): Promise<SendResult> {
+  let parentVisibility: string | null = null;
+  let mention = message.recipient?.handle ?? null;
+  if (message.inReplyToExternalId) {
+    const { body } = await client.get(`/api/v1/statuses/${encodeURIComponent(message.inReplyToExternalId)}`);
+    const parent = asRecord(body);
+    parentVisibility = asString(parent?.visibility);
+    mention ??= asString(asRecord(parent?.account)?.acct);
+  }
+  const visibility = replyVisibility(message.kind, parentVisibility);
+  if (visibility === 'direct' && !mention) throw new ConnectorError('A Mastodon direct message reaches only the accounts it mentions: give a recipient handle or a status to answer', false, null, 'no_recipient');
+  // Mastodon delivers to (and notifies) the accounts mentioned in the text, so the customer must be mentioned.
+  const handle = mention?.replace(/^@/, '') ?? null;
+  const text = handle && !message.text.includes(`@${handle}`) ? `@${handle} ${message.text}` : message.text;
+  const status = asRecord(
+    await client.post(
+      '/api/v1/statuses',
+      { status: text, in_reply_to_id: message.inReplyToExternalId ?? undefined, visibility },
+      // Mastodon keeps idempotency keys for an hour and returns the original status on a retry.
+      { 'idempotency-key': message.idempotencyKey },
+    ),
+  );
+  const id = asString(status?.id);
+  if (!id) throw new ConnectorError('Mastodon accepted the status but returned no id', true, 30_000, 'no_id');
+  sentIds.add(id);
+  return { platformMessageId: id, url: asString(status?.url) };
+}
+
+/**
+ * Config: `baseUrl` (instance origin), optional `streamingUrl` (ws origin; else `/api/v2/instance`), `accountId`.
+ * Credentials: `accessToken` (scopes read write, or read:statuses read:notifications write:statuses).
+ */
+export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter => {
+  const baseUrl = (asString(channel.config.baseUrl) ?? '').replace(/\/$/, '');
+  const accessToken = asString(channel.credentials.accessToken) ?? '';
+  const client = createMastodonClient({ baseUrl, accessToken });
+  const sentIds = new Set<string>();
+  let own: Promise<readonly string[]> | null = null;
+  let streaming: Promise<string> | null = null;
+
+  const deps: MastodonStreamDeps = {
+    client,
+    channelId: channel.id,
+    accessToken,
+    sentIds,
+    reconnectBaseMs: typeof channel.config.reconnectBaseMs === 'number' ? channel.config.reconnectBaseMs : 1000,
+    ownAccountIds() {
+      const configured = [...channel.ownAccountIds, ...(asString(channel.config.accountId) ? [asString(channel.config.accountId)!] : [])];
+      own ??= configured.length > 0
+        ? Promise.resolve(configured)
+        : client.get('/api/v1/accounts/verify_credentials').then(({ body }) => [asString(asRecord(body)?.id) ?? '']).catch((error: unknown) => {
+            own = null;
+            throw error;
+          });
+      return own;
+    },
+    streamingUrl() {
+      const configured = asString(channel.config.streamingUrl);
+      streaming ??= configured
+        ? Promise.resolve(configured)
+        : client.get('/api/v2/instance').then(({ body }) => {
+            const discovered = asString(asRecord(asRecord(asRecord(body)?.configuration)?.urls)?.streaming);
+            return discovered ?? baseUrl.replace(/^http/, 'ws');
+          });
+      return streaming;
+    },
+  };
+
+  return {
+    platform: 'mastodon',
+    channelId: channel.id,
+    poll: (cursor, signal) => pollMastodon(deps, cursor, signal),
+    stream: (sink, cursor, signal) => streamMastodon(deps, sink, cursor, signal),
+    send: (message) => sendStatus(client, message, sentIds),
+    async test() {
+      try {
+        const { body } = await client.get('/api/v1/accounts/verify_credentials');
+        return { ok: true, detail: `signed in as @${asString(asRecord(body)?.acct) ?? 'unknown'}` };
+      } catch (error) {
+        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  };
+};

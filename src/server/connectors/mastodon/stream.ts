@@ -1,0 +1,136 @@
+import { WebSocket } from 'ws';
+import type { Envelope } from '../../../shared/envelope.js';
+import { ConnectorError } from '../port.js';
+import type { Cursor, PollResult, StreamSink } from '../port.js';
+import { asArray, asRecord, asString } from '../shared/json.js';
+import { fetchMentionsSince } from './client.js';
+import type { MastodonClient } from './client.js';
+import { compareMastodonIds, mapMastodonNotification, mapMastodonStreamFrame } from './map.js';
+
+export interface MastodonStreamDeps {
+  client: MastodonClient;
+  channelId: string;
+  accessToken: string;
+  /** WebSocket origin (`wss://streaming.host`), discovered from `/api/v2/instance` when not configured. */
+  streamingUrl(): Promise<string>;
+  ownAccountIds(): Promise<readonly string[]>;
+  /** Ids of statuses we sent, recorded before the echo can arrive. */
+  sentIds: ReadonlySet<string>;
+  reconnectBaseMs?: number;
+}
+
+function isNewer(id: string, cursor: Cursor): boolean {
+  return cursor === null || compareMastodonIds(id, cursor) > 0;
+}
+
+/** Mentions since the cursor through REST: the poll fallback, and the catch-up after every (re)connect. */
+export async function pollMastodon(deps: MastodonStreamDeps, cursor: Cursor, signal?: AbortSignal): Promise<PollResult> {
+  const ownAccountIds = await deps.ownAccountIds();
+  const envelopes: Envelope[] = [];
+  let next = cursor;
+  for (const notification of await fetchMentionsSince(deps.client, cursor, signal)) {
+    const id = asString(asRecord(notification)?.id);
+    if (!id || !isNewer(id, next)) continue;
+    next = id;
+    const envelope = mapMastodonNotification(notification, deps.channelId, { ownAccountIds });
+    if (envelope && !deps.sentIds.has(envelope.externalId)) envelopes.push(envelope);
+  }
+  return { envelopes, deletions: [], cursor: next };
+}
+
+function mentionsAny(raw: unknown, accountIds: readonly string[]): boolean {
+  return asArray(asRecord(raw)?.mentions).some((m) => accountIds.includes(asString(asRecord(m)?.id) ?? ''));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}
+
+/**
+ * User stream over WebSocket. Each connection first catches up through REST from the cursor, then applies frames
+ * in order; notification ids at or below the cursor are skipped, so a reconnect neither loses nor repeats a mention.
+ */
+export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink, initial: Cursor, signal: AbortSignal): Promise<void> {
+  let cursor = initial;
+  let failures = 0;
+  while (!signal.aborted) {
+    let opened = false;
+    try {
+      await runConnection(() => { opened = true; });
+    } catch (error) {
+      if (error instanceof ConnectorError && !error.retryable) {
+        sink.health({ type: 'error', detail: error.message });
+        throw error;
+      }
+      sink.health({ type: 'error', detail: error instanceof Error ? error.message : String(error) });
+    }
+    sink.health({ type: 'disconnected' });
+    failures = opened ? 0 : failures + 1;
+    await sleep(Math.min(60_000, (deps.reconnectBaseMs ?? 1000) * 2 ** failures), signal);
+  }
+
+  async function runConnection(onOpen: () => void): Promise<void> {
+    const ownAccountIds = await deps.ownAccountIds();
+    const url = `${(await deps.streamingUrl()).replace(/\/$/, '')}/api/v1/streaming?stream=user`;
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${deps.accessToken}` } });
+    let chain: Promise<void> = Promise.resolve();
+    let failure: unknown = null;
+    const enqueue = (work: () => Promise<void>) => {
+      chain = chain.then(async () => {
+        if (failure === null) await work();
+      }).catch((error: unknown) => {
+        failure ??= error;
+        ws.terminate();
+      });
+    };
+    const onAbort = () => ws.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    const handleFrame = async (text: string) => {
+      const event = mapMastodonStreamFrame(text, deps.channelId, { ownAccountIds });
+      if (event.type === 'notification') {
+        if (!isNewer(event.id, cursor)) return;
+        cursor = event.id;
+        const keep = event.envelope && !deps.sentIds.has(event.envelope.externalId);
+        await sink.deliver(keep && event.envelope ? [event.envelope] : [], [], cursor);
+      } else if (event.type === 'edit') {
+        // The user stream also carries edits of home-timeline statuses; only those addressed to us matter.
+        if (event.envelope && mentionsAny(event.envelope.raw, ownAccountIds)) await sink.deliver([event.envelope], [], cursor);
+      } else if (event.type === 'delete') {
+        await sink.deliver([], [{ channelId: deps.channelId, externalId: event.statusId }], cursor);
+      }
+      // `update` frames are home-timeline statuses, including echoes of our own replies: mentions arrive as notifications.
+    };
+
+    await new Promise<void>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => {
+        const status = res.statusCode ?? 0;
+        failure = status === 401 || status === 403
+          ? new ConnectorError(`Mastodon streaming refused the token (HTTP ${status}); reconnect the channel`, false, null, `http_${status}`)
+          : new ConnectorError(`Mastodon streaming answered HTTP ${status}`, true, 10_000, `http_${status}`);
+        ws.terminate();
+      });
+      ws.on('open', () => {
+        onOpen();
+        sink.health({ type: 'connected' });
+        enqueue(async () => {
+          const before = cursor;
+          const caughtUp = await pollMastodon(deps, cursor, signal);
+          cursor = caughtUp.cursor;
+          if (caughtUp.envelopes.length > 0 || cursor !== before) await sink.deliver(caughtUp.envelopes, [], cursor);
+        });
+      });
+      ws.on('message', (data, isBinary) => {
+        if (!isBinary) enqueue(() => handleFrame(data.toString()));
+      });
+      ws.on('error', (error) => { failure ??= error; });
+      ws.on('close', () => resolve());
+    });
+    signal.removeEventListener('abort', onAbort);
+    await chain;
+    if (failure !== null && !signal.aborted) throw failure;
+  }
+}
