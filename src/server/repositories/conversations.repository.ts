@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { ConversationsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
 import { chunk, fromJson } from './executor.js';
@@ -157,10 +157,11 @@ export const createConversationsRepository = (db: Executor) => ({
       .set((eb) => ({
         message_count: eb('message_count', '+', 1),
         unread_count: a.direction === 'in' ? eb('unread_count', '+', 1) : 0,
-        last_message_id: a.messageId,
-        last_message_at: a.at,
-        last_message_preview: a.preview,
-        last_message_direction: a.direction,
+        // Late arrivals (older than the newest message) count, but do not move the list row back in time.
+        last_message_id: sql<string>`case when last_message_at <= ${a.at} then ${a.messageId} else last_message_id end`,
+        last_message_preview: sql<string>`case when last_message_at <= ${a.at} then ${a.preview} else last_message_preview end`,
+        last_message_direction: sql<string>`case when last_message_at <= ${a.at} then ${a.direction} else last_message_direction end`,
+        last_message_at: sql<number>`case when last_message_at <= ${a.at} then ${a.at} else last_message_at end`,
         updated_at: a.at,
         ...(a.direction === 'in'
           ? {

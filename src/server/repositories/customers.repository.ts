@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from './executor.js';
 import { chunk, fromJson } from './executor.js';
 
@@ -109,8 +110,9 @@ export const createCustomersRepository = (db: Executor) => ({
       .execute();
     await db
       .updateTable('customers')
-      .set((eb) => ({
-        followers: eb.fn('max', ['followers', eb.val(facts.followers)]),
+      
+      .set(() => ({
+        followers: sql<number>`case when followers < ${facts.followers} then ${facts.followers} else followers end`,
         tier: reachTier(Math.max(identity.followers, facts.followers)),
         updated_at: now,
       }))

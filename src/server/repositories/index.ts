@@ -6,6 +6,7 @@ import { createConversationsRepository } from './conversations.repository.js';
 import { createCustomersRepository } from './customers.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
+import { createNotesRepository } from './notes.repository.js';
 import { createOutboxRepository } from './outbox.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
 import { createTeamsRepository } from './teams.repository.js';
@@ -20,6 +21,7 @@ export const createRepositories = (db: Executor, options: { skipLocked: boolean 
   customers: createCustomersRepository(db),
   jobs: createJobsRepository(db, options),
   messages: createMessagesRepository(db),
+  notes: createNotesRepository(db),
   outbox: createOutboxRepository(db, options),
   settings: createSettingsRepository(db),
   teams: createTeamsRepository(db),

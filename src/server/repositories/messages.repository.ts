@@ -140,6 +140,8 @@ export interface PipelineMessage {
   needsResponse: boolean;
   spam: boolean;
   language: string | null;
+  /** The understand stage's full record (JSON), parsed only by the stages that need it. */
+  classifications: string | null;
 }
 
 export const createMessagesRepository = (db: Executor) => ({
@@ -213,7 +215,7 @@ export const createMessagesRepository = (db: Executor) => ({
           'id', 'channel_id', 'external_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
           'author_display_name', 'author_followers', 'author_verified', 'author_email', 'text', 'subject', 'in_reply_to',
           'thread_key', 'created_at', 'received_at', 'stage', 'conversation_id', 'customer_id', 'sentiment', 'sentiment_score',
-          'intent', 'urgency', 'needs_response', 'spam', 'language',
+          'intent', 'urgency', 'needs_response', 'spam', 'language', 'classifications',
         ])
         .where('id', 'in', part)
         .execute();
@@ -247,6 +249,7 @@ export const createMessagesRepository = (db: Executor) => ({
           needsResponse: r.needs_response === 1,
           spam: r.spam === 1,
           language: r.language,
+          classifications: r.classifications,
         });
       }
     }

@@ -1,0 +1,189 @@
+import type { Logger } from '../platform/logger.js';
+import type { Clock } from '../platform/clock.js';
+import { PermanentError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { Repositories, UnitOfWork } from '../repositories/index.js';
+import type { AnyJobHandler, JobContext, JobPayloads, JobType } from './definitions.js';
+
+export interface WorkerMetrics {
+  stageDuration(stage: string, seconds: number, count: number): void;
+  jobFailed(type: string, dead: boolean): void;
+}
+
+export interface WorkerOptions {
+  uow: UnitOfWork;
+  repos: Repositories;
+  handlers: readonly AnyJobHandler[];
+  clock: Clock;
+  logger: Logger;
+  metrics?: WorkerMetrics;
+  /** Jobs claimed per round; their payloads are merged per type into one transaction. */
+  claimLimit?: number;
+  /** Upper bound of messages handled in one transaction, to keep the single SQLite writer responsive. */
+  maxBatchMessages?: number;
+  leaseMs?: number;
+  idleDelayMs?: number;
+  workerId?: string;
+}
+
+export interface Worker {
+  start(): void;
+  stop(): Promise<void>;
+  /** Run now instead of waiting for the next poll. */
+  wake(): void;
+  /** Process until nothing is ready (tests, CLI import). Returns the number of jobs handled. */
+  drain(): Promise<number>;
+}
+
+/** Exponential backoff with ±20% jitter, capped at five minutes. */
+export const backoffMs = (attempts: number): number => {
+  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+};
+
+const messageCount = (payload: string): number => {
+  const parsed = JSON.parse(payload) as { messageIds?: unknown[] };
+  return Math.max(1, parsed.messageIds?.length ?? 1);
+};
+
+export const createWorker = (options: WorkerOptions): Worker => {
+  const { uow, repos, clock, logger } = options;
+  const handlers = new Map(options.handlers.map((h) => [h.type, h]));
+  const claimLimit = options.claimLimit ?? 50;
+  const maxBatch = options.maxBatchMessages ?? 500;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const idleDelayMs = options.idleDelayMs ?? 100;
+  const workerId = options.workerId ?? `worker-${newId()}`;
+  let running = false;
+  let loop: Promise<void> | null = null;
+  let wakeUp: (() => void) | null = null;
+  let pendingWake = false;
+
+  const runJobs = async (type: JobType, jobs: { id: string; payload: string }[]): Promise<void> => {
+    const handler = handlers.get(type) as AnyJobHandler | undefined;
+    if (!handler) throw new PermanentError(`no handler for job type ${type}`);
+    const payloads = jobs.map((j) => JSON.parse(j.payload) as JobPayloads[typeof type]);
+    const merged = payloads.length === 1 || !handler.merge ? payloads[0] : (handler.merge as (p: unknown[]) => JobPayloads[typeof type])(payloads);
+    const effects: (() => void)[] = [];
+    const started = performance.now();
+    await uow(async (tx) => {
+      const now = clock.now();
+      const ctx: JobContext = {
+        repos: tx,
+        now,
+        enqueue: async (t, payload, runAt) => {
+          await tx.jobs.enqueue([{ id: newId(), type: t, payload: JSON.stringify(payload), runAt: runAt ?? now }], now);
+          effects.push(() => api.wake());
+        },
+        afterCommit: (effect) => effects.push(effect),
+      };
+      await (handler.handle as (p: unknown, c: JobContext) => Promise<void>)(merged, ctx);
+      await tx.jobs.complete(jobs.map((j) => j.id), workerId);
+    });
+    const count = merged && typeof merged === 'object' && 'messageIds' in merged ? merged.messageIds.length : jobs.length;
+    options.metrics?.stageDuration(type, (performance.now() - started) / 1000, count);
+    for (const effect of effects) effect();
+  };
+
+  const fail = async (job: { id: string; type: string; attempts: number; maxAttempts: number }, error: unknown): Promise<void> => {
+    const message = error instanceof Error ? error.message : String(error);
+    const now = clock.now();
+    const dead = error instanceof PermanentError || job.attempts >= job.maxAttempts;
+    if (dead) await repos.jobs.bury(job.id, message, now);
+    else await repos.jobs.retry(job.id, message, now + backoffMs(job.attempts), now);
+    options.metrics?.jobFailed(job.type, dead);
+    logger.warn({ jobId: job.id, type: job.type, attempts: job.attempts, dead, err: message }, dead ? 'job dead-lettered' : 'job failed, will retry');
+  };
+
+  const round = async (): Promise<number> => {
+    const claimed = await repos.jobs.claim(workerId, claimLimit, clock.now(), leaseMs);
+    if (claimed.length === 0) return 0;
+    const byType = new Map<string, typeof claimed>();
+    for (const job of claimed) byType.set(job.type, [...(byType.get(job.type) ?? []), job]);
+    for (const [type, jobs] of byType) {
+      // Group jobs into transactions of at most maxBatch messages.
+      const groups: (typeof claimed)[] = [];
+      let current: typeof claimed = [];
+      let size = 0;
+      for (const job of jobs) {
+        const n = messageCount(job.payload);
+        if (current.length > 0 && size + n > maxBatch) {
+          groups.push(current);
+          current = [];
+          size = 0;
+        }
+        current.push(job);
+        size += n;
+      }
+      if (current.length > 0) groups.push(current);
+      for (const group of groups) {
+        try {
+          await runJobs(type as JobType, group);
+        } catch (error) {
+          if (group.length === 1) {
+            await fail(group[0]!, error);
+            continue;
+          }
+          // One bad job must not hold back the others: retry them one by one to find it.
+          for (const job of group) {
+            try {
+              await runJobs(type as JobType, [job]);
+            } catch (single) {
+              await fail(job, single);
+            }
+          }
+        }
+        // Let HTTP requests in between transactions.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    return claimed.length;
+  };
+
+  const api: Worker = {
+    start() {
+      if (running) return;
+      running = true;
+      loop = (async () => {
+        while (running) {
+          let handled = 0;
+          try {
+            handled = await round();
+          } catch (error) {
+            logger.error({ err: error }, 'worker round failed');
+          }
+          if (handled === 0 && running && !pendingWake) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, idleDelayMs);
+              wakeUp = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+            wakeUp = null;
+          }
+          pendingWake = false;
+        }
+      })();
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+      loop = null;
+    },
+    wake() {
+      pendingWake = true;
+      wakeUp?.();
+    },
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const handled = await round();
+        if (handled === 0) return total;
+        total += handled;
+      }
+    },
+  };
+  return api;
+};

@@ -1,0 +1,195 @@
+import { checkReply } from '../../shared/pii/index.js';
+import type { Actor } from '../../shared/permissions.js';
+import type { Clock } from '../platform/clock.js';
+import { AppError } from '../platform/errors.js';
+import type { EventBus } from '../platform/events.js';
+import { newId } from '../platform/ids.js';
+import type { ConversationFilter, ListCursor } from '../repositories/conversations.repository.js';
+import type { Repositories, UnitOfWork } from '../repositories/index.js';
+import { recordAudit } from './audit.js';
+
+export const conversationStatuses = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
+export type ConversationStatus = (typeof conversationStatuses)[number];
+
+export interface ListQuery {
+  status?: string;
+  /** 'me', 'none' or a user id. */
+  assignee?: string;
+  teamId?: string;
+  channelId?: string;
+  priority?: string;
+  sentiment?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export const encodeCursor = (c: ListCursor): string => Buffer.from(JSON.stringify([c.lastMessageAt, c.id])).toString('base64url');
+
+const decodeCursor = (text: string): ListCursor => {
+  try {
+    const [lastMessageAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof lastMessageAt === 'number' && typeof id === 'string') return { lastMessageAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('validation_failed', 'cursor is not one this API returned', 'cursor');
+};
+
+export interface ReplyInput {
+  text: string;
+  idempotencyKey?: string;
+}
+
+/** The agent's use cases on a conversation: list, open, reply (through the PII guard and the outbox), note, assign, status. */
+export const createConversationsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; events: EventBus }) => {
+  const { repos, uow, clock, events } = deps;
+
+  const mustGet = async (tx: Repositories, id: string) => {
+    const conversation = await tx.conversations.get(id);
+    if (!conversation) throw new AppError('conversation_not_found', `no conversation ${id}`);
+    return conversation;
+  };
+
+  return {
+    async list(query: ListQuery, actor: Actor) {
+      const filter: ConversationFilter = {};
+      if (query.status) filter.status = query.status;
+      if (query.assignee) filter.assigneeId = query.assignee === 'none' ? null : query.assignee === 'me' ? actor.userId : query.assignee;
+      if (query.teamId) filter.teamId = query.teamId;
+      if (query.channelId) filter.channelId = query.channelId;
+      if (query.priority) filter.priorityBand = query.priority;
+      if (query.sentiment) filter.sentiment = query.sentiment;
+      const items = await repos.conversations.list(filter, query.cursor ? decodeCursor(query.cursor) : null, query.limit + 1);
+      const pageItems = items.slice(0, query.limit);
+      const last = pageItems[pageItems.length - 1];
+      return { items: pageItems, nextCursor: items.length > query.limit && last ? encodeCursor({ lastMessageAt: last.lastMessageAt, id: last.id }) : null };
+    },
+
+    async get(id: string) {
+      const conversation = await mustGet(repos, id);
+      const [messages, notes, outbox] = await Promise.all([repos.messages.listByConversation(id, 500), repos.notes.listByConversation(id), repos.outbox.listForConversation(id)]);
+      return { conversation, messages, notes, outbox };
+    },
+
+    async markRead(id: string) {
+      await repos.conversations.markRead(id);
+    },
+
+    /** Writes the outbound message and its outbox row in one transaction; delivery happens in the outbox worker. */
+    async reply(id: string, input: ReplyInput, actor: Actor) {
+      const text = input.text.trim();
+      if (!text) throw new AppError('validation_failed', 'a reply needs text', 'text');
+      const idempotencyKey = input.idempotencyKey ?? newId();
+      const existing = await repos.outbox.findByKey(idempotencyKey);
+      if (existing) return { messageId: existing.messageId as string, outboxId: existing.id, duplicate: true };
+
+      const result = await uow(async (tx) => {
+        const conversation = await mustGet(tx, id);
+        const channel = await tx.channels.get(conversation.channelId);
+        if (!channel) throw new AppError('channel_not_found', `no channel ${conversation.channelId}`);
+        if (channel.status === 'paused') throw new AppError('channel_paused', `channel ${channel.name} is paused; resume it to send`);
+        const visibility = conversation.visibility === 'private' ? 'private' : 'public';
+        const verdict = checkReply(text, { visibility });
+        if (!verdict.allowed) {
+          throw new AppError('reply_blocked', verdict.reason ?? 'the reply contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, suggestion: 'move_to_private' });
+        }
+        const thread = await tx.messages.listByConversation(id, 500);
+        const lastInbound = [...thread].reverse().find((m) => m.direction === 'in');
+        const now = clock.now();
+        const messageId = newId();
+        const outboxId = newId();
+        await tx.messages.insertMany([
+          {
+            id: messageId,
+            channelId: conversation.channelId,
+            externalId: `pending:${outboxId}`,
+            direction: 'out',
+            kind: lastInbound?.kind === 'dm' ? 'dm' : lastInbound?.kind === 'email' ? 'email' : 'reply',
+            visibility,
+            author: { platformId: channel.ownAccountIds[0] ?? `parley:${channel.id}`, handle: null, displayName: channel.name, followers: 0, verified: true, email: null },
+            text,
+            html: null,
+            subject: conversation.subject ? `Re: ${conversation.subject.replace(/^re:\s*/i, '')}` : null,
+            attachments: [],
+            inReplyTo: lastInbound?.externalId ?? null,
+            threadKey: conversation.threadKey,
+            url: null,
+            listening: false,
+            createdAt: now,
+            receivedAt: now,
+            editedAt: null,
+            raw: null,
+            stage: 'decided',
+            conversationId: id,
+            customerId: conversation.customerId,
+            sentByUserId: actor.userId,
+          },
+        ]);
+        const kind = lastInbound?.kind === 'dm' ? 'dm' : lastInbound?.kind === 'email' ? 'email' : lastInbound?.kind === 'chat' ? 'chat' : 'reply';
+        await tx.outbox.enqueue({
+          id: outboxId,
+          idempotencyKey,
+          channelId: conversation.channelId,
+          conversationId: id,
+          messageId,
+          kind,
+          payload: {
+            text,
+            inReplyToExternalId: lastInbound?.externalId ?? null,
+            recipient: lastInbound ? { platformId: lastInbound.author.platformId, handle: lastInbound.author.handle, email: lastInbound.author.email } : null,
+            threadKey: conversation.threadKey,
+            subject: conversation.subject,
+          },
+          createdBy: actor.userId,
+          now,
+        });
+        await tx.conversations.recordActivity({ id, messageId, at: now, preview: text.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
+        await tx.conversations.recordFirstResponse(id, now);
+        await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id }, { messageId, outboxId, visibility });
+        return { messageId, outboxId, duplicate: false };
+      });
+      events.publish({ type: 'outbox.enqueued' });
+      events.publish({ type: 'conversations.changed', conversationIds: [id] });
+      return result;
+    },
+
+    async addNote(id: string, body: string, actor: Actor) {
+      const mentions = [...body.matchAll(/@([\w.-]+)/g)].map((m) => m[1] as string);
+      const note = { id: newId(), conversationId: id, authorId: actor.userId, body, mentions, createdAt: clock.now() };
+      await uow(async (tx) => {
+        await mustGet(tx, id);
+        await tx.notes.create(note);
+        await recordAudit(tx, actor, note.createdAt, 'conversation.note', { type: 'conversation', id }, { noteId: note.id });
+      });
+      events.publish({ type: 'conversations.changed', conversationIds: [id] });
+      return note;
+    },
+
+    async assign(id: string, input: { assigneeId: string | null; teamId?: string | null }, actor: Actor) {
+      if (actor.role === 'agent' && input.assigneeId !== null && input.assigneeId !== actor.userId) {
+        throw new AppError('forbidden', 'agents may assign conversations only to themselves', 'assigneeId');
+      }
+      await uow(async (tx) => {
+        const conversation = await mustGet(tx, id);
+        if (input.assigneeId && !(await tx.users.get(input.assigneeId))) throw new AppError('user_not_found', `no user ${input.assigneeId}`, 'assigneeId');
+        const teamId = input.teamId === undefined ? conversation.teamId : input.teamId;
+        await tx.conversations.setAssignment(id, input.assigneeId, teamId, clock.now());
+        await recordAudit(tx, actor, clock.now(), 'conversation.assign', { type: 'conversation', id }, { from: conversation.assigneeId, to: input.assigneeId, teamId });
+      });
+      events.publish({ type: 'conversations.changed', conversationIds: [id] });
+      return (await repos.conversations.get(id))!;
+    },
+
+    async setStatus(id: string, status: ConversationStatus, actor: Actor) {
+      await uow(async (tx) => {
+        const conversation = await mustGet(tx, id);
+        await tx.conversations.setStatus(id, status, clock.now());
+        await recordAudit(tx, actor, clock.now(), 'conversation.status', { type: 'conversation', id }, { from: conversation.status, to: status });
+      });
+      events.publish({ type: 'conversations.changed', conversationIds: [id] });
+      return (await repos.conversations.get(id))!;
+    },
+  };
+};
+
+export type ConversationsService = ReturnType<typeof createConversationsService>;

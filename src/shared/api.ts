@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { roles } from './permissions.js';
+
+/** Response and request schemas of /api/v1 shared with the SPA. */
+export const idSchema = z.string().min(1).max(64);
+
+export const priorityPartSchema = z.object({ name: z.string(), points: z.number(), why: z.string() });
+
+export const conversationSchema = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  customerId: z.string().nullable(),
+  threadKey: z.string(),
+  status: z.string(),
+  visibility: z.string(),
+  subject: z.string().nullable(),
+  priority: z.number(),
+  priorityBand: z.string(),
+  priorityParts: z.array(priorityPartSchema),
+  sentiment: z.string().nullable(),
+  intent: z.string().nullable(),
+  language: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  teamId: z.string().nullable(),
+  queue: z.string(),
+  messageCount: z.number(),
+  unreadCount: z.number(),
+  lastMessageAt: z.string(),
+  lastMessagePreview: z.string(),
+  lastMessageDirection: z.string(),
+  firstResponseAt: z.string().nullable(),
+  slaDueAt: z.string().nullable(),
+  incidentId: z.string().nullable(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  resolvedAt: z.string().nullable(),
+});
+export type ConversationDto = z.infer<typeof conversationSchema>;
+
+export const messageSchema = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  externalId: z.string(),
+  conversationId: z.string().nullable(),
+  customerId: z.string().nullable(),
+  direction: z.enum(['in', 'out']),
+  kind: z.string(),
+  visibility: z.enum(['public', 'private']),
+  author: z.object({ platformId: z.string(), handle: z.string().nullable(), displayName: z.string().nullable(), followers: z.number(), verified: z.boolean() }),
+  text: z.string(),
+  subject: z.string().nullable(),
+  url: z.string().nullable(),
+  createdAt: z.string(),
+  receivedAt: z.string(),
+  editedAt: z.string().nullable(),
+  deleted: z.boolean(),
+  stage: z.string(),
+  classification: z.record(z.string(), z.unknown()).nullable(),
+  modelVersion: z.string().nullable(),
+  sentByUserId: z.string().nullable(),
+  delivery: z.object({ status: z.string(), lastError: z.string().nullable(), attempts: z.number() }).nullable(),
+});
+export type MessageDto = z.infer<typeof messageSchema>;
+
+export const noteSchema = z.object({ id: z.string(), authorId: z.string(), body: z.string(), mentions: z.array(z.string()), createdAt: z.string() });
+
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(roles),
+  status: z.string(),
+  capacity: z.number(),
+  disabled: z.boolean(),
+  teamIds: z.array(z.string()),
+  skills: z.array(z.string()),
+});
+export type UserDto = z.infer<typeof userSchema>;
+
+export const customerSchema = z.object({
+  id: z.string(),
+  displayName: z.string().nullable(),
+  handle: z.string().nullable(),
+  followers: z.number(),
+  verified: z.boolean(),
+  tier: z.string(),
+  fields: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+
+export const identitySchema = z.object({
+  id: z.string(),
+  platform: z.string(),
+  platformId: z.string(),
+  handle: z.string().nullable(),
+  displayName: z.string().nullable(),
+  followers: z.number(),
+  verified: z.boolean(),
+});
+
+export const teamSchema = z.object({ id: z.string(), name: z.string(), kind: z.string(), memberIds: z.array(z.string()) });
+
+export const channelSchema = z.object({
+  id: z.string(),
+  brandId: z.string().nullable(),
+  platform: z.string(),
+  name: z.string(),
+  status: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  hasCredentials: z.boolean(),
+  health: z.object({ lastEventAt: z.string().nullable(), lastError: z.string().nullable(), lastErrorAt: z.string().nullable() }),
+  createdAt: z.string(),
+});
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  code: z.string(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
