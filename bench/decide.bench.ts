@@ -1,0 +1,104 @@
+import type { BenchModule } from './types.js';
+import { scorePriority, type PriorityInput } from '../src/server/decide/priority.js';
+import { chooseAssignee, INITIAL_ROUTING_STATE, type RoutableConversation, type RoutingAgent } from '../src/server/decide/routing.js';
+import { compileRules, evaluateRules } from '../src/server/decide/rules/evaluate-rules.js';
+import { ruleSchema, type Rule } from '../src/server/decide/rules/rule-schema.js';
+import { createRandom, type Random } from '../src/server/decide/simulator/random.js';
+
+const INTENTS = ['outage', 'billing', 'delivery', 'technical', 'question', 'complaint', 'cancellation', 'praise', 'promotion', 'other'];
+const CHANNELS = ['x', 'facebook', 'instagram', 'email', 'whatsapp', 'bluesky'];
+const WORDS = 'my order never arrived refund charged twice app crashes login fails thanks great service where is cancel subscription outage down again support please help today account locked password'.split(' ');
+const LANGS = ['en', 'en', 'en', 'es', 'fr'];
+
+/** 100 realistic rules: keyword and regex matches, classifier and reach thresholds, nested groups, several triggers. */
+export function benchRules(r: Random): Rule[] {
+  const rules: Rule[] = [];
+  for (let i = 0; i < 100; i++) {
+    const kind = i % 5;
+    const trigger = i % 10 < 7 ? 'message_created' : i % 10 < 9 ? 'conversation_updated' : 'sla_warning';
+    const conditions =
+      kind === 0
+        ? { all: [{ field: 'message.text', op: 'contains', value: `${r.pick(WORDS)} ${r.pick(WORDS)}` }] }
+        : kind === 1
+          ? { all: [{ field: 'message.text', op: 'regex', value: `\\b(${r.pick(WORDS)}|${r.pick(WORDS)})\\b` }, { field: 'channel', op: 'in', value: [r.pick(CHANNELS), r.pick(CHANNELS)] }] }
+          : kind === 2
+            ? { all: [{ field: 'author.followers', op: 'gte', value: r.int(1, 6) * 10_000 }, { field: 'classification.intent.label', op: 'eq', value: r.pick(INTENTS) }] }
+            : kind === 3
+              ? { any: [{ field: 'customer.tier', op: 'eq', value: 'vip' }, { all: [{ field: 'classification.urgency', op: 'in', value: ['high', 'critical'] }, { field: 'classification.sentiment.scores.negative', op: 'gt', value: 0.7 }] }] }
+              : { all: [{ field: 'classification.escalation', op: 'contains', value: r.pick(['regulator', 'legal', 'press']) }, { field: 'message.text', op: 'not_contains', value: r.pick(WORDS) }] };
+    rules.push(ruleSchema.parse({ id: `rule-${i}`, name: `Rule ${i}`, trigger, conditions, actions: [{ type: 'tag', tags: [`t${i}`] }] }));
+  }
+  return rules;
+}
+
+interface BenchMessage {
+  priority: PriorityInput;
+  conversation: RoutableConversation;
+  context: Record<string, unknown>;
+}
+
+export function benchMessages(r: Random, count: number): BenchMessage[] {
+  return Array.from({ length: count }, (_, i) => {
+    const intent = r.pick(INTENTS);
+    const channel = r.pick(CHANNELS);
+    const language = r.pick(LANGS);
+    const followers = Math.round(r.lognormal(150, 2));
+    const negative = r.next();
+    const urgency = r.pick(['low', 'normal', 'high', 'critical'] as const);
+    const escalation = r.chance(0.05) ? [r.pick(['regulator', 'legal', 'press', 'cancellation'])] : [];
+    const text = Array.from({ length: r.int(8, 40) }, () => r.pick(WORDS)).join(' ');
+    return {
+      priority: { intent, urgency, negativeSentiment: negative, escalation, waitingMinutes: r.next() * 60, minutesToBreach: r.next() * 120, followers },
+      conversation: { id: `c${i}`, language, intent, channel, band: 'normal', sla: 'ok', needsResponse: r.chance(0.8) },
+      context: {
+        channel,
+        message: { text },
+        author: { followers },
+        customer: { tier: r.chance(0.05) ? 'vip' : 'standard' },
+        classification: { intent: { label: intent, score: 0.8 }, urgency, escalation, sentiment: { scores: { negative } } },
+      },
+    };
+  });
+}
+
+export function benchAgents(): RoutingAgent[] {
+  return Array.from({ length: 12 }, (_, i) => ({
+    id: `agent-${i}`,
+    status: i % 6 === 5 ? 'away' : 'online',
+    teams: ['care'],
+    skills: { languages: i % 3 === 0 ? ['en', 'es'] : i % 3 === 1 ? ['en', 'fr'] : ['en'], intents: ['*'], channels: ['*'] },
+    capacity: 5,
+    load: i % 5,
+  }));
+}
+
+/** Priority + routing + 100 rules per message, on the calling thread only. */
+export const bench: BenchModule = {
+  name: 'decide',
+  keys: ['decide_msgs_per_s'],
+  async run(ctx) {
+    const r = createRandom(42);
+    const rules = compileRules(benchRules(r));
+    const messages = benchMessages(r, 20_000);
+    const agents = benchAgents();
+    let state = INITIAL_ROUTING_STATE;
+    let planned = 0;
+    const pass = (): void => {
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i] as BenchMessage;
+        const p = scorePriority(m.priority);
+        const d = chooseAssignee({ ...m.conversation, band: p.band }, agents, state);
+        state = d.state;
+        planned += evaluateRules(rules, { id: m.conversation.id, type: 'message_created' }, m.context).length;
+      }
+    };
+    pass(); // warm-up: JIT and regex compilation
+    const rounds = 3;
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < rounds; k++) pass();
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const rate = (messages.length * rounds) / seconds;
+    ctx.log(`decide: ${Math.round(rate)} msgs/s, ${(planned / (messages.length * (rounds + 1))).toFixed(2)} planned actions per message`);
+    return { decide_msgs_per_s: Math.round(rate) };
+  },
+};
