@@ -1,8 +1,15 @@
 import { isLuhnValid } from './checksums.js';
 import type { PiiFinding } from './types.js';
 
-// 13–19 digits, optionally grouped by single spaces or dashes; not glued to other digits.
-const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+// 13–19 digits, optionally grouped by single spaces or dashes; not glued to other digits or a "+" (phones).
+const CARD = /(?<![\d+-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+// How issuers print numbers; other groupings of a long digit run are phone numbers or ids.
+const LAYOUTS = new Set(['4-4-4-4', '4-6-5', '4-6-4', '4-4-4-4-3', '4-4-4-1', '4-4-4-2', '4-4-4-3', '4-4-5', '4-4-4-4-1', '4-4-4-4-2']);
+
+function hasCardLayout(raw: string): boolean {
+  const groups = raw.split(/[ -]/);
+  return groups.length === 1 || LAYOUTS.has(groups.map((g) => g.length).join('-'));
+}
 
 /** Issuer prefixes of the major schemes; a Luhn-valid number outside them is more likely an ordinary id. */
 function hasKnownIssuerPrefix(d: string): boolean {
@@ -31,7 +38,7 @@ export function findCards(text: string, out: PiiFinding[]): void {
     while (raw.endsWith(' ') || raw.endsWith('-')) raw = raw.slice(0, -1);
     const digits = raw.replace(/[ -]/g, '');
     if (digits.length < 13 || digits.length > 19) continue;
-    if (!hasKnownIssuerPrefix(digits) || !isLuhnValid(digits)) continue;
+    if (!hasCardLayout(raw) || !hasKnownIssuerPrefix(digits) || !isLuhnValid(digits)) continue;
     out.push({ type: 'card', start: m.index, end: m.index + raw.length });
   }
 }

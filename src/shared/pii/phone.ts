@@ -24,6 +24,9 @@ export interface PhoneScanOptions {
 function isValidPhone(candidate: string, opts: PhoneScanOptions): boolean {
   const international = candidate.startsWith('+') || candidate.startsWith('00');
   const normalised = candidate.startsWith('00') ? '+' + candidate.slice(2) : candidate;
+  // An explicit "+<country code>" is itself strong evidence, and operators open new ranges faster than
+  // metadata ships, so a possible length is enough there; bare digits must pass the full check.
+  if (candidate.startsWith('+')) return parsePhoneNumberFromString(normalised)?.isPossible() === true;
   if (international) return parsePhoneNumberFromString(normalised)?.isValid() === true;
   if (parsePhoneNumberFromString(normalised, opts.defaultRegion)?.isValid() === true) return true;
   if (!/^\(?0/.test(normalised)) return false;
@@ -33,8 +36,15 @@ function isValidPhone(candidate: string, opts: PhoneScanOptions): boolean {
   return false;
 }
 
+// Written phone numbers group digits in short blocks; only the last block runs long ("030 12345678").
+function hasPhoneGrouping(candidate: string): boolean {
+  if (candidate.startsWith('+')) return true;
+  const groups = candidate.match(/\d+/g) ?? [];
+  return groups.slice(0, -1).every((g) => g.length <= 5);
+}
+
 function isExcluded(text: string, start: number, candidate: string): boolean {
-  if (DATE_LIKE.test(candidate) || RANGE_LIKE.test(candidate)) return true;
+  if (DATE_LIKE.test(candidate) || RANGE_LIKE.test(candidate) || !hasPhoneGrouping(candidate)) return true;
   const before = text.slice(Math.max(0, start - 14), start);
   return NOT_A_PHONE_BEFORE.test(before);
 }
