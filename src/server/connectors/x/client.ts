@@ -1,0 +1,41 @@
+import { ConnectorError } from '../port.js';
+import type { FetchLike, HttpResponse } from '../shared/http.js';
+import { httpRequest } from '../shared/http.js';
+import { xErrorFromResponse } from './errors.js';
+
+export interface XClientConfig {
+  /** `https://api.x.com` in production; a fake's `http://127.0.0.1:PORT` in tests. */
+  baseUrl: string;
+  /** App-only bearer: stream and rules. */
+  bearerToken?: string | null;
+  /** OAuth 2.0 user-context access token: posting and DMs. */
+  userAccessToken?: string | null;
+  fetch?: FetchLike;
+  timeoutMs?: number;
+}
+
+export interface XClient {
+  readonly baseUrl: string;
+  /** Call `/2/...`; non-2xx statuses throw a ConnectorError describing `action`. */
+  call(auth: 'app' | 'user', method: 'GET' | 'POST' | 'DELETE', path: string, action: string, body?: unknown): Promise<HttpResponse>;
+}
+
+/** A thin fetch client for the handful of X v2 endpoints Parley uses, with a configurable base URL. */
+export function createXClient(config: XClientConfig): XClient {
+  const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  return {
+    baseUrl,
+    async call(auth, method, path, action, body) {
+      const token = auth === 'app' ? config.bearerToken : config.userAccessToken;
+      if (!token) {
+        throw new ConnectorError(`cannot ${action}: the channel has no ${auth === 'app' ? 'app bearer token' : 'user access token'}`, false, null, 'missing_credentials');
+      }
+      const response = await httpRequest(
+        { method, url: `${baseUrl}${path}`, headers: { authorization: `Bearer ${token}` }, body, timeoutMs: config.timeoutMs },
+        config.fetch,
+      );
+      if (response.status < 200 || response.status >= 300) throw xErrorFromResponse(response, action);
+      return response;
+    },
+  };
+}

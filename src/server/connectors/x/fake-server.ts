@@ -1,0 +1,195 @@
+import type { ServerResponse } from 'node:http';
+import type { WebhookRequest } from '../port.js';
+import { hmacSha256 } from '../shared/hmac.js';
+import { asRecord, asString } from '../shared/json.js';
+import { sendCanned, sendJson, startFakeHttpServer } from '../shared/fake-http.js';
+import type { CannedResponse, FakeRequest } from '../shared/fake-http.js';
+import { fakeBrand, fakeXId } from './fake-payloads.js';
+
+export interface XFakeOptions {
+  bearerToken?: string;
+  userAccessToken?: string;
+  consumerSecret?: string;
+  /** Heartbeat period on the stream (X: ~20 s). */
+  keepAliveMs?: number;
+}
+
+export interface XFakeServer {
+  url: string;
+  bearerToken: string;
+  userAccessToken: string;
+  consumerSecret: string;
+  rules: { id: string; value: string; tag: string }[];
+  tweets: { id: string; text: string; inReplyTo: string | null }[];
+  dms: { eventId: string; conversationId: string; text: string }[];
+  /** Open filtered-stream connections. */
+  readonly streamConnections: number;
+  /** Emit a line to every open stream, or hold it until one connects; each line is split across two writes. */
+  pushStreamLine(line: unknown): void;
+  /** Send an operational-disconnect error object, then close every stream. */
+  disconnectStreams(): void;
+  /** Stop heartbeats so clients must detect the stall. */
+  silenceStreams(): void;
+  /** Answer the next matching call with this response instead (path prefix, e.g. `/2/tweets`). */
+  failNext(pathPrefix: string, response: CannedResponse): void;
+  /** A signed Account Activity delivery as the webhook route would receive it. */
+  signedDelivery(payload: unknown): WebhookRequest;
+  crcRequest(token: string): WebhookRequest;
+  close(): Promise<void>;
+}
+
+/** A local X API v2 fake speaking the documented wire format (CONNECTORS.md §1, checklist §10). */
+export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFakeServer> {
+  const bearerToken = options.bearerToken ?? 'app-bearer-token';
+  const userAccessToken = options.userAccessToken ?? 'user-access-token';
+  const consumerSecret = options.consumerSecret ?? 'consumer-secret';
+  const rules: XFakeServer['rules'] = [];
+  const tweets: XFakeServer['tweets'] = [];
+  const dms: XFakeServer['dms'] = [];
+  const failures: { prefix: string; response: CannedResponse }[] = [];
+  const streams = new Set<ServerResponse>();
+  const pending: string[] = [];
+  let silenced = false;
+
+  const writeChains = new WeakMap<ServerResponse, Promise<void>>();
+  const writeLine = (res: ServerResponse, line: string): void => {
+    // Cut each object in two writes so clients must reassemble lines across chunks; chained so lines never interleave.
+    const cut = Math.max(1, Math.floor(line.length / 2));
+    const previous = writeChains.get(res) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      if (res.writableEnded) return;
+      res.write(line.slice(0, cut));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!res.writableEnded) res.write(`${line.slice(cut)}\r\n`);
+    });
+    writeChains.set(res, next);
+  };
+
+  const heartbeat = setInterval(() => {
+    if (!silenced) for (const res of streams) res.write('\r\n');
+  }, options.keepAliveMs ?? 20_000);
+
+  function authorized(req: FakeRequest, res: ServerResponse, token: string): boolean {
+    if (req.headers.authorization === `Bearer ${token}`) return true;
+    sendJson(res, 401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
+    return false;
+  }
+
+  function takeFailure(path: string): CannedResponse | null {
+    const index = failures.findIndex((f) => path.startsWith(f.prefix));
+    if (index < 0) return null;
+    return failures.splice(index, 1)[0]?.response ?? null;
+  }
+
+  const http = await startFakeHttpServer((req, res) => {
+    const failure = takeFailure(req.path);
+    if (failure) return sendCanned(res, failure);
+    const body = asRecord(req.json);
+    if (req.path === '/2/tweets/search/stream') {
+      if (!authorized(req, res, bearerToken)) return;
+      if (streams.size > 0) return sendJson(res, 429, { title: 'ConnectionException', detail: 'TooManyConnections', type: 'https://api.x.com/2/problems/streaming-connection', status: 429 });
+      res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+      res.write('\r\n');
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+      for (const line of pending.splice(0)) writeLine(res, line);
+      return;
+    }
+    if (req.path === '/2/tweets/search/stream/rules') {
+      if (!authorized(req, res, bearerToken)) return;
+      if (req.method === 'GET') {
+        return sendJson(res, 200, rules.length ? { data: rules, meta: { sent: new Date().toISOString(), result_count: rules.length } } : { meta: { sent: new Date().toISOString(), result_count: 0 } });
+      }
+      const add = Array.isArray(body?.add) ? body.add : null;
+      if (add) {
+        const created = add.map((r: unknown) => ({ id: fakeXId(), value: asString(asRecord(r)?.value) ?? '', tag: asString(asRecord(r)?.tag) ?? '' }));
+        rules.push(...created);
+        return sendJson(res, 201, { data: created, meta: { sent: new Date().toISOString(), summary: { created: created.length, not_created: 0, valid: created.length, invalid: 0 } } });
+      }
+      const ids = (asRecord(body?.delete)?.ids as string[] | undefined) ?? [];
+      let deleted = 0;
+      for (const id of ids) {
+        const index = rules.findIndex((r) => r.id === id);
+        if (index >= 0) {
+          rules.splice(index, 1);
+          deleted += 1;
+        }
+      }
+      return sendJson(res, 200, { meta: { sent: new Date().toISOString(), summary: { deleted, not_deleted: ids.length - deleted } } });
+    }
+    if (req.path === '/2/tweets' && req.method === 'POST') {
+      if (!authorized(req, res, userAccessToken)) return;
+      const text = asString(body?.text) ?? '';
+      if (tweets.some((t) => t.text === text)) {
+        return sendJson(res, 403, { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 });
+      }
+      const id = fakeXId();
+      tweets.push({ id, text, inReplyTo: asString(asRecord(body?.reply)?.in_reply_to_tweet_id) });
+      return sendJson(res, 201, { data: { id, text, edit_history_tweet_ids: [id] } });
+    }
+    const dm = /^\/2\/dm_conversations\/(with\/)?([^/]+)\/messages$/.exec(req.path);
+    if (dm && req.method === 'POST') {
+      if (!authorized(req, res, userAccessToken)) return;
+      const other = decodeURIComponent(dm[2] ?? '');
+      const conversationId = dm[1] ? [other, fakeBrand.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-') : other;
+      const eventId = fakeXId();
+      dms.push({ eventId, conversationId, text: asString(body?.text) ?? '' });
+      return sendJson(res, 201, { data: { dm_conversation_id: conversationId, dm_event_id: eventId } });
+    }
+    if (req.path === '/2/users/me') {
+      if (!authorized(req, res, userAccessToken)) return;
+      return sendJson(res, 200, { data: { id: fakeBrand.id, name: fakeBrand.name, username: fakeBrand.username } });
+    }
+    sendJson(res, 404, { title: 'Not Found Error', detail: `no route ${req.method} ${req.path}`, type: 'https://api.x.com/2/problems/resource-not-found', status: 404 });
+  });
+
+  const webhookRequest = (method: 'GET' | 'POST', rawBody: Buffer, headers: Record<string, string>, query: Record<string, string>): WebhookRequest => ({
+    method,
+    headers,
+    query,
+    rawBody,
+  });
+
+  return {
+    url: http.url,
+    bearerToken,
+    userAccessToken,
+    consumerSecret,
+    rules,
+    tweets,
+    dms,
+    get streamConnections() {
+      return streams.size;
+    },
+    pushStreamLine(line) {
+      const text = typeof line === 'string' ? line : JSON.stringify(line);
+      if (streams.size === 0) pending.push(text);
+      for (const res of streams) writeLine(res, text);
+    },
+    disconnectStreams() {
+      const error = { errors: [{ title: 'operational-disconnect', disconnect_type: 'UpstreamOperationalDisconnect', detail: 'This stream has been disconnected upstream for operational reasons.', type: 'https://api.x.com/2/problems/operational-disconnect' }] };
+      for (const res of streams) res.end(`${JSON.stringify(error)}\r\n`);
+      streams.clear();
+    },
+    silenceStreams() {
+      silenced = true;
+    },
+    failNext(prefix, response) {
+      failures.push({ prefix, response });
+    },
+    signedDelivery(payload) {
+      const rawBody = Buffer.from(JSON.stringify(payload));
+      const signature = `sha256=${hmacSha256(consumerSecret, rawBody, 'base64')}`;
+      return webhookRequest('POST', rawBody, { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature }, {});
+    },
+    crcRequest(token) {
+      return webhookRequest('GET', Buffer.alloc(0), {}, { crc_token: token, nonce: 'abc' });
+    },
+    async close() {
+      clearInterval(heartbeat);
+      for (const res of streams) res.destroy();
+      streams.clear();
+      await http.close();
+    },
+  };
+}
