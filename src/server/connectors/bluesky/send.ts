@@ -1,0 +1,128 @@
+import { AtpAgent, RichText } from '@atproto/api';
+import type { AtpSessionData } from '@atproto/api';
+import { ConnectorError } from '../port.js';
+import type { OutboundMessage, SendResult } from '../port.js';
+import { asRecord, asString } from '../shared/json.js';
+import { parseAtUri } from './map.js';
+
+export interface BlueskySender {
+  send(message: OutboundMessage): Promise<SendResult>;
+  /** Logs in (or reuses the session) and returns our DID. */
+  did(): Promise<string>;
+}
+
+export interface BlueskySenderOptions {
+  pdsUrl: string;
+  identifier: string;
+  appPassword: string;
+  /** Saved session to resume instead of a new createSession (limited to 30 per 5 minutes per account). */
+  session?: AtpSessionData | null;
+  onSession?: (session: AtpSessionData | null) => void;
+  /** Chat service DID for `atproto-proxy` on `chat.bsky.convo.*`. */
+  chatServiceDid?: string;
+}
+
+const maxGraphemes = 300;
+
+/** Maps an XRPC failure (`XRPCError` has `status`, `error` and `headers`) to a ConnectorError. */
+export function blueskyError(error: unknown, what: string, nowMs = Date.now()): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const e = asRecord(error);
+  const status = typeof e?.status === 'number' ? e.status : 0;
+  const name = asString(e?.error) ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 429) {
+    const reset = Number(asRecord(e?.headers)?.['ratelimit-reset']);
+    const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - nowMs) : 60_000;
+    return new ConnectorError(`Bluesky rate limit reached (${what})`, true, retryAfterMs, name);
+  }
+  if (status >= 500 || status === 1 || status === 0) return new ConnectorError(`Bluesky unavailable (${what}): ${message}`, true, 30_000, name);
+  if (status === 401 || name === 'AuthenticationRequired' || name === 'AuthFactorTokenRequired') {
+    return new ConnectorError(`Bluesky refused the app password (${what}): check the handle and app password`, false, null, name);
+  }
+  return new ConnectorError(`Bluesky refused the request (${what}): ${name}: ${message}`, false, null, name);
+}
+
+export function createBlueskySender(options: BlueskySenderOptions): BlueskySender {
+  const agent = new AtpAgent({
+    service: options.pdsUrl,
+    // Tokens rotate on refresh; the caller stores them so a restart resumes instead of logging in again.
+    persistSession: (_event, session) => options.onSession?.(session ?? null),
+  });
+  let ready: Promise<string> | null = null;
+
+  function ensureSession(): Promise<string> {
+    ready ??= (async () => {
+      if (options.session) {
+        try {
+          await agent.resumeSession(options.session);
+          return agent.session!.did;
+        } catch {
+          // A stale saved session falls through to a fresh login.
+        }
+      }
+      await agent.login({ identifier: options.identifier, password: options.appPassword });
+      return agent.session!.did;
+    })().catch((error: unknown) => {
+      ready = null;
+      throw blueskyError(error, 'login');
+    });
+    return ready;
+  }
+
+  async function reply(message: OutboundMessage, did: string): Promise<SendResult> {
+    const rt = new RichText({ text: message.text });
+    if (rt.graphemeLength > maxGraphemes) throw new ConnectorError(`Bluesky posts are limited to ${maxGraphemes} characters (this one has ${rt.graphemeLength})`, false, null, 'too_long');
+    rt.detectFacetsWithoutResolution();
+    // Unresolved mentions carry a handle where a DID belongs; keep only the customer's, whose DID we know.
+    const recipientDid = message.recipient?.platformId ?? null;
+    const recipientHandle = message.recipient?.handle?.replace(/^@/, '') ?? null;
+    rt.facets = rt.facets
+      ?.map((facet) => ({
+        ...facet,
+        features: facet.features.flatMap((f) => {
+          if (f.$type !== 'app.bsky.richtext.facet#mention') return [f];
+          const handle = (f as { did: string }).did;
+          if (handle.startsWith('did:')) return [f];
+          return recipientDid && recipientHandle === handle ? [{ ...f, did: recipientDid }] : [];
+        }),
+      }))
+      .filter((facet) => facet.features.length > 0);
+    let replyRef: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } } | undefined;
+    if (message.inReplyToExternalId) {
+      const parts = parseAtUri(message.inReplyToExternalId);
+      if (!parts) throw new ConnectorError(`Bluesky can only reply to a post AT-URI, not "${message.inReplyToExternalId}"`, false, null, 'bad_parent');
+      // Both refs need the cid: read the parent record, whose own reply.root is the thread root.
+      const { data } = await agent.com.atproto.repo.getRecord({ repo: parts.did, collection: parts.collection, rkey: parts.rkey });
+      const parent = { uri: data.uri, cid: data.cid ?? '' };
+      const root = asRecord(asRecord(asRecord(data.value)?.reply)?.root);
+      const rootUri = asString(root?.uri);
+      const rootCid = asString(root?.cid);
+      replyRef = { root: rootUri && rootCid ? { uri: rootUri, cid: rootCid } : parent, parent };
+    }
+    const created = await agent.post({ text: rt.text, facets: rt.facets, reply: replyRef, createdAt: new Date().toISOString() });
+    const rkey = parseAtUri(created.uri)?.rkey ?? '';
+    return { platformMessageId: created.uri, url: `https://bsky.app/profile/${did}/post/${rkey}` };
+  }
+
+  async function directMessage(message: OutboundMessage): Promise<SendResult> {
+    const member = message.recipient?.platformId;
+    if (!member?.startsWith('did:')) throw new ConnectorError('A Bluesky DM needs the recipient DID', false, null, 'no_recipient');
+    const chat = agent.withProxy('bsky_chat', options.chatServiceDid ?? 'did:web:api.bsky.chat');
+    const { data: convo } = await chat.chat.bsky.convo.getConvoForMembers({ members: [member] });
+    const { data: sent } = await chat.chat.bsky.convo.sendMessage({ convoId: convo.convo.id, message: { text: message.text } });
+    return { platformMessageId: `${convo.convo.id}/${sent.id}`, url: null };
+  }
+
+  return {
+    did: ensureSession,
+    async send(message) {
+      const did = await ensureSession();
+      try {
+        return message.kind === 'dm' ? await directMessage(message) : await reply(message, did);
+      } catch (error) {
+        throw blueskyError(error, message.kind === 'dm' ? 'chat.bsky.convo.sendMessage' : 'createRecord');
+      }
+    },
+  };
+}
