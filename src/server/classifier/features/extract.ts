@@ -11,14 +11,16 @@ export interface FeatureConfig {
   charWeight: number;
 }
 
-export const DEFAULT_FEATURES: FeatureConfig = { charMin: 3, charMax: 5, charWeight: 0.7 };
+export const DEFAULT_FEATURES: FeatureConfig = { charMin: 3, charMax: 4, charWeight: 0.7 };
 
 export interface FeatureVector {
   /** Raw 32-bit hashes; each model keeps the low bits it was trained with. */
   hashes: Uint32Array;
   values: Float32Array;
-  /** Readable names of the first `names.length` features (words, bigrams, cues); the rest are character n-grams. */
-  names: string[];
+  /** How many leading features are readable (words, bigrams, cues); the rest are character n-grams. */
+  named: number;
+  /** Readable name of feature `i < named`, built on demand because most are never shown. */
+  nameOf(i: number): string;
   tokenized: TokenizedText;
 }
 
@@ -36,18 +38,21 @@ function isWordLike(token: string): boolean {
   return token !== '<url>' && token !== '@user' && !(c === 0x21 || c === 0x3f || c === 0x2e || c === 0x2c || c === 0x3b || c === 0x3a);
 }
 
-function cue(names: string[], n: number, name: string, value: number): number {
+/** Feature origins, decoded by nameOf: 2t is the word at token t, 2t+1 the bigram starting there, -(k+1) cue k. */
+function cue(origins: number[], cues: string[], n: number, name: string, value: number): number {
   if (value <= 0 || n >= CAPACITY) return n;
   scratchHashes[n] = hashString(name, SEED_CUE);
   scratchValues[n] = Math.log1p(value);
-  names.push(name);
+  cues.push(name);
+  origins.push(-cues.length);
   return n + 1;
 }
 
 export function extractFeatures(text: string, config: FeatureConfig = DEFAULT_FEATURES): FeatureVector {
   const tokenized = tokenize(typeof text === 'string' ? text : String(text));
   const { tokens, negated } = tokenized;
-  const names: string[] = [];
+  const origins: number[] = [];
+  const cues: string[] = [];
   const lexicon = getValenceLexicon();
   let positive = 0;
   let negative = 0;
@@ -64,7 +69,7 @@ export function extractFeatures(text: string, config: FeatureConfig = DEFAULT_FE
     }
     scratchHashes[n] = hashString(token, isNeg ? SEED_NEG : SEED_WORD);
     scratchValues[n] = 1;
-    names.push(isNeg ? `not ${token}` : token);
+    origins.push(2 * i);
     n++;
     const next = tokens[i + 1];
     if (next !== undefined) {
@@ -74,17 +79,17 @@ export function extractFeatures(text: string, config: FeatureConfig = DEFAULT_FE
       for (let k = 0; k < next.length; k++) h = mixChar(h, next.charCodeAt(k));
       scratchHashes[n] = finalise(h);
       scratchValues[n] = 1;
-      names.push(`${token} ${next}`);
+      origins.push(2 * i + 1);
       n++;
     }
   }
-  n = cue(names, n, '[positive words]', positive);
-  n = cue(names, n, '[negative words]', negative);
-  n = cue(names, n, '[ALL CAPS]', tokenized.allCaps);
-  n = cue(names, n, '[elongated]', tokenized.elongated);
-  n = cue(names, n, '[!]', tokenized.exclamations);
-  n = cue(names, n, '[?]', tokenized.questions);
-  if (tokens.length === 0) n = cue(names, n, '[empty]', 1);
+  n = cue(origins, cues, n, '[positive words]', positive);
+  n = cue(origins, cues, n, '[negative words]', negative);
+  n = cue(origins, cues, n, '[ALL CAPS]', tokenized.allCaps);
+  n = cue(origins, cues, n, '[elongated]', tokenized.elongated);
+  n = cue(origins, cues, n, '[!]', tokenized.exclamations);
+  n = cue(origins, cues, n, '[?]', tokenized.questions);
+  if (tokens.length === 0) n = cue(origins, cues, n, '[empty]', 1);
   const named = n;
   normalise(0, named, 1);
 
@@ -107,7 +112,15 @@ export function extractFeatures(text: string, config: FeatureConfig = DEFAULT_FE
     }
   }
   normalise(named, n, config.charWeight);
-  return { hashes: scratchHashes.slice(0, n), values: scratchValues.slice(0, n), names, tokenized };
+  const nameOf = (i: number): string => {
+    const origin = origins[i] ?? -1e9;
+    if (origin < 0) return cues[-origin - 1] ?? '';
+    const t = origin >> 1;
+    const token = tokens[t] ?? '';
+    if (origin & 1) return `${token} ${tokens[t + 1] ?? ''}`;
+    return negated[t] ? `not ${token}` : token;
+  };
+  return { hashes: scratchHashes.slice(0, n), values: scratchValues.slice(0, n), named, nameOf, tokenized };
 }
 
 function normalise(from: number, to: number, norm: number): void {
