@@ -1,0 +1,70 @@
+/**
+ * The assumptions of the workload simulation, in one place so they can be read and argued with.
+ * Times are in minutes. None of these numbers is measured from Parley users: they are stated
+ * assumptions chosen to be plausible for a small social care team, and every one is a parameter.
+ */
+export interface WorkloadModel {
+  /** Ordinary posts over the day (all kinds, including praise and promotion). */
+  baselinePostsPerDay: number;
+  /** Hour of the day when ordinary traffic peaks; traffic follows a bell over a night floor. */
+  peakHour: number;
+  /** Outage burst: this many posts within `burstMinutes`, starting at `burstStartMinute`. */
+  burstPosts: number;
+  burstMinutes: number;
+  burstStartMinute: number;
+  /** Service agents on duty all day (shift hand-overs are not modelled). */
+  agents: number;
+  /** Minutes to read, look up and write one first reply: lognormal(median, sigma). */
+  handleMedian: number;
+  handleSigma: number;
+  /** Writing the one incident answer takes longer: it is public, careful and often checked. */
+  incidentAnswerMedian: number;
+  incidentAnswerSigma: number;
+  /** Attaching a stray outage post to a known incident from the suggestion in the workspace. */
+  attachMedian: number;
+  /** FIFO baseline: pasting and personalising a canned outage reply, one post at a time. */
+  cannedReplyMedian: number;
+  /** Share of outage posts the correlate stage groups into the incident; the rest reach agents one by one. */
+  incidentRecall: number;
+  /** Detection rule of the correlate stage: this many grouped posts within `detectionWindow` minutes. */
+  detectionCount: number;
+  detectionWindow: number;
+  /** From detection to a supervisor's confirmation: lognormal(median, sigma). Supervisors are not among `agents`. */
+  confirmMedian: number;
+  confirmSigma: number;
+  /** Outbox throughput for fanned-out replies across all channels, per minute (platform pacing included). */
+  fanOutPerMinute: number;
+  /** Ingest → understand → correlate latency before a post can be acted on. */
+  pipelineLatency: number;
+  /** Posts arriving by midnight are followed for this long after it before counting them unanswered. */
+  graceAfterDay: number;
+}
+
+export const DEFAULT_WORKLOAD_MODEL: Readonly<WorkloadModel> = Object.freeze({
+  // ~1,000 posts a day: about 650 need a service reply, which five agents answer at ~75% utilisation in the peak hour.
+  baselinePostsPerDay: 1000,
+  peakHour: 13,
+  burstPosts: 10_000,
+  burstMinutes: 30,
+  burstStartMinute: 10 * 60,
+  agents: 5,
+  // Social replies are short; median 3 min, mean ≈ 3.4, p95 ≈ 6.8.
+  handleMedian: 3,
+  handleSigma: 0.5,
+  // Median 5 min, p95 ≈ 9.6.
+  incidentAnswerMedian: 5,
+  incidentAnswerSigma: 0.4,
+  attachMedian: 0.5,
+  cannedReplyMedian: 1,
+  // Outage complaints share vocabulary ("down", "can't log in"), so grouping recall is high but not perfect.
+  incidentRecall: 0.98,
+  detectionCount: 20,
+  detectionWindow: 10,
+  // A supervisor alerted by the incident banner confirms in ~4 min (p95 ≈ 9 min).
+  confirmMedian: 4,
+  confirmSigma: 0.5,
+  // 50 replies/s across channels; a single platform's rate limit can be far lower, which would stretch the fan-out.
+  fanOutPerMinute: 3000,
+  pipelineLatency: 0.1,
+  graceAfterDay: 60,
+});

@@ -1,0 +1,135 @@
+import { scorePriority } from '../priority.js';
+import { chooseAssignee, INITIAL_ROUTING_STATE, type RoutingAgent } from '../routing.js';
+import { createEventHeap } from './event-heap.js';
+import type { WorkloadModel } from './model.js';
+import type { Random } from './random.js';
+import { priorityInput, simAgents, type SimAgent, type SimOutcome } from './sim-common.js';
+
+interface Item {
+  o: SimOutcome;
+  /** Grouped into the incident by the correlate stage (once the incident exists). */
+  member: boolean;
+  score: number;
+}
+type Task = { kind: 'reply'; item: Item } | { kind: 'attach'; item: Item } | { kind: 'incident_answer' };
+type Event = { kind: 'arrive'; o: SimOutcome } | { kind: 'done'; agent: number; task: Task } | { kind: 'detect' } | { kind: 'confirm' } | { kind: 'tick' };
+
+/**
+ * Parley's decide policy: priority-ordered queue (rescored every minute as waits and SLA risk grow),
+ * skills routing to the least-loaded agent, marketing posts kept away from agents, and the outage
+ * handled as one incident: detected by the correlate rule, confirmed by a supervisor, answered once
+ * by the next free agent, fanned out through the outbox; stray outage posts are attached by agents.
+ */
+export interface IncidentTimeline {
+  detectedAt: number | null;
+  confirmedAt: number | null;
+  answeredAt: number | null;
+}
+
+export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, r: Random): IncidentTimeline {
+  const end = 1440 + model.graceAfterDay;
+  const agents = simAgents(model.agents).map((a: SimAgent) => ({ ...a, busy: false }));
+  const heap = createEventHeap<Event>();
+  let routing = INITIAL_ROUTING_STATE;
+  let queue: Item[] = [];
+  const incident = { recent: [] as number[], detectAt: null as number | null, detected: false, pending: false, taken: false, answerAt: null as number | null, confirmedAt: null as number | null, waiting: [] as SimOutcome[], fanCursor: 0 };
+
+  const score = (o: SimOutcome, t: number): number => scorePriority(priorityInput(o.post, t, o.dueAt)).score;
+  const deliver = (o: SimOutcome, readyAt: number): void => {
+    incident.fanCursor = Math.max(incident.fanCursor, readyAt) + 1 / model.fanOutPerMinute;
+    o.viaIncident = true;
+    if (incident.fanCursor <= end) o.firstResponseAt = incident.fanCursor;
+  };
+  const joinIncident = (o: SimOutcome, t: number): void => {
+    if (incident.answerAt !== null) deliver(o, t + model.pipelineLatency);
+    else incident.waiting.push(o);
+  };
+  const start = (index: number, task: Task, t: number): void => {
+    const agent = agents[index];
+    if (!agent) return;
+    agent.busy = true;
+    const d =
+      task.kind === 'incident_answer'
+        ? r.lognormal(model.incidentAnswerMedian, model.incidentAnswerSigma)
+        : task.kind === 'attach'
+          ? r.lognormal(model.attachMedian, 0.4)
+          : r.lognormal(model.handleMedian, model.handleSigma);
+    heap.push(t + d, { kind: 'done', agent: index, task });
+  };
+  const taskFor = (item: Item): Task => (item.o.post.burst && incident.detected ? { kind: 'attach', item } : { kind: 'reply', item });
+  const pull = (index: number, t: number): void => {
+    const agent = agents[index];
+    if (!agent || agent.busy) return;
+    if (incident.pending && !incident.taken) {
+      incident.taken = true;
+      start(index, { kind: 'incident_answer' }, t);
+      return;
+    }
+    let best = -1;
+    for (let i = 0; i < queue.length; i++) {
+      const it = queue[i] as Item;
+      if (agent.languages.includes(it.o.post.language) && (best === -1 || it.score > (queue[best] as Item).score)) best = i;
+    }
+    if (best === -1) return;
+    const [item] = queue.splice(best, 1);
+    if (item) start(index, taskFor(item), t);
+  };
+  const routingAgents = (): RoutingAgent[] =>
+    agents.map((a) => ({ id: a.id, status: 'online', teams: ['care'], skills: { languages: a.languages, intents: ['*'], channels: ['*'] }, capacity: 1, load: a.busy ? 1 : 0 }));
+
+  const arrive = (o: SimOutcome, t: number): void => {
+    if (!o.service) return;
+    const member = o.post.burst && r.chance(model.incidentRecall);
+    if (member && incident.detectAt === null) {
+      incident.recent.push(t);
+      while ((incident.recent[0] ?? t) < t - model.detectionWindow) incident.recent.shift();
+      if (incident.recent.length >= model.detectionCount) {
+        incident.detectAt = t + model.pipelineLatency;
+        heap.push(incident.detectAt, { kind: 'detect' });
+      }
+    }
+    if (member && incident.detected) return joinIncident(o, t);
+    const item: Item = { o, member, score: score(o, t) };
+    const band = scorePriority(priorityInput(o.post, t, o.dueAt)).band;
+    const decision = chooseAssignee({ id: String(o.post.id), language: o.post.language, intent: o.post.intent, channel: o.post.channel, band, sla: 'ok', needsResponse: true, teamId: 'care' }, routingAgents(), routing);
+    routing = decision.state;
+    if (decision.kind === 'agent') start(agents.findIndex((a) => a.id === decision.agentId), taskFor(item), t);
+    else queue.push(item);
+  };
+
+  for (const o of outcomes) heap.push(o.post.at + model.pipelineLatency, { kind: 'arrive', o });
+  for (let m = 1; m < end; m++) heap.push(m, { kind: 'tick' });
+
+  for (let ev = heap.pop(); ev && ev.at <= end; ev = heap.pop()) {
+    const t = ev.at;
+    const e = ev.value;
+    if (e.kind === 'arrive') arrive(e.o, t);
+    else if (e.kind === 'tick') for (const it of queue) it.score = score(it.o, t);
+    else if (e.kind === 'detect') {
+      incident.detected = true;
+      // Grouped posts still waiting leave the queue for the incident.
+      const stay: Item[] = [];
+      for (const it of queue) if (it.member) joinIncident(it.o, t); else stay.push(it);
+      queue = stay;
+      heap.push(t + r.lognormal(model.confirmMedian, model.confirmSigma), { kind: 'confirm' });
+    } else if (e.kind === 'confirm') {
+      incident.pending = true;
+      incident.confirmedAt = t;
+      agents.forEach((_, i) => pull(i, t));
+    } else {
+      const task = e.task;
+      if (task.kind === 'reply') task.item.o.firstResponseAt = t;
+      else if (task.kind === 'attach') joinIncident(task.item.o, t);
+      else {
+        incident.answerAt = t;
+        incident.pending = false;
+        for (const o of incident.waiting) deliver(o, t);
+        incident.waiting = [];
+      }
+      const agent = agents[e.agent];
+      if (agent) agent.busy = false;
+      pull(e.agent, t);
+    }
+  }
+  return { detectedAt: incident.detectAt, confirmedAt: incident.confirmedAt, answeredAt: incident.answerAt };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { createEventHeap } from './event-heap.js';
+import { DEFAULT_WORKLOAD_MODEL } from './model.js';
+import { simulateParley } from './parley-policy.js';
+import { createRandom } from './random.js';
+import { initialOutcomes } from './sim-common.js';
+import { generateDay } from './traffic.js';
+import { runWorkload } from './workload.js';
+
+const model = DEFAULT_WORKLOAD_MODEL;
+
+describe('generateDay', () => {
+  it('makes the baseline day plus 10,000 outage posts within 30 minutes, sorted and reproducible', () => {
+    const posts = generateDay(model, createRandom(5));
+    const burst = posts.filter((p) => p.burst);
+    expect(burst).toHaveLength(10_000);
+    expect(Math.min(...burst.map((p) => p.at))).toBeGreaterThanOrEqual(600);
+    expect(Math.max(...burst.map((p) => p.at))).toBeLessThan(630);
+    expect(posts.length - burst.length).toBe(1000);
+    expect(posts.every((p, i) => i === 0 || (posts[i - 1]?.at ?? 0) <= p.at)).toBe(true);
+    expect(generateDay(model, createRandom(5))).toEqual(posts);
+    // Daytime is busier than night.
+    const hour = (h: number) => posts.filter((p) => !p.burst && p.at >= h * 60 && p.at < (h + 1) * 60).length;
+    expect(hour(13)).toBeGreaterThan(3 * hour(3));
+  });
+});
+
+describe('simulateParley', () => {
+  it('answers the outage once, after confirmation, and never answers before a post arrives', () => {
+    const outcomes = initialOutcomes(generateDay(model, createRandom(9)));
+    const t = simulateParley(outcomes, model, createRandom(10));
+    expect(t.detectedAt).not.toBeNull();
+    expect(t.confirmedAt! - t.detectedAt!).toBeGreaterThan(0);
+    expect(t.answeredAt! - t.confirmedAt!).toBeGreaterThan(0);
+    for (const o of outcomes) {
+      if (o.firstResponseAt !== null) expect(o.firstResponseAt).toBeGreaterThan(o.post.at);
+      if (o.viaIncident && o.firstResponseAt !== null) expect(o.firstResponseAt).toBeGreaterThanOrEqual(t.answeredAt!);
+      if (!o.service) expect(o.firstResponseAt).toBeNull();
+    }
+    const members = outcomes.filter((o) => o.viaIncident);
+    expect(members.length).toBeGreaterThan(9_000);
+    // Fan-out: the grouped posts waiting at answer time are reached as fast as the outbox paces them;
+    // only the few strays agents attach by hand (1 - incidentRecall) come later.
+    const waiting = members.filter((o) => o.post.at < t.answeredAt! - 1);
+    const drainMinutes = waiting.length / model.fanOutPerMinute;
+    const prompt = waiting.filter((o) => (o.firstResponseAt ?? Infinity) - t.answeredAt! <= drainMinutes + 0.05);
+    expect(prompt.length / waiting.length).toBeGreaterThan(0.95);
+    expect(drainMinutes).toBeLessThan(3);
+  });
+});
+
+describe('runWorkload', () => {
+  it('is deterministic by seed', () => {
+    expect(runWorkload(model, 3)).toEqual(runWorkload(model, 3));
+  });
+
+  it('beats FIFO on the outage day, and needs the agents it is given', () => {
+    const r = runWorkload(model, 1);
+    expect(r.parley.firstResponse15minPct).toBeGreaterThan(r.fifo.firstResponse15minPct + 50);
+    expect(r.parley.answeredPct).toBeGreaterThan(r.fifo.answeredPct);
+    const one = runWorkload({ ...model, agents: 1 }, 1);
+    expect(one.parley.withinSlaPct).toBeLessThan(r.parley.withinSlaPct);
+  });
+
+  it('without a burst, FIFO and Parley both keep up with a quiet day', () => {
+    const quiet = runWorkload({ ...model, burstPosts: 0, baselinePostsPerDay: 300 }, 2);
+    expect(quiet.fifo.answeredPct).toBe(100);
+    expect(quiet.parley.answeredPct).toBe(100);
+    expect(quiet.incident.detectedAt).toBeNull();
+  });
+});
+
+describe('event heap', () => {
+  it('pops in time order, ties in insertion order', () => {
+    const h = createEventHeap<string>();
+    const r = createRandom(1);
+    const times = Array.from({ length: 200 }, () => r.int(0, 50));
+    times.forEach((t, i) => h.push(t, `${t}:${String(i).padStart(3, '0')}`));
+    const out: string[] = [];
+    for (let e = h.pop(); e; e = h.pop()) out.push(e.value);
+    const expected = times.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t || a.i - b.i).map(({ t, i }) => `${t}:${String(i).padStart(3, '0')}`);
+    expect(out).toEqual(expected);
+  });
+});

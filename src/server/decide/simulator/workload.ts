@@ -1,0 +1,64 @@
+import { DEFAULT_WORKLOAD_MODEL, type WorkloadModel } from './model.js';
+import { simulateFifo } from './fifo-policy.js';
+import { simulateParley, type IncidentTimeline } from './parley-policy.js';
+import { createRandom } from './random.js';
+import { initialOutcomes, type SimOutcome } from './sim-common.js';
+import { generateDay } from './traffic.js';
+
+export interface PolicyFigures {
+  /** Service posts (incident members included) first answered within 15 minutes, %. */
+  firstResponse15minPct: number;
+  /** Non-incident service posts answered within their first-response SLA, %. */
+  withinSlaPct: number;
+  /** Service posts answered by the end of the day plus the grace period, %. */
+  answeredPct: number;
+  /** 95th percentile of first-response minutes over service posts (unanswered count as never). */
+  p95FirstResponseMin: number;
+}
+
+export interface WorkloadReport {
+  posts: number;
+  servicePosts: number;
+  marketingOrNoReply: number;
+  /** Minutes after midnight at which the outage incident was detected, confirmed and answered. */
+  incident: IncidentTimeline;
+  /** Parley's misses of the 15-minute first response, split by incident member and ordinary post. */
+  parleyLateBurst: number;
+  parleyLateOrdinary: number;
+  parley: PolicyFigures;
+  fifo: PolicyFigures;
+}
+
+const pct = (n: number, d: number): number => (d === 0 ? 100 : Math.round((n / d) * 10_000) / 100);
+
+export function policyFigures(outcomes: readonly SimOutcome[]): PolicyFigures {
+  const service = outcomes.filter((o) => o.service);
+  const waits = service.map((o) => (o.firstResponseAt === null ? Number.POSITIVE_INFINITY : o.firstResponseAt - o.post.at)).sort((a, b) => a - b);
+  const ordinary = service.filter((o) => !o.post.burst);
+  const p95 = waits[Math.min(waits.length - 1, Math.floor(waits.length * 0.95))] ?? 0;
+  return {
+    firstResponse15minPct: pct(waits.filter((w) => w <= 15).length, service.length),
+    withinSlaPct: pct(ordinary.filter((o) => o.firstResponseAt !== null && o.firstResponseAt <= o.dueAt).length, ordinary.length),
+    answeredPct: pct(service.filter((o) => o.firstResponseAt !== null).length, service.length),
+    p95FirstResponseMin: Number.isFinite(p95) ? Math.round(p95 * 10) / 10 : -1,
+  };
+}
+
+/** Replays one generated day under Parley's decide policy and under FIFO; same posts, same agents, same seed. */
+export function runWorkload(model: WorkloadModel = DEFAULT_WORKLOAD_MODEL, seed = 1): WorkloadReport {
+  const posts = generateDay(model, createRandom(seed));
+  const parley = initialOutcomes(posts);
+  const incident = simulateParley(parley, model, createRandom(seed + 1));
+  const late = parley.filter((o) => o.service && (o.firstResponseAt === null || o.firstResponseAt - o.post.at > 15));
+  const fifo = initialOutcomes(posts);
+  simulateFifo(fifo, model, createRandom(seed + 2));
+  const servicePosts = parley.filter((o) => o.service).length;
+  return {
+    posts: posts.length,
+    servicePosts,
+    marketingOrNoReply: posts.length - servicePosts,
+    incident,
+    parleyLateBurst: late.filter((o) => o.post.burst).length,
+    parleyLateOrdinary: late.filter((o) => !o.post.burst).length,
+    parley: policyFigures(parley), fifo: policyFigures(fifo) };
+}
