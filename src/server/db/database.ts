@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
@@ -42,7 +42,9 @@ export const openStore = (options: StoreOptions): Store => {
 
 /** Applies every pending migration; safe to run on every start and from several processes (Kysely locks). */
 export const migrateToLatest = async (store: Store): Promise<string[]> => {
-  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock' });
+  // Kysely finds its own tables by introspection across schemas: name ours so another schema's copy is not taken for it.
+  const schema = store.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock', ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

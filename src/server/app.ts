@@ -1,0 +1,167 @@
+import path from 'node:path';
+import { createClassifier } from './classifier/index.js';
+import type { Classifier } from './classifier/types.js';
+import type { Config } from './config.js';
+import type { ChannelAdapter } from './connectors/port.js';
+import { migrateToLatest, openStore, type Store } from './db/database.js';
+import { createRepositories, type UnitOfWork } from './repositories/index.js';
+import { createHttpServer } from './http/server.js';
+import { registerAuthRoutes } from './http/routes/auth.routes.js';
+import { registerConversationRoutes } from './http/routes/conversations.routes.js';
+import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
+import { registerMessageRoutes } from './http/routes/messages.routes.js';
+import { registerSystemRoutes } from './http/routes/system.routes.js';
+import { createOutboxDispatcher } from './jobs/outbox-dispatcher.js';
+import { createWorker } from './jobs/worker.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { createSecretBox } from './platform/crypto.js';
+import { createEventBus } from './platform/events.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createMetrics } from './platform/metrics.js';
+import { loadOrCreateSecretKey } from './platform/secret-key.js';
+import { createCorrelateStage } from './pipeline/correlate.js';
+import { createDecideStage } from './pipeline/decide.js';
+import { createIngest } from './pipeline/ingest.js';
+import { createUnderstandStage } from './pipeline/understand.js';
+import { createAuthService } from './services/auth.service.js';
+import { createChannelsService } from './services/channels.service.js';
+import { createConversationsService } from './services/conversations.service.js';
+import { createCustomersService } from './services/customers.service.js';
+import { createTeamsService } from './services/teams.service.js';
+import { createUsersService } from './services/users.service.js';
+
+export type ProcessRole = 'web' | 'worker' | 'scheduler';
+
+export interface AppOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  classifier?: Classifier;
+  /** ':memory:' in tests. */
+  sqliteFile?: string;
+  /** Builds a sending adapter for a channel; the connector registry in production, local fakes in tests. */
+  adapterFor?: (channel: { id: string; platform: string; config: Record<string, unknown>; credentials: Record<string, unknown>; ownAccountIds: string[] }) => ChannelAdapter | null;
+}
+
+/** The composition root: store → repositories → classifier → pipeline → services → HTTP and workers. */
+export const createApp = async (options: AppOptions) => {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, ...(options.sqliteFile ? { sqliteFile: options.sqliteFile } : {}) });
+  await migrateToLatest(store);
+  const storeOptions = { skipLocked: store.supportsSkipLocked };
+  const repos = createRepositories(store.db, storeOptions);
+  const uow: UnitOfWork = (work) => store.db.transaction().execute((trx) => work(createRepositories(trx, storeOptions)));
+  const secrets = createSecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
+  const events = createEventBus();
+  const classifier = options.classifier ?? createClassifier({ customIntentModelPath: path.join(config.dataDir, 'models', 'intent-custom.bin') });
+
+  const metrics = createMetrics(async () => {
+    const [q, o] = await Promise.all([repos.jobs.stats(clock.now()), repos.outbox.countFailures()]);
+    return { ...q, outboxDead: o.dead, outboxRetrying: o.retrying };
+  }, clock.now);
+
+  const teams = createTeamsService({ repos, uow, clock });
+  let marketingTeamId: string | null = null;
+  const refreshMarketingTeam = async () => {
+    marketingTeamId = (await teams.list()).find((t) => t.kind === 'marketing')?.id ?? null;
+  };
+
+  const worker = createWorker({
+    uow,
+    repos,
+    clock,
+    logger,
+    metrics,
+    maxBatchMessages: config.workerBatch,
+    handlers: [
+      createUnderstandStage({ classifier }),
+      createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000 }),
+      createDecideStage({ marketingTeamId: () => marketingTeamId, onChanged: (ids) => events.publish({ type: 'conversations.changed', conversationIds: ids }) }),
+    ],
+  });
+  const { ingest } = createIngest({
+    uow,
+    clock,
+    onIngested: (count) => {
+      metrics.ingested(count);
+      worker.wake();
+      events.publish({ type: 'messages.ingested', count });
+    },
+  });
+
+  const channels = createChannelsService({ repos, uow, clock, secrets });
+  const outbox = createOutboxDispatcher({
+    repos,
+    uow,
+    clock,
+    logger,
+    adapterFor: async (channelId) => {
+      const channel = await repos.channels.get(channelId);
+      if (!channel || !options.adapterFor) return null;
+      return options.adapterFor({ id: channel.id, platform: channel.platform, config: channel.config, credentials: channels.credentialsOf(channel), ownAccountIds: channel.ownAccountIds });
+    },
+    onDelivered: () => metrics.outboxDelivered(),
+    onFailed: (_item, dead) => metrics.outboxFailed(dead),
+  });
+  events.subscribe((event) => {
+    if (event.type === 'outbox.enqueued') outbox.wake();
+  });
+
+  const auth = createAuthService({ repos, uow, clock });
+  const users = createUsersService({ repos, uow, clock });
+  const customers = createCustomersService({ repos, uow, clock });
+  const conversations = createConversationsService({ repos, uow, clock, events });
+  const services = { auth, users, teams, channels, customers, conversations, ingest };
+
+  const http = await createHttpServer({ logger, auth, publicUrl: config.publicUrl, onResponse: metrics.httpRequest });
+  registerSystemRoutes(http, {
+    ready: async () => {
+      await repos.settings.get('ready-probe');
+      return true;
+    },
+    metrics: () => metrics.render(),
+    contentType: metrics.registry.contentType,
+  });
+  registerAuthRoutes(http, { auth, users, secureCookies: config.publicUrl.startsWith('https://') });
+  registerConversationRoutes(http, { conversations });
+  registerMessageRoutes(http, { ingest });
+  registerDirectoryRoutes(http, { users, teams, channels, customers });
+
+  let started: ProcessRole[] = [];
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    repos,
+    uow,
+    events,
+    classifier,
+    services,
+    worker,
+    outbox,
+    http,
+    /** Starts the given roles: web listens, worker runs the pipeline and the outbox. */
+    async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {
+      await refreshMarketingTeam();
+      started = [...roles];
+      if (roles.includes('worker')) {
+        worker.start();
+        outbox.start();
+      }
+      if (roles.includes('web')) await http.listen({ port: config.port, host: config.host });
+    },
+    async stop(): Promise<void> {
+      if (started.includes('web')) await http.close();
+      else await http.close().catch(() => undefined);
+      await worker.stop();
+      await outbox.stop();
+      await store.close();
+    },
+    refreshMarketingTeam,
+  };
+};
+
+export type ParleyApp = Awaited<ReturnType<typeof createApp>>;

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin, createChannel, createTestApp, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+import { dialects, isPostgresAvailable } from '../support/stores.js';
+
+const pgAvailable = await isPostgresAvailable();
+
+describe.each(dialects)('pipeline on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+  let app: TestApp;
+  let channelId: string;
+
+  beforeAll(async () => {
+    if (skip) return;
+    app = await createTestApp(dialect);
+    channelId = (await createChannel(app)).id;
+    await createUser(app, 'agent', { status: 'online', skills: ['lang:en'] });
+  });
+  afterAll(async () => app?.dispose());
+
+  it.skipIf(skip)('ingests, understands, threads and routes a reply chain into one assigned conversation', async () => {
+    const root = envelope(channelId, { threadKey: 'c1' });
+    const reply = envelope(channelId, { kind: 'reply', inReplyTo: root.externalId, threadKey: 'c1', author: root.author, text: 'still down, this is ridiculous' });
+    const result = await app.services.ingest(parseEnvelopes([reply, root]));
+    expect(result.accepted).toBe(2);
+    await app.worker.drain();
+
+    const list = await app.services.conversations.list({ limit: 10 }, admin);
+    expect(list.items).toHaveLength(1);
+    const conv = list.items[0]!;
+    expect(conv.messageCount).toBe(2);
+    expect(conv.assigneeId).not.toBeNull();
+    expect(conv.priorityParts.length).toBeGreaterThan(0);
+    expect(conv.slaDueAt).not.toBeNull();
+    const detail = await app.services.conversations.get(conv.id);
+    expect(detail.messages.map((m) => m.stage)).toEqual(['decided', 'decided']);
+    expect(detail.messages[0]!.classification?.sentiment).toBeTruthy();
+    expect(detail.messages[0]!.modelVersion).toBeTruthy();
+  });
+
+  it.skipIf(skip)('acknowledges duplicates without storing them twice', async () => {
+    const e = envelope(channelId);
+    const first = await app.services.ingest(parseEnvelopes([e, e]));
+    const again = await app.services.ingest(parseEnvelopes([e]));
+    expect(first.accepted).toBe(1);
+    expect(again).toMatchObject({ accepted: 0, duplicates: 1 });
+    await app.worker.drain();
+  });
+
+  it.skipIf(skip)('rejects an unknown channel and stores nothing of the batch', async () => {
+    const good = envelope(channelId);
+    const bad = envelope('no-such-channel');
+    await expect(app.services.ingest(parseEnvelopes([good, bad]))).rejects.toMatchObject({ code: 'channel_not_found', field: 'envelopes[1].channelId' });
+    const stored = await app.repos.messages.findByExternalIds(channelId, [good.externalId]);
+    expect(stored).toHaveLength(0);
+  });
+});
