@@ -71,7 +71,7 @@ describe('scorePriority', () => {
   it('fairness: a huge following never ranks a less severe problem above a more severe one', () => {
     const r = createRandom(20261123);
     let checked = 0;
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 8_000; i++) {
       const a = randomInput(r);
       const b = randomInput(r);
       const aFew = scorePriority({ ...a, followers: r.int(0, 300) });
@@ -84,7 +84,7 @@ describe('scorePriority', () => {
         expect(bFamous.band).toBe(bPlain.band);
       }
     }
-    expect(checked).toBeGreaterThan(5_000);
+    expect(checked).toBeGreaterThan(2_000);
   });
 
   it('fairness holds under custom weights too', () => {

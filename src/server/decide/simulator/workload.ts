@@ -8,6 +8,8 @@ import { generateDay } from './traffic.js';
 export interface PolicyFigures {
   /** Service posts (incident members included) first answered within 15 minutes, %. */
   firstResponse15minPct: number;
+  /** The same for non-incident service posts only, which the burst average would otherwise hide. */
+  ordinaryFirstResponse15minPct: number;
   /** Non-incident service posts answered within their first-response SLA, %. */
   withinSlaPct: number;
   /** Service posts answered by the end of the day plus the grace period, %. */
@@ -38,6 +40,7 @@ export function policyFigures(outcomes: readonly SimOutcome[]): PolicyFigures {
   const p95 = waits[Math.min(waits.length - 1, Math.floor(waits.length * 0.95))] ?? 0;
   return {
     firstResponse15minPct: pct(waits.filter((w) => w <= 15).length, service.length),
+    ordinaryFirstResponse15minPct: pct(ordinary.filter((o) => o.firstResponseAt !== null && o.firstResponseAt - o.post.at <= 15).length, ordinary.length),
     withinSlaPct: pct(ordinary.filter((o) => o.firstResponseAt !== null && o.firstResponseAt <= o.dueAt).length, ordinary.length),
     answeredPct: pct(service.filter((o) => o.firstResponseAt !== null).length, service.length),
     p95FirstResponseMin: Number.isFinite(p95) ? Math.round(p95 * 10) / 10 : -1,
