@@ -1,4 +1,4 @@
-import type { Condition, ConditionGroup, ConditionNode } from './rule-schema.js';
+import { regexFlags, type Condition, type ConditionGroup, type ConditionNode } from './rule-schema.js';
 
 /** The facts a rule reads: message, classification, author, customer, conversation, channel, incident… */
 export type RuleContext = Readonly<Record<string, unknown>>;
@@ -71,7 +71,7 @@ function compileCondition(c: Condition): Predicate {
       return c.op === 'contains' ? (x) => test(get(x)) : (x) => !test(get(x));
     }
     case 'regex': {
-      const re = new RegExp(c.value, c.caseSensitive ? 'u' : 'iu');
+      const re = new RegExp(c.value, regexFlags(c.value, c.caseSensitive));
       return (x) => {
         const v = get(x);
         return typeof v === 'string' && re.test(v.length > MAX_REGEX_INPUT ? v.slice(0, MAX_REGEX_INPUT) : v);
@@ -84,11 +84,21 @@ function compileCondition(c: Condition): Predicate {
 
 const isGroup = (n: ConditionNode): n is ConditionGroup => 'all' in n || 'any' in n;
 
+/** Rough evaluation cost: field comparisons are cheap, text scans dearer, regexes dearest. */
+function cost(n: ConditionNode): number {
+  if ('all' in n) return n.all.reduce((s, c) => s + cost(c), 0);
+  if ('any' in n) return n.any.reduce((s, c) => s + cost(c), 0);
+  return n.op === 'regex' ? 20 : n.op === 'contains' || n.op === 'not_contains' ? 4 : 1;
+}
+
+// Conditions are pure, so evaluating the cheap ones first changes no result, only how soon a group short-circuits.
+const byCost = (nodes: readonly ConditionNode[]): ConditionNode[] => [...nodes].sort((a, b) => cost(a) - cost(b));
+
 /** Turns a validated condition tree into one closure, built once per rule set. */
 export function compileConditions(group: ConditionGroup): Predicate {
   const compileNode = (n: ConditionNode): Predicate => (isGroup(n) ? compileConditions(n) : compileCondition(n));
   if ('all' in group) {
-    const parts = group.all.map(compileNode);
+    const parts = byCost(group.all).map(compileNode);
     if (parts.length === 0) return () => true;
     if (parts.length === 1) return parts[0] as Predicate;
     return (x) => {
@@ -96,7 +106,7 @@ export function compileConditions(group: ConditionGroup): Predicate {
       return true;
     };
   }
-  const parts = group.any.map(compileNode);
+  const parts = byCost(group.any).map(compileNode);
   return (x) => {
     for (const p of parts) if (p(x)) return true;
     return false;

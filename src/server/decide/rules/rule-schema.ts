@@ -10,10 +10,19 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 /** Nested quantifiers like (a+)+ backtrack exponentially; refuse them rather than risk a stalled worker. */
 const NESTED_QUANTIFIER = /\([^)]*[+*][^)]*\)\s*[+*{]/;
 
+/**
+ * Flags a rule's regex runs with. Unicode mode only when the pattern uses Unicode escapes: V8's
+ * case-insensitive Unicode matching is many times slower, and keyword patterns do not need it.
+ */
+export function regexFlags(pattern: string, caseSensitive = false): string {
+  const unicode = /\\[pP]\{|\\u\{/.test(pattern);
+  return `${caseSensitive ? '' : 'i'}${unicode ? 'u' : ''}`;
+}
+
 function regexProblem(pattern: string): string | null {
   if (NESTED_QUANTIFIER.test(pattern)) return 'nested quantifiers are not allowed (catastrophic backtracking)';
   try {
-    new RegExp(pattern, 'iu');
+    new RegExp(pattern, regexFlags(pattern));
     return null;
   } catch (e) {
     return `invalid regular expression: ${(e as Error).message}`;

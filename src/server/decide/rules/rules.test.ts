@@ -128,3 +128,14 @@ describe('dryRun', () => {
     ]);
   });
 });
+
+describe('regex flags', () => {
+  it('uses Unicode mode only for patterns that need it', async () => {
+    const { regexFlags } = await import('./rule-schema.js');
+    expect(regexFlags('\\brefund\\b')).toBe('i');
+    expect(regexFlags('\\p{Emoji}', true)).toBe('u');
+    const r = rule({ id: 'emoji', conditions: { all: [{ field: 'message.text', op: 'regex', value: '\\p{Extended_Pictographic}' }] } });
+    expect(evaluateRules([r], created, { message: { text: 'great 👍' } })).toHaveLength(1);
+    expect(evaluateRules([r], created, { message: { text: 'great' } })).toHaveLength(0);
+  });
+});
