@@ -2,36 +2,53 @@
 import { findEscalations, findSpamCue, URGENT_CUE } from './cues.js';
 import { explainTruncation } from './explain-truncation.js';
 import { topFeatures } from './explain.js';
-import { extractFeatures, type FeatureVector } from './features/extract.js';
+import { extractFeatures } from './features/extract.js';
 import { MAX_TEXT_CHARS } from './features/tokenize.js';
 import { detectLanguage } from './language.js';
 import type { ClassifierModels } from './model-store.js';
-import type { ScoredModels } from './scorer.js';
+import type { Scorer } from './scorer.js';
 import type { Classification, Explanation, SentimentLabel, Urgency } from './types.js';
 
 /** Intents that ask the brand to do something. */
 const ACTIONABLE = new Set([
-  'outage', 'billing', 'account_access', 'order_delivery', 'product_defect', 'how_to', 'complaint', 'cancellation',
-  'promotion', 'privacy_security',
+  'outage',
+  'billing',
+  'account_access',
+  'order_delivery',
+  'product_defect',
+  'how_to',
+  'complaint',
+  'cancellation',
+  'promotion',
+  'privacy_security',
 ]);
 const SERVICE_DOWN = new Set(['outage', 'account_access', 'privacy_security']);
 const QUIET = new Set(['praise', 'other', 'promotion', 'spam']);
 
-export type ScoreModels = (input: FeatureVector) => ScoredModels<'sentiment' | 'abusive' | 'intent'>;
+export type ModelScorer = Scorer<'sentiment' | 'abusive' | 'intent'>;
 
-export function classifyMessage(models: ClassifierModels, score: ScoreModels, input: unknown): Classification {
+export function classifyMessage(
+  models: ClassifierModels,
+  scorer: ModelScorer,
+  input: unknown,
+): Classification {
   const raw = typeof input === 'string' ? input : input == null ? '' : String(input);
   const text = raw.length > MAX_TEXT_CHARS ? raw.slice(0, MAX_TEXT_CHARS) : raw;
   const features = extractFeatures(text);
   const { tokenized } = features;
   const explanations: Explanation[] = [];
-  const scored = score(features);
+  const scored = scorer.score(features);
 
   const sentimentPrediction = scored.sentiment;
   const sentimentLabel = models.sentiment.labels[sentimentPrediction.best] as SentimentLabel;
   const scores = { negative: 0, neutral: 0, positive: 0 } as Record<SentimentLabel, number>;
-  models.sentiment.labels.forEach((label, c) => (scores[label as SentimentLabel] = sentimentPrediction.probs[c] as number));
-  explanations.push({ label: 'sentiment', features: topFeatures(models.sentiment, features, sentimentPrediction.best) });
+  models.sentiment.labels.forEach(
+    (label, c) => (scores[label as SentimentLabel] = sentimentPrediction.probs[c] as number),
+  );
+  explanations.push({
+    label: 'sentiment',
+    features: topFeatures(scorer.views.sentiment, features, sentimentPrediction.best),
+  });
 
   const intentPrediction = scored.intent;
   const intentScore = intentPrediction.probs[intentPrediction.best] as number;
@@ -39,13 +56,19 @@ export function classifyMessage(models: ClassifierModels, score: ScoreModels, in
   const intentLabel = confident ? (models.intent.labels[intentPrediction.best] as string) : 'other';
   explanations.push({
     label: 'intent',
-    features: confident ? topFeatures(models.intent, features, intentPrediction.best) : ['[low confidence]'],
+    features: confident
+      ? topFeatures(scorer.views.intent, features, intentPrediction.best)
+      : ['[low confidence]'],
   });
 
   const abusivePrediction = scored.abusive;
   const abusiveIndex = models.abusive.labels.indexOf('abusive');
   const abusive = (abusivePrediction.probs[abusiveIndex] as number) >= models.abusiveThreshold;
-  if (abusive) explanations.push({ label: 'abusive', features: topFeatures(models.abusive, features, abusiveIndex) });
+  if (abusive)
+    explanations.push({
+      label: 'abusive',
+      features: topFeatures(scorer.views.abusive, features, abusiveIndex),
+    });
 
   const lower = text.toLowerCase();
   const spamCue = findSpamCue(lower);
@@ -61,11 +84,15 @@ export function classifyMessage(models: ClassifierModels, score: ScoreModels, in
   let urgency: Urgency = 'normal';
   let urgencyWhy = '[default]';
   if (risks.includes('safety')) [urgency, urgencyWhy] = ['critical', 'safety risk'];
-  else if (urgentCue && negative && SERVICE_DOWN.has(intentLabel)) [urgency, urgencyWhy] = ['critical', `"${urgentCue}" + ${intentLabel}`];
-  else if (risks.some((r) => r === 'regulator' || r === 'legal' || r === 'press')) [urgency, urgencyWhy] = ['high', 'escalation risk'];
+  else if (urgentCue && negative && SERVICE_DOWN.has(intentLabel))
+    [urgency, urgencyWhy] = ['critical', `"${urgentCue}" + ${intentLabel}`];
+  else if (risks.some((r) => r === 'regulator' || r === 'legal' || r === 'press'))
+    [urgency, urgencyWhy] = ['high', 'escalation risk'];
   else if (urgentCue) [urgency, urgencyWhy] = ['high', `"${urgentCue}"`];
-  else if (negative && scores.negative >= 0.8 && SERVICE_DOWN.has(intentLabel)) [urgency, urgencyWhy] = ['high', `angry + ${intentLabel}`];
-  else if (spam || (QUIET.has(intentLabel) && !negative && !asks)) [urgency, urgencyWhy] = ['low', spam ? 'spam' : intentLabel];
+  else if (negative && scores.negative >= 0.8 && SERVICE_DOWN.has(intentLabel))
+    [urgency, urgencyWhy] = ['high', `angry + ${intentLabel}`];
+  else if (spam || (QUIET.has(intentLabel) && !negative && !asks))
+    [urgency, urgencyWhy] = ['low', spam ? 'spam' : intentLabel];
   explanations.push({ label: 'urgency', features: [urgencyWhy] });
 
   const actionable = models.intentSource === 'custom' ? !QUIET.has(intentLabel) : ACTIONABLE.has(intentLabel);

@@ -3,14 +3,25 @@
 export type EscalationRisk = 'regulator' | 'legal' | 'press' | 'cancellation' | 'safety';
 
 export const ESCALATION_CUES: Record<EscalationRisk, RegExp> = {
-  regulator: /\b(ombudsman|regulator|ofcom|ofgem|ofwat|fca|fcc|ftc|cfpb|bbb|better business bureau|trading standards|attorney general|consumer (protection|rights|affairs)|caa|ico|data protection authority|report(ing)? (you|this) to)\b/,
-  legal: /\b(lawyers?|attorneys?|solicitors?|sue|suing|lawsuit|legal action|legal advice|take (you|this) to court|small claims|class action|court|litigation|my rights under)\b/,
-  press: /\b(journalists?|reporters?|the press|newspapers?|the media|go(ing)? viral|bbc|cnn|watchdog|tv programme|news (desk|channel)|contact(ing)? the news|tell(ing)? everyone)\b/,
-  cancellation: /\b(cancel+(ing|ed)?( my| the| our| this)? (subscription|contract|account|membership|plan|service|broadband|policy|line|direct debit|everything)|cancel+ing (tomorrow|today|now)|close my account|terminate|termination|switch(ing)? (to|provider)|leav(e|ing) (you|for)|moving to (your )?competitor|unsubscribe|end my (contract|subscription|membership)|lost a customer)\b/,
-  safety: /\b(fire|smoke|smoking|burn(ed|t|ing|s)?|explod(ed|ing|e)|electric(al)? shock|sparks?|injur(ed|y|ies)|hurt|bleeding|hospital|a&e|choking|carbon monoxide|gas leak|unsafe|dangerous|hazard|overheat(ed|ing)?|melted|poison(ed|ing)?|allergic reaction|suicid(e|al)|kill myself|self[- ]harm|threat(en(ed|ing)?)?|assault(ed)?)\b/,
+  regulator:
+    /\b(ombudsman|regulator|ofcom|ofgem|ofwat|fca|fcc|ftc|cfpb|bbb|better business bureau|trading standards|attorney general|consumer (protection|rights|affairs)|caa|ico|data protection authority|report(ing)? (you|this) to)\b/,
+  legal:
+    /\b(lawyers?|attorneys?|solicitors?|sue|suing|lawsuit|legal action|legal advice|take (you|this) to court|small claims|class action|court|litigation|my rights under)\b/,
+  press:
+    /\b(journalists?|reporters?|the press|newspapers?|the media|go(ing)? viral|bbc|cnn|watchdog|tv programme|news (desk|channel)|contact(ing)? the news|tell(ing)? everyone)\b/,
+  cancellation:
+    /\b(cancel+(ing|ed)?( my| the| our| this)? (subscription|contract|account|membership|plan|service|broadband|policy|line|direct debit|everything)|cancel+ing (tomorrow|today|now)|close my account|terminate|termination|switch(ing)? (to|provider)|leav(e|ing) (you|for)|moving to (your )?competitor|unsubscribe|end my (contract|subscription|membership)|lost a customer)\b/,
+  safety:
+    /\b(fire|smoke|smoking|burn(ed|t|ing|s)?|explod(ed|ing|e)|electric(al)? shock|sparks?|injur(ed|y|ies)|hurt|bleeding|hospital|a&e|choking|carbon monoxide|gas leak|unsafe|dangerous|hazard|overheat(ed|ing)?|melted|poison(ed|ing)?|allergic reaction|suicid(e|al)|kill myself|self[- ]harm|threat(en(ed|ing)?)?|assault(ed)?)\b/,
 };
 
-export const ESCALATION_ORDER: readonly EscalationRisk[] = ['regulator', 'legal', 'press', 'cancellation', 'safety'];
+export const ESCALATION_ORDER: readonly EscalationRisk[] = [
+  'regulator',
+  'legal',
+  'press',
+  'cancellation',
+  'safety',
+];
 
 /** Commercial spam signals that the seed intent model sees too rarely to learn alone. */
 export const SPAM_CUES: RegExp[] = [
@@ -24,7 +35,8 @@ export const SPAM_CUES: RegExp[] = [
 ];
 
 /** Words that ask for speed or describe harm right now. */
-export const URGENT_CUE = /\b(urgent(ly)?|asap|emergency|immediately|right now|now!|today!|critical|stranded|life support|medical|no heating|no heat|no power|without power|vulnerable|elderly|disabled|baby|newborn|deadline|losing money|business (is )?down)\b/;
+export const URGENT_CUE =
+  /\b(urgent(ly)?|asap|emergency|immediately|right now|now!|today!|critical|stranded|life support|medical|no heating|no heat|no power|without power|vulnerable|elderly|disabled|baby|newborn|deadline|losing money|business (is )?down)\b/;
 
 export function findEscalations(text: string): { risks: EscalationRisk[]; cues: string[] } {
   const risks: EscalationRisk[] = [];

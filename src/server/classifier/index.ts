@@ -5,7 +5,12 @@ import { createScorer } from './scorer.js';
 import type { Classifier } from './types.js';
 
 export type { Classification, Classifier, Explanation, SentimentLabel, Urgency } from './types.js';
-export { loadClassifierModels, SHIPPED_MODELS_DIR, type ClassifierModels, type LoadOptions } from './model-store.js';
+export {
+  loadClassifierModels,
+  SHIPPED_MODELS_DIR,
+  type ClassifierModels,
+  type LoadOptions,
+} from './model-store.js';
 
 export interface CreateClassifierOptions {
   /** A model written by `trainCustomIntents`; used instead of the default taxonomy when the file exists. */
@@ -16,18 +21,23 @@ export interface CreateClassifierOptions {
 
 export function createClassifier(options: CreateClassifierOptions = {}): Classifier {
   const loadOptions: LoadOptions = {};
-  if (options.customIntentModelPath !== undefined) loadOptions.customIntentModelPath = options.customIntentModelPath;
+  if (options.customIntentModelPath !== undefined)
+    loadOptions.customIntentModelPath = options.customIntentModelPath;
   if (options.modelsDir !== undefined) loadOptions.modelsDir = options.modelsDir;
   return createClassifierFromModels(loadClassifierModels(loadOptions).models);
 }
 
 export function createClassifierFromModels(models: ClassifierModels): Classifier {
-  const score = createScorer({ sentiment: models.sentiment, abusive: models.abusive, intent: models.intent });
+  const scorer = createScorer({
+    sentiment: models.sentiment,
+    abusive: models.abusive,
+    intent: models.intent,
+  });
   return {
     version: models.version,
     classify: (texts) => {
       const list: readonly unknown[] = Array.isArray(texts) ? texts : [];
-      return list.map((text) => classifyMessage(models, score, text));
+      return list.map((text) => classifyMessage(models, scorer, text));
     },
   };
 }

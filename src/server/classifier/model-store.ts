@@ -27,7 +27,13 @@ export interface ClassifierModels {
 }
 
 /** models/ at the repository root, found from this file so the working directory does not matter. */
-export const SHIPPED_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
+export const SHIPPED_MODELS_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'models',
+);
 
 export function readManifest(dir: string): Manifest {
   return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
@@ -42,7 +48,10 @@ export interface LoadTimings {
   loadMs: number;
 }
 
-export function loadClassifierModels(options: LoadOptions = {}): { models: ClassifierModels; timings: LoadTimings } {
+export function loadClassifierModels(options: LoadOptions = {}): {
+  models: ClassifierModels;
+  timings: LoadTimings;
+} {
   const started = performance.now();
   const dir = options.modelsDir ?? SHIPPED_MODELS_DIR;
   const manifest = readManifest(dir);

@@ -35,7 +35,11 @@ const scratchValues = new Float32Array(CAPACITY);
 
 function isWordLike(token: string): boolean {
   const c = token.charCodeAt(0);
-  return token !== '<url>' && token !== '@user' && !(c === 0x21 || c === 0x3f || c === 0x2e || c === 0x2c || c === 0x3b || c === 0x3a);
+  return (
+    token !== '<url>' &&
+    token !== '@user' &&
+    !(c === 0x21 || c === 0x3f || c === 0x2e || c === 0x2c || c === 0x3b || c === 0x3a)
+  );
 }
 
 /** Feature origins, decoded by nameOf: 2t is the word at token t, 2t+1 the bigram starting there, -(k+1) cue k. */

@@ -21,12 +21,37 @@ const TOKEN_RE =
   /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_]+|#[\p{L}\p{N}_]+|<3|[:;=8][-'^o]?[)(\][dDpP/\\|*3]|[)(][-^]?[:;=]|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*|\p{Extended_Pictographic}|[!?.,;:]+/gu;
 // Replacement of C0/C1 controls and lone surrogates keeps binary input from producing junk tokens.
 // eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const CONTROL_RE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const ELONGATION_RE = /(.)\1{2,}/gu;
 const NEGATORS = new Set([
-  'not', 'no', 'never', 'cannot', 'cant', 'nothing', 'nobody', 'none', 'neither', 'nor', 'without', 'nowhere',
-  'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'werent', 'wont', 'wouldnt', 'shouldnt', 'couldnt',
-  'havent', 'hasnt', 'hadnt', 'aint',
+  'not',
+  'no',
+  'never',
+  'cannot',
+  'cant',
+  'nothing',
+  'nobody',
+  'none',
+  'neither',
+  'nor',
+  'without',
+  'nowhere',
+  'dont',
+  'doesnt',
+  'didnt',
+  'isnt',
+  'arent',
+  'wasnt',
+  'werent',
+  'wont',
+  'wouldnt',
+  'shouldnt',
+  'couldnt',
+  'havent',
+  'hasnt',
+  'hadnt',
+  'aint',
 ]);
 const NEGATION_SCOPE = 3;
 
@@ -41,6 +66,14 @@ function isNegator(token: string): boolean {
   return NEGATORS.has(token) || token.endsWith("n't") || token.endsWith('n’t');
 }
 
+function hasRunOfThree(token: string): boolean {
+  for (let i = 2; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c === token.charCodeAt(i - 1) && c === token.charCodeAt(i - 2)) return true;
+  }
+  return false;
+}
+
 export function tokenize(raw: string): TokenizedText {
   const { text, truncated } = cleanText(raw);
   const tokens: string[] = [];
@@ -50,35 +83,41 @@ export function tokenize(raw: string): TokenizedText {
   let exclamations = 0;
   let questions = 0;
   let scope = 0;
-  for (const match of text.matchAll(TOKEN_RE)) {
+  TOKEN_RE.lastIndex = 0;
+  for (let match = TOKEN_RE.exec(text); match !== null; match = TOKEN_RE.exec(text)) {
     let token = match[0];
     const first = token.charCodeAt(0);
-    if (first === 0x68 || first === 0x77) {
-      if (token.startsWith('http') || token.startsWith('www.')) token = '<url>';
-    }
-    if (first === 0x40 /* @ */ && token.length > 1) {
+    const isPunct =
+      first === 0x21 ||
+      first === 0x3f ||
+      first === 0x2e ||
+      first === 0x2c ||
+      first === 0x3b ||
+      first === 0x3a;
+    if ((first === 0x68 || first === 0x77) && (token.startsWith('http') || token.startsWith('www.'))) {
+      token = '<url>';
+    } else if (first === 0x40 /* @ */ && token.length > 1) {
       token = '@user';
-    } else if (token !== '<url>') {
-      if (token.length >= 3 && token === token.toUpperCase() && token !== token.toLowerCase()) allCaps++;
-      token = token.toLowerCase();
-      if (token.length >= 3 && ELONGATION_RE.test(token)) {
+    } else if (!isPunct) {
+      const lower = token.toLowerCase();
+      if (lower !== token && token.length >= 3 && token === token.toUpperCase()) allCaps++;
+      token = lower;
+      if (token.length >= 3 && hasRunOfThree(token)) {
         elongated++;
         token = token.replace(ELONGATION_RE, '$1$1');
       }
-      ELONGATION_RE.lastIndex = 0;
     }
-    const isPunct = /^[!?.,;:]+$/.test(token);
     if (isPunct) {
       if (token.includes('!')) exclamations++;
       if (token.includes('?')) questions++;
       scope = 0;
       // Runs of punctuation carry tone ("!!!", "?!"), their exact length does not.
-      token = token.length > 3 ? token.slice(0, 3) : token;
+      if (token.length > 3) token = token.slice(0, 3);
     }
     tokens.push(token);
     negated.push(scope > 0 && !isPunct);
     if (scope > 0) scope--;
-    if (isNegator(token.replace('’', "'"))) scope = NEGATION_SCOPE;
+    if (!isPunct && isNegator(token)) scope = NEGATION_SCOPE;
   }
   return { tokens, negated, allCaps, elongated, exclamations, questions, truncated };
 }

@@ -56,18 +56,3 @@ export function predictProba(model: LinearModel, input: SparseInput): { probs: F
   const best = softmaxInPlace(probs);
   return { probs, best };
 }
-
-/** How much each named feature (the first `count` inputs) pushed class `target` above the mean of the others. */
-export function featureContributions(model: LinearModel, input: SparseInput, count: number, target: number): Float32Array {
-  const classes = model.labels.length;
-  const mask = (1 << model.dimBits) - 1;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count && i < input.hashes.length; i++) {
-    const base = ((input.hashes[i] as number) & mask) * classes;
-    let others = 0;
-    for (let c = 0; c < classes; c++) if (c !== target) others += model.weights[base + c] as number;
-    const mean = classes > 1 ? others / (classes - 1) : 0;
-    out[i] = (input.values[i] as number) * ((model.weights[base + target] as number) - mean);
-  }
-  return out;
-}

@@ -27,14 +27,25 @@ export function encodeModel(model: LinearModel, meta: Record<string, unknown> = 
   for (let k = 0; k < model.weights.length; k++) {
     quantised[k] = Math.round((model.weights[k] as number) / (scales[k % classes] as number));
   }
-  const header: Header = { labels: model.labels, dimBits: model.dimBits, bias: Array.from(model.bias), scales, meta };
+  const header: Header = {
+    labels: model.labels,
+    dimBits: model.dimBits,
+    bias: Array.from(model.bias),
+    scales,
+    meta,
+  };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(8);
   prefix.write(MAGIC, 0, 'ascii');
   prefix.writeUInt32LE(json.length, 4);
   // Pad so the Int16 payload starts on an even offset and can be viewed in place.
   const pad = Buffer.alloc((8 + json.length) % 2);
-  return Buffer.concat([prefix, json, pad, Buffer.from(quantised.buffer, quantised.byteOffset, quantised.byteLength)]);
+  return Buffer.concat([
+    prefix,
+    json,
+    pad,
+    Buffer.from(quantised.buffer, quantised.byteOffset, quantised.byteLength),
+  ]);
 }
 
 export function decodeModel(bytes: Uint8Array): { model: LinearModel; meta: Record<string, unknown> } {

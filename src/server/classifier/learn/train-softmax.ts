@@ -105,7 +105,11 @@ function hingeGradient(logits: Float32Array, target: number, weight: number, gra
   return true;
 }
 
-function computeClassWeights(targets: Int32Array, classes: number, mode: SoftmaxOptions['classWeighting']): Float32Array {
+function computeClassWeights(
+  targets: Int32Array,
+  classes: number,
+  mode: SoftmaxOptions['classWeighting'],
+): Float32Array {
   const weights = new Float32Array(classes).fill(1);
   if (mode === 'none' || targets.length === 0) return weights;
   const counts = new Float32Array(classes);

@@ -78,10 +78,9 @@ export interface ClincSplits {
 }
 
 export function loadClinc150(dataDir: string): ClincSplits {
-  const raw = JSON.parse(readFileSync(join(dataDir, 'intents', 'clinc150', 'data_full_train_val.json'), 'utf8')) as Record<
-    string,
-    [string, string][]
-  >;
+  const raw = JSON.parse(
+    readFileSync(join(dataDir, 'intents', 'clinc150', 'data_full_train_val.json'), 'utf8'),
+  ) as Record<string, [string, string][]>;
   const take = (key: string): LabelledText[] => (raw[key] ?? []).map(([text, label]) => ({ text, label }));
   return { train: take('train'), val: take('val'), oosTrain: take('oos_train'), oosVal: take('oos_val') };
 }

@@ -5,8 +5,18 @@ import { trainSoftmax, type SoftmaxOptions } from '../learn/train-softmax.js';
 import type { LabelledText } from './datasets.js';
 
 /** Sentiment: balanced class weights lift recall of the rarer negative tweets; 3 gentle epochs avoid overfitting. */
-export const SENTIMENT_LEARNER: Partial<SoftmaxOptions> = { dimBits: 17, epochs: 3, learningRate: 0.05, classWeighting: 'balanced' };
-export const ABUSIVE_LEARNER: Partial<SoftmaxOptions> = { dimBits: 17, epochs: 3, learningRate: 0.05, classWeighting: 'balanced' };
+export const SENTIMENT_LEARNER: Partial<SoftmaxOptions> = {
+  dimBits: 17,
+  epochs: 3,
+  learningRate: 0.05,
+  classWeighting: 'balanced',
+};
+export const ABUSIVE_LEARNER: Partial<SoftmaxOptions> = {
+  dimBits: 17,
+  epochs: 3,
+  learningRate: 0.05,
+  classWeighting: 'balanced',
+};
 /** Intents: one learner for the default taxonomy, a company's own intents, Banking77 and CLINC150. */
 export const INTENT_LEARNER: Partial<SoftmaxOptions> = { dimBits: 17, epochs: 10, learningRate: 0.1 };
 /** Small seed sets need more passes; the hash space matches sentiment's so the shipped models fuse into one matrix. */

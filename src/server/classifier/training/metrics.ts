@@ -6,7 +6,11 @@ export interface ClassReport {
   recall: Record<string, number>;
 }
 
-export function scorePredictions(gold: readonly string[], predicted: readonly string[], labels: readonly string[]): ClassReport {
+export function scorePredictions(
+  gold: readonly string[],
+  predicted: readonly string[],
+  labels: readonly string[],
+): ClassReport {
   const hits = new Map<string, number>();
   const totals = new Map<string, number>();
   let correct = 0;
@@ -24,7 +28,11 @@ export function scorePredictions(gold: readonly string[], predicted: readonly st
     recall[label] = r;
     sum += r;
   }
-  return { accuracy: gold.length ? correct / gold.length : 0, macroRecall: labels.length ? sum / labels.length : 0, recall };
+  return {
+    accuracy: gold.length ? correct / gold.length : 0,
+    macroRecall: labels.length ? sum / labels.length : 0,
+    recall,
+  };
 }
 
 /** F1 of the positive class for a binary task. */

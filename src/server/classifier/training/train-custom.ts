@@ -46,7 +46,8 @@ export function trainCustomIntents(
   options: { reset?: boolean; seed?: number } = {},
 ): CustomIntentResult {
   const sidecar = examplesPathFor(outPath);
-  const previous = !options.reset && existsSync(sidecar) ? parseIntentExamples(readFileSync(sidecar, 'utf8')) : [];
+  const previous =
+    !options.reset && existsSync(sidecar) ? parseIntentExamples(readFileSync(sidecar, 'utf8')) : [];
   const all = [...previous, ...examples];
   const labels = [...new Set(all.map((e) => e.intent))].sort();
   if (labels.length < 2) throw new Error(`need examples of at least two intents, got ${labels.length}`);

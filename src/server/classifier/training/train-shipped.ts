@@ -34,7 +34,10 @@ export interface TrainShippedResult {
 export function loadAbusive(dataDir: string, split: 'train' | 'val'): LabelledText[] {
   const tag = (rows: LabelledText[], yes: string): LabelledText[] =>
     rows.map((r) => ({ text: r.text, label: r.label === yes ? 'abusive' : 'ok' }));
-  return [...tag(loadTweetEval(dataDir, 'offensive', split), 'offensive'), ...tag(loadTweetEval(dataDir, 'hate', split), 'hate')];
+  return [
+    ...tag(loadTweetEval(dataDir, 'offensive', split), 'offensive'),
+    ...tag(loadTweetEval(dataDir, 'hate', split), 'hate'),
+  ];
 }
 
 export function trainShippedModels(options: TrainShippedOptions): TrainShippedResult {
@@ -47,31 +50,61 @@ export function trainShippedModels(options: TrainShippedOptions): TrainShippedRe
   log('sentiment: training on SemEval 2013–2016');
   const sentiment = trainOn(featurise(loadSemevalTrain(dir), SENTIMENT_LABELS), SENTIMENT_LEARNER, seed);
   const val = loadTweetEval(dir, 'sentiment', 'val');
-  const predicted = val.map((r) => SENTIMENT_LABELS[predictProba(sentiment, featurise([r], SENTIMENT_LABELS).inputs[0]!).best]!);
-  metrics.sentiment_val_macro_recall = scorePredictions(val.map((r) => r.label), predicted, SENTIMENT_LABELS).macroRecall;
+  const predicted = val.map(
+    (r) => SENTIMENT_LABELS[predictProba(sentiment, featurise([r], SENTIMENT_LABELS).inputs[0]!).best]!,
+  );
+  metrics.sentiment_val_macro_recall = scorePredictions(
+    val.map((r) => r.label),
+    predicted,
+    SENTIMENT_LABELS,
+  ).macroRecall;
 
   log('abusive: training on TweetEval offensive + hate');
   const abusive = trainOn(featurise(loadAbusive(dir, 'train'), ['ok', 'abusive']), ABUSIVE_LEARNER, seed);
   const abusiveVal = loadAbusive(dir, 'val');
-  const probs = featurise(abusiveVal, ['ok', 'abusive']).inputs.map((x) => predictProba(abusive, x).probs[1] as number);
+  const probs = featurise(abusiveVal, ['ok', 'abusive']).inputs.map(
+    (x) => predictProba(abusive, x).probs[1] as number,
+  );
   const gold = abusiveVal.map((r) => r.label === 'abusive');
   let abusiveThreshold = 0.5;
   let bestF1 = -1;
   for (let t = 0.3; t <= 0.9; t += 0.02) {
-    const f1 = f1Score(gold, probs.map((p) => p >= t));
+    const f1 = f1Score(
+      gold,
+      probs.map((p) => p >= t),
+    );
     if (f1 > bestF1) [bestF1, abusiveThreshold] = [f1, Math.round(t * 100) / 100];
   }
   metrics.abusive_val_f1 = bestF1;
 
   log('intent: training the default taxonomy on the seed set');
-  const examples = [...parseIntentExamples(readFileSync(SEED_INTENTS_PATH, 'utf8')), ...(options.extraExamples ?? [])];
-  const intent = trainOn(featurise(examples.map((e) => ({ text: e.text, label: e.intent }))), intentLearnerFor(examples.length), seed);
+  const examples = [
+    ...parseIntentExamples(readFileSync(SEED_INTENTS_PATH, 'utf8')),
+    ...(options.extraExamples ?? []),
+  ];
+  const intent = trainOn(
+    featurise(examples.map((e) => ({ text: e.text, label: e.intent }))),
+    intentLearnerFor(examples.length),
+    seed,
+  );
 
   const files = { sentiment: 'sentiment.bin', abusive: 'abusive.bin', intent: 'intent.bin' };
-  writeModelFile(join(options.outDir, files.sentiment), sentiment, { kind: 'sentiment', version: MODEL_SET_VERSION });
-  writeModelFile(join(options.outDir, files.abusive), abusive, { kind: 'abusive', version: MODEL_SET_VERSION });
+  writeModelFile(join(options.outDir, files.sentiment), sentiment, {
+    kind: 'sentiment',
+    version: MODEL_SET_VERSION,
+  });
+  writeModelFile(join(options.outDir, files.abusive), abusive, {
+    kind: 'abusive',
+    version: MODEL_SET_VERSION,
+  });
   writeModelFile(join(options.outDir, files.intent), intent, { kind: 'intent', version: MODEL_SET_VERSION });
-  const manifest: Manifest = { version: MODEL_SET_VERSION, files, abusiveThreshold, intentMinScore: 0.25, metrics };
+  const manifest: Manifest = {
+    version: MODEL_SET_VERSION,
+    files,
+    abusiveThreshold,
+    intentMinScore: 0.25,
+    metrics,
+  };
   writeFileSync(join(options.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return { version: MODEL_SET_VERSION, files: [...Object.values(files), 'manifest.json'], metrics };
 }

@@ -1,0 +1,78 @@
+/** Classifier figures: accuracy on the validation data, throughput of every stage together on one core, load time and memory. */
+import { createClassifier, loadClassifierModels } from '../src/server/classifier/index.js';
+import { loadTweetEval } from '../src/server/classifier/training/datasets.js';
+import {
+  crossValidateBanking77,
+  evaluateClinc150,
+} from '../src/server/classifier/training/intent-benchmarks.js';
+import { scorePredictions } from '../src/server/classifier/training/metrics.js';
+import { SENTIMENT_LABELS } from '../src/server/classifier/training/train-shipped.js';
+import type { BenchModule } from './types.js';
+
+/** Customer-service-like texts for the throughput run when shared data is absent. */
+const FALLBACK_TEXTS = [
+  '@acme my internet has been down since 6am, any ETA?',
+  'thanks for sorting my refund so quickly, great service!',
+  'how do I change the delivery address on order 5512?',
+  'you charged me twice this month, I want my money back or I go to the ombudsman',
+  'follow me for free crypto signals bit.ly/xyz 🚀🚀',
+  'the app keeps crashing when I open my account page :(',
+];
+
+export const bench: BenchModule = {
+  name: 'classifier',
+  keys: [
+    'sentiment_val_macro_recall',
+    'banking77_cv_accuracy',
+    'clinc_val_inscope_accuracy',
+    'clinc_val_oos_recall',
+    'classify_msgs_per_s',
+    'classifier_load_ms',
+    'classifier_rss_mb',
+  ],
+  async run(ctx) {
+    const load = loadClassifierModels();
+    const classifier = createClassifier();
+    const dir = ctx.sharedDataDir;
+    const val = dir ? loadTweetEval(dir, 'sentiment', 'val') : [];
+    const texts = val.length > 0 ? val.map((r) => r.text) : FALLBACK_TEXTS;
+    const batch = Array.from({ length: 2000 }, (_, i) => texts[i % texts.length] as string);
+
+    ctx.log('classifier: throughput');
+    classifier.classify(batch);
+    let messages = 0;
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
+    while (performance.now() - wallStart < 3000) {
+      classifier.classify(batch);
+      messages += batch.length;
+    }
+    // CPU time of this process, so other work on a shared machine does not count against the classifier.
+    const cpu = process.cpuUsage(cpuStart);
+    const seconds = (cpu.user + cpu.system) / 1e6;
+    const figures: Record<string, number | null> = {
+      sentiment_val_macro_recall: null,
+      banking77_cv_accuracy: null,
+      clinc_val_inscope_accuracy: null,
+      clinc_val_oos_recall: null,
+      classify_msgs_per_s: Math.round(messages / seconds),
+      classifier_load_ms: Math.round(load.timings.loadMs),
+      classifier_rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    };
+    if (!dir) return figures;
+
+    const predicted = classifier.classify(texts).map((c) => c.sentiment.label);
+    figures.sentiment_val_macro_recall = scorePredictions(
+      val.map((r) => r.label),
+      predicted,
+      SENTIMENT_LABELS,
+    ).macroRecall;
+    ctx.log('classifier: Banking77 5-fold CV');
+    figures.banking77_cv_accuracy = crossValidateBanking77(dir, { folds: 5, log: ctx.log }).accuracy;
+    ctx.log('classifier: CLINC150');
+    const clinc = evaluateClinc150(dir, { log: ctx.log });
+    figures.clinc_val_inscope_accuracy = clinc.inScopeAccuracy;
+    figures.clinc_val_oos_recall = clinc.oosRecall;
+    return figures;
+  },
+};
