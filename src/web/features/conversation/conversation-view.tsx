@@ -1,0 +1,128 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api } from '../../api/client.js';
+import { useCustomer, useUsers } from '../../api/queries.js';
+import type { ConversationDto, MessageDto, NoteDto } from '../../api/types.js';
+import { bandTone, Chip, sentimentTone } from '../../ui/chip.js';
+import { ErrorNotice } from '../../ui/notice.js';
+import { formatDateTime, slaState, useNow } from '../../ui/time.js';
+import { useSession } from '../auth/session.js';
+import { Composer } from './composer.js';
+import { MessageItem } from './message-item.js';
+
+interface Detail {
+  conversation: ConversationDto;
+  messages: MessageDto[];
+  notes: NoteDto[];
+}
+
+type Entry = { at: string; message: MessageDto } | { at: string; note: NoteDto };
+
+const Header = ({ c }: { c: ConversationDto }) => {
+  const { user } = useSession();
+  const client = useQueryClient();
+  const customer = useCustomer(c.customerId);
+  const users = useUsers();
+  const now = useNow(30_000);
+  const sla = c.status === 'open' || c.status === 'pending' ? slaState(c.slaDueAt, now) : null;
+  const assignee = c.assigneeId ? (c.assigneeId === user.id ? 'you' : (users.data?.find((u) => u.id === c.assigneeId)?.name ?? 'a teammate')) : 'nobody';
+  const change = useMutation({
+    mutationFn: (action: { assign: string } | { status: string }) =>
+      'assign' in action ? api.post<ConversationDto>(`/conversations/${encodeURIComponent(c.id)}/assign`, { assigneeId: action.assign }) : api.post<ConversationDto>(`/conversations/${encodeURIComponent(c.id)}/status`, { status: action.status }),
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['conversation', c.id] });
+      await client.invalidateQueries({ queryKey: ['conversations'] });
+    },
+  });
+  const isResolved = c.status === 'resolved' || c.status === 'closed';
+  return (
+    <header className="conversation-head">
+      <div>
+        <h2>{customer.data?.handle ? `@${customer.data.handle}` : (customer.data?.displayName ?? c.subject ?? 'Conversation')}</h2>
+        <p className="muted">
+          {c.visibility === 'private' ? 'Private conversation' : 'Public conversation'} · {c.messageCount} messages · assigned to {assignee} · status <strong>{c.status}</strong>
+        </p>
+        <p className="conversation-chips">
+          <Chip tone={bandTone(c.priorityBand)} title={c.priorityParts.map((p) => `${p.name} +${p.points}: ${p.why}`).join('\n')}>
+            {c.priorityBand} priority ({c.priority})
+          </Chip>
+          {c.sentiment ? <Chip tone={sentimentTone(c.sentiment)}>{c.sentiment}</Chip> : null}
+          {c.intent ? <Chip tone="info">{c.intent.replace(/_/g, ' ')}</Chip> : null}
+          {sla ? <span className={`sla sla-${sla.state}`}>{sla.text}</span> : null}
+        </p>
+        {c.priorityParts.length ? (
+          <details>
+            <summary>Why this priority?</summary>
+            <ul>
+              {c.priorityParts.map((p) => (
+                <li key={p.name}>
+                  {p.name} +{p.points}: {p.why}
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+      </div>
+      <div className="conversation-actions">
+        {c.assigneeId !== user.id ? (
+          <button type="button" className="btn" disabled={change.isPending} onClick={() => change.mutate({ assign: user.id })}>
+            Assign to me
+          </button>
+        ) : null}
+        <button type="button" className={isResolved ? 'btn' : 'btn btn-primary'} disabled={change.isPending} onClick={() => change.mutate({ status: isResolved ? 'open' : 'resolved' })}>
+          {isResolved ? 'Reopen' : 'Resolve'}
+        </button>
+      </div>
+      {change.error ? <ErrorNotice error={change.error} /> : null}
+    </header>
+  );
+};
+
+/** A conversation: header with actions, the timeline of messages and internal notes, and the composer. */
+export const ConversationView = ({ id }: { id: string }) => {
+  const detail = useQuery({ queryKey: ['conversation', id], queryFn: () => api.get<Detail>(`/conversations/${encodeURIComponent(id)}`), refetchInterval: 5_000 });
+  const users = useUsers();
+  const client = useQueryClient();
+
+  useEffect(() => {
+    // Marking read is best effort: a failure only leaves the unread badge on.
+    api.post(`/conversations/${encodeURIComponent(id)}/read`).then(
+      () => client.invalidateQueries({ queryKey: ['conversations'] }),
+      () => undefined,
+    );
+  }, [id, client]);
+
+  if (detail.error) return <ErrorNotice error={detail.error} onRetry={() => void detail.refetch()} />;
+  if (!detail.data) return <p className="muted">Loading conversation…</p>;
+  const { conversation, messages, notes } = detail.data;
+  const entries: Entry[] = [...messages.map((m) => ({ at: m.createdAt, message: m })), ...notes.map((n) => ({ at: n.createdAt, note: n }))].sort((a, b) => a.at.localeCompare(b.at));
+
+  return (
+    <section className="conversation" aria-label="Conversation">
+      <Header c={conversation} />
+      <ol className="timeline" aria-label="Timeline">
+        {entries.map((e) =>
+          'message' in e ? (
+            <li key={e.message.id}>
+              <MessageItem message={e.message} />
+            </li>
+          ) : (
+            <li key={e.note.id}>
+              <article className="note" aria-label="Internal note">
+                <header className="message-head">
+                  <strong>{users.data?.find((u) => u.id === e.note.authorId)?.name ?? 'Teammate'}</strong>
+                  <Chip tone="neutral">Internal note</Chip>
+                  <time dateTime={e.note.createdAt} className="muted">
+                    {formatDateTime(e.note.createdAt)}
+                  </time>
+                </header>
+                <p className="message-text">{e.note.body}</p>
+              </article>
+            </li>
+          ),
+        )}
+      </ol>
+      <Composer conversationId={id} isPublic={conversation.visibility !== 'private'} />
+    </section>
+  );
+};

@@ -1,0 +1,50 @@
+import type { KeyboardEvent, MouseEvent } from 'react';
+import { useChannels, useCustomer } from '../../api/queries.js';
+import type { ConversationDto } from '../../api/types.js';
+import { bandTone, Chip, sentimentTone } from '../../ui/chip.js';
+import { slaState, timeAgo } from '../../ui/time.js';
+
+interface RowProps {
+  conversation: ConversationDto;
+  href: string;
+  selected: boolean;
+  active: boolean;
+  now: number;
+  onOpen(): void;
+  onFocus(): void;
+}
+
+export const ConversationRow = ({ conversation: c, href, selected, active, now, onOpen, onFocus }: RowProps) => {
+  const customer = useCustomer(c.customerId);
+  const channels = useChannels();
+  const channel = channels.data?.find((x) => x.id === c.channelId);
+  const sla = c.status === 'open' || c.status === 'pending' ? slaState(c.slaDueAt, now) : null;
+  const who = customer.data?.handle ? `@${customer.data.handle}` : (customer.data?.displayName ?? 'Unknown customer');
+  const open = (event: MouseEvent | KeyboardEvent) => {
+    if ('button' in event && (event.button !== 0 || event.metaKey || event.ctrlKey)) return;
+    event.preventDefault();
+    onOpen();
+  };
+  return (
+    <li className={`row${selected ? ' row-selected' : ''}${c.unreadCount > 0 ? ' row-unread' : ''}`} data-conversation-id={c.id}>
+      <a href={href} aria-current={active ? 'page' : undefined} onClick={open} onFocus={onFocus} className="row-link">
+        <span className="row-top">
+          <span className="row-channel">{channel ? channel.platform : c.visibility === 'private' ? 'DM' : 'Public'}</span>
+          <span className="row-who">{who}</span>
+          {c.unreadCount > 0 ? <span className="row-unread-count">{c.unreadCount} new</span> : null}
+          <span className="row-time">{timeAgo(c.lastMessageAt, now)}</span>
+        </span>
+        <span className="row-preview">{c.lastMessagePreview || c.subject || '(no text)'}</span>
+        <span className="row-chips">
+          <Chip tone={bandTone(c.priorityBand)} title={`priority ${c.priority}`}>
+            {c.priorityBand}
+          </Chip>
+          {c.sentiment ? <Chip tone={sentimentTone(c.sentiment)}>{c.sentiment}</Chip> : null}
+          {c.intent ? <Chip tone="info">{c.intent.replace(/_/g, ' ')}</Chip> : null}
+          {c.status !== 'open' ? <Chip>{c.status}</Chip> : null}
+          {sla ? <span className={`sla sla-${sla.state}`}>{sla.text}</span> : null}
+        </span>
+      </a>
+    </li>
+  );
+};
