@@ -3,6 +3,33 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 
+/**
+ * Kysely prepares every query anew; preparing costs more than running most of ours. Statements are
+ * reusable in better-sqlite3, so keep the most recent ones by SQL text.
+ */
+const withStatementCache = (raw: Database.Database, size = 500): Database.Database => {
+  const cache = new Map<string, Database.Statement>();
+  return new Proxy(raw, {
+    get(target, property, receiver) {
+      if (property === 'prepare') {
+        return (source: string) => {
+          let statement = cache.get(source);
+          if (statement) {
+            cache.delete(source);
+          } else {
+            statement = target.prepare(source);
+            if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+          }
+          cache.set(source, statement);
+          return statement;
+        };
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+};
+
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
   file: string;
@@ -23,5 +50,5 @@ export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDi
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
   raw.pragma('mmap_size = 268435456');
-  return { dialect: new SqliteDialect({ database: raw }), raw };
+  return { dialect: new SqliteDialect({ database: withStatementCache(raw) }), raw };
 };

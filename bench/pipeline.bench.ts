@@ -1,0 +1,88 @@
+import type { ParleyApp } from '../src/server/app.js';
+import { createBenchApp, waitUntil } from './support/bench-app.js';
+import { generateEnvelopes, percentile } from './support/envelopes.js';
+import type { BenchContext, BenchModule } from './types.js';
+
+const decidedCount = async (app: ParleyApp): Promise<number> => (await app.repos.messages.countByStage()).decided ?? 0;
+
+/** Envelopes/s from the first ingest call until every message is routed, worker running beside ingest. */
+const measureThroughput = async (ctx: BenchContext, postgresUrl: string | null, count: number): Promise<number> => {
+  const { app, channelId, dispose } = await createBenchApp(ctx.tmpDir, postgresUrl);
+  try {
+    const envelopes = generateEnvelopes(channelId, count);
+    app.worker.start();
+    const started = performance.now();
+    for (let i = 0; i < envelopes.length; i += 1000) await app.services.ingest(envelopes.slice(i, i + 1000));
+    await waitUntil(async () => (await decidedCount(app)) >= count, 600_000, 50);
+    const seconds = (performance.now() - started) / 1000;
+    return Math.round(count / seconds);
+  } finally {
+    await dispose();
+  }
+};
+
+/** Real HTTP at a fixed 1,000 envelopes/s (one per request), worker running in the same process. */
+const measureAckLatency = async (ctx: BenchContext, seconds: number): Promise<{ ackP99: number; visibleP99: number }> => {
+  const { app, channelId, dispose } = await createBenchApp(`${ctx.tmpDir}/ack`, null);
+  try {
+    const admin = (await app.repos.users.list()).find((u) => u.role === 'agent')!;
+    await app.repos.users.update(admin.id, { role: 'admin' }, Date.now());
+    const token = (await app.services.auth.createToken(admin.id, 'bench', { userId: admin.id, role: 'admin', requestId: 'bench' })).token;
+    await app.start(['web', 'worker']);
+    const address = app.http.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const envelopes = generateEnvelopes(channelId, seconds * 1000, { seed: 7, start: Date.now() });
+    const latencies: number[] = [];
+    const rate = 1000;
+    const started = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < envelopes.length; i += 1) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const body = JSON.stringify({ envelopes: [envelopes[i]] });
+      const sent = performance.now();
+      inflight.push(
+        fetch(`http://127.0.0.1:${port}/api/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body }).then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+          latencies.push(performance.now() - sent);
+        }),
+      );
+    }
+    await Promise.all(inflight);
+    await waitUntil(async () => (await decidedCount(app)) >= envelopes.length, 120_000, 50);
+    const rows = await app.store.db.selectFrom('messages').select(['received_at', 'decided_at']).execute();
+    const visible = rows.filter((r) => r.decided_at !== null).map((r) => Number(r.decided_at) - Number(r.received_at));
+    return { ackP99: Math.round(percentile(latencies, 99) * 100) / 100, visibleP99: Math.round(percentile(visible, 99)) };
+  } finally {
+    await dispose();
+  }
+};
+
+export const bench: BenchModule = {
+  name: 'pipeline',
+  keys: ['pipeline_sqlite_msgs_per_s', 'pipeline_postgres_msgs_per_s', 'ingest_ack_p99_ms', 'queue_visible_p99_ms', 'peak_rss_mb'],
+  async run(ctx) {
+    ctx.log('SQLite end-to-end throughput (20,000 envelopes)…');
+    const sqlite = await measureThroughput(ctx, null, 20_000);
+    ctx.log(`SQLite: ${sqlite}/s`);
+    let postgres: number | null = null;
+    if (ctx.postgresUrl) {
+      ctx.log('PostgreSQL end-to-end throughput (20,000 envelopes)…');
+      postgres = await measureThroughput(ctx, ctx.postgresUrl, 20_000).catch((e: unknown) => {
+        ctx.log(`PostgreSQL unavailable: ${String(e)}`);
+        return null;
+      });
+    }
+    ctx.log('HTTP ingest at 1,000/s for 10 s…');
+    const ack = await measureAckLatency(ctx, 10);
+    return {
+      pipeline_sqlite_msgs_per_s: sqlite,
+      pipeline_postgres_msgs_per_s: postgres,
+      ingest_ack_p99_ms: ack.ackP99,
+      queue_visible_p99_ms: ack.visibleP99,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  },
+};
