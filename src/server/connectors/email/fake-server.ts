@@ -32,7 +32,7 @@ export async function startSmtpSink(auth?: { user: string; password: string }): 
     allowInsecureAuth: true,
     logger: false,
     onAuth(credentials, _session, callback) {
-      if (auth && credentials.username === auth.user && credentials.password === auth.password) return callback(null, { user: credentials.username });
+      if (!auth || (credentials.username === auth.user && credentials.password === auth.password)) return callback(null, { user: credentials.username });
       callback(new Error('Invalid username or password'));
     },
     onData(stream, session, callback) {
