@@ -165,6 +165,10 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null):
   function mergeIfSame(grown: IncidentRecord, pending: PendingEvents): void {
     const size = grown.memberCount;
     if (size < 8 || (size & (size - 1)) !== 0) return;
+    // Messages that came before the profile was broad enough get a second look.
+    const lateJoiners = lookAlikesOf(grown, window.unassigned(), settings.joinScore);
+    for (const { entry, terms } of lateJoiners) join(grown, entry, terms);
+    if (lateJoiners.length > 0) addPending(pending, grown, lateJoiners.map(({ entry }) => entry.id));
     for (const other of [...records.values()]) {
       if (other === grown || !isAcceptingMembers(other, now, settings.quietCloseMs)) continue;
       if (Math.max(resemblance(grown, other), resemblance(other, grown)) < settings.absorbShare) continue;
