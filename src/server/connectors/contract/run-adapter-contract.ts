@@ -163,6 +163,8 @@ export function runAdapterContract(name: string, setup: ContractSetup): void {
       // Reset headers have one-second resolution, so allow the rounding on either side.
       expect(error.retryAfterMs).not.toBeNull();
       expect(Math.abs((error.retryAfterMs ?? 0) - (expected ?? 0))).toBeLessThanOrEqual(2000);
+      // An adapter may rightly hold back every call until the limit resets; later tests use a fresh one.
+      adapter = fixture.createAdapter();
     });
 
     it('turns a permanent platform error into a non-retryable ConnectorError with a readable reason', async () => {
