@@ -21,12 +21,26 @@ declare module 'fastify' {
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  auth: RouteAuth;
+}
+
+const declared = new WeakMap<object, DeclaredRoute[]>();
+
+/** Every route with its auth declaration, for the role × route test. */
+export const declaredRoutes = (app: App): readonly DeclaredRoute[] => declared.get(app) ?? [];
+
 /** Refuses to register any route under /api, /webhooks or /p without an auth declaration: the app will not boot. */
 export const requireAuthDeclarations = (app: App): void => {
+  const list: DeclaredRoute[] = [];
+  declared.set(app, list);
   app.addHook('onRoute', (route) => {
     const guarded = /^\/(api|webhooks|p)(\/|$)/.test(route.url);
     const auth = (route.config as { auth?: RouteAuth } | undefined)?.auth;
     if (guarded && !auth) throw new Error(`route ${String(route.method)} ${route.url} declares no auth: add config.auth`);
+    if (auth) for (const method of [route.method].flat()) if (method !== 'HEAD') list.push({ method: String(method), url: route.url, auth });
   });
 };
 
@@ -38,7 +52,8 @@ export const actorOf = (request: FastifyRequest): Actor => {
 /** Authenticates (bearer token or session cookie), checks the route's permission, and enforces CSRF on cookie writes. */
 export const registerAuthorization = (app: App, auth: AuthService): void => {
   app.decorateRequest('actor', null);
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  // onRequest: a caller who may not call a route learns nothing about its input rules.
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const required = request.routeOptions.config?.auth;
     if (!required) return;
     const header = request.headers.authorization;

@@ -27,6 +27,8 @@ export const createHttpServer = async (options: ServerOptions): Promise<App> => 
     trustProxy: false,
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();
+  // The API speaks JSON only; webhook routes add their own raw-body parser.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
