@@ -1,0 +1,182 @@
+/**
+ * The living demo: a steady, seeded stream of believable traffic in each platform's wire format, mapped by the
+ * real adapters' mappers and fed to ingest. Every few minutes an outage burst ("mobile data down in <city>").
+ */
+import type { Envelope } from '../../shared/envelope.js';
+import { mapMastodonStatus } from '../connectors/mastodon/map.js';
+import { mapRedditThing } from '../connectors/reddit/map.js';
+import { mapXV2StreamLine } from '../connectors/x/map.js';
+import type { Clock } from '../platform/clock.js';
+import { parseRawEmailToEnvelope } from './email-envelope.js';
+import { createRandom, type Random } from './random.js';
+import { demoAccounts, type DemoChannels } from './seed.js';
+import { cities, personName, sayFollowUp, sayText, type TopicKind } from './templates.js';
+import { mastodonStatus, rawEmail, redditThing, xSnowflake, xStreamLine, type XUserSpec } from './wire.js';
+
+type SimPlatform = 'x' | 'email' | 'reddit' | 'mastodon';
+
+interface Persona extends XUserSpec {
+  email: string;
+}
+
+/** An open conversation the same customer may come back to. */
+interface Thread {
+  platform: SimPlatform;
+  persona: Persona;
+  rootId: string;
+  lastId: string;
+  subject: string;
+  references: string[];
+}
+
+export interface SimulatorOptions {
+  ingest(envelopes: Envelope[]): Promise<unknown>;
+  channels: DemoChannels;
+  clock: Clock;
+  seed?: number;
+  /** Messages per second outside bursts (default 2). */
+  ratePerSecond?: number;
+  /** Time between outage bursts (default 4 minutes); the first comes after a third of that. */
+  outageEveryMs?: number;
+  outageDurationMs?: number;
+  onError?(error: unknown): void;
+}
+
+const topicWeights: [TopicKind, number][] = [['question', 30], ['complaint', 30], ['praise', 10], ['promo', 12], ['spam', 8]];
+const platformWeights: [SimPlatform, number][] = [['x', 50], ['email', 20], ['reddit', 15], ['mastodon', 15]];
+
+const weighted = <T>(random: Random, items: readonly [T, number][]): T => {
+  const total = items.reduce((s, [, w]) => s + w, 0);
+  let r = random.next() * total;
+  for (const [item, w] of items) if ((r -= w) < 0) return item;
+  return (items[items.length - 1] as [T, number])[0];
+};
+
+export const createDemoSimulator = (options: SimulatorOptions) => {
+  const { channels, clock } = options;
+  const random = createRandom(options.seed ?? 20261123);
+  const rate = options.ratePerSecond ?? 2;
+  const outageEvery = options.outageEveryMs ?? 4 * 60_000;
+  const outageDuration = options.outageDurationMs ?? 90_000;
+  const startedAt = clock.now();
+  const personas: Persona[] = [];
+  const threads: Thread[] = [];
+  let counter = 0;
+
+  const persona = (): Persona => {
+    if (personas.length > 40 && random.chance(0.35)) return random.pick(personas);
+    const { first, last } = personName(random);
+    counter += 1;
+    // About one author in fifty is a very large account: reach matters to priority.
+    const big = random.chance(0.02);
+    const handle = `${first}${random.chance(0.5) ? last : ''}${random.int(1, 999)}`.normalize('NFD').replace(/[^A-Za-z0-9]/g, '');
+    const p: Persona = { id: String(1_600_000_000_000_000_000n + BigInt(counter) * 7919n), username: handle, name: `${first} ${last}`, followers: big ? random.int(250_000, 3_000_000) : Math.floor(random.next() ** 3 * 5000), verified: big, email: `${handle.toLowerCase()}@mail.example` };
+    personas.push(p);
+    return p;
+  };
+
+  const outageCity = (now: number): string | null => {
+    const since = now - startedAt - outageEvery / 3;
+    if (since < 0 || since % outageEvery > outageDuration) return null;
+    return cities[Math.floor(since / outageEvery) % cities.length] ?? null;
+  };
+
+  const emit = async (platform: SimPlatform, who: Persona, text: string, at: number, parent: Thread | null): Promise<{ envelope: Envelope | null; id: string }> => {
+    switch (platform) {
+      case 'x': {
+        const id = xSnowflake(at);
+        const line = xStreamLine({ id, text, author: who, at, brand: demoAccounts.x, ...(parent ? { conversationId: parent.rootId, replyTo: { id: parent.lastId, userId: who.id } } : {}) });
+        return { envelope: mapXV2StreamLine(line, channels.x, { ownUserIds: [demoAccounts.x.id] }), id };
+      }
+      case 'reddit': {
+        const id = (at.toString(36) + (++counter).toString(36)).slice(-9);
+        const thing = parent ? redditThing({ id, author: who.username, at, subreddit: 'AcmeTelecom', body: text, linkId: parent.rootId, parentId: parent.lastId }) : redditThing({ id, author: who.username, at, subreddit: 'AcmeTelecom', title: text.slice(0, 70), body: text });
+        return { envelope: mapRedditThing(thing, channels.reddit, { ownAccountIds: [demoAccounts.reddit.id, demoAccounts.reddit.username] }), id: parent ? `t1_${id}` : `t3_${id}` };
+      }
+      case 'mastodon': {
+        const id = String(110_000_000_000_000_000n + BigInt(at) * 1000n + BigInt(++counter % 1000));
+        const status = mastodonStatus({ id, at, text, account: { id: who.id, acct: `${who.username.toLowerCase()}@mastodon.example`, displayName: who.name, followers: who.followers }, brandAcct: demoAccounts.mastodon.acct, ...(parent ? { inReplyTo: parent.lastId } : {}) });
+        return { envelope: mapMastodonStatus(status, channels.mastodon, { ownAccountIds: [demoAccounts.mastodon.id] }), id };
+      }
+      case 'email': {
+        const id = `<${at.toString(36)}.${++counter}@mail.example>`;
+        const subject = parent ? `Re: ${parent.subject}` : text.split(/[.?!,]/)[0]?.slice(0, 60) || 'Question';
+        const body = `Hi Acme,\n\n${text}\n\nThanks,\n${who.name}`;
+        const raw = rawEmail({ messageId: id, from: { name: who.name, address: who.email }, to: demoAccounts.email.address, subject, body, at, ...(parent ? { inReplyTo: parent.lastId, references: [...parent.references, parent.lastId] } : {}) });
+        return { envelope: await parseRawEmailToEnvelope(raw, channels.email), id };
+      }
+    }
+  };
+
+  /** One simulated event: a follow-up in an open thread or a new conversation. */
+  const generateOne = async (now: number): Promise<Envelope | null> => {
+    const city = outageCity(now);
+    if (threads.length > 0 && random.chance(0.2)) {
+      const thread = threads[random.int(0, threads.length - 1)] as Thread;
+      const { envelope, id } = await emit(thread.platform, thread.persona, sayFollowUp(random), now, thread);
+      if (thread.platform === 'email') thread.references.push(thread.lastId);
+      thread.lastId = id;
+      return envelope;
+    }
+    const kind: TopicKind = city && random.chance(0.7) ? 'outage' : weighted(random, topicWeights);
+    const platform = kind === 'outage' && random.chance(0.6) ? 'x' : weighted(random, platformWeights);
+    const who = persona();
+    const text = sayText(kind, random, city ? { city } : {});
+    const { envelope, id } = await emit(platform, who, text, now, null);
+    if (kind !== 'spam') {
+      threads.push({ platform, persona: who, rootId: id, lastId: id, subject: envelope?.subject ?? text.slice(0, 60), references: [] });
+      if (threads.length > 200) threads.shift();
+    }
+    return envelope;
+  };
+
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<void> = Promise.resolve();
+  let total = 0;
+
+  const tick = async (): Promise<number> => {
+    const now = clock.now();
+    const count = outageCity(now) ? 3 : 1;
+    const batch: Envelope[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const e = await generateOne(now + i);
+      if (e) batch.push(e);
+    }
+    if (batch.length) await options.ingest(batch);
+    total += batch.length;
+    return batch.length;
+  };
+
+  const schedule = (): void => {
+    // Poisson-ish spacing around the mean interval keeps the stream from looking mechanical.
+    const delay = (1000 / rate) * (0.4 + random.next() * 1.2);
+    timer = setTimeout(() => {
+      inFlight = tick().then(
+        () => undefined,
+        (error: unknown) => options.onError?.(error),
+      );
+      void inFlight.then(() => {
+        if (timer) schedule();
+      });
+    }, delay);
+  };
+
+  return {
+    /** Generates and ingests one step now; returns the number of messages ingested. */
+    tick,
+    start(): void {
+      if (!timer) schedule();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await inFlight;
+    },
+    get total(): number {
+      return total;
+    },
+    outageCity,
+  };
+};
+
+export type DemoSimulator = ReturnType<typeof createDemoSimulator>;
