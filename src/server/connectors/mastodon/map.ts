@@ -1,5 +1,5 @@
-import { compile } from 'html-to-text';
 import type { Envelope } from '../../../shared/envelope.js';
+import { statusHtmlToText } from './html-text.js';
 import { asArray, asCount, asRecord, asString, isoFromDateString, parseJsonValue } from '../shared/json.js';
 
 export interface MastodonMapOptions {
@@ -7,12 +7,9 @@ export interface MastodonMapOptions {
   ownAccountIds?: readonly string[];
 }
 
-// Compiled once: html-to-text's per-call option parsing dominates the cost on short statuses.
-const toText = compile({ wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] });
-
 /** Status HTML (always sanitised server-side, but still markup) to plain text. */
 export function mastodonHtmlToText(html: string): string {
-  return toText(html).trim();
+  return statusHtmlToText(html);
 }
 
 function attachmentType(type: string | null): string | null {
