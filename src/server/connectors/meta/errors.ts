@@ -5,7 +5,7 @@ import { parseRateLimitHeaders } from '../shared/rate-limit.js';
 import type { Platform } from '../../../shared/envelope.js';
 
 /** Graph error codes that mean "slow down": app, user, page and business-use-case throttling. */
-const rateLimitCodes = new Set([4, 17, 32, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009, 80014]);
+const rateLimitCodes = new Set([4, 17, 32, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80007, 80008, 80009, 80014, 130429, 131056]);
 
 /** When throttled without a usage hint, wait this long before the outbox retries. */
 const defaultThrottleMs = 5 * 60_000;
@@ -18,14 +18,15 @@ export function metaErrorFromResponse(platform: Platform, response: HttpResponse
   const graphMessage = asString(error?.message) ?? `HTTP ${response.status}`;
   const platformCode = code === null ? `http_${response.status}` : subcode === null ? String(code) : `${code}/${subcode}`;
   const name = platform === 'instagram' ? 'Instagram' : platform === 'whatsapp' ? 'WhatsApp' : 'Facebook';
-  if ((code !== null && rateLimitCodes.has(code)) || response.status === 429 || (code === 130429 || code === 131056)) {
+  if ((code !== null && rateLimitCodes.has(code)) || response.status === 429) {
     const hint = parseRateLimitHeaders(platform, response.headers, nowMs).retryAfterMs;
     return new ConnectorError(`${name} rate limit reached while trying to ${action}: ${graphMessage}`, true, hint || defaultThrottleMs, platformCode);
   }
   if (code === 190 || code === 102 || response.status === 401) {
     return new ConnectorError(`${name} rejected the access token (${platformCode}) while trying to ${action}; reauthorize the channel`, false, null, platformCode);
   }
-  if (code === 10 && subcode === 2018278) {
+  // 131047: WhatsApp re-engagement, more than 24 h since the customer last wrote.
+  if ((code === 10 && subcode === 2018278) || code === 131047) {
     return new ConnectorError(`${name} refused to ${action}: the message is outside the allowed messaging window`, false, null, platformCode);
   }
   if (code === 551) return new ConnectorError(`${name} could not ${action}: this person isn't available right now (551)`, false, null, platformCode);

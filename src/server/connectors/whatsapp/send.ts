@@ -1,0 +1,56 @@
+import { ConnectorError } from '../port.js';
+import type { OutboundMessage, SendResult } from '../port.js';
+import { asArray, asRecord, asString } from '../shared/json.js';
+import { messagingWindow } from '../shared/messaging-window.js';
+import type { GraphClient } from '../meta/graph.js';
+
+export interface WhatsAppSendContext {
+  graph: GraphClient;
+  phoneNumberId: string;
+  nowMs?: number;
+}
+
+function recipientOf(message: OutboundMessage): string | null {
+  const raw = message.recipient?.platformId ?? null;
+  const digits = raw?.replace(/[^\d]/g, '') ?? '';
+  return digits.length > 0 ? digits : null;
+}
+
+/**
+ * Free-form text inside the 24-hour customer-service window; an approved template outside it
+ * (CONNECTORS.md §7). Without a template outside the window the send is refused with the reason.
+ */
+export async function sendWhatsAppMessage(context: WhatsAppSendContext, message: OutboundMessage): Promise<SendResult> {
+  if (message.kind !== 'dm' && message.kind !== 'reply' && message.kind !== 'chat') {
+    throw new ConnectorError(`WhatsApp cannot deliver a message of kind ${message.kind}`, false, null, 'unsupported_kind');
+  }
+  const to = recipientOf(message);
+  if (!to) throw new ConnectorError('a WhatsApp message needs the customer’s WhatsApp id or phone number', false, null, 'no_recipient');
+  const window = messagingWindow(message.lastInboundAt, { openHours: 24, nowMs: context.nowMs });
+  const body: Record<string, unknown> = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
+  if (window.type === 'open' && !message.template) {
+    body.type = 'text';
+    body.text = { body: message.text, preview_url: false };
+    if (message.inReplyToExternalId) body.context = { message_id: message.inReplyToExternalId };
+  } else if (message.template) {
+    const parameters = (message.template.parameters ?? []).map((text) => ({ type: 'text', text }));
+    body.type = 'template';
+    body.template = {
+      name: message.template.name,
+      language: { code: message.template.language },
+      ...(parameters.length > 0 ? { components: [{ type: 'body', parameters }] } : {}),
+    };
+  } else {
+    const hours = window.type === 'open' ? 0 : Math.floor(window.hoursSince);
+    throw new ConnectorError(
+      `cannot send free text on WhatsApp: the customer last wrote ${hours} hours ago, outside the 24-hour window; send an approved template instead`,
+      false,
+      null,
+      'outside_window',
+    );
+  }
+  const response = await context.graph.call('POST', `/${encodeURIComponent(context.phoneNumberId)}/messages`, 'send the WhatsApp message', body);
+  const id = asString(asRecord(asArray(asRecord(response.json)?.messages)[0])?.id);
+  if (!id) throw new ConnectorError('WhatsApp accepted the message but returned no id', false, null, 'malformed_response');
+  return { platformMessageId: id, url: null };
+}
