@@ -18,7 +18,7 @@ export function keywordMatcher(keywords: readonly string[]): ((text: string) => 
 
 /**
  * Config: `pdsUrl` (default https://bsky.social), `jetstreamUrl`, `brandDid` (else the session DID), `brandHandle`,
- * `listeningKeywords` (string[]), `rewindSeconds` (default 5), `chatServiceDid`, `reconnectBaseMs`, `flushMs`.
+ * `listeningKeywords` (string[]), `rewindSeconds` (default 5), `backfillSeconds` (first start only; default 0 = live tail), `chatServiceDid`, `reconnectBaseMs`, `flushMs`.
  * Credentials: `identifier` (handle or email), `appPassword`, optional `session` (a saved AtpSessionData).
  */
 export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter => {
@@ -49,6 +49,7 @@ export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter =>
           ownDids: [...channel.ownAccountIds, brandDid],
           matchesListening,
           rewindUs: rewindSeconds * 1_000_000,
+          backfillUs: (asNumber(config.backfillSeconds) ?? 0) * 1_000_000,
           reconnectBaseMs: asNumber(config.reconnectBaseMs) ?? 1000,
           flushMs: asNumber(config.flushMs) ?? 200,
         },

@@ -11,6 +11,8 @@ export interface JetstreamOptions extends JetstreamMapOptions {
   /** Delivery is at-least-once, so resume a little before the cursor and drop what we already passed. */
   rewindUs?: number;
   reconnectBaseMs?: number;
+  /** With no saved cursor, start this far back instead of at the live tail (Jetstream keeps about 36 h). */
+  backfillUs?: number;
   /** Longest wait before pending envelopes (or a moved cursor) are handed to the sink. */
   flushMs?: number;
 }
@@ -47,6 +49,7 @@ export async function streamJetstream(options: JetstreamOptions, sink: StreamSin
   async function runConnection(onOpen: () => void): Promise<void> {
     const query = new URLSearchParams({ wantedCollections: postCollection });
     if (cursorUs !== null) query.set('cursor', String(Math.max(1, cursorUs - (options.rewindUs ?? 5_000_000))));
+    else if (options.backfillUs) query.set('cursor', String(Date.now() * 1000 - options.backfillUs));
     const ws = new WebSocket(`${options.url.replace(/\/$/, '')}/subscribe?${query.toString()}`);
     const onAbort = () => ws.close();
     signal.addEventListener('abort', onAbort, { once: true });

@@ -14,7 +14,8 @@ export interface FakeMastodonServer {
   /** Closes every streaming socket, forcing clients to reconnect. */
   dropStreams(): void;
   streamCount(): number;
-  failNext(pathPrefix: string, status: number, headers?: Record<string, string>): void;
+  /** The next request to `path` (and `method`, when given) fails with this status, headers and `{error}` body. */
+  failNext(path: string, status: number, headers?: Record<string, string>, options?: { method?: string; error?: string }): void;
   posted: { body: Record<string, unknown>; idempotencyKey: string | undefined }[];
   close(): Promise<void>;
 }
@@ -37,7 +38,7 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
   const statuses = new Map<string, Record<string, unknown>>();
   const notifications: Record<string, unknown>[] = [];
   const idempotency = new Map<string, Record<string, unknown>>();
-  const failures: { pathPrefix: string; status: number; headers: Record<string, string> }[] = [];
+  const failures: { path: string; status: number; headers: Record<string, string>; method?: string; error?: string }[] = [];
   const posted: FakeMastodonServer['posted'] = [];
   let seq = 109_000_000_000_000_000n;
   const nextId = () => String(seq++);
@@ -70,10 +71,10 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname;
-    const failureIndex = failures.findIndex((f) => path.startsWith(f.pathPrefix));
+    const failureIndex = failures.findIndex((f) => path === f.path && (!f.method || f.method === req.method));
     if (failureIndex >= 0) {
       const [failure] = failures.splice(failureIndex, 1);
-      return send(res, failure!.status, { error: failure!.status === 429 ? 'Too many requests' : 'Failure' }, { ...limits(), ...failure!.headers });
+      return send(res, failure!.status, { error: failure!.error ?? (failure!.status === 429 ? 'Too many requests' : 'Failure') }, { ...limits(), ...failure!.headers });
     }
     if (path === '/api/v2/instance') return send(res, 200, { domain: 'fake.social', configuration: { urls: { streaming: `ws://127.0.0.1:${port}` } } });
     if (!authorised(req)) return send(res, 401, { error: 'The access token is invalid' });
@@ -155,7 +156,7 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
       for (const ws of sockets) ws.terminate();
     },
     streamCount: () => sockets.size,
-    failNext: (pathPrefix, status, headers = {}) => failures.push({ pathPrefix, status, headers }),
+    failNext: (path, status, headers = {}, options = {}) => failures.push({ path, status, headers, ...options }),
     posted,
     close: () => new Promise<void>((resolve) => {
       for (const ws of sockets) ws.terminate();

@@ -1,0 +1,37 @@
+import { runAdapterContract } from '../contract/run-adapter-contract.js';
+import { startFakeMastodonServer } from './fake-server.js';
+import { createMastodonAdapter } from './mastodon.connector.js';
+
+let counter = 0;
+
+// Edits and deletes arrive only on a live stream (no REST replay); mastodon.test.ts covers them with a connected stream.
+runAdapterContract('mastodon (user stream)', async () => {
+  const fake = await startFakeMastodonServer({ accessToken: 'tok' });
+  return {
+    createAdapter: () =>
+      createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: fake.url, reconnectBaseMs: 50 }, credentials: { accessToken: 'tok' }, ownAccountIds: [] }),
+    inbound: { mode: 'stream' },
+    supports: { edits: false, deletes: false, echoes: true, cursor: true },
+    async publish(event) {
+      if (event.type === 'message') return fake.mention({ acct: `cust${++counter}@other.test`, text: event.text }).statusId;
+      if (event.type === 'echo') return event.sent.platformMessageId;
+      throw new Error(`the Mastodon fixture does not publish ${event.type}`);
+    },
+    outboundFor: (envelope) => [
+      { idempotencyKey: `r${++counter}`, channelId: 'ch-m', kind: 'reply', text: `we are looking into it (${counter})`, inReplyToExternalId: envelope.externalId },
+      { idempotencyKey: `d${++counter}`, channelId: 'ch-m', kind: 'dm', text: `please send your order number (${counter})`, recipient: { platformId: envelope.author.platformId, handle: envelope.author.handle } },
+    ],
+    sentTexts: () => fake.posted.map((p) => String(p.body.status)),
+    failNextSend(failure) {
+      if (failure === 'rate-limit') {
+        const reset = Date.now() + 45_000;
+        fake.failNext('/api/v1/statuses', 429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': new Date(reset).toISOString() }, { method: 'POST' });
+        return reset - Date.now();
+      }
+      fake.failNext('/api/v1/statuses', 422, {}, { method: 'POST', error: "Validation failed: Text can't be blank" });
+      return null;
+    },
+    permanentReason: /refused the status/,
+    close: () => fake.close(),
+  };
+});
