@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, setCsrfToken } from '../../api/client.js';
 import { ErrorNotice } from '../../ui/notice.js';
-import { useSession } from './session.js';
+import { sessionKey, useSession } from './session.js';
 
 const statuses = ['online', 'away', 'offline'] as const;
 
@@ -18,8 +18,9 @@ export const AccountMenu = () => {
       await api.post('/auth/logout');
     } finally {
       setCsrfToken(null);
-      client.clear();
-      await refresh();
+      // Null session first (shows the sign-in form), then drop every cached answer of the old session.
+      client.setQueryData(sessionKey, null);
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
     }
   };
 

@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSpa, registerSpa } from '../../src/server/http/spa.js';
+import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+
+const chromiumPath = '/usr/bin/chromium';
+const hasChromium = existsSync(chromiumPath);
+const skip = !hasChromium && !process.env.CI;
+if (skip) console.warn(`[e2e] skipping the workspace journey: ${chromiumPath} is missing (apt-get install -y chromium); in CI it always runs.`);
+
+const screenshots = path.resolve('docs/screenshots');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const email = 'ada@acme.test';
+const password = 'correct horse battery';
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core in the page (through the debugger, so the page's CSP stays strict) and returns serious and critical violations. */
+const seriousViolations = async (page: Page): Promise<string[]> => {
+  await page.evaluate(`${axeSource};undefined`);
+  const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+};
+
+describe.skipIf(skip)('agent workspace in a real browser', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let baseUrl: string;
+  let distDir: string;
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    // Build the current sources into a temp dir so the journey never runs against a stale dist/web.
+    distDir = mkdtempSync(path.join(os.tmpdir(), 'parley-web-'));
+    await buildSpa(distDir);
+    app = await createTestApp();
+    await registerSpa(app.http, distDir);
+    const channelId = (await createChannel(app)).id;
+    await createUser(app, 'agent', { email, password, status: 'online', skills: ['lang:en'] });
+    await app.services.ingest(
+      parseEnvelopes([
+        envelope(channelId, { text: '@AcmeTelecom my internet has been down since this morning and nobody answers the phone. Fix it now!' }),
+        envelope(channelId, { text: '@AcmeTelecom I was charged twice for my November bill, please refund the extra charge' }),
+        envelope(channelId, { text: '@AcmeTelecom thanks, the new router works great' }),
+      ]),
+    );
+    await app.worker.drain();
+    await app.http.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    mkdirSync(screenshots, { recursive: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.dispose();
+    if (distDir) rmSync(distDir, { recursive: true, force: true });
+  });
+
+  it('signs in, works the inbox by keyboard, opens a conversation, is stopped by the PII guard, replies, notes and resolves', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'sign-in.png') });
+
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('wrong password here');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/email or password|credentials/i);
+
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const rows = page.locator('ul.rows > li');
+    await rows.first().waitFor();
+    // Routing gives the online agent the complaints; "All" with any status lists every conversation.
+    expect(await page.locator('.row-preview').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('charged twice')]));
+    await page.getByRole('button', { name: 'All', exact: true }).click();
+    await page.getByLabel('Status').selectOption('');
+    await page.waitForURL(/view=all&status=any/);
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.getByRole('button', { name: 'Mine', exact: true }).click();
+    await page.getByLabel('Status').selectOption('open');
+    await expect.poll(() => page.url()).not.toMatch(/view=/);
+    await expect.poll(() => rows.count()).toBeLessThan(3);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'inbox.png') });
+
+    // j/k move the selection; Enter opens it.
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    const firstPreview = (await page.locator('.row-preview').first().textContent()) ?? '';
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/c\//);
+    const conversationId = decodeURIComponent(new URL(page.url()).pathname.slice(3));
+    await page.locator('.timeline .message-text', { hasText: firstPreview.slice(0, 30) }).first().waitFor();
+    expect(await page.locator('.message').first().getByText('Public', { exact: true }).count()).toBe(1);
+    await page.locator('.classification summary').first().click();
+    expect(await page.locator('.classification dl').first().textContent()).toMatch(/Sentiment/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'conversation.png') });
+
+    // A public reply with an email address and a card number is refused by the server and the findings are shown.
+    const composer = page.getByLabel(/Public reply/);
+    await composer.fill('Sorry! Write to me at jane.doe@example.com, and your card 4111 1111 1111 1111 was refunded.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.locator('.blocked-text mark').first().waitFor();
+    expect(await page.locator('.blocked-text mark').allTextContents()).toEqual(expect.arrayContaining(['jane.doe@example.com']));
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'reply-blocked.png') });
+
+    await composer.fill('Sorry about the outage, we are on it. Please send us a direct message so we can check your line.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('status').filter({ hasText: 'Reply queued' }).waitFor();
+    await page.locator('.message-out .message-text', { hasText: 'Sorry about the outage' }).waitFor();
+
+    await page.getByRole('button', { name: 'Note', exact: true }).click();
+    await page.getByLabel(/Internal note/).fill('Checked the outage map: area 12 is down.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.locator('.note .message-text', { hasText: 'area 12' }).waitFor();
+
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+    await page.screenshot({ path: path.join(screenshots, 'conversation-resolved.png') });
+
+    const detail = await app.services.conversations.get(conversationId);
+    expect(detail.conversation.status).toBe('resolved');
+    expect(detail.messages.filter((m) => m.direction === 'out').map((m) => m.text)).toEqual(['Sorry about the outage, we are on it. Please send us a direct message so we can check your line.']);
+    expect(detail.notes.map((n) => n.body)).toEqual(['Checked the outage map: area 12 is down.']);
+
+    // The dark theme must keep its contrast too.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'conversation-dark.png') });
+
+    // Sign out returns to the sign-in form and the session cookie no longer works.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
+    expect((await page.request.get(`${baseUrl}/api/v1/auth/session`)).status()).toBe(401);
+    expect(cspViolations).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
