@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { MessagesTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
 import { chunk, fromJson } from './executor.js';
@@ -257,37 +257,26 @@ export const createMessagesRepository = (db: Executor) => ({
     return out.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   },
 
+  /** One statement per chunk (UPDATE … FROM VALUES works on SQLite ≥ 3.33 and PostgreSQL); only messages still at 'ingested' change. */
   async saveClassifications(items: readonly MessageClassification[]): Promise<void> {
-    for (const c of items) {
-      await db
-        .updateTable('messages')
-        .set({
-          language: c.language,
-          sentiment: c.sentiment,
-          sentiment_score: c.sentimentScore,
-          intent: c.intent,
-          intent_score: c.intentScore,
-          urgency: c.urgency,
-          needs_response: c.needsResponse ? 1 : 0,
-          spam: c.spam ? 1 : 0,
-          classifications: c.classifications,
-          model_version: c.modelVersion,
-          stage: 'understood',
-        })
-        .where('id', '=', c.id)
-        .where('stage', '=', 'ingested')
-        .execute();
+    for (const part of chunk(items, 200)) {
+      const rows = sql.join(
+        part.map(
+          (c) =>
+            sql`(${c.id}, ${c.language}, ${c.sentiment}, cast(${c.sentimentScore} as double precision), ${c.intent}, cast(${c.intentScore} as double precision), ${c.urgency}, cast(${c.needsResponse ? 1 : 0} as integer), cast(${c.spam ? 1 : 0} as integer), ${c.classifications}, ${c.modelVersion})`,
+        ),
+      );
+      await sql`update messages set language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
+        urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11, stage = 'understood'
+        from (values ${rows}) as v where messages.id = v.column1 and messages.stage = 'ingested'`.execute(db);
     }
   },
 
   async saveCorrelation(items: readonly { id: string; conversationId: string; customerId: string | null; identityId: string | null }[]): Promise<void> {
-    for (const c of items) {
-      await db
-        .updateTable('messages')
-        .set({ conversation_id: c.conversationId, customer_id: c.customerId, identity_id: c.identityId, stage: 'correlated' })
-        .where('id', '=', c.id)
-        .where('stage', '=', 'understood')
-        .execute();
+    for (const part of chunk(items, 300)) {
+      const rows = sql.join(part.map((c) => sql`(${c.id}, ${c.conversationId}, ${c.customerId}, ${c.identityId})`));
+      await sql`update messages set conversation_id = v.column2, customer_id = v.column3, identity_id = v.column4, stage = 'correlated'
+        from (values ${rows}) as v where messages.id = v.column1 and messages.stage = 'understood'`.execute(db);
     }
   },
 
