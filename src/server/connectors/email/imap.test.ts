@@ -101,6 +101,29 @@ describe.runIf(runIt)('IMAP in, against a real Dovecot', () => {
     expect((await make().poll!(resumed.cursor)).envelopes).toEqual([]);
   });
 
+  it('restarts from UID 1 when the mailbox UIDVALIDITY changes', async () => {
+    const admin = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: user.user, pass: user.password }, logger: false, doSTARTTLS: false } as ConstructorParameters<typeof ImapFlow>[0]);
+    await admin.connect();
+    const raw = (id: string) => buildRawEmail({ from: { address: 'ann@example.test' }, to: 'support@acme.test', subject: 'Box', text: id, messageId: `<${id}@example.test>` });
+    const adapter = createEmailAdapter({ id: 'c', platform: 'email', config: { address: 'support@acme.test', imap: { host: dovecot.host, port: dovecot.port, secure: false, mailbox: 'Support' } }, credentials: user, ownAccountIds: [] });
+    try {
+      await admin.mailboxCreate('Support');
+      await admin.append('Support', await raw('box-1'));
+      await admin.append('Support', await raw('box-2'));
+      const first = await adapter.poll!(null);
+      expect(first.envelopes.map((e) => e.externalId)).toEqual(['<box-1@example.test>', '<box-2@example.test>']);
+      // Recreating the mailbox gives it a new UIDVALIDITY; its first message gets UID 1 again.
+      await admin.mailboxDelete('Support');
+      await admin.mailboxCreate('Support');
+      await admin.append('Support', await raw('box-3'));
+      const second = await adapter.poll!(first.cursor);
+      expect(second.envelopes.map((e) => e.externalId)).toEqual(['<box-3@example.test>']);
+      expect(JSON.parse(second.cursor!).uidValidity).not.toBe(JSON.parse(first.cursor!).uidValidity);
+    } finally {
+      await admin.logout();
+    }
+  });
+
   it('reports a wrong password as a permanent error', async () => {
     const bad = createEmailAdapter({ id: 'c', platform: 'email', config: { address: 'support@acme.test', imap: { host: dovecot.host, port: dovecot.port, secure: false } }, credentials: { user: user.user, password: 'nope' }, ownAccountIds: [] });
     await expect(bad.poll!(null)).rejects.toMatchObject({ retryable: false, platformCode: 'imap_auth' });
