@@ -40,7 +40,7 @@ const Header = ({ c }: { c: ConversationDto }) => {
       <div>
         <h2>{customer.data?.handle ? `@${customer.data.handle}` : (customer.data?.displayName ?? c.subject ?? 'Conversation')}</h2>
         <p className="muted">
-          {c.visibility === 'private' ? 'Private conversation' : 'Public conversation'} · {c.messageCount} messages · assigned to {assignee} · status <strong>{c.status}</strong>
+          {c.visibility === 'private' ? 'Private conversation' : 'Public conversation'} · {c.messageCount} {c.messageCount === 1 ? 'message' : 'messages'} · assigned to {assignee} · status <strong>{c.status}</strong>
         </p>
         <p className="conversation-chips">
           <Chip tone={bandTone(c.priorityBand)} title={c.priorityParts.map((p) => `${p.name} +${p.points}: ${p.why}`).join('\n')}>
