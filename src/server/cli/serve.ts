@@ -1,12 +1,12 @@
 import { createApp, type ProcessRole } from '../app.js';
 import { createDemoSimulator, type DemoSimulator } from '../demo/simulator.js';
-import { formatLogins, seedDemoWorkspace } from '../demo/seed.js';
+import { formatLogins, seedDemoWorkspace, wasDemoSeeded } from '../demo/seed.js';
 import { createLogger } from '../platform/logger.js';
 import { readConfig } from './context.js';
 
 export interface ServeOptions {
   roles: ProcessRole[];
-  /** 'auto': seed and simulate only on an empty store; 'always': seed if needed and simulate; 'never'. */
+  /** 'auto': seed and simulate on an empty store, and keep simulating after restarts of a seeded demo; 'always': seed if needed and simulate; 'never'. */
   demo: 'auto' | 'always' | 'never';
   rate?: number;
   seed?: number;
@@ -29,7 +29,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const app = await createApp({ config, logger });
   let simulator: DemoSimulator | null = null;
   const isEmpty = (await app.repos.users.list()).length === 0;
-  if (options.demo === 'always' || (options.demo === 'auto' && isEmpty)) {
+  if (options.demo === 'always' || (options.demo === 'auto' && (isEmpty || wasDemoSeeded(config.dataDir)))) {
     const seeded = await seedDemoWorkspace(app);
     if (seeded.channels) {
       simulator = createDemoSimulator({

@@ -48,6 +48,9 @@ const channelSpecs: { key: keyof DemoChannels; platform: Platform; name: string;
 
 const loginsFile = (dataDir: string): string => path.join(dataDir, 'demo-logins.json');
 
+/** True when an earlier run seeded the demo here, so a restart keeps the demo traffic going. */
+export const wasDemoSeeded = (dataDir: string): boolean => existsSync(loginsFile(dataDir));
+
 /** Finds the demo channels by name (they may have been created by an earlier run). */
 export const findDemoChannels = async (app: ParleyApp): Promise<DemoChannels | null> => {
   const list = await app.repos.channels.list();
