@@ -1,24 +1,15 @@
 import type { AtpSessionData } from '@atproto/api';
 import type { AdapterFactory, ChannelAdapter } from '../port.js';
 import { asArray, asNumber, asRecord, asString } from '../shared/json.js';
+import { compileListeningFilter } from '../rss/listening-filter.js';
 import { streamJetstream } from './jetstream.js';
 import { createBlueskySender } from './send.js';
 
 export { mapJetstreamEvent, parseAtUri, postUri } from './map.js';
 
-/** Case-insensitive keyword match, used until a channel names listening queries of the shared listening module. */
-export function keywordMatcher(keywords: readonly string[]): ((text: string) => boolean) | null {
-  const wanted = keywords.map((k) => k.toLowerCase()).filter((k) => k.length > 0);
-  if (wanted.length === 0) return null;
-  return (text) => {
-    const lower = text.toLowerCase();
-    return wanted.some((k) => lower.includes(k));
-  };
-}
-
 /**
  * Config: `pdsUrl` (default https://bsky.social), `jetstreamUrl`, `brandDid` (else the session DID), `brandHandle`,
- * `listeningKeywords` (string[]), `rewindSeconds` (default 5), `backfillSeconds` (first start only; default 0 = live tail), `chatServiceDid`, `reconnectBaseMs`, `flushMs`.
+ * `listeningQueries` (string[], listening syntax), `listeningKeywords` (string[]), `rewindSeconds` (default 5), `backfillSeconds` (first start only; default 0 = live tail), `chatServiceDid`, `reconnectBaseMs`, `flushMs`.
  * Credentials: `identifier` (handle or email), `appPassword`, optional `session` (a saved AtpSessionData).
  */
 export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter => {
@@ -31,7 +22,7 @@ export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter =>
     session: savedSession,
     chatServiceDid: asString(config.chatServiceDid) ?? undefined,
   });
-  const matchesListening = keywordMatcher(asArray(config.listeningKeywords).map(asString).filter((k): k is string => k !== null));
+  const strings = (value: unknown) => asArray(value).map(asString).filter((k): k is string => k !== null);
 
   return {
     platform: 'bluesky',
@@ -40,6 +31,7 @@ export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter =>
       // The brand DID filters the firehose; without it configured, the session tells us who we are.
       const brandDid = asString(config.brandDid) ?? (await sender.did());
       const rewindSeconds = asNumber(config.rewindSeconds) ?? 5;
+      const matchesListening = compileListeningFilter(strings(config.listeningQueries), strings(config.listeningKeywords));
       await streamJetstream(
         {
           url: asString(config.jetstreamUrl) ?? 'wss://jetstream2.us-east.bsky.network',

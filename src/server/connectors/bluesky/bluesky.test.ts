@@ -35,7 +35,7 @@ describe('mapJetstreamEvent', () => {
     const plain = { ...docEvent, commit: { ...docEvent.commit, record: { text: 'nice weather', createdAt: '2024-09-09T19:46:02.102Z' } } };
     expect(mapJetstreamEvent(plain, 'ch', { brandDid: brand }).type).toBe('skip');
     expect(mapJetstreamEvent({ ...docEvent, did: brand }, 'ch', { brandDid: brand }).type).toBe('skip');
-    const heard = mapJetstreamEvent({ ...plain, commit: { ...plain.commit, record: { text: 'acme checkout is down again', createdAt: '2024-09-09T19:46:02.102Z' } } }, 'ch', { brandDid: brand, matchesListening: (t) => t.includes('acme') });
+    const heard = mapJetstreamEvent({ ...plain, commit: { ...plain.commit, record: { text: 'acme checkout is down again', createdAt: '2024-09-09T19:46:02.102Z' } } }, 'ch', { brandDid: brand, matchesListening: (m) => m.text.includes('acme') });
     expect(heard.type === 'envelope' && heard.envelope.listening).toBe(true);
     const deleted = mapJetstreamEvent({ did: 'did:plc:z', time_us: 5, kind: 'commit', commit: { rev: 'r', operation: 'delete', collection: 'app.bsky.feed.post', rkey: 'k' } }, 'ch', { brandDid: brand });
     expect(deleted).toEqual({ type: 'deletion', timeUs: 5, deletion: { channelId: 'ch', externalId: 'at://did:plc:z/app.bsky.feed.post/k' } });

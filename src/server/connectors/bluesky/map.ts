@@ -11,8 +11,8 @@ export interface JetstreamMapOptions {
   brandHandle?: string | null;
   /** Our own DIDs: their commits are echoes of our sends. */
   ownDids?: readonly string[];
-  /** Listening rules over post text; a match outside a mention is delivered with `listening: true`. */
-  matchesListening?: ((text: string) => boolean) | null;
+  /** Listening rules; a match outside a mention is delivered with `listening: true`. */
+  matchesListening?: ((message: { text: string; language?: string | null; authorHandle?: string | null }) => boolean) | null;
 }
 
 export type JetstreamMapped =
@@ -71,7 +71,8 @@ export function mapJetstreamEvent(event: unknown, channelId: string, options: Je
     mentionsDid(record, options.brandDid) ||
     (handle ? text.toLowerCase().includes(`@${handle}`) : false) ||
     (parentUri?.startsWith(`at://${options.brandDid}/`) ?? false);
-  const listening = !addressed && (options.matchesListening?.(text) ?? false);
+  const language = asString(asArray(record.langs)[0]);
+  const listening = !addressed && (options.matchesListening?.({ text, language, authorHandle: null }) ?? false);
   if (!addressed && !listening) return { type: 'skip', timeUs };
   const eventTime = isoFromMs(Math.floor(timeUs / 1000));
   const createdAt = isoFromDateString(record.createdAt) ?? eventTime;

@@ -2,6 +2,8 @@ import type { Envelope } from '../../../shared/envelope.js';
 import { ConnectorError } from '../port.js';
 import type { AdapterFactory, ChannelAdapter, Cursor, PollResult } from '../port.js';
 import { asArray, asRecord, asString } from '../shared/json.js';
+import { compileListeningFilter } from './listening-filter.js';
+import type { ListeningFilter } from './listening-filter.js';
 import { feedItemKey, feedItemVersion, mapRssItem, parseFeed } from './map.js';
 
 export { mapRssItem, parseFeed, feedItemKey } from './map.js';
@@ -43,7 +45,7 @@ function feedError(url: string, status: number, headers: Headers): ConnectorErro
   return new ConnectorError(`Feed ${url} answered HTTP ${status}`, false, null, `http_${status}`);
 }
 
-async function pollFeed(url: string, state: FeedState, channelId: string, userAgent: string, matches: ((text: string) => boolean) | null, signal?: AbortSignal): Promise<Envelope[]> {
+async function pollFeed(url: string, state: FeedState, channelId: string, userAgent: string, matches: ListeningFilter | null, signal?: AbortSignal): Promise<Envelope[]> {
   const headers: Record<string, string> = { 'user-agent': userAgent, accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' };
   // Conditional GET: most feeds answer 304 with no body when nothing changed.
   if (state.etag) headers['if-none-match'] = state.etag;
@@ -80,7 +82,7 @@ async function pollFeed(url: string, state: FeedState, channelId: string, userAg
     delete state.seen[key];
     state.seen[key] = version;
     const envelope = mapRssItem(item, channelId, { url, title: feed.title }, { editedAt: previous === undefined ? null : (item.updated ?? nowIso), nowIso });
-    if (envelope && (matches === null || matches(envelope.text))) out.push(envelope);
+    if (envelope && (matches === null || matches({ text: envelope.text, language: null, authorHandle: envelope.author.handle ?? null }))) out.push(envelope);
   }
   const keys = Object.keys(state.seen);
   for (const key of keys.slice(0, Math.max(0, keys.length - seenCap))) delete state.seen[key];
@@ -88,19 +90,20 @@ async function pollFeed(url: string, state: FeedState, channelId: string, userAg
 }
 
 /**
- * Config: `feeds` (string[] of RSS/Atom URLs), optional `keywords` (string[]: keep only items mentioning one), `userAgent`.
+ * Config: `feeds` (string[] of RSS/Atom URLs), optional `listeningQueries` (string[], listening syntax) and `keywords`
+ * (string[]): when either is set, only matching items are kept. `userAgent`.
  * Credentials: none. Read-only: `send` always fails permanently.
  */
 export const createRssAdapter: AdapterFactory = (channel): ChannelAdapter => {
   const feeds = asArray(channel.config.feeds).map(asString).filter((u): u is string => u !== null);
-  const keywords = asArray(channel.config.keywords).map(asString).filter((k): k is string => k !== null).map((k) => k.toLowerCase());
-  const matches = keywords.length === 0 ? null : (text: string) => keywords.some((k) => text.toLowerCase().includes(k));
+  const strings = (value: unknown) => asArray(value).map(asString).filter((k): k is string => k !== null);
   const userAgent = asString(channel.config.userAgent) ?? 'Parley/0.1 (feed reader)';
 
   return {
     platform: 'rss',
     channelId: channel.id,
     async poll(cursor, signal): Promise<PollResult> {
+      const matches = compileListeningFilter(strings(channel.config.listeningQueries), strings(channel.config.keywords));
       const state = parseRssCursor(cursor);
       const envelopes: Envelope[] = [];
       for (const url of feeds) {

@@ -60,11 +60,16 @@ describe('RSS/Atom adapter against the fake site', () => {
     });
   }
 
-  it('filters by keywords when configured', async () => {
+  it('filters by keywords and listening queries when configured', async () => {
     server.add({ title: 'Unrelated', html: 'cats', author: 'A' });
     const hit = server.add({ title: 'Acme outage?', html: 'site down', author: 'B' });
-    const a = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], keywords: ['ACME'] }, credentials: {}, ownAccountIds: [] });
-    expect((await a.poll!(null)).envelopes.map((e) => e.externalId)).toEqual([hit.id]);
+    server.add({ title: 'Acme is hiring', html: 'outage engineers wanted', author: 'C' });
+    const byKeyword = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], keywords: ['ACME'] }, credentials: {}, ownAccountIds: [] });
+    expect((await byKeyword.poll!(null)).envelopes).toHaveLength(2);
+    const byQuery = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], listeningQueries: ['acme AND (outage OR down) -hiring'] }, credentials: {}, ownAccountIds: [] });
+    expect((await byQuery.poll!(null)).envelopes.map((e) => e.externalId)).toEqual([hit.id]);
+    const broken = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], listeningQueries: ['"unterminated'] }, credentials: {}, ownAccountIds: [] });
+    await expect(broken.poll!(null)).rejects.toMatchObject({ retryable: false, platformCode: 'listening_query' });
   });
 
   it('maps 429 to a retryable error with Retry-After, a vanished feed to a permanent one, and refuses to send', async () => {
