@@ -9,9 +9,16 @@ export interface FeatureConfig {
   charMax: number;
   /** L2 norm given to the character group; the word group always has norm 1. */
   charWeight: number;
+  /** Adds bigrams with the start and end of the text ("<s> where", "arrived </s>"): questions are told apart by how they open. */
+  boundaryBigrams: boolean;
 }
 
-export const DEFAULT_FEATURES: FeatureConfig = { charMin: 3, charMax: 4, charWeight: 0.7 };
+export const DEFAULT_FEATURES: FeatureConfig = {
+  charMin: 3,
+  charMax: 4,
+  charWeight: 0.7,
+  boundaryBigrams: true,
+};
 
 export interface FeatureVector {
   /** Raw 32-bit hashes; each model keeps the low bits it was trained with. */
@@ -86,6 +93,10 @@ export function extractFeatures(text: string, config: FeatureConfig = DEFAULT_FE
       origins.push(2 * i + 1);
       n++;
     }
+  }
+  if (config.boundaryBigrams && tokens.length > 0) {
+    n = cue(origins, cues, n, `<s> ${tokens[0] as string}`, 1);
+    n = cue(origins, cues, n, `${tokens[tokens.length - 1] as string} </s>`, 1);
   }
   n = cue(origins, cues, n, '[positive words]', positive);
   n = cue(origins, cues, n, '[negative words]', negative);

@@ -14,6 +14,8 @@ export interface SoftmaxOptions {
   classWeighting: 'balanced' | 'none';
   /** 'log' is softmax cross-entropy; 'hinge' is the Crammer–Singer multi-class margin, which touches two classes per step. */
   loss: 'log' | 'hinge';
+  /** Average the weights seen at the end of the last N epochs (0: keep the final weights); smooths SGD noise. */
+  averageLastEpochs: number;
 }
 
 export const DEFAULT_SOFTMAX: SoftmaxOptions = {
@@ -24,6 +26,7 @@ export const DEFAULT_SOFTMAX: SoftmaxOptions = {
   seed: 42,
   classWeighting: 'none',
   loss: 'log',
+  averageLastEpochs: 0,
 };
 
 /** Trains on `inputs[i]` with class index `targets[i]` into a model over `labels`. */
@@ -50,6 +53,9 @@ export function trainSoftmax(
   const grad = new Float32Array(classes);
   const lr = opts.learningRate;
   const eps = 1e-6;
+  const averaged = Math.min(opts.averageLastEpochs, opts.epochs);
+  const sumWeights = averaged > 0 ? new Float32Array(weights.length) : undefined;
+  const sumBias = new Float32Array(classes);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     shuffleInPlace(order, rng);
     for (let o = 0; o < order.length; o++) {
@@ -84,6 +90,15 @@ export function trainSoftmax(
         }
       }
     }
+    if (sumWeights && epoch >= opts.epochs - averaged) {
+      for (let k = 0; k < weights.length; k++)
+        sumWeights[k] = (sumWeights[k] as number) + (weights[k] as number);
+      for (let c = 0; c < classes; c++) sumBias[c] = (sumBias[c] as number) + (bias[c] as number);
+    }
+  }
+  if (sumWeights) {
+    for (let k = 0; k < weights.length; k++) weights[k] = (sumWeights[k] as number) / averaged;
+    for (let c = 0; c < classes; c++) bias[c] = (sumBias[c] as number) / averaged;
   }
   return model;
 }

@@ -18,7 +18,12 @@ export const ABUSIVE_LEARNER: Partial<SoftmaxOptions> = {
   classWeighting: 'balanced',
 };
 /** Intents: one learner for the default taxonomy, a company's own intents, Banking77 and CLINC150. */
-export const INTENT_LEARNER: Partial<SoftmaxOptions> = { dimBits: 17, epochs: 10, learningRate: 0.1 };
+export const INTENT_LEARNER: Partial<SoftmaxOptions> = {
+  dimBits: 17,
+  epochs: 10,
+  learningRate: 0.1,
+  l2: 1e-4,
+};
 /** Small seed sets need more passes; the hash space matches sentiment's so the shipped models fuse into one matrix. */
 export const SMALL_INTENT_LEARNER: Partial<SoftmaxOptions> = { dimBits: 17, epochs: 20, learningRate: 0.2 };
 

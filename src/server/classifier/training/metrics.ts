@@ -37,6 +37,11 @@ export function scorePredictions(
 
 /** F1 of the positive class for a binary task. */
 export function f1Score(gold: readonly boolean[], predicted: readonly boolean[]): number {
+  return fBetaScore(gold, predicted, 1);
+}
+
+/** F-beta of the positive class: beta < 1 weighs precision above recall. */
+export function fBetaScore(gold: readonly boolean[], predicted: readonly boolean[], beta: number): number {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -45,5 +50,6 @@ export function f1Score(gold: readonly boolean[], predicted: readonly boolean[])
     else if (!g && predicted[i]) fp++;
     else if (g && !predicted[i]) fn++;
   });
-  return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  const b2 = beta * beta;
+  return tp === 0 ? 0 : ((1 + b2) * tp) / ((1 + b2) * tp + b2 * fn + fp);
 }
