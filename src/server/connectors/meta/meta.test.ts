@@ -5,7 +5,8 @@ import type { ChannelAdapter } from '../port.js';
 import { facebookFeedComment, instagramMention, metaMessagingEvent } from './fake-payloads.js';
 import { startMetaFakeServer } from './fake-server.js';
 import type { MetaFakeServer } from './fake-server.js';
-import { createFacebookAdapter, createInstagramAdapter } from './meta.connector.js';
+import { createFacebookAdapter } from './facebook.connector.js';
+import { createInstagramAdapter } from './instagram.connector.js';
 
 const pageId = '1122334455';
 const igUserId = '17841400000000001';

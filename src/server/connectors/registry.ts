@@ -1,0 +1,21 @@
+import type { Platform } from '../../shared/envelope.js';
+import type { AdapterFactory, ChannelAdapter } from './port.js';
+import { createXAdapter } from './x/x.connector.js';
+import { createFacebookAdapter } from './meta/facebook.connector.js';
+import { createInstagramAdapter } from './meta/instagram.connector.js';
+import { createWhatsAppAdapter } from './whatsapp/whatsapp.connector.js';
+
+/** One factory per platform Parley connects to; app.ts builds each channel's adapter through it. */
+export const adapterFactories: Partial<Record<Platform, AdapterFactory>> = {
+  x: createXAdapter,
+  facebook: createFacebookAdapter,
+  instagram: createInstagramAdapter,
+  whatsapp: createWhatsAppAdapter,
+};
+
+/** Build a channel's adapter, or throw when Parley has no adapter for its platform. */
+export function createChannelAdapter(channel: Parameters<AdapterFactory>[0]): ChannelAdapter {
+  const factory = adapterFactories[channel.platform];
+  if (!factory) throw new Error(`no channel adapter for platform ${channel.platform}`);
+  return factory(channel);
+}
