@@ -13,6 +13,9 @@ export interface FakeRedditServer {
   /** Adds a comment to a subreddit (or the bot's inbox when `inbox` is set) and returns its fullname. */
   addComment(input: { subreddit: string; author: string; body: string; parentId?: string; linkId?: string; inbox?: boolean }): string;
   addMessage(input: { author: string; subject: string; body: string; firstMessageName?: string }): string;
+  addPost(input: { subreddit: string; author: string; title: string; selftext?: string }): string;
+  /** `q` values received by /search. */
+  searches: string[];
   edit(name: string, body: string): void;
   remove(name: string): void;
   /** Makes every issued access token expire, so the next call gets 401. */
@@ -54,6 +57,7 @@ export async function startFakeRedditServer(options: FakeRedditOptions): Promise
   let seq = 1_000_000;
   let clock = 1_764_000_000;
   let used = 0;
+  const searches: string[] = [];
   const state = { replies: [] as FakeRedditThing[], requests: [] as FakeRedditServer['requests'], tokenGrants: [] as string[] };
 
   const find = (name: string) => things.find((t) => t.data.name === name);
@@ -116,6 +120,14 @@ export async function startFakeRedditServer(options: FakeRedditOptions): Promise
       const sub = decodeURIComponent(subMatch[1]!);
       return send(res, 200, page(things.filter((t) => t.kind === 't1' && t.data.subreddit === sub), url.searchParams), limits);
     }
+    if (req.method === 'GET' && path === '/search') {
+      // Loose like Reddit's: any bare word of the query found in the title or text is a hit.
+      const q = url.searchParams.get('q') ?? '';
+      searches.push(q);
+      const words = (q.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => !['and', 'or', 'not', 'author'].includes(w));
+      const hits = things.filter((t) => t.kind === 't3' && words.some((w) => `${String(t.data.title)} ${String(t.data.selftext)}`.toLowerCase().includes(w)));
+      return send(res, 200, page(hits, url.searchParams), limits);
+    }
     if (req.method === 'GET' && path === '/message/inbox') {
       return send(res, 200, page(things.filter((t) => inbox.has(String(t.data.name))), url.searchParams), limits);
     }
@@ -156,6 +168,13 @@ export async function startFakeRedditServer(options: FakeRedditOptions): Promise
     },
     addMessage: ({ author, subject, body, firstMessageName }) =>
       addThing('t4', { author, author_fullname: `t2_${author}`, subject, body, dest: options.username, first_message_name: firstMessageName ?? null, parent_id: firstMessageName ?? null, was_comment: false }, true),
+    addPost: ({ subreddit, author, title, selftext }) => {
+      const name = addThing('t3', { subreddit, author, author_fullname: `t2_${author}`, title, selftext: selftext ?? '', permalink: `/r/${subreddit}/comments/${seq.toString(36)}/post/`, num_comments: 0, score: 1 }, false);
+      const thing = find(name)!;
+      thing.data.link_id = name;
+      return name;
+    },
+    searches,
     edit: (name, body) => {
       const thing = find(name);
       if (thing) Object.assign(thing.data, { body, edited: clock++ });

@@ -22,7 +22,16 @@ export interface RedditAnchor {
 
 export interface RedditSource {
   path: string;
+  /** Extra query parameters (search `q`, `sort`, `type`). */
+  params?: Record<string, string>;
   listening: boolean;
+  /** Keep only things whose text passes this listening filter (search results, subreddit firehoses). */
+  filter?: ((message: { text: string; authorHandle?: string | null }) => boolean) | null;
+}
+
+/** Anchor key: one per listing, so two searches on the same path keep separate positions. */
+function sourceKey(source: RedditSource): string {
+  return source.params?.q ? `${source.path}?q=${source.params.q}` : source.path;
 }
 
 const pageLimit = 100;
@@ -74,13 +83,13 @@ function anchorOf(thing: unknown): RedditAnchor | null {
  * New things of one listing, oldest first. Listings are newest first: walk pages with `after=<fullname>` until
  * we reach the anchor, or anything older than it (the anchor itself may have been removed since).
  */
-async function fetchNew(client: RedditClient, path: string, anchor: RedditAnchor | null, signal?: AbortSignal): Promise<unknown[]> {
+async function fetchNew(client: RedditClient, source: RedditSource, anchor: RedditAnchor | null, signal?: AbortSignal): Promise<unknown[]> {
   const pages: unknown[][] = [];
   let after: string | null = null;
   for (let page = 0; page < maxPagesPerPoll; page++) {
-    const params: Record<string, string> = { limit: String(pageLimit), raw_json: '1' };
+    const params: Record<string, string> = { ...source.params, limit: String(pageLimit), raw_json: '1' };
     if (after) params.after = after;
-    const listing = await client.get(path, params, signal);
+    const listing = await client.get(source.path, params, signal);
     const fresh: unknown[] = [];
     let reachedAnchor = false;
     for (const child of listingChildren(listing)) {
@@ -114,10 +123,11 @@ export async function pollReddit(
   const fresh = new Set<string>();
 
   for (const source of sources) {
-    const things = await fetchNew(client, source.path, state.anchors[source.path] ?? null, signal);
+    const key = sourceKey(source);
+    const things = await fetchNew(client, source, state.anchors[key] ?? null, signal);
     const newest = things.length > 0 ? anchorOf(things[things.length - 1]) : null;
     // A listing empty at its first poll still gets an anchor, so everything that appears later counts as new.
-    state.anchors[source.path] = newest ?? state.anchors[source.path] ?? { name: '', created: 0 };
+    state.anchors[key] = newest ?? state.anchors[key] ?? { name: '', created: 0 };
     for (const thing of things) {
       const name = fullname(thing);
       if (!name || seen.has(name)) continue;
@@ -125,7 +135,7 @@ export async function pollReddit(
       state.seen.push(name);
       fresh.add(name);
       const envelope = mapRedditThing(thing, channelId, { ...mapOptions, listening: source.listening });
-      if (!envelope) continue;
+      if (!envelope || (source.filter && !source.filter({ text: envelope.text, authorHandle: envelope.author.handle }))) continue;
       envelopes.push(envelope);
       // Messages (t4) are not served by /api/info, so only comments and posts are watched for edits.
       if (!name.startsWith('t4_')) state.watch[name] = redditEditedMarker(thing);

@@ -1,4 +1,8 @@
+import { compileToRedditSearch } from '../listening/compile-reddit.js';
+import { tryParseListeningQuery } from '../listening/parse.js';
+import { ConnectorError } from '../port.js';
 import type { AdapterFactory, ChannelAdapter } from '../port.js';
+import { compileListeningFilter } from '../rss/listening-filter.js';
 import { asArray, asRecord, asString } from '../shared/json.js';
 import { createRedditClient } from './client.js';
 import { pollReddit } from './poll.js';
@@ -8,7 +12,8 @@ import { sendReddit } from './send.js';
 export { mapRedditThing, isRedditThingDeleted } from './map.js';
 
 /**
- * Config: `subreddits` (string[], read as listening sources), `includeInbox` (default true: mentions, replies, PMs),
+ * Config: `subreddits` (string[], read as listening sources), `listeningQueries` (string[]: Reddit-wide post search,
+ * and a filter on the subreddit comments), `includeInbox` (default true: mentions, replies, PMs),
  * `apiBaseUrl`, `authBaseUrl`, `webBaseUrl`, `userAgent`.
  * Credentials: `clientId`, `clientSecret`, and either `username` + `password` (script app) or `refreshToken`.
  */
@@ -28,19 +33,32 @@ export const createRedditAdapter: AdapterFactory = (channel): ChannelAdapter => 
       refreshToken: asString(credentials.refreshToken),
     },
   });
-  const sources: RedditSource[] = [
-    ...(config.includeInbox === false ? [] : [{ path: '/message/inbox', listening: false }]),
-    ...asArray(config.subreddits)
-      .map(asString)
-      .filter((s): s is string => s !== null)
-      .map((sub) => ({ path: `/r/${encodeURIComponent(sub.replace(/^\/?r\//, ''))}/comments`, listening: true })),
-  ];
+  const strings = (value: unknown) => asArray(value).map(asString).filter((s): s is string => s !== null);
+  let sources: RedditSource[] | null = null;
+  // Built on first use: a bad listening query then fails the poll with a readable permanent error.
+  function listSources(): RedditSource[] {
+    if (sources) return sources;
+    const queries = strings(config.listeningQueries);
+    const filter = compileListeningFilter(queries);
+    const searches = queries.map((query) => {
+      const parsed = tryParseListeningQuery(query);
+      if (!parsed.ok) throw new ConnectorError(`Listening query "${query}" is invalid: ${parsed.message}`, false, null, 'listening_query');
+      return compileToRedditSearch(parsed.ast).q;
+    });
+    sources = [
+      ...(config.includeInbox === false ? [] : [{ path: '/message/inbox', listening: false }]),
+      ...strings(config.subreddits).map((sub) => ({ path: `/r/${encodeURIComponent(sub.replace(/^\/?r\//, ''))}/comments`, listening: true, filter })),
+      // Search covers posts only; Reddit stems and widens, so results are re-checked with the exact matcher.
+      ...searches.map((q) => ({ path: '/search', params: { q, sort: 'new', type: 'link' }, listening: true, filter })),
+    ];
+    return sources;
+  }
   const ownAccountIds = [...channel.ownAccountIds, ...(username ? [username] : [])];
 
   return {
     platform: 'reddit',
     channelId: channel.id,
-    poll: (cursor, signal) => pollReddit(client, sources, channel.id, cursor, { ownAccountIds, webBaseUrl }, signal),
+    poll: async (cursor, signal) => pollReddit(client, listSources(), channel.id, cursor, { ownAccountIds, webBaseUrl }, signal),
     send: (message) => sendReddit(client, message, webBaseUrl),
     async test() {
       try {

@@ -110,6 +110,24 @@ describe('Reddit adapter against the fake server', () => {
     expect(next.envelopes).toEqual([]);
   });
 
+  it('searches Reddit-wide posts with the compiled listening query and keeps only exact matches', async () => {
+    const hit = server.addPost({ subreddit: 'gadgets', author: 'ann', title: 'Acme outage today?', selftext: 'nothing loads' });
+    server.addPost({ subreddit: 'gadgets', author: 'bob', title: 'acme launch party', selftext: 'fun' });
+    server.addPost({ subreddit: 'pics', author: 'cy', title: 'my cat' });
+    const a = createRedditAdapter({
+      id: 'ch-reddit', platform: 'reddit',
+      config: { apiBaseUrl: server.url, authBaseUrl: server.url, includeInbox: false, listeningQueries: ['acme AND (outage OR down)'] },
+      credentials: creds, ownAccountIds: [],
+    });
+    const first = await a.poll!(null);
+    expect(first.envelopes.map((e) => [e.externalId, e.kind, e.listening])).toEqual([[hit, 'post', true]]);
+    expect(server.searches[0]).toMatch(/acme/i);
+    const later = server.addPost({ subreddit: 'gadgets', author: 'dee', title: 'acme down again', selftext: '' });
+    expect((await a.poll!(first.cursor)).envelopes.map((e) => e.externalId)).toEqual([later]);
+    const bad = createRedditAdapter({ id: 'c', platform: 'reddit', config: { apiBaseUrl: server.url, authBaseUrl: server.url, listeningQueries: ['(acme'] }, credentials: creds, ownAccountIds: [] });
+    await expect(bad.poll!(null)).rejects.toMatchObject({ retryable: false, platformCode: 'listening_query' });
+  });
+
   it('refreshes an expired token once and retries', async () => {
     const a = makeAdapter(server, { clientId: 'cid', clientSecret: 'csecret', refreshToken: 'refresh-1' });
     await a.poll!(null);
