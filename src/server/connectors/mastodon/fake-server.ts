@@ -9,6 +9,10 @@ export interface FakeMastodonServer {
   botAccountId: string;
   /** A customer mentions the bot: creates the status and the `mention` notification, pushed to live streams. */
   mention(input: { acct: string; text: string; visibility?: string; inReplyToId?: string }): { statusId: string; notificationId: string };
+  /** A public status that does not mention the bot, carrying `tags` as hashtags: for listening. */
+  publicPost(input: { acct: string; text: string; tags?: string[]; language?: string }): string;
+  /** Subscriptions the live sockets sent (`public`, `hashtag:acme`). */
+  subscriptions(): string[];
   edit(statusId: string, text: string): void;
   remove(statusId: string): void;
   /** Closes every streaming socket, forcing clients to reconnect. */
@@ -49,6 +53,8 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
   });
   const wss = new WebSocketServer({ noServer: true });
   const sockets = new Set<WebSocket>();
+  const subscribed = new Map<WebSocket, Set<string>>();
+  const publicStatuses: Record<string, unknown>[] = [];
   const authorised = (req: IncomingMessage) => req.headers.authorization === `Bearer ${options.accessToken}`;
   const limits = () => ({ 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '299', 'x-ratelimit-reset': new Date(Date.now() + 300_000).toISOString() });
 
@@ -93,6 +99,14 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
       const link = page.length > 0 ? `<${base}?max_id=${String(page[page.length - 1]!.id)}>; rel="next", <${base}?min_id=${String(page[0]!.id)}>; rel="prev"` : '';
       return send(res, 200, page, { ...limits(), ...(link ? { link } : {}) });
     }
+    const timeline = path === '/api/v1/timelines/public' ? 'public' : /^\/api\/v1\/timelines\/tag\/([^/]+)$/.exec(path)?.[1];
+    if (req.method === 'GET' && timeline) {
+      const limit = Math.min(40, Number(url.searchParams.get('limit') ?? 20));
+      const minId = url.searchParams.get('min_id');
+      let items = publicStatuses.filter((st) => timeline === 'public' || (st.tags as { name: string }[]).some((t) => t.name === decodeURIComponent(timeline)));
+      items = minId ? items.filter((st) => BigInt(String(st.id)) > BigInt(minId)).slice(0, limit) : items.slice(-limit);
+      return send(res, 200, [...items].reverse(), limits());
+    }
     const statusMatch = /^\/api\/v1\/statuses\/(\d+)$/.exec(path);
     if (req.method === 'GET' && statusMatch) {
       const status = statuses.get(statusMatch[1]!);
@@ -124,7 +138,16 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
+      subscribed.set(ws, new Set());
+      ws.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type?: string; stream?: string; tag?: string };
+        if (message.type === 'subscribe' && message.stream) subscribed.get(ws)?.add(message.tag ? `${message.stream}:${message.tag}` : message.stream);
+        else ws.send(JSON.stringify({ error: 'Unknown stream type', status: 400 }));
+      });
+      ws.on('close', () => {
+        sockets.delete(ws);
+        subscribed.delete(ws);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -142,6 +165,19 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
       broadcast('notification', notification);
       return { statusId: String(status.id), notificationId: String(notification.id) };
     },
+    publicPost({ acct, text, tags = [], language = 'en' }) {
+      const account = { id: `3${acct.length}${[...acct].map((c) => c.charCodeAt(0) % 10).join('').slice(0, 8)}`, username: acct, acct, display_name: acct, followers_count: 40 };
+      const status = makeStatus(account, `${text}${tags.map((t) => ` #${t}`).join('')}`, 'public', null, []);
+      Object.assign(status, { tags: tags.map((name) => ({ name, url: `https://fake.social/tags/${name}` })), language });
+      publicStatuses.push(status);
+      for (const [ws, streams] of subscribed) {
+        const payload = JSON.stringify(status);
+        if (streams.has('public')) ws.send(JSON.stringify({ stream: ['public'], event: 'update', payload }));
+        for (const tag of tags) if (streams.has(`hashtag:${tag}`)) ws.send(JSON.stringify({ stream: ['hashtag', tag], event: 'update', payload }));
+      }
+      return String(status.id);
+    },
+    subscriptions: () => [...subscribed.values()].flatMap((set) => [...set]),
     edit(statusId, text) {
       const status = statuses.get(statusId);
       if (!status) return;

@@ -76,7 +76,7 @@ export type MastodonStreamEvent =
   | { type: 'notification'; id: string; envelope: Envelope | null }
   | { type: 'edit'; envelope: Envelope | null }
   | { type: 'delete'; statusId: string }
-  | { type: 'status'; envelope: Envelope | null }
+  | { type: 'status'; stream: string[]; envelope: Envelope | null }
   | { type: 'ignored'; event: string };
 
 /** One WebSocket frame `{stream, event, payload}`; the payload is a JSON string except for `delete` (a bare id). */
@@ -93,7 +93,7 @@ export function mapMastodonStreamFrame(frame: unknown, channelId: string, option
     return id ? { type: 'notification', id, envelope: mapMastodonNotification(payload, channelId, options) } : { type: 'ignored', event };
   }
   if (event === 'status.update') return { type: 'edit', envelope: mapMastodonStatus(payload, channelId, options) };
-  if (event === 'update') return { type: 'status', envelope: mapMastodonStatus(payload, channelId, options) };
+  if (event === 'update') return { type: 'status', stream: asArray(f?.stream).map((s) => String(s)), envelope: mapMastodonStatus(payload, channelId, options) };
   return { type: 'ignored', event };
 }
 

@@ -1,8 +1,10 @@
 import type { AdapterFactory, ChannelAdapter, OutboundMessage, SendResult } from '../port.js';
 import { ConnectorError } from '../port.js';
-import { asRecord, asString } from '../shared/json.js';
+import { asArray, asRecord, asString } from '../shared/json.js';
 import { createMastodonClient } from './client.js';
 import type { MastodonClient } from './client.js';
+import { planMastodonListening } from './listening.js';
+import type { MastodonListening } from './listening.js';
 import { pollMastodon, streamMastodon } from './stream.js';
 import type { MastodonStreamDeps } from './stream.js';
 
@@ -46,7 +48,8 @@ async function sendStatus(client: MastodonClient, message: OutboundMessage, sent
 }
 
 /**
- * Config: `baseUrl` (instance origin), optional `streamingUrl` (ws origin; else `/api/v2/instance`), `accountId`.
+ * Config: `baseUrl` (instance origin), optional `streamingUrl` (ws origin; else `/api/v2/instance`), `accountId`,
+ * `listeningQueries` (string[]: followed hashtags or the public timeline, filtered exactly), `keywordsAsHashtags`.
  * Credentials: `accessToken` (scopes read write, or read:statuses read:notifications write:statuses).
  */
 export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter => {
@@ -56,6 +59,7 @@ export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter =
   const sentIds = new Set<string>();
   let own: Promise<readonly string[]> | null = null;
   let streaming: Promise<string> | null = null;
+  let listening: MastodonListening | null | undefined;
 
   const deps: MastodonStreamDeps = {
     client,
@@ -63,6 +67,14 @@ export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter =
     accessToken,
     sentIds,
     reconnectBaseMs: typeof channel.config.reconnectBaseMs === 'number' ? channel.config.reconnectBaseMs : 1000,
+    listening() {
+      // Planned on first use, so a bad query fails the poll or stream with a readable permanent error.
+      listening ??= planMastodonListening(
+        asArray(channel.config.listeningQueries).map(asString).filter((q): q is string => q !== null),
+        channel.config.keywordsAsHashtags === true,
+      );
+      return listening;
+    },
     ownAccountIds() {
       const configured = [...channel.ownAccountIds, ...(asString(channel.config.accountId) ? [asString(channel.config.accountId)!] : [])];
       own ??= configured.length > 0

@@ -124,6 +124,30 @@ describe('Mastodon adapter against the fake instance', () => {
     expect(out.envelopes.map((e) => e.externalId)).not.toContain(sent.platformMessageId);
   });
 
+  it('listens on followed hashtags with the exact query filter, catching up through the tag timeline after a reconnect', async () => {
+    const listener = createMastodonAdapter({
+      id: 'ch-m', platform: 'mastodon', config: { baseUrl: server.url, reconnectBaseMs: 50, listeningQueries: ['#acme AND (outage OR down)'] }, credentials: { accessToken: 'tok' }, ownAccountIds: [],
+    });
+    const out = collectingSink();
+    const stop = new AbortController();
+    const running = listener.stream!(out.sink, null, stop.signal);
+    await until(() => server.subscriptions().includes('hashtag:acme'), 'hashtag subscription');
+    const live = server.publicPost({ acct: 'ann@x.social', text: 'checkout outage again', tags: ['acme'] });
+    server.publicPost({ acct: 'bob@x.social', text: 'loving the new release', tags: ['acme'] });
+    await until(() => out.envelopes.length === 1, 'live listening status');
+    server.dropStreams();
+    await until(() => server.streamCount() === 0, 'drop');
+    const missed = server.publicPost({ acct: 'cy@x.social', text: 'app is down for me', tags: ['acme'] });
+    const mention = server.mention({ acct: 'dee', text: 'help' });
+    await until(() => out.envelopes.length === 3, 'catch-up');
+    stop.abort();
+    await running;
+    expect(out.envelopes.map((e) => [e.externalId, e.listening])).toEqual([[live, true], [mention.statusId, false], [missed, true]]);
+    expect(JSON.parse(out.cursor()!)).toEqual({ n: mention.notificationId, l: missed });
+    const resumed = await listener.poll!(out.cursor());
+    expect(resumed.envelopes).toEqual([]);
+  });
+
   it('maps 429 with an ISO reset to a retryable error, and validation failures to permanent ones', async () => {
     const reset = new Date(Date.now() + 120_000).toISOString();
     server.failNext('/api/v1/statuses', 429, { 'x-ratelimit-reset': reset });

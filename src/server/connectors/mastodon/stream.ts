@@ -2,9 +2,11 @@ import { WebSocket } from 'ws';
 import type { Envelope } from '../../../shared/envelope.js';
 import { ConnectorError } from '../port.js';
 import type { Cursor, PollResult, StreamSink } from '../port.js';
-import { asArray, asRecord, asString } from '../shared/json.js';
+import { asArray, asRecord, asString, parseJsonValue } from '../shared/json.js';
 import { fetchMentionsSince } from './client.js';
 import type { MastodonClient } from './client.js';
+import { fetchListeningSince, formatMastodonCursor, mapListeningStatus, parseMastodonCursor, subscribeMessage } from './listening.js';
+import type { MastodonListening } from './listening.js';
 import { compareMastodonIds, mapMastodonNotification, mapMastodonStreamFrame } from './map.js';
 
 export interface MastodonStreamDeps {
@@ -17,25 +19,38 @@ export interface MastodonStreamDeps {
   /** Ids of statuses we sent, recorded before the echo can arrive. */
   sentIds: ReadonlySet<string>;
   reconnectBaseMs?: number;
+  /** Hashtag/public timelines for listening queries; null when the channel only answers mentions. */
+  listening(): MastodonListening | null;
 }
 
-function isNewer(id: string, cursor: Cursor): boolean {
+function isNewer(id: string, cursor: string | null): boolean {
   return cursor === null || compareMastodonIds(id, cursor) > 0;
 }
 
-/** Mentions since the cursor through REST: the poll fallback, and the catch-up after every (re)connect. */
+/** Mentions (and listening timelines) since the cursor through REST: the poll fallback, and the catch-up after every (re)connect. */
 export async function pollMastodon(deps: MastodonStreamDeps, cursor: Cursor, signal?: AbortSignal): Promise<PollResult> {
   const ownAccountIds = await deps.ownAccountIds();
+  const listening = deps.listening();
+  const state = parseMastodonCursor(cursor);
   const envelopes: Envelope[] = [];
-  let next = cursor;
-  for (const notification of await fetchMentionsSince(deps.client, cursor, signal)) {
+  for (const notification of await fetchMentionsSince(deps.client, state.n, signal)) {
     const id = asString(asRecord(notification)?.id);
-    if (!id || !isNewer(id, next)) continue;
-    next = id;
+    if (!id || !isNewer(id, state.n)) continue;
+    state.n = id;
     const envelope = mapMastodonNotification(notification, deps.channelId, { ownAccountIds });
     if (envelope && !deps.sentIds.has(envelope.externalId)) envelopes.push(envelope);
   }
-  return { envelopes, deletions: [], cursor: next };
+  if (listening) {
+    // One page per timeline: a long outage on a busy public timeline keeps the newest page, not the whole backlog.
+    for (const status of await fetchListeningSince(deps.client, listening.timelinePaths, state.l, signal)) {
+      const id = asString(asRecord(status)?.id);
+      if (!id || !isNewer(id, state.l)) continue;
+      state.l = id;
+      const envelope = mapListeningStatus(status, deps.channelId, ownAccountIds, listening.filter);
+      if (envelope && !deps.sentIds.has(envelope.externalId)) envelopes.push(envelope);
+    }
+  }
+  return { envelopes, deletions: [], cursor: formatMastodonCursor(state, listening !== null) };
 }
 
 function mentionsAny(raw: unknown, accountIds: readonly string[]): boolean {
@@ -54,6 +69,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * in order; notification ids at or below the cursor are skipped, so a reconnect neither loses nor repeats a mention.
  */
 export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink, initial: Cursor, signal: AbortSignal): Promise<void> {
+  const listening = deps.listening();
   let cursor = initial;
   let failures = 0;
   while (!signal.aborted) {
@@ -91,11 +107,22 @@ export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink,
 
     const handleFrame = async (text: string) => {
       const event = mapMastodonStreamFrame(text, deps.channelId, { ownAccountIds });
+      const state = parseMastodonCursor(cursor);
       if (event.type === 'notification') {
-        if (!isNewer(event.id, cursor)) return;
-        cursor = event.id;
+        if (!isNewer(event.id, state.n)) return;
+        state.n = event.id;
+        cursor = formatMastodonCursor(state, listening !== null);
         const keep = event.envelope && !deps.sentIds.has(event.envelope.externalId);
         await sink.deliver(keep && event.envelope ? [event.envelope] : [], [], cursor);
+      } else if (event.type === 'status' && listening && !event.stream.includes('user')) {
+        // Statuses from followed hashtags or the public timeline; one watermark covers them all, as ids grow with time.
+        const raw = asRecord(parseJsonValue(asRecord(parseJsonValue(text))?.payload));
+        const id = asString(raw?.id);
+        if (!id || !isNewer(id, state.l)) return;
+        state.l = id;
+        cursor = formatMastodonCursor(state, true);
+        const envelope = mapListeningStatus(raw, deps.channelId, ownAccountIds, listening.filter);
+        await sink.deliver(envelope && !deps.sentIds.has(envelope.externalId) ? [envelope] : [], [], cursor);
       } else if (event.type === 'edit') {
         // The user stream also carries edits of home-timeline statuses; only those addressed to us matter.
         if (event.envelope && mentionsAny(event.envelope.raw, ownAccountIds)) await sink.deliver([event.envelope], [], cursor);
@@ -116,6 +143,8 @@ export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink,
       ws.on('open', () => {
         onOpen();
         sink.health({ type: 'connected' });
+        // Listening streams ride on the same socket (multiplexed subscriptions).
+        for (const stream of listening?.streams ?? []) ws.send(subscribeMessage(stream));
         enqueue(async () => {
           const before = cursor;
           const caughtUp = await pollMastodon(deps, cursor, signal);
