@@ -19,7 +19,7 @@ export const createBenchApp = async (dir: string, postgresUrl: string | null): P
     url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
   const config = loadConfig({ PARLEY_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', ...(url ? { DATABASE_URL: url } : {}) });
-  const app = await createApp({ config, logger: createLogger('silent'), classifier: createClassifier() });
+  const app = await createApp({ config, logger: createLogger('silent'), classifier: createClassifier(), serveSpa: false });
   const admin = systemActor('bench');
   const channel = await app.services.channels.create({ platform: 'x', name: 'Acme X', ownAccountIds: ['999'] }, admin);
   for (let i = 0; i < 8; i += 1) {

@@ -50,7 +50,7 @@ describe.each(dialects)('kill -9 during a 20,000-message import (%s)', (dialect)
     const env = { PARLEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', ...(schema ? { DATABASE_URL: schema.url } : {}) };
     const config = loadConfig(env);
 
-    const setup = await createApp({ config, logger: createLogger('silent'), classifier: testClassifier() });
+    const setup = await createApp({ config, logger: createLogger('silent'), classifier: testClassifier(), serveSpa: false });
     const channel = await setup.services.channels.create({ platform: 'x', name: 'crash', ownAccountIds: [] }, systemActor());
     await setup.stop();
 
@@ -59,7 +59,7 @@ describe.each(dialects)('kill -9 during a 20,000-message import (%s)', (dialect)
     expect(acked).toBeLessThan(total);
 
     // Restart: expired leases are reclaimed; every stage is idempotent.
-    const app = await createApp({ config, logger: createLogger('silent'), classifier: testClassifier() });
+    const app = await createApp({ config, logger: createLogger('silent'), classifier: testClassifier(), serveSpa: false });
     cleanups.push(() => app.stop());
     const reclaimAt = Date.now() + 61_000;
     await app.worker.drain();

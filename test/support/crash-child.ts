@@ -6,7 +6,7 @@ import { createLogger } from '../../src/server/platform/logger.js';
 import { generateEnvelopes } from '../../bench/support/envelopes.js';
 
 const config = loadConfig(process.env);
-const app = await createApp({ config, logger: createLogger('silent'), classifier: createClassifier() });
+const app = await createApp({ config, logger: createLogger('silent'), classifier: createClassifier(), serveSpa: false });
 const channelId = process.env.CRASH_CHANNEL_ID as string;
 const total = Number(process.env.CRASH_TOTAL ?? 20_000);
 const envelopes = generateEnvelopes(channelId, total, { seed: 11 });

@@ -24,7 +24,7 @@ export const createTestApp = async (dialect: TestDialect = 'sqlite', overrides: 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   const pgSchema = dialect === 'postgres' ? await createPostgresSchema() : null;
   const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...(pgSchema ? { DATABASE_URL: pgSchema.url } : {}) });
-  const app = await createApp({ config, logger: createLogger('silent'), classifier: testClassifier(), ...(dialect === 'sqlite' ? { sqliteFile: ':memory:' } : {}), ...overrides });
+  const app = await createApp({ config, logger: createLogger('silent'), classifier: testClassifier(), serveSpa: false, ...(dialect === 'sqlite' ? { sqliteFile: ':memory:' } : {}), ...overrides });
   return Object.assign(app, {
     dataDir,
     async dispose() {

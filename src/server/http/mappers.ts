@@ -36,6 +36,7 @@ export const toConversationDto = (c: Conversation): ConversationDto => ({
   slaDueAt: isoOrNull(c.slaDueAt),
   incidentId: c.incidentId,
   tags: c.tags,
+  ...(c.customerHandle !== undefined ? { customerHandle: c.customerHandle, customerName: c.customerName ?? null } : {}),
   createdAt: iso(c.createdAt),
   resolvedAt: isoOrNull(c.resolvedAt),
 });

@@ -38,6 +38,9 @@ export interface Conversation {
   slaDueAt: number | null;
   incidentId: string | null;
   tags: string[];
+  /** Joined from the customer on list and detail reads. */
+  customerHandle?: string | null;
+  customerName?: string | null;
   createdAt: number;
   updatedAt: number;
   resolvedAt: number | null;
@@ -86,6 +89,8 @@ export interface ConversationFilter {
   priorityBand?: string;
   sentiment?: string;
   customerId?: string;
+  /** A queue, or '!queue' for every other queue. */
+  queue?: string;
 }
 
 export interface ListCursor {
@@ -211,21 +216,26 @@ export const createConversationsRepository = (db: Executor) => ({
 
   /** Newest activity first, keyset-paginated; every filter is served by an index ending in (last_message_at, id). */
   async list(filter: ConversationFilter, cursor: ListCursor | null, limit: number): Promise<Conversation[]> {
-    let q = db.selectFrom('conversations').selectAll();
-    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-    if (filter.assigneeId !== undefined) q = filter.assigneeId === null ? q.where('assignee_id', 'is', null) : q.where('assignee_id', '=', filter.assigneeId);
-    if (filter.teamId !== undefined) q = q.where('team_id', '=', filter.teamId);
-    if (filter.channelId !== undefined) q = q.where('channel_id', '=', filter.channelId);
-    if (filter.priorityBand !== undefined) q = q.where('priority_band', '=', filter.priorityBand);
-    if (filter.sentiment !== undefined) q = q.where('sentiment', '=', filter.sentiment);
-    if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+    let q = db
+      .selectFrom('conversations')
+      .leftJoin('customers', 'customers.id', 'conversations.customer_id')
+      .selectAll('conversations')
+      .select(['customers.handle as customer_handle', 'customers.display_name as customer_name']);
+    if (filter.queue !== undefined) q = filter.queue.startsWith('!') ? q.where('conversations.queue', '!=', filter.queue.slice(1)) : q.where('conversations.queue', '=', filter.queue);
+    if (filter.status !== undefined) q = q.where('conversations.status', '=', filter.status);
+    if (filter.assigneeId !== undefined) q = filter.assigneeId === null ? q.where('conversations.assignee_id', 'is', null) : q.where('conversations.assignee_id', '=', filter.assigneeId);
+    if (filter.teamId !== undefined) q = q.where('conversations.team_id', '=', filter.teamId);
+    if (filter.channelId !== undefined) q = q.where('conversations.channel_id', '=', filter.channelId);
+    if (filter.priorityBand !== undefined) q = q.where('conversations.priority_band', '=', filter.priorityBand);
+    if (filter.sentiment !== undefined) q = q.where('conversations.sentiment', '=', filter.sentiment);
+    if (filter.customerId !== undefined) q = q.where('conversations.customer_id', '=', filter.customerId);
     if (cursor) {
       q = q.where((eb) =>
-        eb.or([eb('last_message_at', '<', cursor.lastMessageAt), eb.and([eb('last_message_at', '=', cursor.lastMessageAt), eb('id', '<', cursor.id)])]),
+        eb.or([eb('conversations.last_message_at', '<', cursor.lastMessageAt), eb.and([eb('conversations.last_message_at', '=', cursor.lastMessageAt), eb('conversations.id', '<', cursor.id)])]),
       );
     }
-    const rows = await q.orderBy('last_message_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map(toConversation);
+    const rows = await q.orderBy('conversations.last_message_at', 'desc').orderBy('conversations.id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ ...toConversation(r), customerHandle: r.customer_handle, customerName: r.customer_name }));
   },
 
   async setAssignment(id: string, assigneeId: string | null, teamId: string | null, now: number): Promise<boolean> {

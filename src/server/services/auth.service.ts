@@ -30,6 +30,9 @@ export interface Authenticated {
 export const createAuthService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock }) => {
   const { repos, uow, clock } = deps;
 
+  // last_used_at is informational: write it at most once a minute per token, not on every request.
+  const touched = new Map<string, number>();
+
   const toRole = (role: string): Role => ((roles as readonly string[]).includes(role) ? (role as Role) : 'agent');
 
   return {
@@ -84,7 +87,10 @@ export const createAuthService = (deps: { repos: Repositories; uow: UnitOfWork; 
       if (!found) return null;
       const user = await repos.users.get(found.userId);
       if (!user || user.disabled) return null;
-      await repos.auth.touchToken(found.id, now);
+      if ((touched.get(found.id) ?? 0) < now - 60_000) {
+        touched.set(found.id, now);
+        await repos.auth.touchToken(found.id, now);
+      }
       return { userId: user.id, role: toRole(user.role), csrfToken: null, via: 'token' };
     },
 

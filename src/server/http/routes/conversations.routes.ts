@@ -13,6 +13,7 @@ const listQuery = z.strictObject({
   channelId: idSchema.optional(),
   priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
   sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
+  queue: z.enum(['service', 'marketing', 'supervisor', 'spam', '!service', '!marketing', '!supervisor', '!spam']).optional().describe("a queue, or '!queue' for all others"),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
