@@ -9,6 +9,8 @@ import { createHttpServer } from './http/server.js';
 import { registerAuthRoutes } from './http/routes/auth.routes.js';
 import { registerConversationRoutes } from './http/routes/conversations.routes.js';
 import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
+import { registerIdentityRoutes } from './http/routes/identity.routes.js';
+import { registerIncidentRoutes } from './http/routes/incidents.routes.js';
 import { registerMessageRoutes } from './http/routes/messages.routes.js';
 import { registerSystemRoutes } from './http/routes/system.routes.js';
 import { createOutboxDispatcher } from './jobs/outbox-dispatcher.js';
@@ -21,12 +23,15 @@ import { createMetrics } from './platform/metrics.js';
 import { loadOrCreateSecretKey } from './platform/secret-key.js';
 import { createCorrelateStage } from './pipeline/correlate.js';
 import { createDecideStage } from './pipeline/decide.js';
+import type { IncidentTrackerOptions } from './pipeline/incidents.js';
 import { createIngest } from './pipeline/ingest.js';
 import { createUnderstandStage } from './pipeline/understand.js';
 import { createAuthService } from './services/auth.service.js';
 import { createChannelsService } from './services/channels.service.js';
 import { createConversationsService } from './services/conversations.service.js';
 import { createCustomersService } from './services/customers.service.js';
+import { createIdentityService } from './services/identity.service.js';
+import { createIncidentsService } from './services/incidents.service.js';
 import { createTeamsService } from './services/teams.service.js';
 import { createUsersService } from './services/users.service.js';
 
@@ -39,6 +44,8 @@ export interface AppOptions {
   classifier?: Classifier;
   /** ':memory:' in tests. */
   sqliteFile?: string;
+  /** Incident detection; by default incidents at confidence ≥ 0.95 confirm themselves. */
+  incidents?: IncidentTrackerOptions;
   /** Builds a sending adapter for a channel; the connector registry in production, local fakes in tests. */
   adapterFor?: (channel: { id: string; platform: string; config: Record<string, unknown>; credentials: Record<string, unknown>; ownAccountIds: string[] }) => ChannelAdapter | null;
 }
@@ -77,7 +84,7 @@ export const createApp = async (options: AppOptions) => {
     maxBatchMessages: config.workerBatch,
     handlers: [
       createUnderstandStage({ classifier }),
-      createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000 }),
+      createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
       createDecideStage({ marketingTeamId: () => marketingTeamId, onChanged: (ids) => events.publish({ type: 'conversations.changed', conversationIds: ids }) }),
     ],
   });
@@ -113,7 +120,9 @@ export const createApp = async (options: AppOptions) => {
   const users = createUsersService({ repos, uow, clock });
   const customers = createCustomersService({ repos, uow, clock });
   const conversations = createConversationsService({ repos, uow, clock, events });
-  const services = { auth, users, teams, channels, customers, conversations, ingest };
+  const incidents = createIncidentsService({ repos, uow, clock, events, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
+  const identity = createIdentityService({ repos, uow, clock, events });
+  const services = { auth, users, teams, channels, customers, conversations, ingest, incidents, identity };
 
   const http = await createHttpServer({ logger, auth, publicUrl: config.publicUrl, onResponse: metrics.httpRequest });
   registerSystemRoutes(http, {
@@ -128,6 +137,8 @@ export const createApp = async (options: AppOptions) => {
   registerConversationRoutes(http, { conversations });
   registerMessageRoutes(http, { ingest });
   registerDirectoryRoutes(http, { users, teams, channels, customers });
+  registerIncidentRoutes(http, { incidents });
+  registerIdentityRoutes(http, { identity });
 
   let started: ProcessRole[] = [];
   return {

@@ -123,3 +123,59 @@ export const problemSchema = z.object({
   code: z.string(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
+
+export const incidentSchema = z.object({
+  id: z.string(),
+  status: z.enum(['suspected', 'confirmed', 'resolved']),
+  terms: z.array(z.string()).describe('Terms the members share, most telling first: why they were grouped'),
+  window: z.object({ from: z.string(), to: z.string() }),
+  confidence: z.number(),
+  memberCount: z.number(),
+  channels: z.record(z.string(), z.number()),
+  platforms: z.record(z.string(), z.number()),
+  acknowledgement: z.string().nullable(),
+  resolution: z.string().nullable(),
+  suspectedAt: z.string(),
+  confirmedAt: z.string().nullable(),
+  acknowledgedAt: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+});
+export type IncidentDto = z.infer<typeof incidentSchema>;
+
+export const incidentMemberSchema = z.object({
+  messageId: z.string(),
+  conversationId: z.string().nullable(),
+  channelId: z.string(),
+  customerId: z.string().nullable(),
+  authorHandle: z.string().nullable(),
+  text: z.string(),
+  createdAt: z.string(),
+});
+
+export const incidentFanOutSchema = z.object({ incident: incidentSchema, queued: z.number(), skipped: z.number() });
+
+export const publicStatusSchema = z.object({
+  incidents: z.array(z.object({ id: z.string(), acknowledgement: z.string().nullable(), since: z.string(), updatedAt: z.string() })),
+});
+
+export const mergeSuggestionSchema = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  otherCustomerId: z.string(),
+  score: z.number(),
+  reasons: z.array(z.string()),
+  status: z.enum(['pending', 'accepted', 'rejected']),
+  mergeId: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const mergeSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['customer', 'conversation_merge', 'conversation_split']),
+  targetId: z.string(),
+  sourceId: z.string(),
+  moved: z.object({ identityIds: z.array(z.string()).optional(), conversationIds: z.array(z.string()).optional(), messageIds: z.array(z.string()).optional() }),
+  reason: z.string(),
+  createdAt: z.string(),
+  undoneAt: z.string().nullable(),
+});

@@ -18,6 +18,8 @@ export const permissions = {
   'channels:manage': ['admin'],
   'queue:read': ['admin', 'supervisor'],
   'audit:read': ['admin'],
+  'incidents:read': ['admin', 'supervisor', 'agent', 'analyst'],
+  'incidents:manage': ['admin', 'supervisor'],
   'self': ['admin', 'supervisor', 'agent', 'moderator', 'approver', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 

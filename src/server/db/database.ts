@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
+import * as incidents from './migrations/0002-incidents.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -24,7 +25,7 @@ export interface StoreOptions {
   poolSize?: number;
 }
 
-const migrations: Record<string, Migration> = { '0001-initial': initial };
+const migrations: Record<string, Migration> = { '0001-initial': initial, '0002-incidents': incidents };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -3,10 +3,14 @@ import { mergeMessageIds } from '../jobs/definitions.js';
 import { newId } from '../platform/ids.js';
 import type { Identity } from '../repositories/customers.repository.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
+import { linkIdentities, type AuthorContact } from './identity-links.js';
+import { createIncidentTracker, isComplaint, type IncidentTracker, type IncidentTrackerOptions } from './incidents.js';
 
 export interface CorrelateOptions {
   /** A customer's message this long after resolution reopens the conversation; later ones start a new one. */
   reopenWindowMs: number;
+  /** Incident detection over inbound complaints; off when absent. */
+  incidents?: IncidentTrackerOptions;
 }
 
 const previewOf = (text: string): string => (text.length > 160 ? `${text.slice(0, 157)}…` : text).replace(/\s+/g, ' ');
@@ -19,88 +23,110 @@ const threadKeyOf = (m: PipelineMessage): string => {
 };
 
 /** Threads messages into conversations and authors into customers, in arrival order, idempotently. */
-export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pipeline.correlate'> => ({
-  type: 'pipeline.correlate',
-  merge: mergeMessageIds,
-  async handle({ messageIds }, ctx) {
-    const { repos, now } = ctx;
-    const messages = (await repos.messages.forPipeline(messageIds)).filter((m) => m.stage === 'understood');
-    if (messages.length === 0) return;
-    messages.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-    const channels = new Map((await repos.channels.getMany([...new Set(messages.map((m) => m.channelId))])).map((c) => [c.id, c]));
+export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pipeline.correlate'> => {
+  // Built on first use: restoring the detector reads the store, which is not open while the app is composed.
+  let tracker: IncidentTracker | null = null;
+  const trackerOf = (o: IncidentTrackerOptions): IncidentTracker => (tracker ??= createIncidentTracker(o));
+  return {
+    type: 'pipeline.correlate',
+    merge: mergeMessageIds,
+    async handle({ messageIds }, ctx) {
+      const { repos, now } = ctx;
+      const messages = (await repos.messages.forPipeline(messageIds)).filter((m) => m.stage === 'understood');
+      if (messages.length === 0) return;
+      messages.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      const channels = new Map((await repos.channels.getMany([...new Set(messages.map((m) => m.channelId))])).map((c) => [c.id, c]));
 
-    // Identities: one lookup per platform for the whole batch.
-    const identities = new Map<string, Identity>();
-    const byPlatform = new Map<string, Set<string>>();
-    for (const m of messages) {
-      if (m.direction !== 'in') continue;
-      const platform = channels.get(m.channelId)?.platform ?? 'unknown';
-      byPlatform.set(platform, (byPlatform.get(platform) ?? new Set()).add(m.authorPlatformId));
-    }
-    for (const [platform, ids] of byPlatform) {
-      for (const [pid, identity] of await repos.customers.findIdentities(platform, [...ids])) identities.set(`${platform}\u0000${pid}`, identity);
-    }
-
-    // Reply targets we already hold, plus those earlier in this batch.
-    const parents = new Map<string, string>();
-    const byChannel = new Map<string, string[]>();
-    for (const m of messages) if (m.inReplyTo) byChannel.set(m.channelId, [...(byChannel.get(m.channelId) ?? []), m.inReplyTo]);
-    for (const [channelId, refs] of byChannel) {
-      for (const [ext, conv] of await repos.messages.conversationsOfExternal(channelId, refs)) parents.set(`${channelId}\u0000${ext}`, conv);
-    }
-    const threads = new Map<string, { id: string; status: string; resolvedAt: number | null }>();
-    const correlations: { id: string; conversationId: string; customerId: string | null; identityId: string | null }[] = [];
-
-    for (const m of messages) {
-      const channel = channels.get(m.channelId);
-      const platform = channel?.platform ?? 'unknown';
-      let identity: Identity | null = null;
-      if (m.direction === 'in') {
-        const key = `${platform}\u0000${m.authorPlatformId}`;
-        identity = identities.get(key) ?? null;
-        const facts = { platform, platformId: m.authorPlatformId, handle: m.authorHandle, displayName: m.authorDisplayName, followers: m.authorFollowers, verified: m.authorVerified, email: m.authorEmail };
-        if (!identity) {
-          identity = await repos.customers.createWithIdentity(newId(), newId(), facts, now);
-          identities.set(key, identity);
-        } else {
-          await repos.customers.refreshIdentity(identity, facts, now);
-          identities.set(key, { ...identity, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified });
-        }
+      // Identities: one lookup per platform for the whole batch.
+      const identities = new Map<string, Identity>();
+      const byPlatform = new Map<string, Set<string>>();
+      for (const m of messages) {
+        if (m.direction !== 'in') continue;
+        const platform = channels.get(m.channelId)?.platform ?? 'unknown';
+        byPlatform.set(platform, (byPlatform.get(platform) ?? new Set()).add(m.authorPlatformId));
+      }
+      for (const [platform, ids] of byPlatform) {
+        for (const [pid, identity] of await repos.customers.findIdentities(platform, [...ids])) identities.set(`${platform}\u0000${pid}`, identity);
       }
 
-      let conversationId = m.inReplyTo ? parents.get(`${m.channelId}\u0000${m.inReplyTo}`) ?? null : null;
-      if (!conversationId) {
-        const threadKey = threadKeyOf(m);
-        const cacheKey = `${m.channelId}\u0000${threadKey}`;
-        let thread = threads.get(cacheKey) ?? (await repos.conversations.findByThread(m.channelId, threadKey));
-        const closed = thread && (thread.status === 'resolved' || thread.status === 'closed');
-        if (thread && closed && m.direction === 'in' && (thread.resolvedAt === null || m.createdAt - thread.resolvedAt > options.reopenWindowMs)) thread = null;
-        if (!thread) {
-          thread = { id: newId(), status: 'open', resolvedAt: null };
-          await repos.conversations.create({ id: thread.id, channelId: m.channelId, brandId: channel?.brandId ?? null, customerId: identity?.customerId ?? null, threadKey, visibility: m.visibility, subject: m.subject, createdAt: m.createdAt });
-        } else if (closed && m.direction === 'in') {
-          await repos.conversations.setStatus(thread.id, 'open', now);
-          thread = { ...thread, status: 'open', resolvedAt: null };
-        }
-        threads.set(cacheKey, thread);
-        conversationId = thread.id;
+      // Reply targets we already hold, plus those earlier in this batch.
+      const parents = new Map<string, string>();
+      const byChannel = new Map<string, string[]>();
+      for (const m of messages) if (m.inReplyTo) byChannel.set(m.channelId, [...(byChannel.get(m.channelId) ?? []), m.inReplyTo]);
+      for (const [channelId, refs] of byChannel) {
+        for (const [ext, conv] of await repos.messages.conversationsOfExternal(channelId, refs)) parents.set(`${channelId}\u0000${ext}`, conv);
       }
-      parents.set(`${m.channelId}\u0000${m.externalId}`, conversationId);
+      const threads = new Map<string, { id: string; status: string; resolvedAt: number | null }>();
+      const correlations: { id: string; conversationId: string; customerId: string | null; identityId: string | null }[] = [];
+      const authors = new Map<string, AuthorContact>();
 
-      await repos.conversations.recordActivity({
-        id: conversationId,
-        messageId: m.id,
-        at: m.createdAt,
-        preview: previewOf(m.text),
-        direction: m.direction,
-        customerId: identity?.customerId ?? null,
-        sentiment: m.sentiment,
-        intent: m.intent,
-        language: m.language,
-      });
-      correlations.push({ id: m.id, conversationId, customerId: identity?.customerId ?? null, identityId: identity?.id ?? null });
-    }
-    await repos.messages.saveCorrelation(correlations);
-    await ctx.enqueue('pipeline.decide', { messageIds: correlations.map((c) => c.id) });
-  },
-});
+      for (const m of messages) {
+        const channel = channels.get(m.channelId);
+        const platform = channel?.platform ?? 'unknown';
+        let identity: Identity | null = null;
+        if (m.direction === 'in') {
+          const key = `${platform}\u0000${m.authorPlatformId}`;
+          identity = identities.get(key) ?? null;
+          const facts = { platform, platformId: m.authorPlatformId, handle: m.authorHandle, displayName: m.authorDisplayName, followers: m.authorFollowers, verified: m.authorVerified, email: m.authorEmail };
+          if (!identity) {
+            identity = await repos.customers.createWithIdentity(newId(), newId(), facts, now);
+            identities.set(key, identity);
+            authors.set(key, { identity, isNew: true, email: m.authorEmail, phone: null });
+          } else {
+            if (m.authorEmail && !authors.has(key)) authors.set(key, { identity, isNew: false, email: m.authorEmail, phone: null });
+            await repos.customers.refreshIdentity(identity, facts, now);
+            identities.set(key, { ...identity, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified });
+          }
+        }
+
+        let conversationId = m.inReplyTo ? parents.get(`${m.channelId}\u0000${m.inReplyTo}`) ?? null : null;
+        if (!conversationId) {
+          const threadKey = threadKeyOf(m);
+          const cacheKey = `${m.channelId}\u0000${threadKey}`;
+          let thread = threads.get(cacheKey) ?? (await repos.conversations.findByThread(m.channelId, threadKey));
+          const closed = thread && (thread.status === 'resolved' || thread.status === 'closed');
+          if (thread && closed && m.direction === 'in' && (thread.resolvedAt === null || m.createdAt - thread.resolvedAt > options.reopenWindowMs)) thread = null;
+          if (!thread) {
+            thread = { id: newId(), status: 'open', resolvedAt: null };
+            await repos.conversations.create({ id: thread.id, channelId: m.channelId, brandId: channel?.brandId ?? null, customerId: identity?.customerId ?? null, threadKey, visibility: m.visibility, subject: m.subject, createdAt: m.createdAt });
+          } else if (closed && m.direction === 'in') {
+            await repos.conversations.setStatus(thread.id, 'open', now);
+            thread = { ...thread, status: 'open', resolvedAt: null };
+          }
+          threads.set(cacheKey, thread);
+          conversationId = thread.id;
+        }
+        parents.set(`${m.channelId}\u0000${m.externalId}`, conversationId);
+
+        await repos.conversations.recordActivity({
+          id: conversationId,
+          messageId: m.id,
+          at: m.createdAt,
+          preview: previewOf(m.text),
+          direction: m.direction,
+          customerId: identity?.customerId ?? null,
+          sentiment: m.sentiment,
+          intent: m.intent,
+          language: m.language,
+        });
+        correlations.push({ id: m.id, conversationId, customerId: identity?.customerId ?? null, identityId: identity?.id ?? null });
+      }
+      await repos.messages.saveCorrelation(correlations);
+      await linkIdentities(repos, [...authors.values()], now);
+      if (options.incidents) {
+        const complaints = messages.filter(isComplaint).map((m) => ({
+          id: m.id,
+          channelId: m.channelId,
+          platform: channels.get(m.channelId)?.platform ?? 'unknown',
+          text: m.text,
+          at: m.createdAt,
+          isComplaint: true,
+          ...(m.language ? { language: m.language } : {}),
+          ...(m.intent ? { intent: m.intent } : {}),
+        }));
+        await trackerOf(options.incidents).observe(repos, complaints, now, ctx.afterCommit);
+      }
+      await ctx.enqueue('pipeline.decide', { messageIds: correlations.map((c) => c.id) });
+    },
+  };
+};

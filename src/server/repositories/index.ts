@@ -4,6 +4,8 @@ import { createAuthRepository } from './auth.repository.js';
 import { createChannelsRepository } from './channels.repository.js';
 import { createConversationsRepository } from './conversations.repository.js';
 import { createCustomersRepository } from './customers.repository.js';
+import { createIdentityLinksRepository } from './identity-links.repository.js';
+import { createIncidentsRepository } from './incidents.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import { createNotesRepository } from './notes.repository.js';
@@ -19,6 +21,8 @@ export const createRepositories = (db: Executor, options: { skipLocked: boolean 
   channels: createChannelsRepository(db),
   conversations: createConversationsRepository(db),
   customers: createCustomersRepository(db),
+  identityLinks: createIdentityLinksRepository(db),
+  incidents: createIncidentsRepository(db, options),
   jobs: createJobsRepository(db, options),
   messages: createMessagesRepository(db),
   notes: createNotesRepository(db),

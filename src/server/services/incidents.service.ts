@@ -1,0 +1,207 @@
+import { checkReply } from '../../shared/pii/index.js';
+import type { Actor } from '../../shared/permissions.js';
+import type { IncidentDetectorOptions } from '../correlate/incidents/index.js';
+import { updateSavedDetector } from '../pipeline/incidents.js';
+import type { Clock } from '../platform/clock.js';
+import { AppError } from '../platform/errors.js';
+import type { EventBus } from '../platform/events.js';
+import { newId } from '../platform/ids.js';
+import type { Incident, IncidentStatus } from '../repositories/incidents.repository.js';
+import type { Repositories, UnitOfWork } from '../repositories/index.js';
+import { recordAudit } from './audit.js';
+
+/** Longest public reply per platform: the fan-out words each member's reply for its own channel. */
+const PUBLIC_LIMITS: Record<string, number> = { x: 280, bluesky: 300, mastodon: 500 };
+
+/** One notice in a channel's own wording: a mention where replies mention, a greeting in e-mail. */
+export const wordNotice = (platform: string, text: string, recipient: { handle: string | null; displayName: string | null }): string => {
+  if (platform === 'email') return `Hello ${recipient.displayName ?? 'there'},\n\n${text}`;
+  const limit = PUBLIC_LIMITS[platform];
+  if (limit === undefined) return text;
+  const mention = recipient.handle ? `@${recipient.handle.replace(/^@/, '')} ` : '';
+  const full = `${mention}${text}`;
+  return full.length <= limit ? full : `${full.slice(0, limit - 1)}…`;
+};
+
+type Notice = 'ack' | 'resolve';
+
+const encodeCursor = (i: Incident): string => Buffer.from(JSON.stringify([i.suspectedAt, i.id])).toString('base64url');
+const decodeCursor = (text: string): { suspectedAt: number; id: string } => {
+  try {
+    const [suspectedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof suspectedAt === 'number' && typeof id === 'string') return { suspectedAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('validation_failed', 'cursor is not one this API returned', 'cursor');
+};
+
+/** Supervisors' incident use cases: review, confirm, answer once (fanned out per member), resolve. */
+export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; events: EventBus; detector?: IncidentDetectorOptions }) => {
+  const { repos, uow, clock, events } = deps;
+  const detectorOptions = deps.detector ?? {};
+
+  const mustGet = async (tx: Repositories, id: string): Promise<Incident> => {
+    const incident = await tx.incidents.get(id);
+    if (!incident) throw new AppError('not_found', `no incident ${id}`);
+    return incident;
+  };
+
+  /** One reply per member conversation, each under its own idempotency key so no one is told twice. */
+  const fanOut = async (tx: Repositories, incident: Incident, notice: Notice, text: string, actor: Actor, now: number): Promise<{ queued: number; skipped: number }> => {
+    let queued = 0;
+    let skipped = 0;
+    for (const conversationId of await tx.incidents.memberConversations(incident.id)) {
+      const conversation = await tx.conversations.get(conversationId);
+      const channel = conversation ? await tx.channels.get(conversation.channelId) : null;
+      if (!conversation || !channel) continue;
+      const thread = await tx.messages.listByConversation(conversationId, 500);
+      const lastInbound = [...thread].reverse().find((m) => m.direction === 'in');
+      const visibility = conversation.visibility === 'private' ? 'private' : 'public';
+      const worded = wordNotice(channel.platform, text, { handle: lastInbound?.author.handle ?? null, displayName: lastInbound?.author.displayName ?? null });
+      const verdict = checkReply(worded, { visibility });
+      if (!verdict.allowed) throw new AppError('reply_blocked', verdict.reason ?? 'the notice contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, conversationId });
+      const messageId = newId();
+      const outboxId = newId();
+      const kind = lastInbound?.kind === 'dm' ? 'dm' : lastInbound?.kind === 'email' ? 'email' : lastInbound?.kind === 'chat' ? 'chat' : 'reply';
+      const isNew = await tx.outbox.enqueue({
+        id: outboxId,
+        idempotencyKey: `incident:${incident.id}:${notice}:${conversationId}`,
+        channelId: conversation.channelId,
+        conversationId,
+        messageId,
+        kind,
+        payload: {
+          text: worded,
+          inReplyToExternalId: lastInbound?.externalId ?? null,
+          recipient: lastInbound ? { platformId: lastInbound.author.platformId, handle: lastInbound.author.handle, email: lastInbound.author.email } : null,
+          threadKey: conversation.threadKey,
+          subject: conversation.subject,
+          incidentId: incident.id,
+        },
+        createdBy: actor.userId,
+        now,
+      });
+      if (!isNew) {
+        skipped++;
+        continue;
+      }
+      await tx.messages.insertMany([{
+        id: messageId,
+        channelId: conversation.channelId,
+        externalId: `pending:${outboxId}`,
+        direction: 'out',
+        kind: kind === 'chat' ? 'reply' : kind,
+        visibility,
+        author: { platformId: channel.ownAccountIds[0] ?? `parley:${channel.id}`, handle: null, displayName: channel.name, followers: 0, verified: true, email: null },
+        text: worded,
+        html: null,
+        subject: conversation.subject ? `Re: ${conversation.subject.replace(/^re:\s*/i, '')}` : null,
+        attachments: [],
+        inReplyTo: lastInbound?.externalId ?? null,
+        threadKey: conversation.threadKey,
+        url: null,
+        listening: false,
+        createdAt: now,
+        receivedAt: now,
+        editedAt: null,
+        raw: null,
+        stage: 'decided',
+        conversationId,
+        customerId: conversation.customerId,
+        sentByUserId: actor.userId,
+      }]);
+      await tx.conversations.recordActivity({ id: conversationId, messageId, at: now, preview: worded.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
+      await tx.conversations.recordFirstResponse(conversationId, now);
+      queued++;
+    }
+    return { queued, skipped };
+  };
+
+  const changed = (tx: Repositories, id: string) => tx.incidents.memberConversations(id);
+
+  const publishAfter = (conversationIds: string[], sent: boolean) => {
+    if (sent) events.publish({ type: 'outbox.enqueued' });
+    if (conversationIds.length > 0) events.publish({ type: 'conversations.changed', conversationIds });
+  };
+
+  return {
+    async list(query: { status?: IncidentStatus; cursor?: string; limit: number }) {
+      const items = await repos.incidents.list(query.status ? { status: query.status } : {}, query.cursor ? decodeCursor(query.cursor) : null, query.limit + 1);
+      const page = items.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return { items: page, nextCursor: items.length > query.limit && last ? encodeCursor(last) : null };
+    },
+
+    /** The incident with its members (capped), the channels they came from, and why they were grouped. */
+    async get(id: string) {
+      const incident = await mustGet(repos, id);
+      const members = await repos.incidents.members(id, 500);
+      return { incident, members };
+    },
+
+    async confirm(id: string, actor: Actor): Promise<Incident> {
+      return uow(async (tx) => {
+        const incident = await mustGet(tx, id);
+        if (incident.status === 'resolved') throw new AppError('conflict', 'a resolved incident cannot be confirmed');
+        if (incident.status === 'confirmed') return incident;
+        const now = clock.now();
+        await updateSavedDetector(tx, detectorOptions, now, (d) => d.confirm(id, now));
+        await tx.incidents.setStatus(id, 'confirmed', actor.userId, now);
+        await recordAudit(tx, actor, now, 'incident.confirm', { type: 'incident', id });
+        return mustGet(tx, id);
+      });
+    },
+
+    /** Writes the acknowledgement once and queues it to every member conversation (confirming a suspected incident). */
+    async acknowledge(id: string, text: string, actor: Actor) {
+      const body = text.trim();
+      if (!body) throw new AppError('validation_failed', 'an acknowledgement needs text', 'text');
+      const result = await uow(async (tx) => {
+        let incident = await mustGet(tx, id);
+        if (incident.status === 'resolved') throw new AppError('conflict', 'the incident is resolved; send a resolution notice instead');
+        const now = clock.now();
+        if (incident.status === 'suspected') {
+          await updateSavedDetector(tx, detectorOptions, now, (d) => d.confirm(id, now));
+          await tx.incidents.setStatus(id, 'confirmed', actor.userId, now);
+        }
+        await tx.incidents.setAcknowledgement(id, body, now);
+        incident = await mustGet(tx, id);
+        const sent = await fanOut(tx, incident, 'ack', body, actor, now);
+        await recordAudit(tx, actor, now, 'incident.acknowledge', { type: 'incident', id }, { queued: sent.queued, skipped: sent.skipped });
+        return { incident, ...sent, conversationIds: await changed(tx, id) };
+      });
+      publishAfter(result.conversationIds, result.queued > 0);
+      return { incident: result.incident, queued: result.queued, skipped: result.skipped };
+    },
+
+    /** Closes the incident (the detector stops adding members) and fans the resolution notice out. */
+    async resolve(id: string, text: string, actor: Actor) {
+      const body = text.trim();
+      if (!body) throw new AppError('validation_failed', 'a resolution notice needs text', 'text');
+      const result = await uow(async (tx) => {
+        const before = await mustGet(tx, id);
+        const now = clock.now();
+        if (before.status !== 'resolved') {
+          await updateSavedDetector(tx, detectorOptions, now, (d) => d.resolve(id, now));
+          await tx.incidents.setStatus(id, 'resolved', actor.userId, now);
+        }
+        await tx.incidents.setResolution(id, body, now);
+        const incident = await mustGet(tx, id);
+        const sent = await fanOut(tx, incident, 'resolve', body, actor, now);
+        await recordAudit(tx, actor, now, 'incident.resolve', { type: 'incident', id }, { queued: sent.queued, skipped: sent.skipped });
+        return { incident, ...sent, conversationIds: await changed(tx, id) };
+      });
+      publishAfter(result.conversationIds, result.queued > 0);
+      return { incident: result.incident, queued: result.queued, skipped: result.skipped };
+    },
+
+    /** The public status page: confirmed, unresolved incidents with what we told customers. */
+    async publicStatus() {
+      const open = await repos.incidents.list({ status: 'confirmed' }, null, 50);
+      return open.map((i) => ({ id: i.id, acknowledgement: i.acknowledgement, since: i.confirmedAt ?? i.suspectedAt, updatedAt: i.updatedAt }));
+    },
+  };
+};
+
+export type IncidentsService = ReturnType<typeof createIncidentsService>;
