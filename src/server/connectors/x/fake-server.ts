@@ -22,6 +22,10 @@ export interface XFakeServer {
   rules: { id: string; value: string; tag: string }[];
   tweets: { id: string; text: string; inReplyTo: string | null }[];
   dms: { eventId: string; conversationId: string; text: string }[];
+  /** Posts mentioning our account, served by GET /2/users/:id/mentions (v2 `data` + the author). */
+  mentions: { tweet: Record<string, unknown>; user: Record<string, unknown> }[];
+  /** DM events served by GET /2/dm_events; our own sends are added here as X does. */
+  dmEvents: { event: Record<string, unknown>; user: Record<string, unknown> }[];
   /** Open filtered-stream connections. */
   readonly streamConnections: number;
   /** Emit a line to every open stream, or hold it until one connects; each line is split across two writes. */
@@ -46,6 +50,8 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
   const rules: XFakeServer['rules'] = [];
   const tweets: XFakeServer['tweets'] = [];
   const dms: XFakeServer['dms'] = [];
+  const mentions: XFakeServer['mentions'] = [];
+  const dmEvents: XFakeServer['dmEvents'] = [];
   const failures: { prefix: string; response: CannedResponse }[] = [];
   const streams = new Set<ServerResponse>();
   const pending: string[] = [];
@@ -134,7 +140,22 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
       const conversationId = dm[1] ? [other, fakeBrand.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-') : other;
       const eventId = fakeXId();
       dms.push({ eventId, conversationId, text: asString(body?.text) ?? '' });
+      dmEvents.push({
+        event: { id: eventId, event_type: 'MessageCreate', text: asString(body?.text) ?? '', sender_id: fakeBrand.id, dm_conversation_id: conversationId, created_at: new Date().toISOString() },
+        user: { id: fakeBrand.id, username: fakeBrand.username, name: fakeBrand.name },
+      });
       return sendJson(res, 201, { data: { dm_conversation_id: conversationId, dm_event_id: eventId } });
+    }
+    if (/^\/2\/users\/[^/]+\/mentions$/.test(req.path) && req.method === 'GET') {
+      if (!authorized(req, res, userAccessToken)) return;
+      const since = req.query.get('since_id');
+      const newestFirst = mentions.filter((m) => !since || BigInt(String(m.tweet.id)) > BigInt(since)).sort((a, b) => (BigInt(String(a.tweet.id)) > BigInt(String(b.tweet.id)) ? -1 : 1));
+      return sendJson(res, 200, page(newestFirst, req.query, (m) => m.tweet, (m) => m.user, (items) => ({ newest_id: items[0]?.tweet.id, oldest_id: items.at(-1)?.tweet.id })));
+    }
+    if (req.path === '/2/dm_events' && req.method === 'GET') {
+      if (!authorized(req, res, userAccessToken)) return;
+      const newestFirst = [...dmEvents].sort((a, b) => (BigInt(String(a.event.id)) > BigInt(String(b.event.id)) ? -1 : 1));
+      return sendJson(res, 200, page(newestFirst, req.query, (d) => d.event, (d) => d.user, () => ({})));
     }
     if (req.path === '/2/users/me') {
       if (!authorized(req, res, userAccessToken)) return;
@@ -142,6 +163,16 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     }
     sendJson(res, 404, { title: 'Not Found Error', detail: `no route ${req.method} ${req.path}`, type: 'https://api.x.com/2/problems/resource-not-found', status: 404 });
   });
+
+  /** One page of a newest-first list with X's `meta.next_token` / `pagination_token` paging. */
+  function page<T>(all: T[], query: URLSearchParams, data: (t: T) => unknown, user: (t: T) => unknown, extra: (items: T[]) => Record<string, unknown>): Record<string, unknown> {
+    const size = Number(query.get('max_results') ?? 100);
+    const start = Number(query.get('pagination_token') ?? 0);
+    const items = all.slice(start, start + size);
+    const next = start + size < all.length ? String(start + size) : undefined;
+    const meta = { result_count: items.length, ...(items.length ? extra(items) : {}), ...(next ? { next_token: next } : {}) };
+    return items.length ? { data: items.map(data), includes: { users: items.map(user) }, meta } : { meta };
+  }
 
   const webhookRequest = (method: 'GET' | 'POST', rawBody: Buffer, headers: Record<string, string>, query: Record<string, string>): WebhookRequest => ({
     method,
@@ -158,6 +189,8 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     rules,
     tweets,
     dms,
+    mentions,
+    dmEvents,
     get streamConnections() {
       return streams.size;
     },

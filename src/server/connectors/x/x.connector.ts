@@ -5,6 +5,7 @@ import { asRecord, asString } from '../shared/json.js';
 import { createXClient } from './client.js';
 import { syncXStreamRules } from './rules.js';
 import type { XRuleSyncResult, XStreamRule } from './rules.js';
+import { pollX } from './poll.js';
 import { sendXMessage } from './send.js';
 import { runXFilteredStream } from './stream.js';
 import { handleXWebhook } from './webhook.js';
@@ -19,6 +20,9 @@ export const xConfigSchema = z.object({
   /** Our app id, to recognise DM echoes by `source_app_id`. */
   appId: z.string().min(1).optional(),
   skipRetweets: z.boolean().default(true),
+  /** What poll() reads: the mentions timeline and/or DM events (for tiers without stream or webhooks). */
+  pollMentions: z.boolean().default(true),
+  pollDms: z.boolean().default(true),
   keepAliveTimeoutMs: z.number().int().positive().optional(),
   backoff: z
     .object({
@@ -89,6 +93,12 @@ export const createXAdapter = ((channel) => {
         signal,
       );
     },
+    poll: (cursor) =>
+      pollX(
+        client,
+        { channelId: channel.id, accountId: config.accountId ?? null, ownUserIds, includeMentions: config.pollMentions, includeDms: config.pollDms },
+        cursor,
+      ),
     send: (message) => sendXMessage(client, message, config.accountHandle ?? null),
     syncStreamRules: (rules) => syncXStreamRules(client, rules),
     async test() {

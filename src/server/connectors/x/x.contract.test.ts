@@ -118,3 +118,43 @@ runAdapterContract('x (account activity webhooks)', async () => {
     },
   };
 });
+
+runAdapterContract('x (mentions and DM polling)', async () => {
+  const fake = await startXFakeServer();
+  const base = baseFixture(fake);
+  const mention = (tweet: Parameters<typeof v2StreamLine>[0]) => {
+    const line = v2StreamLine(tweet) as { data: Record<string, unknown>; includes: { users: Record<string, unknown>[] } };
+    fake.mentions.push({ tweet: line.data, user: line.includes.users[0] ?? {} });
+  };
+  return {
+    ...base,
+    // DM first: the DM echo is what polling sees of our own sends (our replies do not mention us).
+    outboundFor: (envelope) => [...base.outboundFor(envelope)].reverse(),
+    failNextSend(failure) {
+      if (failure === 'rate-limit') {
+        const reset = Math.floor(Date.now() / 1000) + 45;
+        fake.failNext('/2/dm_conversations', { status: 429, headers: { 'x-rate-limit-limit': '15', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(reset) }, body: { title: 'Too Many Requests', status: 429 } });
+        return reset * 1000 - Date.now();
+      }
+      fake.failNext('/2/dm_conversations', { status: 403, body: { title: 'Forbidden', detail: 'You are not allowed to send a message to this user.', status: 403 } });
+      return null;
+    },
+    permanentReason: /not allowed to send a message/,
+    inbound: { mode: 'poll' },
+    supports: { edits: true, deletes: false, echoes: true, cursor: true },
+    async publish(event) {
+      if (event.type === 'message') {
+        const id = fakeXId();
+        mention({ id, text: `@acme ${event.text}`, author: fakeCustomer });
+        return id;
+      }
+      if (event.type === 'edit') {
+        mention({ id: fakeXId(), text: `@acme ${event.text}`, author: fakeCustomer, editOf: [event.of] });
+        return event.of;
+      }
+      // The fake lists sent DMs in dm_events, as X does.
+      if (event.type === 'echo') return event.sent.platformMessageId;
+      throw new Error('polling sees no deletes');
+    },
+  };
+});
