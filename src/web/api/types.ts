@@ -24,3 +24,55 @@ export interface MessageClassification {
   explanations?: { label: string; features: string[] }[];
   pii?: { type: string; start: number; end: number }[];
 }
+
+/*
+ * Wire shapes of routes added alongside this slice (incidents, identity). Declared here rather than inferred from
+ * src/shared/api.ts so the SPA compiles on its own against whatever the server deploys; they mirror those schemas.
+ */
+export interface IdentityDto {
+  id: string;
+  platform: string;
+  platformId: string;
+  handle: string | null;
+  displayName: string | null;
+  followers: number;
+  verified: boolean;
+}
+
+export interface MergeSuggestionDto {
+  id: string;
+  customerId: string;
+  otherCustomerId: string;
+  score: number;
+  reasons: string[];
+  status: 'pending' | 'accepted' | 'rejected';
+  mergeId: string | null;
+  createdAt: string;
+}
+
+export interface IncidentDto {
+  id: string;
+  status: 'suspected' | 'confirmed' | 'resolved';
+  terms: string[];
+  window: { from: string; to: string };
+  confidence: number;
+  memberCount: number;
+  channels: Record<string, number>;
+  platforms: Record<string, number>;
+  acknowledgement: string | null;
+  resolution: string | null;
+  suspectedAt: string;
+  confirmedAt: string | null;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+}
+
+export interface IncidentMemberDto {
+  messageId: string;
+  conversationId: string | null;
+  channelId: string;
+  customerId: string | null;
+  authorHandle: string | null;
+  text: string;
+  createdAt: string;
+}

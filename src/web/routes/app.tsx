@@ -3,49 +3,81 @@ import { SessionProvider, useSessionQuery } from '../features/auth/session.js';
 import { SignIn } from '../features/auth/sign-in.js';
 import { ConversationView } from '../features/conversation/conversation-view.js';
 import { Inbox } from '../features/inbox/inbox.js';
+import { LiveEventsProvider, useLiveMode } from '../features/live/live-events.js';
+import { HelpOverlay } from '../features/shortcuts/help-overlay.js';
 import { EmptyState, ErrorNotice } from '../ui/notice.js';
-import { conversationIdOf, navigate, useLocation } from './router.js';
+import { conversationIdOf, linkTo, navigate, pageOf, useLocation } from './router.js';
+
+const InboxScreen = ({ activeId, search }: { activeId: string | null; search: string }) => (
+  <div className="panes">
+    <Inbox activeId={activeId} />
+    <main className="detail">
+      {activeId ? (
+        <>
+          <a
+            className="back-link"
+            href="/"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(`/${search}`);
+            }}
+          >
+            ← Back to the inbox
+          </a>
+          <ConversationView key={activeId} id={activeId} />
+        </>
+      ) : (
+        <EmptyState title="No conversation open">Pick one from the list, or press j and Enter.</EmptyState>
+      )}
+    </main>
+  </div>
+);
+
+const LiveBadge = () => {
+  const mode = useLiveMode();
+  const text = mode === 'live' ? 'Live' : mode === 'connecting' ? 'Connecting…' : 'Refreshing every few seconds';
+  return (
+    <span className={`live live-${mode}`} title={mode === 'live' ? 'Updates are pushed by the server as they happen' : 'No live stream: the lists are polled'}>
+      {text}
+    </span>
+  );
+};
+
+/** The screens this user may open on this server: a screen appears once its API exists and the role allows it. */
+const useNav = () => {
+  const items = [{ to: '/', label: 'Inbox', page: 'inbox' }];
+  return items;
+};
 
 const Workspace = () => {
   const location = useLocation();
   const activeId = conversationIdOf(location.path);
+  const page = pageOf(location.path);
+  const nav = useNav();
+  const search = location.search.size ? `?${location.search.toString()}` : '';
   return (
     <div className={`workspace${activeId ? ' has-active' : ''}`}>
       <header className="topbar">
-        <a
-          href="/"
-          className="brand"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate(`/${location.search.size ? `?${location.search.toString()}` : ''}`);
-          }}
-        >
+        <a href="/" className="brand" onClick={linkTo(page.name === 'inbox' ? `/${search}` : '/')}>
           Parley
         </a>
+        <nav aria-label="Screens" className="main-nav">
+          {nav.map((n) => (
+            <a key={n.to} href={n.to} aria-current={page.name === n.page ? 'page' : undefined} onClick={linkTo(n.to)}>
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <LiveBadge />
         <AccountMenu />
       </header>
-      <div className="panes">
-        <Inbox activeId={activeId} />
-        <main className="detail">
-          {activeId ? (
-            <>
-              <a
-                className="back-link"
-                href="/"
-                onClick={(e) => {
-                  e.preventDefault();
-                  navigate(`/${location.search.size ? `?${location.search.toString()}` : ''}`);
-                }}
-              >
-                ← Back to the inbox
-              </a>
-              <ConversationView key={activeId} id={activeId} />
-            </>
-          ) : (
-            <EmptyState title="No conversation open">Pick one from the list, or press j and Enter.</EmptyState>
-          )}
+      {page.name === 'inbox' ? <InboxScreen activeId={activeId} search={search} /> : null}
+      {page.name !== 'inbox' ? (
+        <main className="screen">
+          <EmptyState title="Nothing here">This address is not a Parley screen. Use the menu above to go back to the inbox.</EmptyState>
         </main>
-      </div>
+      ) : null}
+      <HelpOverlay />
     </div>
   );
 };
@@ -58,7 +90,9 @@ export const App = () => {
   if (!session.data) return <SignIn />;
   return (
     <SessionProvider user={session.data}>
-      <Workspace />
+      <LiveEventsProvider>
+        <Workspace />
+      </LiveEventsProvider>
     </SessionProvider>
   );
 };

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 
-/** A tiny history router: the workspace has two places (inbox, conversation), so a library would be more code than this. */
+/** A tiny history router: a handful of places, matched by one function, so a library would be more code than this. */
 export interface Location {
   path: string;
   search: URLSearchParams;
@@ -29,4 +29,24 @@ export const useLocation = (): Location => {
 export const conversationIdOf = (path: string): string | null => {
   const match = /^\/c\/([^/]+)$/.exec(path);
   return match?.[1] ? decodeURIComponent(match[1]) : null;
+};
+
+export type Page = { name: 'inbox' } | { name: 'supervisor' } | { name: 'settings'; tab: string } | { name: 'incidents'; id: string | null } | { name: 'not-found' };
+
+/** The screen for a path; the inbox owns '/' and '/c/:id'. */
+export const pageOf = (path: string): Page => {
+  if (path === '/' || conversationIdOf(path)) return { name: 'inbox' };
+  if (path === '/supervisor') return { name: 'supervisor' };
+  const settings = /^\/settings(?:\/([a-z-]+))?$/.exec(path);
+  if (settings) return { name: 'settings', tab: settings[1] ?? 'users' };
+  const incidents = /^\/incidents(?:\/([^/]+))?$/.exec(path);
+  if (incidents) return { name: 'incidents', id: incidents[1] ? decodeURIComponent(incidents[1]) : null };
+  return { name: 'not-found' };
+};
+
+/** Click handler for in-app links: plain clicks navigate in place, modified clicks keep the browser's behaviour. */
+export const linkTo = (to: string) => (event: { button: number; metaKey: boolean; ctrlKey: boolean; shiftKey: boolean; preventDefault(): void }) => {
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  event.preventDefault();
+  navigate(to);
 };

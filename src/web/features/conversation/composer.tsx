@@ -1,7 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, isApiError, type Problem } from '../../api/client.js';
+import { useUsers } from '../../api/queries.js';
+import type { MessageDto } from '../../api/types.js';
 import { ErrorNotice } from '../../ui/notice.js';
+import { timeAgo } from '../../ui/time.js';
+import { useSession } from '../auth/session.js';
+import { conversationQuery, repliesSince } from './conversation-query.js';
 
 type Mode = 'reply' | 'note';
 
@@ -33,27 +38,78 @@ const Blocked = ({ problem, text }: { problem: Problem; text: string }) => (
   </div>
 );
 
-/** Reply to the customer (public replies pass the server's PII guard) or leave an internal note. */
-export const Composer = ({ conversationId, isPublic }: { conversationId: string; isPublic: boolean }) => {
+/** The id of the reply box, so the `r` shortcut can focus it. */
+export const replyBoxId = 'reply-box';
+
+const outIds = (messages: readonly MessageDto[]) => new Set(messages.filter((m) => m.direction === 'out').map((m) => m.id));
+
+/** Someone else answered while you were writing: say who and what, and let the agent decide. */
+const Collision = ({ replies, onSendAnyway }: { replies: MessageDto[]; onSendAnyway?: () => void }) => {
+  const users = useUsers();
+  const latest = replies[replies.length - 1];
+  if (!latest) return null;
+  const who = latest.sentByUserId ? (users.data?.find((u) => u.id === latest.sentByUserId)?.name ?? 'A teammate') : 'An automation';
+  return (
+    <div className="notice notice-warn collision-guard" role="alert">
+      <p>
+        <strong>{who} replied {timeAgo(latest.createdAt, Date.now())} while you were writing:</strong> “{latest.text.slice(0, 160)}”
+      </p>
+      <p>Read it before sending, so the customer does not get two answers.</p>
+      {onSendAnyway ? (
+        <button type="button" className="btn" onClick={onSendAnyway}>
+          Send mine anyway
+        </button>
+      ) : null}
+    </div>
+  );
+};
+
+/**
+ * Reply to the customer (public replies pass the server's PII guard) or leave an internal note. Guards against
+ * sending on top of a teammate: replies that arrived since you started writing must be acknowledged first.
+ */
+export const Composer = ({ conversationId, isPublic, messages, onTyping }: { conversationId: string; isPublic: boolean; messages: readonly MessageDto[]; onTyping?: () => void }) => {
   const client = useQueryClient();
+  const { user } = useSession();
   const [mode, setMode] = useState<Mode>('reply');
   const [text, setText] = useState('');
   const [sentText, setSentText] = useState('');
+  // Outbound messages already there when the agent started writing; null while the box is empty.
+  const [seen, setSeen] = useState<ReadonlySet<string> | null>(null);
   const send = useMutation({
     mutationFn: (input: { mode: Mode; text: string }) =>
       input.mode === 'reply' ? api.post(`/conversations/${encodeURIComponent(conversationId)}/reply`, { text: input.text }) : api.post(`/conversations/${encodeURIComponent(conversationId)}/notes`, { body: input.text }),
     onSuccess: async () => {
       setText('');
+      setSeen(null);
       await client.invalidateQueries({ queryKey: ['conversation', conversationId] });
       await client.invalidateQueries({ queryKey: ['conversations'] });
     },
   });
+  const collisions = mode === 'reply' && seen ? repliesSince(messages, seen, user.id) : [];
+
+  const edit = (value: string) => {
+    if (!value.trim()) setSeen(null);
+    else if (!seen) setSeen(outIds(messages));
+    setText(value);
+    if (mode === 'reply' && value.trim()) onTyping?.();
+  };
+
+  const deliver = (override: boolean) => async () => {
+    if (!text.trim()) return;
+    if (mode === 'reply' && !override) {
+      // Check against the server's latest state, not the last poll: the window between two refreshes is where collisions happen.
+      const fresh = await client.fetchQuery({ ...conversationQuery(conversationId), staleTime: 0 }).catch(() => null);
+      if (fresh && seen && repliesSince(fresh.messages, seen, user.id).length > 0) return;
+    }
+    setSentText(text);
+    send.mutate({ mode, text });
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!text.trim()) return;
-    setSentText(text);
-    send.mutate({ mode, text });
+    if (collisions.length) return;
+    void deliver(false)();
   };
 
   const blocked = isApiError(send.error) && send.error.problem.code === 'reply_blocked' ? send.error.problem : null;
@@ -72,14 +128,16 @@ export const Composer = ({ conversationId, isPublic }: { conversationId: string;
       <label className="field">
         <span>{label}</span>
         <textarea
+          id={replyBoxId}
           rows={4}
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => edit(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);
           }}
         />
       </label>
+      {collisions.length ? <Collision replies={collisions} onSendAnyway={() => void deliver(true)()} /> : null}
       {blocked ? <Blocked problem={blocked} text={sentText} /> : send.error ? <ErrorNotice error={send.error} /> : null}
       {send.isSuccess && !text ? (
         <p className="muted" role="status">
@@ -90,7 +148,7 @@ export const Composer = ({ conversationId, isPublic }: { conversationId: string;
         <span className="muted">
           <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to send
         </span>
-        <button type="submit" className="btn btn-primary" disabled={send.isPending || !text.trim()}>
+        <button type="submit" className="btn btn-primary" disabled={send.isPending || !text.trim() || collisions.length > 0}>
           {send.isPending ? 'Sending…' : mode === 'reply' ? 'Send reply' : 'Add note'}
         </button>
       </div>

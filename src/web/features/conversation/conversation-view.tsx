@@ -4,17 +4,16 @@ import { api } from '../../api/client.js';
 import { useCustomer, useUsers } from '../../api/queries.js';
 import type { ConversationDto, MessageDto, NoteDto } from '../../api/types.js';
 import { bandTone, Chip, sentimentTone } from '../../ui/chip.js';
+import { useShortcuts } from '../../ui/keys.js';
 import { ErrorNotice } from '../../ui/notice.js';
 import { formatDateTime, slaState, useNow } from '../../ui/time.js';
 import { useSession } from '../auth/session.js';
-import { Composer } from './composer.js';
+import { CustomerPanel } from '../customer/customer-panel.js';
+import { usePollInterval } from '../live/live-events.js';
+import { CollisionIndicator, usePresenceReporter } from '../live/presence.js';
+import { Composer, replyBoxId } from './composer.js';
+import { conversationQuery } from './conversation-query.js';
 import { MessageItem } from './message-item.js';
-
-interface Detail {
-  conversation: ConversationDto;
-  messages: MessageDto[];
-  notes: NoteDto[];
-}
 
 type Entry = { at: string; message: MessageDto } | { at: string; note: NoteDto };
 
@@ -35,6 +34,12 @@ const Header = ({ c }: { c: ConversationDto }) => {
     },
   });
   const isResolved = c.status === 'resolved' || c.status === 'closed';
+  useShortcuts({
+    e: () => change.mutate({ status: isResolved ? 'open' : 'resolved' }),
+    a: () => {
+      if (c.assigneeId !== user.id) change.mutate({ assign: user.id });
+    },
+  });
   return (
     <header className="conversation-head">
       <div>
@@ -50,6 +55,7 @@ const Header = ({ c }: { c: ConversationDto }) => {
           {c.intent ? <Chip tone="info">{c.intent.replace(/_/g, ' ')}</Chip> : null}
           {sla ? <span className={`sla sla-${sla.state}`}>{sla.text}</span> : null}
         </p>
+        <CollisionIndicator conversationId={c.id} />
         {c.priorityParts.length ? (
           <details>
             <summary>Why this priority?</summary>
@@ -66,11 +72,11 @@ const Header = ({ c }: { c: ConversationDto }) => {
       <div className="conversation-actions">
         {c.assigneeId !== user.id ? (
           <button type="button" className="btn" disabled={change.isPending} onClick={() => change.mutate({ assign: user.id })}>
-            Assign to me
+            Assign to me <kbd aria-hidden="true">a</kbd>
           </button>
         ) : null}
         <button type="button" className={isResolved ? 'btn' : 'btn btn-primary'} disabled={change.isPending} onClick={() => change.mutate({ status: isResolved ? 'open' : 'resolved' })}>
-          {isResolved ? 'Reopen' : 'Resolve'}
+          {isResolved ? 'Reopen' : 'Resolve'} <kbd aria-hidden="true">e</kbd>
         </button>
       </div>
       {change.error ? <ErrorNotice error={change.error} /> : null}
@@ -80,9 +86,11 @@ const Header = ({ c }: { c: ConversationDto }) => {
 
 /** A conversation: header with actions, the timeline of messages and internal notes, and the composer. */
 export const ConversationView = ({ id }: { id: string }) => {
-  const detail = useQuery({ queryKey: ['conversation', id], queryFn: () => api.get<Detail>(`/conversations/${encodeURIComponent(id)}`), refetchInterval: 5_000 });
+  const detail = useQuery({ ...conversationQuery(id), refetchInterval: usePollInterval(5_000) });
   const users = useUsers();
   const client = useQueryClient();
+  const reportTyping = usePresenceReporter(id);
+  useShortcuts({ r: () => document.getElementById(replyBoxId)?.focus() });
 
   useEffect(() => {
     // Marking read is best effort: a failure only leaves the unread badge on.
@@ -98,6 +106,7 @@ export const ConversationView = ({ id }: { id: string }) => {
   const entries: Entry[] = [...messages.map((m) => ({ at: m.createdAt, message: m })), ...notes.map((n) => ({ at: n.createdAt, note: n }))].sort((a, b) => a.at.localeCompare(b.at));
 
   return (
+    <div className="conversation-layout">
     <section className="conversation" aria-label="Conversation">
       <Header c={conversation} />
       <ol className="timeline" aria-label="Timeline">
@@ -122,7 +131,9 @@ export const ConversationView = ({ id }: { id: string }) => {
           ),
         )}
       </ol>
-      <Composer conversationId={id} isPublic={conversation.visibility !== 'private'} />
+      <Composer conversationId={id} isPublic={conversation.visibility !== 'private'} messages={messages} onTyping={reportTyping} />
     </section>
+    {conversation.customerId ? <CustomerPanel customerId={conversation.customerId} currentConversationId={conversation.id} /> : null}
+    </div>
   );
 };

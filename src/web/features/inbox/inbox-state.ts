@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, queryString } from '../../api/client.js';
 import type { ConversationDto, Page } from '../../api/types.js';
+import { usePollInterval } from '../live/live-events.js';
 
 export const views = [
   { id: 'mine', label: 'Mine' },
@@ -41,9 +42,10 @@ export const searchOf = (f: InboxFilters): string =>
 
 const pollMs = 5_000;
 
-/** The list for a view, polled so new messages and reassignments show up within seconds. */
-export const useInbox = (f: InboxFilters) =>
-  useQuery({
+/** The list for a view: refreshed by the live stream, or polled when there is none, so new messages show up within seconds. */
+export const useInbox = (f: InboxFilters) => {
+  const refetchInterval = usePollInterval(pollMs);
+  return useQuery({
     queryKey: ['conversations', f],
     queryFn: async () => {
       const assignee = f.view === 'mine' ? 'me' : f.view === 'unassigned' ? 'none' : undefined;
@@ -53,6 +55,7 @@ export const useInbox = (f: InboxFilters) =>
       const items = page.items.filter((c) => (f.view === 'spam' ? c.queue === 'spam' : c.queue !== 'spam'));
       return { items, nextCursor: page.nextCursor };
     },
-    refetchInterval: pollMs,
+    refetchInterval,
     placeholderData: keepPreviousData,
   });
+};

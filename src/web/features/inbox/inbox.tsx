@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { navigate, useLocation } from '../../routes/router.js';
+import { isTyping } from '../../ui/keys.js';
 import { EmptyState, ErrorNotice } from '../../ui/notice.js';
 import { useNow } from '../../ui/time.js';
 import { ConversationRow } from './conversation-row.js';
 import { InboxFilters } from './inbox-filters.js';
 import { filtersFrom, searchOf, useInbox, type InboxFilters as Filters } from './inbox-state.js';
 
-const isTyping = (target: EventTarget | null): boolean => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
 const emptyText: Record<Filters['view'], string> = {
   mine: 'Nothing assigned to you right now. Pick one from Unassigned, or set yourself Online to receive new ones.',
@@ -34,7 +34,7 @@ export const Inbox = ({ activeId }: { activeId: string | null }) => {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target) || document.querySelector('dialog[open]')) return;
       if (event.key !== 'j' && event.key !== 'k' && event.key !== 'Enter') return;
       if (event.key === 'Enter') {
         const target = items[selected];
@@ -58,6 +58,7 @@ export const Inbox = ({ activeId }: { activeId: string | null }) => {
       <InboxFilters filters={filters} onChange={setFilters} />
       <p className="muted keys-hint">
         <kbd>j</kbd>/<kbd>k</kbd> to move, <kbd>Enter</kbd> to open
+        , <kbd>?</kbd> for all shortcuts
         {inbox.isFetching ? ' · refreshing…' : ''}
       </p>
       {inbox.error ? <ErrorNotice error={inbox.error} onRetry={() => void inbox.refetch()} /> : null}
