@@ -4,6 +4,11 @@ import { createXAdapter } from './x/x.connector.js';
 import { createFacebookAdapter } from './meta/facebook.connector.js';
 import { createInstagramAdapter } from './meta/instagram.connector.js';
 import { createWhatsAppAdapter } from './whatsapp/whatsapp.connector.js';
+import { createRedditAdapter } from './reddit/reddit.connector.js';
+import { createMastodonAdapter } from './mastodon/mastodon.connector.js';
+import { createBlueskyAdapter } from './bluesky/bluesky.connector.js';
+import { createRssAdapter } from './rss/rss.connector.js';
+import { createEmailAdapter } from './email/email.connector.js';
 
 /** One factory per platform Parley connects to; app.ts builds each channel's adapter through it. */
 export const adapterFactories: Partial<Record<Platform, AdapterFactory>> = {
@@ -11,6 +16,11 @@ export const adapterFactories: Partial<Record<Platform, AdapterFactory>> = {
   facebook: createFacebookAdapter,
   instagram: createInstagramAdapter,
   whatsapp: createWhatsAppAdapter,
+  reddit: createRedditAdapter,
+  mastodon: createMastodonAdapter,
+  bluesky: createBlueskyAdapter,
+  rss: createRssAdapter,
+  email: createEmailAdapter,
 };
 
 /** Build a channel's adapter, or throw when Parley has no adapter for its platform. */

@@ -1,9 +1,10 @@
 import type { AtpSessionData } from '@atproto/api';
 import type { AdapterFactory, ChannelAdapter } from '../port.js';
-import { asArray, asNumber, asRecord, asString } from '../shared/json.js';
+import { parseChannelSettings } from '../shared/channel-config.js';
 import { compileListeningFilter } from '../rss/listening-filter.js';
 import { streamJetstream } from './jetstream.js';
 import { createBlueskySender } from './send.js';
+import { blueskyConfigSchema, blueskyCredentialsSchema } from './settings.js';
 
 export { mapJetstreamEvent, parseAtUri, postUri } from './map.js';
 
@@ -13,37 +14,34 @@ export { mapJetstreamEvent, parseAtUri, postUri } from './map.js';
  * Credentials: `identifier` (handle or email), `appPassword`, optional `session` (a saved AtpSessionData).
  */
 export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter => {
-  const { config, credentials } = channel;
-  const savedSession = asRecord(credentials.session) as AtpSessionData | null;
+  const config = parseChannelSettings(blueskyConfigSchema, channel.config, 'bluesky config');
+  const credentials = parseChannelSettings(blueskyCredentialsSchema, channel.credentials, 'bluesky credentials');
   const sender = createBlueskySender({
-    pdsUrl: asString(config.pdsUrl) ?? 'https://bsky.social',
-    identifier: asString(credentials.identifier) ?? '',
-    appPassword: asString(credentials.appPassword) ?? '',
-    session: savedSession,
-    chatServiceDid: asString(config.chatServiceDid) ?? undefined,
+    pdsUrl: config.pdsUrl,
+    identifier: credentials.identifier,
+    appPassword: credentials.appPassword,
+    session: (credentials.session as AtpSessionData | undefined) ?? null,
+    chatServiceDid: config.chatServiceDid,
   });
-  const strings = (value: unknown) => asArray(value).map(asString).filter((k): k is string => k !== null);
 
   return {
     platform: 'bluesky',
     channelId: channel.id,
     async stream(sink, cursor, signal) {
       // The brand DID filters the firehose; without it configured, the session tells us who we are.
-      const brandDid = asString(config.brandDid) ?? (await sender.did());
-      const rewindSeconds = asNumber(config.rewindSeconds) ?? 5;
-      const matchesListening = compileListeningFilter(strings(config.listeningQueries), strings(config.listeningKeywords));
+      const brandDid = config.brandDid ?? (await sender.did());
       await streamJetstream(
         {
-          url: asString(config.jetstreamUrl) ?? 'wss://jetstream2.us-east.bsky.network',
+          url: config.jetstreamUrl,
           channelId: channel.id,
           brandDid,
-          brandHandle: asString(config.brandHandle),
+          brandHandle: config.brandHandle ?? null,
           ownDids: [...channel.ownAccountIds, brandDid],
-          matchesListening,
-          rewindUs: rewindSeconds * 1_000_000,
-          backfillUs: (asNumber(config.backfillSeconds) ?? 0) * 1_000_000,
-          reconnectBaseMs: asNumber(config.reconnectBaseMs) ?? 1000,
-          flushMs: asNumber(config.flushMs) ?? 200,
+          matchesListening: compileListeningFilter(config.listeningQueries, config.listeningKeywords),
+          rewindUs: config.rewindSeconds * 1_000_000,
+          backfillUs: config.backfillSeconds * 1_000_000,
+          reconnectBaseMs: config.reconnectBaseMs,
+          flushMs: config.flushMs,
         },
         sink,
         cursor,

@@ -1,7 +1,9 @@
 import type { AdapterFactory, ChannelAdapter } from '../port.js';
-import { asArray, asNumber, asRecord, asString } from '../shared/json.js';
+import { ConnectorError } from '../port.js';
+import { parseChannelSettings } from '../shared/channel-config.js';
 import { checkImap, pollImap, streamImap } from './imap.js';
 import type { ImapOptions } from './imap.js';
+import { emailConfigSchema, emailCredentialsSchema } from './settings.js';
 import { createSmtpSender } from './smtp.js';
 
 export { mapParsedEmail, parseRawEmail, emailSkipReason } from './parse.js';
@@ -10,53 +12,61 @@ export { normalizeMessageId, normalizeReferences, normalizeSubject, emailThreadK
 
 /**
  * Config: `address` (our mailbox address), `fromName`, `messageIdDomain` (default: the address's domain), `otherAddresses` (string[]),
- * `imap: {host, port, secure, mailbox}`, `smtp: {host, port, secure, ignoreTLS}`, `idleDelayMs`, `reconnectBaseMs`.
+ * `imap: {host, port, secure, mailbox}`, optional `smtp: {host, port, secure, ignoreTLS}`, `idleDelayMs`, `reconnectBaseMs`.
  * Credentials: `user` and `password` for both, or `imapUser`/`imapPassword` and `smtpUser`/`smtpPassword`.
  */
 export const createEmailAdapter: AdapterFactory = (channel): ChannelAdapter => {
-  const { config, credentials } = channel;
-  const address = (asString(config.address) ?? '').toLowerCase();
-  const imap = asRecord(config.imap) ?? {};
-  const smtp = asRecord(config.smtp) ?? {};
-  const ownAddresses = [address, ...asArray(config.otherAddresses).map(asString).filter((a): a is string => a !== null), ...channel.ownAccountIds.filter((id) => id.includes('@'))];
+  const config = parseChannelSettings(emailConfigSchema, channel.config, 'email config');
+  const credentials = parseChannelSettings(emailCredentialsSchema, channel.credentials, 'email credentials');
+  const address = config.address.toLowerCase();
+  const ownAddresses = [address, ...config.otherAddresses, ...channel.ownAccountIds.filter((id) => id.includes('@'))];
   const sentIds = new Set<string>();
   const imapOptions: ImapOptions = {
-    host: asString(imap.host) ?? '127.0.0.1',
-    port: asNumber(imap.port) ?? 993,
-    secure: imap.secure !== false,
-    user: asString(credentials.imapUser) ?? asString(credentials.user) ?? address,
-    password: asString(credentials.imapPassword) ?? asString(credentials.password) ?? '',
-    mailbox: asString(imap.mailbox) ?? 'INBOX',
+    host: config.imap.host,
+    port: config.imap.port,
+    secure: config.imap.secure,
+    user: credentials.imapUser ?? credentials.user ?? address,
+    password: credentials.imapPassword ?? credentials.password ?? '',
+    mailbox: config.imap.mailbox,
     channelId: channel.id,
     ownAddresses,
     sentIds,
-    idleDelayMs: asNumber(config.idleDelayMs) ?? 15_000,
-    reconnectBaseMs: asNumber(config.reconnectBaseMs) ?? 1000,
+    idleDelayMs: config.idleDelayMs,
+    reconnectBaseMs: config.reconnectBaseMs,
   };
-  const smtpPort = asNumber(smtp.port) ?? 587;
-  const sender = createSmtpSender({
-    host: asString(smtp.host) ?? '127.0.0.1',
-    port: smtpPort,
-    secure: typeof smtp.secure === 'boolean' ? smtp.secure : smtpPort === 465,
-    ignoreTLS: smtp.ignoreTLS === true,
-    user: asString(credentials.smtpUser) ?? asString(credentials.user),
-    password: asString(credentials.smtpPassword) ?? asString(credentials.password),
-    fromAddress: address,
-    fromName: asString(config.fromName),
-    messageIdDomain: asString(config.messageIdDomain) ?? address.split('@')[1] ?? 'parley.invalid',
-  }, (messageId) => sentIds.add(messageId));
+  const smtp = config.smtp;
+  const sender = smtp
+    ? createSmtpSender(
+        {
+          host: smtp.host,
+          port: smtp.port,
+          secure: smtp.secure ?? smtp.port === 465,
+          ignoreTLS: smtp.ignoreTLS,
+          user: credentials.smtpUser ?? credentials.user ?? null,
+          password: credentials.smtpPassword ?? credentials.password ?? null,
+          fromAddress: address,
+          fromName: config.fromName ?? null,
+          messageIdDomain: config.messageIdDomain ?? address.split('@')[1] ?? 'parley.invalid',
+        },
+        (messageId) => sentIds.add(messageId),
+      )
+    : null;
+  const noSmtp = () => new ConnectorError('This email channel has no SMTP server configured, so it cannot send', false, null, 'no_smtp');
 
   return {
     platform: 'email',
     channelId: channel.id,
     poll: (cursor) => pollImap(imapOptions, cursor),
     stream: (sink, cursor, signal) => streamImap(imapOptions, sink, cursor, signal),
-    send: (message) => sender.send(message),
+    async send(message) {
+      if (!sender) throw noSmtp();
+      return sender.send(message);
+    },
     async test() {
       try {
-        await sender.verify();
+        if (sender) await sender.verify();
         await checkImap(imapOptions);
-        return { ok: true, detail: `IMAP and SMTP accepted ${address}` };
+        return { ok: true, detail: `IMAP${sender ? ' and SMTP' : ''} accepted ${address}` };
       } catch (error) {
         return { ok: false, detail: error instanceof Error ? error.message : String(error) };
       }

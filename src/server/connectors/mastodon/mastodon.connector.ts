@@ -1,10 +1,12 @@
 import type { AdapterFactory, ChannelAdapter, OutboundMessage, SendResult } from '../port.js';
 import { ConnectorError } from '../port.js';
-import { asArray, asRecord, asString } from '../shared/json.js';
+import { parseChannelSettings } from '../shared/channel-config.js';
+import { asRecord, asString } from '../shared/json.js';
 import { createMastodonClient } from './client.js';
 import type { MastodonClient } from './client.js';
 import { planMastodonListening } from './listening.js';
 import type { MastodonListening } from './listening.js';
+import { mastodonConfigSchema, mastodonCredentialsSchema } from './settings.js';
 import { pollMastodon, streamMastodon } from './stream.js';
 import type { MastodonStreamDeps } from './stream.js';
 
@@ -53,8 +55,9 @@ async function sendStatus(client: MastodonClient, message: OutboundMessage, sent
  * Credentials: `accessToken` (scopes read write, or read:statuses read:notifications write:statuses).
  */
 export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter => {
-  const baseUrl = (asString(channel.config.baseUrl) ?? '').replace(/\/$/, '');
-  const accessToken = asString(channel.credentials.accessToken) ?? '';
+  const config = parseChannelSettings(mastodonConfigSchema, channel.config, 'mastodon config');
+  const { accessToken } = parseChannelSettings(mastodonCredentialsSchema, channel.credentials, 'mastodon credentials');
+  const baseUrl = config.baseUrl.replace(/\/$/, '');
   const client = createMastodonClient({ baseUrl, accessToken });
   const sentIds = new Set<string>();
   let own: Promise<readonly string[]> | null = null;
@@ -66,17 +69,14 @@ export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter =
     channelId: channel.id,
     accessToken,
     sentIds,
-    reconnectBaseMs: typeof channel.config.reconnectBaseMs === 'number' ? channel.config.reconnectBaseMs : 1000,
+    reconnectBaseMs: config.reconnectBaseMs,
     listening() {
       // Planned on first use, so a bad query fails the poll or stream with a readable permanent error.
-      listening ??= planMastodonListening(
-        asArray(channel.config.listeningQueries).map(asString).filter((q): q is string => q !== null),
-        channel.config.keywordsAsHashtags === true,
-      );
+      listening ??= planMastodonListening(config.listeningQueries, config.keywordsAsHashtags);
       return listening;
     },
     ownAccountIds() {
-      const configured = [...channel.ownAccountIds, ...(asString(channel.config.accountId) ? [asString(channel.config.accountId)!] : [])];
+      const configured = [...channel.ownAccountIds, ...(config.accountId ? [config.accountId] : [])];
       own ??= configured.length > 0
         ? Promise.resolve(configured)
         : client.get('/api/v1/accounts/verify_credentials').then(({ body }) => [asString(asRecord(body)?.id) ?? '']).catch((error: unknown) => {
@@ -86,7 +86,7 @@ export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter =
       return own;
     },
     streamingUrl() {
-      const configured = asString(channel.config.streamingUrl);
+      const configured = config.streamingUrl;
       streaming ??= configured
         ? Promise.resolve(configured)
         : client.get('/api/v2/instance').then(({ body }) => {

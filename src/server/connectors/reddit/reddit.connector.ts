@@ -3,11 +3,13 @@ import { tryParseListeningQuery } from '../listening/parse.js';
 import { ConnectorError } from '../port.js';
 import type { AdapterFactory, ChannelAdapter } from '../port.js';
 import { compileListeningFilter } from '../rss/listening-filter.js';
-import { asArray, asRecord, asString } from '../shared/json.js';
+import { parseChannelSettings } from '../shared/channel-config.js';
+import { asRecord, asString } from '../shared/json.js';
 import { createRedditClient } from './client.js';
 import { pollReddit } from './poll.js';
 import type { RedditSource } from './poll.js';
 import { sendReddit } from './send.js';
+import { redditConfigSchema, redditCredentialsSchema } from './settings.js';
 
 export { mapRedditThing, isRedditThingDeleted } from './map.js';
 
@@ -18,27 +20,21 @@ export { mapRedditThing, isRedditThingDeleted } from './map.js';
  * Credentials: `clientId`, `clientSecret`, and either `username` + `password` (script app) or `refreshToken`.
  */
 export const createRedditAdapter: AdapterFactory = (channel): ChannelAdapter => {
-  const { config, credentials } = channel;
-  const username = asString(credentials.username);
-  const webBaseUrl = asString(config.webBaseUrl) ?? 'https://www.reddit.com';
+  const config = parseChannelSettings(redditConfigSchema, channel.config, 'reddit config');
+  const credentials = parseChannelSettings(redditCredentialsSchema, channel.credentials, 'reddit credentials');
+  const username = credentials.username ?? null;
+  const webBaseUrl = config.webBaseUrl.replace(/\/$/, '');
   const client = createRedditClient({
-    apiBaseUrl: asString(config.apiBaseUrl) ?? 'https://oauth.reddit.com',
-    authBaseUrl: asString(config.authBaseUrl) ?? 'https://www.reddit.com',
-    userAgent: asString(config.userAgent) ?? `server:parley:0.1.0 (by /u/${username ?? 'parley'})`,
-    credentials: {
-      clientId: asString(credentials.clientId) ?? '',
-      clientSecret: asString(credentials.clientSecret) ?? '',
-      username,
-      password: asString(credentials.password),
-      refreshToken: asString(credentials.refreshToken),
-    },
+    apiBaseUrl: config.apiBaseUrl.replace(/\/$/, ''),
+    authBaseUrl: config.authBaseUrl.replace(/\/$/, ''),
+    userAgent: config.userAgent ?? `server:parley:0.1.0 (by /u/${username ?? 'parley'})`,
+    credentials,
   });
-  const strings = (value: unknown) => asArray(value).map(asString).filter((s): s is string => s !== null);
   let sources: RedditSource[] | null = null;
   // Built on first use: a bad listening query then fails the poll with a readable permanent error.
   function listSources(): RedditSource[] {
     if (sources) return sources;
-    const queries = strings(config.listeningQueries);
+    const queries = config.listeningQueries;
     const filter = compileListeningFilter(queries);
     const searches = queries.map((query) => {
       const parsed = tryParseListeningQuery(query);
@@ -46,8 +42,8 @@ export const createRedditAdapter: AdapterFactory = (channel): ChannelAdapter => 
       return compileToRedditSearch(parsed.ast).q;
     });
     sources = [
-      ...(config.includeInbox === false ? [] : [{ path: '/message/inbox', listening: false }]),
-      ...strings(config.subreddits).map((sub) => ({ path: `/r/${encodeURIComponent(sub.replace(/^\/?r\//, ''))}/comments`, listening: true, filter })),
+      ...(config.includeInbox ? [{ path: '/message/inbox', listening: false }] : []),
+      ...config.subreddits.map((sub) => ({ path: `/r/${encodeURIComponent(sub.replace(/^\/?r\//, ''))}/comments`, listening: true, filter })),
       // Search covers posts only; Reddit stems and widens, so results are re-checked with the exact matcher.
       ...searches.map((q) => ({ path: '/search', params: { q, sort: 'new', type: 'link' }, listening: true, filter })),
     ];

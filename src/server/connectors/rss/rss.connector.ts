@@ -1,10 +1,12 @@
 import type { Envelope } from '../../../shared/envelope.js';
 import { ConnectorError } from '../port.js';
 import type { AdapterFactory, ChannelAdapter, Cursor, PollResult } from '../port.js';
-import { asArray, asRecord, asString } from '../shared/json.js';
+import { parseChannelSettings } from '../shared/channel-config.js';
+import { asRecord, asString } from '../shared/json.js';
 import { compileListeningFilter } from './listening-filter.js';
 import type { ListeningFilter } from './listening-filter.js';
 import { feedItemKey, feedItemVersion, mapRssItem, parseFeed } from './map.js';
+import { rssConfigSchema } from './settings.js';
 
 export { mapRssItem, parseFeed, feedItemKey } from './map.js';
 
@@ -95,15 +97,14 @@ async function pollFeed(url: string, state: FeedState, channelId: string, userAg
  * Credentials: none. Read-only: `send` always fails permanently.
  */
 export const createRssAdapter: AdapterFactory = (channel): ChannelAdapter => {
-  const feeds = asArray(channel.config.feeds).map(asString).filter((u): u is string => u !== null);
-  const strings = (value: unknown) => asArray(value).map(asString).filter((k): k is string => k !== null);
-  const userAgent = asString(channel.config.userAgent) ?? 'Parley/0.1 (feed reader)';
+  const config = parseChannelSettings(rssConfigSchema, channel.config, 'rss config');
+  const { feeds, userAgent } = config;
 
   return {
     platform: 'rss',
     channelId: channel.id,
     async poll(cursor, signal): Promise<PollResult> {
-      const matches = compileListeningFilter(strings(channel.config.listeningQueries), strings(channel.config.keywords));
+      const matches = compileListeningFilter(config.listeningQueries, config.keywords);
       const state = parseRssCursor(cursor);
       const envelopes: Envelope[] = [];
       for (const url of feeds) {

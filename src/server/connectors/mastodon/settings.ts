@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/** A Mastodon channel's stored config (CONNECTORS.md §4). */
+export const mastodonConfigSchema = z.object({
+  baseUrl: z.url(),
+  /** WebSocket origin; discovered from `/api/v2/instance` when absent. */
+  streamingUrl: z.string().regex(/^wss?:\/\//).optional(),
+  accountId: z.string().min(1).optional(),
+  listeningQueries: z.array(z.string().min(1)).default([]),
+  keywordsAsHashtags: z.boolean().default(false),
+  reconnectBaseMs: z.number().int().positive().default(1000),
+});
+
+export const mastodonCredentialsSchema = z.object({ accessToken: z.string().min(1) });
