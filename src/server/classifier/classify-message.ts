@@ -2,7 +2,7 @@
 import { findEscalations, findSpamCue, URGENT_CUE } from './cues.js';
 import { explainTruncation } from './explain-truncation.js';
 import { topFeatures } from './explain.js';
-import { extractFeatures } from './features/extract.js';
+import { DEFAULT_FEATURES, extractFeatures } from './features/extract.js';
 import { MAX_TEXT_CHARS } from './features/tokenize.js';
 import { detectLanguage } from './language.js';
 import type { ClassifierModels } from './model-store.js';
@@ -34,7 +34,7 @@ export function classifyMessage(
 ): Classification {
   const raw = typeof input === 'string' ? input : input == null ? '' : String(input);
   const text = raw.length > MAX_TEXT_CHARS ? raw.slice(0, MAX_TEXT_CHARS) : raw;
-  const features = extractFeatures(text);
+  const features = extractFeatures(text, DEFAULT_FEATURES, true);
   const { tokenized } = features;
   const explanations: Explanation[] = [];
   const scored = scorer.score(features);

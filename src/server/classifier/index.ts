@@ -37,7 +37,14 @@ export function createClassifierFromModels(models: ClassifierModels): Classifier
     version: models.version,
     classify: (texts) => {
       const list: readonly unknown[] = Array.isArray(texts) ? texts : [];
-      return list.map((text) => classifyMessage(models, scorer, text));
+      return list.map((text) => {
+        try {
+          return classifyMessage(models, scorer, text);
+        } catch {
+          // Only a non-string whose toString throws gets here; it is classified as empty text.
+          return classifyMessage(models, scorer, '');
+        }
+      });
     },
   };
 }

@@ -49,21 +49,49 @@ function isWordLike(token: string): boolean {
   );
 }
 
+/** Fixed cue features; their hashes are computed once. */
+const CUE_NAMES = [
+  '[positive words]',
+  '[negative words]',
+  '[ALL CAPS]',
+  '[elongated]',
+  '[!]',
+  '[?]',
+  '[empty]',
+] as const;
+const CUE_HASHES = CUE_NAMES.map((name) => hashString(name, SEED_CUE));
+const ORIGIN_START = -1000;
+const ORIGIN_END = -1001;
+
 /** Feature origins, decoded by nameOf: 2t is the word at token t, 2t+1 the bigram starting there, -(k+1) cue k. */
-function cue(origins: number[], cues: string[], n: number, name: string, value: number): number {
+function cue(origins: number[], n: number, k: number, value: number): number {
   if (value <= 0 || n >= CAPACITY) return n;
-  scratchHashes[n] = hashString(name, SEED_CUE);
+  scratchHashes[n] = CUE_HASHES[k] as number;
   scratchValues[n] = Math.log1p(value);
-  cues.push(name);
-  origins.push(-cues.length);
+  origins.push(-(k + 1));
   return n + 1;
 }
 
-export function extractFeatures(text: string, config: FeatureConfig = DEFAULT_FEATURES): FeatureVector {
+/** Hash of a boundary bigram ("<s> word" / "word </s>") without building its string. */
+function boundaryHash(token: string, atStart: boolean): number {
+  let h = mixChar(FNV_OFFSET, SEED_BIGRAM);
+  h = mixChar(h, atStart ? 0x02 : 0x03);
+  for (let k = 0; k < token.length; k++) h = mixChar(h, token.charCodeAt(k));
+  return finalise(h);
+}
+
+/**
+ * Featurises one text. With `transient`, the arrays are views of a shared scratch buffer, valid only until the next
+ * call: the classifier uses them at once and so skips two allocations per message; training keeps copies.
+ */
+export function extractFeatures(
+  text: string,
+  config: FeatureConfig = DEFAULT_FEATURES,
+  transient = false,
+): FeatureVector {
   const tokenized = tokenize(typeof text === 'string' ? text : String(text));
   const { tokens, negated } = tokenized;
   const origins: number[] = [];
-  const cues: string[] = [];
   const lexicon = getValenceLexicon();
   let positive = 0;
   let negative = 0;
@@ -94,23 +122,28 @@ export function extractFeatures(text: string, config: FeatureConfig = DEFAULT_FE
       n++;
     }
   }
-  if (config.boundaryBigrams && tokens.length > 0) {
-    n = cue(origins, cues, n, `<s> ${tokens[0] as string}`, 1);
-    n = cue(origins, cues, n, `${tokens[tokens.length - 1] as string} </s>`, 1);
+  if (config.boundaryBigrams && tokens.length > 0 && n < CAPACITY - 2) {
+    scratchHashes[n] = boundaryHash(tokens[0] as string, true);
+    scratchValues[n++] = Math.LN2;
+    origins.push(ORIGIN_START);
+    scratchHashes[n] = boundaryHash(tokens[tokens.length - 1] as string, false);
+    scratchValues[n++] = Math.LN2;
+    origins.push(ORIGIN_END);
   }
-  n = cue(origins, cues, n, '[positive words]', positive);
-  n = cue(origins, cues, n, '[negative words]', negative);
-  n = cue(origins, cues, n, '[ALL CAPS]', tokenized.allCaps);
-  n = cue(origins, cues, n, '[elongated]', tokenized.elongated);
-  n = cue(origins, cues, n, '[!]', tokenized.exclamations);
-  n = cue(origins, cues, n, '[?]', tokenized.questions);
-  if (tokens.length === 0) n = cue(origins, cues, n, '[empty]', 1);
+  n = cue(origins, n, 0, positive);
+  n = cue(origins, n, 1, negative);
+  n = cue(origins, n, 2, tokenized.allCaps);
+  n = cue(origins, n, 3, tokenized.elongated);
+  n = cue(origins, n, 4, tokenized.exclamations);
+  n = cue(origins, n, 5, tokenized.questions);
+  if (tokens.length === 0) n = cue(origins, n, 6, 1);
   const named = n;
   normalise(0, named, 1);
 
   const { charMin, charMax } = config;
   for (const token of tokens) {
-    if (!isWordLike(token)) continue;
+    // Words under three characters add only n-grams that duplicate the word feature itself.
+    if (token.length < 3 || !isWordLike(token)) continue;
     const len = token.length + 2;
     for (let start = 0; start < len; start++) {
       let h = mixChar(FNV_OFFSET, SEED_CHAR);
@@ -129,13 +162,17 @@ export function extractFeatures(text: string, config: FeatureConfig = DEFAULT_FE
   normalise(named, n, config.charWeight);
   const nameOf = (i: number): string => {
     const origin = origins[i] ?? -1e9;
-    if (origin < 0) return cues[-origin - 1] ?? '';
+    if (origin === ORIGIN_START) return `<s> ${tokens[0] ?? ''}`;
+    if (origin === ORIGIN_END) return `${tokens[tokens.length - 1] ?? ''} </s>`;
+    if (origin < 0) return CUE_NAMES[-origin - 1] ?? '';
     const t = origin >> 1;
     const token = tokens[t] ?? '';
     if (origin & 1) return `${token} ${tokens[t + 1] ?? ''}`;
     return negated[t] ? `not ${token}` : token;
   };
-  return { hashes: scratchHashes.slice(0, n), values: scratchValues.slice(0, n), named, nameOf, tokenized };
+  const hashes = transient ? scratchHashes.subarray(0, n) : scratchHashes.slice(0, n);
+  const values = transient ? scratchValues.subarray(0, n) : scratchValues.slice(0, n);
+  return { hashes, values, named, nameOf, tokenized };
 }
 
 function normalise(from: number, to: number, norm: number): void {
