@@ -34,6 +34,14 @@ import { createIdentityService } from './services/identity.service.js';
 import { createIncidentsService } from './services/incidents.service.js';
 import { createTeamsService } from './services/teams.service.js';
 import { createUsersService } from './services/users.service.js';
+import { registerPublicPageRoutes } from './http/routes/public-pages.routes.js';
+import { registerTrustRoutes } from './http/routes/trust.routes.js';
+import { createAuditLogService } from './services/audit-log.service.js';
+import { createDataRightsService } from './services/data-rights.service.js';
+import { createImpostorsService } from './services/impostors.service.js';
+import { createPrivateHandoffService } from './services/private-handoff.service.js';
+import { createVerificationService } from './services/verification.service.js';
+import { deriveSigningKey } from './trust/signing.js';
 
 export type ProcessRole = 'web' | 'worker' | 'scheduler';
 
@@ -123,6 +131,11 @@ export const createApp = async (options: AppOptions) => {
   const incidents = createIncidentsService({ repos, uow, clock, events, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
   const identity = createIdentityService({ repos, uow, clock, events });
   const services = { auth, users, teams, channels, customers, conversations, ingest, incidents, identity };
+  const signingKey = deriveSigningKey(loadOrCreateSecretKey(config.secretKey, config.dataDir));
+  const handoff = createPrivateHandoffService({ repos, uow, clock, events, signingKey, publicUrl: config.publicUrl });
+  const verification = createVerificationService({ repos, uow, clock, events, logger, publicUrl: config.publicUrl, conversations });
+  const trust = { audit: createAuditLogService({ repos, uow, clock }), handoff, verification, impostors: createImpostorsService({ repos, uow, clock, logger, conversations, handoff }), dataRights: createDataRightsService({ repos, uow, clock, logger }) };
+  const stopTrust = [verification.watch()];
 
   const http = await createHttpServer({ logger, auth, publicUrl: config.publicUrl, onResponse: metrics.httpRequest });
   registerSystemRoutes(http, {
@@ -137,6 +150,8 @@ export const createApp = async (options: AppOptions) => {
   registerConversationRoutes(http, { conversations });
   registerMessageRoutes(http, { ingest });
   registerDirectoryRoutes(http, { users, teams, channels, customers });
+  registerTrustRoutes(http, trust);
+  await registerPublicPageRoutes(http, { handoff, verification, secureCookies: config.publicUrl.startsWith('https://') });
   registerIncidentRoutes(http, { incidents });
   registerIdentityRoutes(http, { identity });
 
@@ -153,11 +168,13 @@ export const createApp = async (options: AppOptions) => {
     services,
     worker,
     outbox,
+    trust,
     http,
     /** Starts the given roles: web listens, worker runs the pipeline and the outbox. */
     async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {
       await refreshMarketingTeam();
       started = [...roles];
+      if (roles.includes('worker')) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer());
       if (roles.includes('worker')) {
         worker.start();
         outbox.start();
@@ -169,6 +186,7 @@ export const createApp = async (options: AppOptions) => {
       else await http.close().catch(() => undefined);
       await worker.stop();
       await outbox.stop();
+      for (const stop of stopTrust.splice(0)) await stop();
       await store.close();
     },
     refreshMarketingTeam,

@@ -1,5 +1,6 @@
 /** The `parley` command line: one subcommand per file in cli/, parsed with commander. */
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './cli/audit.js';
 import { registerBenchCommand } from './cli/bench.js';
 import { registerChannelCommand } from './cli/channel.js';
 import { registerCheckReplyCommand } from './cli/check-reply.js';
@@ -37,6 +38,7 @@ export const buildProgram = (): Command => {
   registerCheckReplyCommand(program);
   registerTrainCommands(program);
   registerBenchCommand(program);
+  registerAuditCommand(program);
   return program;
 };
 

@@ -20,6 +20,7 @@ export const permissions = {
   'audit:read': ['admin'],
   'incidents:read': ['admin', 'supervisor', 'agent', 'analyst'],
   'incidents:manage': ['admin', 'supervisor'],
+  'customers:erase': ['admin'],
   'self': ['admin', 'supervisor', 'agent', 'moderator', 'approver', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 

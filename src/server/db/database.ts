@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
+import * as trust from './migrations/0005-trust.js';
 import * as incidents from './migrations/0002-incidents.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
@@ -25,7 +26,7 @@ export interface StoreOptions {
   poolSize?: number;
 }
 
-const migrations: Record<string, Migration> = { '0001-initial': initial, '0002-incidents': incidents };
+const migrations: Record<string, Migration> = { '0001-initial': initial, '0002-incidents': incidents, '0005-trust': trust };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -13,6 +13,10 @@ import { createOutboxRepository } from './outbox.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
 import { createTeamsRepository } from './teams.repository.js';
 import { createUsersRepository } from './users.repository.js';
+import { createPrivateLinksRepository } from './private-links.repository.js';
+import { createOfficialRepliesRepository } from './official-replies.repository.js';
+import { createImpostorAlertsRepository } from './impostor-alerts.repository.js';
+import { createRetentionRepository } from './retention.repository.js';
 
 /** Every repository bound to one executor: the database, or a transaction for a unit of work. */
 export const createRepositories = (db: Executor, options: { skipLocked: boolean }) => ({
@@ -30,6 +34,10 @@ export const createRepositories = (db: Executor, options: { skipLocked: boolean 
   settings: createSettingsRepository(db),
   teams: createTeamsRepository(db),
   users: createUsersRepository(db),
+  privateLinks: createPrivateLinksRepository(db),
+  officialReplies: createOfficialRepliesRepository(db),
+  impostorAlerts: createImpostorAlertsRepository(db),
+  retention: createRetentionRepository(db),
 });
 
 export type Repositories = ReturnType<typeof createRepositories>;

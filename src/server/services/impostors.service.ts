@@ -1,0 +1,155 @@
+import type { Actor } from '../../shared/permissions.js';
+import type { Clock } from '../platform/clock.js';
+import { AppError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { Logger } from '../platform/logger.js';
+import type { ImpostorAlert, ImpostorAlertStatus, ScannedMessage } from '../repositories/impostor-alerts.repository.js';
+import type { Repositories, UnitOfWork } from '../repositories/index.js';
+import { scoreImpostor } from '../trust/impostor/index.js';
+import { officialIdentityOf } from '../trust/official-identity.js';
+import { recordAudit } from './audit.js';
+import type { ConversationsService } from './conversations.service.js';
+import type { PrivateHandoffService } from './private-handoff.service.js';
+
+const cursorKey = 'trust.scan.decidedAt';
+const autoReplyKey = 'trust.piiAutoReply';
+/** The customer's own data that should not stay in public; names and order numbers alone are not worth a reply. */
+const exposingTypes = new Set(['email', 'phone', 'card', 'iban', 'ssn', 'dob', 'address', 'account_number', 'otp', 'password']);
+
+export interface PiiAutoReply {
+  enabled: boolean;
+  /** `{link}` is replaced by a private link. */
+  text: string;
+}
+
+export const defaultPiiAutoReply: PiiAutoReply = {
+  enabled: false,
+  text: 'For your safety, please delete the post with your personal details. We can continue privately here: {link}',
+};
+
+/**
+ * Watches public threads after the pipeline has decided them: look-alike accounts answering customers raise impostor
+ * alerts; customers who post their own personal data in public get the conversation flagged (and, when enabled, an
+ * automatic reply advising removal with a private link). Runs on a timer in the worker role, from a saved cursor.
+ */
+export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; logger: Logger; conversations: ConversationsService; handoff: PrivateHandoffService }) => {
+  const { repos, uow, clock, logger } = deps;
+  const actor: Actor = { userId: 'system', role: 'admin', requestId: 'trust-scan' };
+
+  const officialFor = async (channelId: string) => {
+    const channel = await repos.channels.get(channelId);
+    const brands = await repos.officialReplies.brands();
+    const brand = brands.find((b) => b.id === channel?.brandId);
+    const handles = [...(brand?.handles ?? brands.flatMap((b) => b.handles)), ...(await repos.officialReplies.ownHandles(channelId))];
+    const names = brand ? [brand.name] : brands.length ? brands.map((b) => b.name) : [channel?.name ?? ''];
+    return { identity: officialIdentityOf(handles, names), ownIds: new Set(channel?.ownAccountIds ?? []) };
+  };
+
+  const checkImpostor = async (m: ScannedMessage, official: Awaited<ReturnType<typeof officialFor>>): Promise<boolean> => {
+    if (!m.parent || !m.author.handle || official.ownIds.has(m.author.platformId)) return false;
+    const verdict = scoreImpostor({ handle: m.author.handle, displayName: m.author.displayName ?? '', followers: m.author.followers, verified: m.author.verified }, official.identity);
+    if (!verdict.isImpostor) return false;
+    return repos.impostorAlerts.raise({ id: newId(), messageId: m.id, channelId: m.channelId, conversationId: m.conversationId, victimMessageId: m.parent.id, author: { platformId: m.author.platformId, handle: m.author.handle, displayName: m.author.displayName }, score: verdict.score, evidence: verdict.evidence, createdAt: clock.now() });
+  };
+
+  const checkPii = async (m: ScannedMessage): Promise<boolean> => {
+    const types = [...new Set(m.pii.map((f) => f.type).filter((t) => exposingTypes.has(t)))];
+    if (!m.conversationId || types.length === 0) return false;
+    const flagged = await repos.impostorAlerts.flag({ id: newId(), conversationId: m.conversationId, messageId: m.id, kind: 'customer_pii_public', detail: { types, spans: m.pii.filter((f) => exposingTypes.has(f.type)) }, createdAt: clock.now() });
+    if (!flagged) return false;
+    const auto = { ...defaultPiiAutoReply, ...((await repos.settings.get<Partial<PiiAutoReply>>(autoReplyKey)) ?? {}) };
+    if (auto.enabled) {
+      const link = await deps.handoff.createLink(m.conversationId, actor);
+      await deps.conversations.reply(m.conversationId, { text: auto.text.replace('{link}', link.url), idempotencyKey: `pii-advice:${m.id}` }, actor);
+    }
+    return true;
+  };
+
+  const scan = async (limit = 500): Promise<{ scanned: number; alerts: number; flagged: number }> => {
+    const after = (await repos.settings.get<number>(cursorKey)) ?? 0;
+    const batch = await repos.impostorAlerts.decidedPublicInbound(after, limit);
+    let alerts = 0;
+    let flagged = 0;
+    const officials = new Map<string, Awaited<ReturnType<typeof officialFor>>>();
+    for (const m of batch) {
+      let official = officials.get(m.channelId);
+      if (!official) officials.set(m.channelId, (official = await officialFor(m.channelId)));
+      if (await checkImpostor(m, official)) alerts += 1;
+      if (await checkPii(m)) flagged += 1;
+    }
+    const last = batch.at(-1);
+    if (last) await repos.settings.set(cursorKey, last.decidedAt, clock.now());
+    return { scanned: batch.length, alerts, flagged };
+  };
+
+  return {
+    scan,
+
+    /** Scans until caught up, every `intervalMs`; returns a stop function. */
+    startTimer(intervalMs = 5000): () => Promise<void> {
+      let running: Promise<unknown> = Promise.resolve();
+      const timer = setInterval(() => {
+        running = running.then(async () => {
+          for (let i = 0; i < 20; i += 1) if ((await scan()).scanned < 500) break;
+        }).catch((error: unknown) => logger.warn({ err: error }, 'trust scan failed'));
+      }, intervalMs);
+      timer.unref();
+      return async () => {
+        clearInterval(timer);
+        await running;
+      };
+    },
+
+    async list(query: { status?: ImpostorAlertStatus; before?: { createdAt: number; id: string }; limit: number }): Promise<{ items: ImpostorAlert[]; next: { createdAt: number; id: string } | null }> {
+      const items = await repos.impostorAlerts.list(query.status ? { status: query.status } : {}, query.before ?? null, query.limit + 1);
+      const page = items.slice(0, query.limit);
+      const last = page.at(-1);
+      return { items: page, next: items.length > query.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    },
+
+    async get(id: string): Promise<ImpostorAlert> {
+      const alert = await repos.impostorAlerts.get(id);
+      if (!alert) throw new AppError('not_found', `no impostor alert ${id}`);
+      return alert;
+    },
+
+    /** One click: an official public reply in the thread telling the customer the look-alike is not us. */
+    async warn(id: string, by: Actor) {
+      const alert = await repos.impostorAlerts.get(id);
+      if (!alert) throw new AppError('not_found', `no impostor alert ${id}`);
+      if (!alert.conversationId) throw new AppError('conflict', 'the alert has no conversation to reply in');
+      if (alert.status !== 'open') throw new AppError('conflict', `the alert is already ${alert.status}`);
+      const handle = alert.author.handle ? `@${alert.author.handle.replace(/^@/, '')}` : 'that account';
+      const text = `Please be careful: ${handle} is not an official account of ours and may ask for personal or payment details. We will only ever answer from our official accounts, and we never ask for passwords or card numbers in public.`;
+      const sent = await deps.conversations.reply(alert.conversationId, { text, idempotencyKey: `impostor-warning:${alert.id}` }, by);
+      await uow(async (tx) => {
+        await tx.impostorAlerts.markWarned(alert.id, sent.messageId, clock.now());
+        await recordAudit(tx, by, clock.now(), 'impostor.warn', { type: 'impostor_alert', id: alert.id }, { messageId: sent.messageId, handle: alert.author.handle });
+      });
+      return { ...(await repos.impostorAlerts.get(id))!, outboxId: sent.outboxId };
+    },
+
+    /** Plain text for the platform's impersonation report form. */
+    async report(id: string): Promise<string> {
+      const alert = await repos.impostorAlerts.get(id);
+      if (!alert) throw new AppError('not_found', `no impostor alert ${id}`);
+      const [channel, message, victim] = await Promise.all([repos.channels.get(alert.channelId), repos.messages.get(alert.messageId), alert.victimMessageId ? repos.messages.get(alert.victimMessageId) : null]);
+      const official = await officialFor(alert.channelId);
+      const brands = await repos.officialReplies.brands();
+      return [
+        `Impersonation report (${channel?.platform ?? 'unknown platform'})`,
+        `Reported account: @${(alert.author.handle ?? '').replace(/^@/, '')} (id ${alert.author.platformId}${alert.author.displayName ? `, shown as "${alert.author.displayName}"` : ''})`,
+        `Impersonated organisation: ${brands.map((b) => b.name).join(', ') || channel?.name || ''}`,
+        `Our official accounts: ${official.identity.handles.map((h) => `@${h}`).join(', ') || '(none listed)'}`,
+        `Offending reply: ${message?.url ?? `message ${alert.messageId}`} at ${message ? new Date(message.createdAt).toISOString() : 'unknown time'}`,
+        message?.text ? `Text of the reply: "${message.text.slice(0, 500)}"` : '',
+        victim ? `It answered a customer's post: ${victim.url ?? victim.externalId}` : '',
+        `Why we believe it impersonates us (score ${alert.score.toFixed(2)}):`,
+        ...alert.evidence.map((e) => `- ${e}`),
+        `Detected: ${new Date(alert.createdAt).toISOString()}`,
+      ].filter(Boolean).join('\n');
+    },
+  };
+};
+
+export type ImpostorsService = ReturnType<typeof createImpostorsService>;

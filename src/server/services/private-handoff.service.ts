@@ -1,0 +1,196 @@
+import { randomInt } from 'node:crypto';
+import type { Actor } from '../../shared/permissions.js';
+import type { Clock } from '../platform/clock.js';
+import { hashToken, randomToken } from '../platform/crypto.js';
+import { AppError } from '../platform/errors.js';
+import type { EventBus } from '../platform/events.js';
+import { newId } from '../platform/ids.js';
+import type { Repositories, UnitOfWork } from '../repositories/index.js';
+import type { PrivateLink } from '../repositories/private-links.repository.js';
+import { hmacHex, signLinkToken, verifyLinkToken } from '../trust/signing.js';
+import { recordAudit } from './audit.js';
+
+export interface PrivateHandoffOptions {
+  repos: Repositories;
+  uow: UnitOfWork;
+  clock: Clock;
+  events: EventBus;
+  signingKey: Buffer;
+  publicUrl: string;
+  linkTtlMs?: number;
+  codeTtlMs?: number;
+  sessionTtlMs?: number;
+  maxCodeAttempts?: number;
+}
+
+/** What the public page should show for a link. */
+export type LinkState =
+  | { state: 'invalid' | 'expired' | 'used' }
+  | { state: 'ask_email' | 'ask_code'; link: PrivateLink; email: string | null }
+  | { state: 'open'; link: PrivateLink };
+
+const emailPattern = /^[^\s@<>()]{1,64}@[^\s@<>()]{1,190}\.[a-z]{2,24}$/i;
+
+/**
+ * The move from a public thread to a private one: a signed, single-use, expiring link; the customer proves an email
+ * address with a one-time code sent through the outbox; then both sides write private messages in the same conversation.
+ */
+export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
+  const { repos, uow, clock, events, signingKey, publicUrl } = options;
+  const linkTtlMs = options.linkTtlMs ?? 72 * 3600_000;
+  const codeTtlMs = options.codeTtlMs ?? 15 * 60_000;
+  const sessionTtlMs = options.sessionTtlMs ?? 24 * 3600_000;
+  const maxCodeAttempts = options.maxCodeAttempts ?? 5;
+  const codeHash = (linkId: string, code: string) => hmacHex(signingKey, `otp:${linkId}:${code}`);
+
+  const resolve = async (token: string): Promise<LinkState> => {
+    const check = verifyLinkToken(signingKey, token, clock.now());
+    if (!check.ok) return { state: check.reason === 'expired' ? 'expired' : 'invalid' };
+    const link = await repos.privateLinks.get(check.id);
+    if (!link) return { state: 'invalid' };
+    if (link.usedAt !== null) return { state: 'used' };
+    return { state: link.codeHash && (link.codeExpiresAt ?? 0) > clock.now() ? 'ask_code' : 'ask_email', link, email: link.email };
+  };
+
+  const mustOpen = async (token: string) => {
+    const s = await resolve(token);
+    if (s.state !== 'ask_email' && s.state !== 'ask_code') throw new AppError('not_found', s.state === 'used' ? 'this link has already been used' : 'this link is not valid or has expired');
+    return s.link;
+  };
+
+  /** The session a verified customer holds, for this link only. */
+  const sessionLink = async (token: string, sessionToken: string | undefined): Promise<PrivateLink | null> => {
+    if (!sessionToken) return null;
+    const link = await repos.privateLinks.bySession(hashToken(sessionToken));
+    if (!link || (link.sessionExpiresAt ?? 0) <= clock.now()) return null;
+    const id = token.split('.')[0];
+    return link.id === id ? link : null;
+  };
+
+  return {
+    async createLink(conversationId: string, actor: Actor): Promise<{ url: string; expiresAt: number; linkId: string }> {
+      const now = clock.now();
+      const link = { id: newId(), conversationId, createdBy: actor.userId, createdAt: now, expiresAt: now + linkTtlMs };
+      await uow(async (tx) => {
+        if (!(await tx.conversations.get(conversationId))) throw new AppError('conversation_not_found', `no conversation ${conversationId}`);
+        await tx.privateLinks.create(link);
+        await recordAudit(tx, actor, now, 'conversation.private_link', { type: 'conversation', id: conversationId }, { linkId: link.id, expiresAt: link.expiresAt });
+      });
+      return { url: `${publicUrl}/p/private/${signLinkToken(signingKey, link.id, link.expiresAt)}`, expiresAt: link.expiresAt, linkId: link.id };
+    },
+
+    resolve,
+    sessionLink,
+
+    /** A form token bound to the session, for the message form (the cookie alone would let another site post). */
+    csrfFor: (sessionToken: string): string => hmacHex(signingKey, `csrf:${sessionToken}`).slice(0, 32),
+
+    /** Sends a six-digit code to the address the customer typed; only its keyed hash is stored. */
+    async requestCode(token: string, email: string): Promise<void> {
+      const address = email.trim().toLowerCase();
+      if (!emailPattern.test(address)) throw new AppError('validation_failed', 'enter a valid email address', 'email');
+      const link = await mustOpen(token);
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const now = clock.now();
+      await uow(async (tx) => {
+        const conversation = await tx.conversations.get(link.conversationId);
+        if (!conversation) throw new AppError('not_found', 'this conversation no longer exists');
+        await tx.privateLinks.setCode(link.id, address, codeHash(link.id, code), now + codeTtlMs);
+        await tx.outbox.enqueue({
+          id: newId(),
+          idempotencyKey: `private-code:${link.id}:${now}`,
+          channelId: conversation.channelId,
+          conversationId: conversation.id,
+          messageId: null,
+          kind: 'email',
+          payload: { text: `Your verification code is ${code}. It expires in ${Math.round(codeTtlMs / 60_000)} minutes. If you did not ask for it, ignore this email.`, subject: 'Your verification code', recipient: { platformId: address, email: address }, threadKey: null },
+          createdBy: null,
+          now,
+        });
+      });
+      events.publish({ type: 'outbox.enqueued' });
+    },
+
+    /** Checks the code; on success the link is spent and a session for this conversation begins. */
+    async verifyCode(token: string, code: string): Promise<{ sessionToken: string; expiresAt: number }> {
+      const link = await mustOpen(token);
+      const now = clock.now();
+      if (!link.codeHash || !link.email || (link.codeExpiresAt ?? 0) <= now) throw new AppError('validation_failed', 'the code has expired; ask for a new one', 'code');
+      if (link.codeAttempts >= maxCodeAttempts) throw new AppError('rate_limited', 'too many wrong codes; ask for a new one');
+      if (hmacHex(signingKey, `otp:${link.id}:${code.trim()}`) !== link.codeHash) {
+        await repos.privateLinks.countAttempt(link.id);
+        throw new AppError('validation_failed', 'that code is not right', 'code');
+      }
+      const sessionToken = randomToken();
+      const expiresAt = now + sessionTtlMs;
+      const email = link.email;
+      await uow(async (tx) => {
+        const conversation = await tx.conversations.get(link.conversationId);
+        let identity: { identityId: string; otherCustomerId: string | null } | null = null;
+        if (conversation?.customerId) identity = await tx.privateLinks.attachEmailIdentity(newId(), conversation.customerId, email, now);
+        if (!(await tx.privateLinks.consume(link.id, hashToken(sessionToken), expiresAt, identity?.identityId ?? null, now))) throw new AppError('conflict', 'this link has already been used');
+        // The customer has no user account: the entry names the link they proved, not a staff role.
+        await tx.audit.append({ id: newId(), at: now, actorId: `customer:${link.id}`, actorRole: 'customer', action: 'conversation.private_verified', targetType: 'conversation', targetId: link.conversationId, data: { linkId: link.id, identityId: identity?.identityId ?? null, emailAlreadyOnCustomer: identity?.otherCustomerId ?? null } });
+      });
+      return { sessionToken, expiresAt };
+    },
+
+    /** The private part of the conversation, for the verified customer's page. */
+    async thread(link: PrivateLink) {
+      const messages = await repos.messages.listByConversation(link.conversationId, 500);
+      return messages.filter((m) => m.visibility === 'private' && m.createdAt >= link.createdAt).map((m) => ({ id: m.id, direction: m.direction, text: m.text, createdAt: m.createdAt }));
+    },
+
+    /** A message the verified customer writes: a private inbound message in the same conversation. */
+    async postAsCustomer(link: PrivateLink, text: string): Promise<string> {
+      const body = text.trim();
+      if (!body) throw new AppError('validation_failed', 'write a message', 'text');
+      const now = clock.now();
+      const id = newId();
+      await uow(async (tx) => {
+        const conversation = await tx.conversations.get(link.conversationId);
+        if (!conversation) throw new AppError('not_found', 'this conversation no longer exists');
+        await tx.messages.insertMany([{
+          id, channelId: conversation.channelId, externalId: `private:${id}`, direction: 'in', kind: 'chat', visibility: 'private',
+          author: { platformId: `email:${link.email ?? 'unknown'}`, handle: null, displayName: null, followers: 0, verified: true, email: link.email },
+          text: body, html: null, subject: null, attachments: [], inReplyTo: null, threadKey: conversation.threadKey, url: null, listening: false,
+          createdAt: now, receivedAt: now, editedAt: null, raw: null, stage: 'decided', conversationId: conversation.id, customerId: conversation.customerId,
+        }]);
+        await tx.conversations.recordActivity({ id: conversation.id, messageId: id, at: now, preview: body.slice(0, 160), direction: 'in', customerId: conversation.customerId, sentiment: null, intent: null, language: null });
+        if (conversation.status === 'resolved' || conversation.status === 'closed') await tx.conversations.setStatus(conversation.id, 'open', now);
+      });
+      events.publish({ type: 'conversations.changed', conversationIds: [link.conversationId] });
+      return id;
+    },
+
+    /** An agent's private answer: stored as a private message and emailed to the verified address (no public post). */
+    async replyPrivately(conversationId: string, text: string, actor: Actor): Promise<{ messageId: string; outboxId: string }> {
+      const body = text.trim();
+      if (!body) throw new AppError('validation_failed', 'a reply needs text', 'text');
+      const now = clock.now();
+      const messageId = newId();
+      const outboxId = newId();
+      await uow(async (tx) => {
+        const conversation = await tx.conversations.get(conversationId);
+        if (!conversation) throw new AppError('conversation_not_found', `no conversation ${conversationId}`);
+        const email = await tx.privateLinks.verifiedEmailFor(conversationId);
+        if (!email) throw new AppError('conflict', 'the customer has not verified a private link for this conversation yet');
+        await tx.messages.insertMany([{
+          id: messageId, channelId: conversation.channelId, externalId: `pending:${outboxId}`, direction: 'out', kind: 'email', visibility: 'private',
+          author: { platformId: `parley:${conversation.channelId}`, handle: null, displayName: null, followers: 0, verified: true, email: null },
+          text: body, html: null, subject: null, attachments: [], inReplyTo: null, threadKey: conversation.threadKey, url: null, listening: false,
+          createdAt: now, receivedAt: now, editedAt: null, raw: null, stage: 'decided', conversationId, customerId: conversation.customerId, sentByUserId: actor.userId,
+        }]);
+        await tx.outbox.enqueue({ id: outboxId, idempotencyKey: `private-reply:${messageId}`, channelId: conversation.channelId, conversationId, messageId, kind: 'email', payload: { text: body, subject: conversation.subject ?? 'Your conversation with us', recipient: { platformId: email, email }, threadKey: conversation.threadKey }, createdBy: actor.userId, now });
+        await tx.conversations.recordActivity({ id: conversationId, messageId, at: now, preview: body.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
+        await tx.conversations.recordFirstResponse(conversationId, now);
+        await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id: conversationId }, { messageId, outboxId, visibility: 'private' });
+      });
+      events.publish({ type: 'outbox.enqueued' });
+      events.publish({ type: 'conversations.changed', conversationIds: [conversationId] });
+      return { messageId, outboxId };
+    },
+  };
+};
+
+export type PrivateHandoffService = ReturnType<typeof createPrivateHandoffService>;
