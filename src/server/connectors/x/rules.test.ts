@@ -3,6 +3,8 @@ import { ConnectorError } from '../port.js';
 import { createXClient } from './client.js';
 import { startXFakeServer } from './fake-server.js';
 import type { XFakeServer } from './fake-server.js';
+import { compileToXRules } from '../listening/compile-x.js';
+import { parseListeningQuery } from '../listening/parse.js';
 import { syncXStreamRules } from './rules.js';
 
 let fake: XFakeServer | null = null;
@@ -23,6 +25,14 @@ describe('syncXStreamRules', () => {
       ['acme -is:retweet', 'parley:brand'],
     ]);
     expect(await syncXStreamRules(client, [{ value: 'acme -is:retweet', tag: 'parley:brand' }])).toEqual({ added: 0, deleted: 0 });
+  });
+
+  it('installs a compiled listening query as X rules', async () => {
+    fake = await startXFakeServer();
+    const client = createXClient({ baseUrl: fake.url, bearerToken: fake.bearerToken });
+    const rules = compileToXRules(parseListeningQuery('acme AND (outage OR "no signal") -hiring lang:en'), { tag: 'outage' });
+    await syncXStreamRules(client, rules);
+    expect(fake.rules.map((r) => [r.value, r.tag])).toEqual([['acme (outage OR "no signal") -hiring lang:en -is:retweet', 'parley:outage']]);
   });
 
   it('reports rules X refuses as a permanent error naming the rule', async () => {
