@@ -182,6 +182,62 @@ export const createConversationsRepository = (db: Executor) => ({
       .execute();
   },
 
+  /**
+   * The batch form of recordActivity: one statement per chunk of conversations. Activities are folded per
+   * conversation first (counts, unread, the newest message), so the result equals applying them one by one.
+   */
+  async recordActivities(activities: readonly ConversationActivity[]): Promise<void> {
+    const folded = new Map<string, { n: number; unread: number; reset: boolean; last: ConversationActivity; inboundAt: number | null; customerId: string | null; sentiment: string | null; intent: string | null; language: string | null }>();
+    for (const a of [...activities].sort((x, y) => x.at - y.at)) {
+      const f = folded.get(a.id) ?? { n: 0, unread: 0, reset: false, last: a, inboundAt: null, customerId: null, sentiment: null, intent: null, language: null };
+      f.n += 1;
+      if (a.direction === 'in') {
+        f.unread += 1;
+        f.inboundAt = a.at;
+        f.customerId ??= a.customerId;
+        f.sentiment = a.sentiment ?? f.sentiment;
+        f.intent = a.intent ?? f.intent;
+        f.language = a.language ?? f.language;
+      } else {
+        f.unread = 0;
+        f.reset = true;
+      }
+      f.last = a;
+      folded.set(a.id, f);
+    }
+    for (const part of chunk([...folded.entries()], 150)) {
+      const rows = sql.join(
+        part.map(
+          ([id, f]) =>
+            sql`(${id}, cast(${f.n} as integer), cast(${f.unread} as integer), cast(${f.reset ? 1 : 0} as integer), ${f.last.messageId}, cast(${f.last.at} as bigint), ${f.last.preview}, ${f.last.direction}, cast(${f.inboundAt} as bigint), ${f.customerId}, ${f.sentiment}, ${f.intent}, ${f.language})`,
+        ),
+      );
+      await sql`update conversations set
+          message_count = message_count + v.column2,
+          unread_count = case when v.column4 = 1 then v.column3 else unread_count + v.column3 end,
+          last_message_id = case when last_message_at <= v.column6 then v.column5 else last_message_id end,
+          last_message_preview = case when last_message_at <= v.column6 then v.column7 else last_message_preview end,
+          last_message_direction = case when last_message_at <= v.column6 then v.column8 else last_message_direction end,
+          last_message_at = case when last_message_at <= v.column6 then v.column6 else last_message_at end,
+          last_inbound_at = coalesce(v.column9, last_inbound_at),
+          customer_id = coalesce(customer_id, v.column10),
+          sentiment = coalesce(v.column11, sentiment),
+          intent = coalesce(v.column12, intent),
+          language = coalesce(v.column13, language),
+          updated_at = v.column6
+        from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
+    }
+  },
+
+  async createMany(list: readonly NewConversation[]): Promise<void> {
+    for (const part of chunk(list, 200)) {
+      await db
+        .insertInto('conversations')
+        .values(part.map((c) => ({ id: c.id, channel_id: c.channelId, brand_id: c.brandId, customer_id: c.customerId, thread_key: c.threadKey, visibility: c.visibility, subject: c.subject, status: 'open', last_message_at: c.createdAt, created_at: c.createdAt, updated_at: c.createdAt })))
+        .execute();
+    }
+  },
+
   async updateDecision(d: { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; now: number }): Promise<void> {
     await db
       .updateTable('conversations')

@@ -100,6 +100,21 @@ export const createCustomersRepository = (db: Executor) => ({
     return { id: identityId, platform: facts.platform, platformId: facts.platformId, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified, email: facts.email, phone: null, customerId };
   },
 
+  /** The batch form of createWithIdentity: two multi-row inserts for a whole batch of new authors. */
+  async createManyWithIdentities(list: readonly { customerId: string; identityId: string; facts: IdentityFacts }[], now: number): Promise<Identity[]> {
+    for (const part of chunk(list, 200)) {
+      await db
+        .insertInto('customers')
+        .values(part.map(({ customerId, facts }) => ({ id: customerId, display_name: facts.displayName, handle: facts.handle, followers: facts.followers, verified: facts.verified ? 1 : 0, tier: reachTier(facts.followers), fields: '{}', created_at: now, updated_at: now })))
+        .execute();
+      await db
+        .insertInto('identities')
+        .values(part.map(({ customerId, identityId, facts }) => ({ id: identityId, platform: facts.platform, platform_id: facts.platformId, handle: facts.handle, display_name: facts.displayName, followers: facts.followers, verified: facts.verified ? 1 : 0, email: facts.email, phone: null, customer_id: customerId, created_at: now, updated_at: now })))
+        .execute();
+    }
+    return list.map(({ customerId, identityId, facts }) => ({ id: identityId, platform: facts.platform, platformId: facts.platformId, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified, email: facts.email, phone: null, customerId }));
+  },
+
   /** Keeps the profile current (handles change, followers grow). */
   async refreshIdentity(identity: Identity, facts: IdentityFacts, now: number): Promise<void> {
     if (identity.handle === facts.handle && identity.displayName === facts.displayName && identity.followers === facts.followers && identity.verified === facts.verified) return;
