@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/server/platform/ids.js';
+import type { ConversationActivity } from '../../src/server/repositories/conversations.repository.js';
+import { createChannel, createTestApp, type TestApp } from '../support/test-app.js';
+import { dialects, isPostgresAvailable } from '../support/stores.js';
+
+const pgAvailable = await isPostgresAvailable();
+
+describe.each(dialects)('conversations repository on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+  let app: TestApp;
+  let channelId: string;
+  beforeAll(async () => {
+    if (skip) return;
+    app = await createTestApp(dialect);
+    channelId = (await createChannel(app)).id;
+  });
+  afterAll(async () => app?.dispose());
+
+  const activity = (id: string, at: number, direction: 'in' | 'out', extra: Partial<ConversationActivity> = {}): ConversationActivity => ({
+    id, messageId: newId(), at, preview: `${direction} at ${at}`, direction, customerId: 'cust-1', sentiment: direction === 'in' ? 'negative' : null, intent: direction === 'in' ? 'outage' : null, language: 'en', ...extra,
+  });
+
+  it.skipIf(skip)('applies a batch of activities exactly as one-by-one updates do, late arrivals included', async () => {
+    const [a, b] = [newId(), newId()];
+    for (const id of [a, b]) await app.repos.conversations.create({ id, channelId, brandId: null, customerId: null, threadKey: id, visibility: 'public', subject: null, createdAt: 1000 });
+    const list = [activity('x', 5000, 'in'), activity('x', 7000, 'out'), activity('x', 9000, 'in'), activity('x', 8000, 'in', { sentiment: 'neutral' }), activity('x', 2000, 'in')];
+    for (const item of list) await app.repos.conversations.recordActivity({ ...item, id: a });
+    await app.repos.conversations.recordActivities(list.map((item) => ({ ...item, id: b })));
+    const [one, batch] = await Promise.all([app.repos.conversations.get(a), app.repos.conversations.get(b)]);
+    const pick = (c: typeof one) => ({ count: c!.messageCount, at: c!.lastMessageAt, preview: c!.lastMessagePreview, direction: c!.lastMessageDirection, customer: c!.customerId, language: c!.language });
+    expect(pick(batch)).toEqual(pick(one));
+    expect(batch!.messageCount).toBe(5);
+    expect(batch!.lastMessageAt).toBe(9000);
+    expect(batch!.unreadCount).toBe(2);
+  });
+
+  it.skipIf(skip)('pages newest first with a stable keyset cursor and filters', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const id = newId();
+      ids.push(id);
+      await app.repos.conversations.create({ id, channelId, brandId: null, customerId: null, threadKey: `k${i}`, visibility: 'public', subject: null, createdAt: 100_000 + (i % 3) * 10 });
+    }
+    const seen: string[] = [];
+    let cursor = null as null | { lastMessageAt: number; id: string };
+    for (;;) {
+      const page = await app.repos.conversations.list({ channelId }, cursor, 3);
+      if (page.length === 0) break;
+      seen.push(...page.map((c) => c.id));
+      const last = page[page.length - 1]!;
+      cursor = { lastMessageAt: last.lastMessageAt, id: last.id };
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(ids.every((id) => seen.includes(id))).toBe(true);
+    const rows = await app.repos.conversations.getMany(seen);
+    const order = seen.map((id) => rows.find((r) => r.id === id)!.lastMessageAt);
+    expect(order).toEqual([...order].sort((x, y) => y - x));
+  });
+});
