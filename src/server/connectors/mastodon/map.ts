@@ -1,5 +1,5 @@
 import type { Envelope } from '../../../shared/envelope.js';
-import { statusHtmlToText } from './html-text.js';
+import { htmlToPlainText } from '../rss/html-text.js';
 import { asArray, asCount, asRecord, asString, isoFromDateString, parseJsonValue } from '../shared/json.js';
 
 export interface MastodonMapOptions {
@@ -9,7 +9,7 @@ export interface MastodonMapOptions {
 
 /** Status HTML (always sanitised server-side, but still markup) to plain text. */
 export function mastodonHtmlToText(html: string): string {
-  return statusHtmlToText(html);
+  return htmlToPlainText(html);
 }
 
 function attachmentType(type: string | null): string | null {

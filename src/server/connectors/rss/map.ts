@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { compile } from 'html-to-text';
 import Parser from 'rss-parser';
 import type { Envelope } from '../../../shared/envelope.js';
 import { isoFromDateString } from '../shared/json.js';
+import { htmlToPlainText } from './html-text.js';
 
 /** One feed entry as rss-parser normalises RSS 0.9/1.0/2.0 and Atom (plus Atom `updated`). */
 export interface FeedItem {
@@ -29,7 +29,6 @@ export interface FeedSource {
 
 type CustomItem = { updated?: string; 'content:encoded'?: string };
 const parser: Parser<Record<string, unknown>, CustomItem> = new Parser({ customFields: { item: ['updated', 'content:encoded'] } });
-const toText = compile({ wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] });
 
 /** Parses an RSS or Atom document (throws on malformed XML). */
 export async function parseFeed(xml: string): Promise<{ title: string | null; items: FeedItem[] }> {
@@ -57,7 +56,7 @@ export function feedItemVersion(item: FeedItem): string {
 
 function bodyText(item: FeedItem): string {
   const html = item.content ?? item.summary;
-  if (html) return toText(html).trim();
+  if (html) return htmlToPlainText(html);
   return (item.contentSnippet ?? '').trim();
 }
 
