@@ -23,6 +23,18 @@ import { createMetrics } from './platform/metrics.js';
 import { loadOrCreateSecretKey } from './platform/secret-key.js';
 import { createCorrelateStage } from './pipeline/correlate.js';
 import { createDecideStage } from './pipeline/decide.js';
+import { createDecideConfigCache } from './pipeline/decide-config.js';
+import { createSlaCheckStage } from './pipeline/decide-sla-check.js';
+import { createWebhookStage } from './pipeline/decide-webhooks.js';
+import { registerMacroRoutes } from './http/routes/macros.routes.js';
+import { registerReportRoutes } from './http/routes/reports.routes.js';
+import { registerRulesRoutes } from './http/routes/rules.routes.js';
+import { registerSlaRoutes } from './http/routes/sla.routes.js';
+import { createEquityService } from './services/equity.service.js';
+import { createMacrosService } from './services/macros.service.js';
+import { createPrioritySettingsService } from './services/priority-settings.service.js';
+import { createRulesService } from './services/rules.service.js';
+import { createSlaService } from './services/sla.service.js';
 import type { IncidentTrackerOptions } from './pipeline/incidents.js';
 import { createIngest } from './pipeline/ingest.js';
 import { createUnderstandStage } from './pipeline/understand.js';
@@ -55,6 +67,8 @@ export interface AppOptions {
   /** Incident detection; by default incidents at confidence ≥ 0.95 confirm themselves. */
   incidents?: IncidentTrackerOptions;
   /** Builds a sending adapter for a channel; the connector registry in production, local fakes in tests. */
+  /** Lets automation rules notify webhooks on private or loopback addresses (off: SSRF guard). */
+  allowPrivateWebhooks?: boolean;
   adapterFor?: (channel: { id: string; platform: string; config: Record<string, unknown>; credentials: Record<string, unknown>; ownAccountIds: string[] }) => ChannelAdapter | null;
 }
 
@@ -83,6 +97,13 @@ export const createApp = async (options: AppOptions) => {
     marketingTeamId = (await teams.list()).find((t) => t.kind === 'marketing')?.id ?? null;
   };
 
+  const decideDeps = {
+    config: createDecideConfigCache(),
+    publicUrl: config.publicUrl,
+    allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,
+    onChanged: (ids: string[]) => events.publish({ type: 'conversations.changed', conversationIds: ids }),
+    onOutbox: () => events.publish({ type: 'outbox.enqueued' }),
+  };
   const worker = createWorker({
     uow,
     repos,
@@ -93,7 +114,9 @@ export const createApp = async (options: AppOptions) => {
     handlers: [
       createUnderstandStage({ classifier }),
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
-      createDecideStage({ marketingTeamId: () => marketingTeamId, onChanged: (ids) => events.publish({ type: 'conversations.changed', conversationIds: ids }) }),
+      createDecideStage({ ...decideDeps, marketingTeamId: () => marketingTeamId }),
+      createSlaCheckStage(decideDeps),
+      createWebhookStage({ uow, clock, logger, allowPrivate: decideDeps.allowPrivateWebhooks }),
     ],
   });
   const { ingest } = createIngest({
@@ -130,7 +153,11 @@ export const createApp = async (options: AppOptions) => {
   const conversations = createConversationsService({ repos, uow, clock, events });
   const incidents = createIncidentsService({ repos, uow, clock, events, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
   const identity = createIdentityService({ repos, uow, clock, events });
-  const services = { auth, users, teams, channels, customers, conversations, ingest, incidents, identity };
+  const decide = { sla: createSlaService({ repos, uow, clock }), rules: createRulesService({ repos, uow, clock }), macros: createMacrosService({ repos, uow, clock }), equity: createEquityService({ repos, clock }), prioritySettings: createPrioritySettingsService({ repos, uow, clock }) };
+  events.subscribe((event) => {
+    if (event.type === 'conversations.changed') decide.sla.syncConversations(event.conversationIds).catch((err: unknown) => logger.warn({ err: String(err) }, 'SLA clock sync failed'));
+  });
+  const services = { auth, users, teams, channels, customers, conversations, ingest, incidents, identity, ...decide };
   const signingKey = deriveSigningKey(loadOrCreateSecretKey(config.secretKey, config.dataDir));
   const handoff = createPrivateHandoffService({ repos, uow, clock, events, signingKey, publicUrl: config.publicUrl });
   const verification = createVerificationService({ repos, uow, clock, events, logger, publicUrl: config.publicUrl, conversations });
@@ -154,6 +181,10 @@ export const createApp = async (options: AppOptions) => {
   await registerPublicPageRoutes(http, { handoff, verification, secureCookies: config.publicUrl.startsWith('https://') });
   registerIncidentRoutes(http, { incidents });
   registerIdentityRoutes(http, { identity });
+  registerSlaRoutes(http, decide);
+  registerRulesRoutes(http, decide);
+  registerMacroRoutes(http, decide);
+  registerReportRoutes(http, { ...decide, now: clock.now });
 
   let started: ProcessRole[] = [];
   return {

@@ -179,3 +179,80 @@ export const mergeSchema = z.object({
   createdAt: z.string(),
   undoneAt: z.string().nullable(),
 });
+
+// Decide: priority settings, SLA policies, automation rules, macros and the service reports.
+export const prioritySettingsSchema = z.object({ overrides: z.record(z.string(), z.unknown()), effective: z.record(z.string(), z.unknown()) });
+
+export const slaPolicyDtoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  position: z.number(),
+  appliesTo: z.object({ channels: z.array(z.string()).optional(), visibility: z.enum(['public', 'private']).optional() }),
+  businessHours: z.boolean(),
+  warnAtRatio: z.number(),
+  defaults: z.object({ firstResponseMinutes: z.number(), nextResponseMinutes: z.number(), resolutionMinutes: z.number() }),
+  overrides: z.array(z.record(z.string(), z.unknown())),
+  calendar: z.object({ timeZone: z.string(), hours: z.record(z.string(), z.array(z.object({ open: z.string(), close: z.string() }))), holidays: z.array(z.string()) }),
+  builtin: z.boolean(),
+  updatedAt: z.string(),
+});
+
+export const ruleDtoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  trigger: z.string(),
+  conditions: z.unknown(),
+  actions: z.array(z.record(z.string(), z.unknown())),
+  stopProcessing: z.boolean(),
+  position: z.number(),
+  updatedAt: z.string(),
+});
+
+export const ruleDryRunSchema = z.object({
+  ruleId: z.string(),
+  trigger: z.string(),
+  examined: z.number(),
+  matched: z.number(),
+  results: z.array(z.object({ messageId: z.string(), conversationId: z.string().nullable(), text: z.string(), createdAt: z.string(), matched: z.boolean(), actions: z.array(z.record(z.string(), z.unknown())) })),
+});
+
+export const ruleRunSchema = z.object({ id: z.string(), ruleId: z.string(), eventType: z.string(), conversationId: z.string().nullable(), messageId: z.string().nullable(), actions: z.array(z.unknown()), causation: z.object({ ruleIds: z.array(z.string()), depth: z.number() }), at: z.string() });
+
+export const macroDtoSchema = z.object({ id: z.string(), name: z.string(), body: z.string(), variants: z.record(z.string(), z.string()), updatedAt: z.string() });
+
+export const macroRenderSchema = z.object({
+  ok: z.boolean(),
+  channel: z.string(),
+  text: z.string().nullable(),
+  length: z.number().optional(),
+  max: z.number().nullable().optional(),
+  errors: z.array(z.record(z.string(), z.unknown())),
+});
+
+export const slaReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  policies: z.array(z.object({ policyId: z.string(), policyName: z.string(), metric: z.string(), met: z.number(), breached: z.number(), pending: z.number(), pct: z.number().nullable() })),
+});
+
+const equityGroupSchema = z.object({
+  key: z.string(),
+  conversations: z.number(),
+  answered: z.number(),
+  responseRatePct: z.number().nullable(),
+  ttfrMedianMin: z.number().nullable(),
+  ttfrP90Min: z.number().nullable(),
+  resolved: z.number(),
+  resolutionMedianMin: z.number().nullable(),
+});
+
+export const equityReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  conversations: z.number(),
+  truncated: z.boolean(),
+  groups: z.record(z.string(), z.array(equityGroupSchema)),
+  warnings: z.array(z.object({ dimension: z.string(), favoured: z.string(), compared: z.string(), ratio: z.number(), pValue: z.number(), message: z.string() })),
+  goodwill: z.null().describe('goodwill is not tracked yet'),
+});

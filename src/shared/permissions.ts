@@ -21,6 +21,11 @@ export const permissions = {
   'incidents:read': ['admin', 'supervisor', 'agent', 'analyst'],
   'incidents:manage': ['admin', 'supervisor'],
   'customers:erase': ['admin'],
+  'settings:read': ['admin', 'supervisor', 'analyst'],
+  'settings:manage': ['admin'],
+  'reports:read': ['admin', 'supervisor', 'analyst'],
+  'macros:use': ['admin', 'supervisor', 'agent'],
+  'macros:manage': ['admin', 'supervisor'],
   'self': ['admin', 'supervisor', 'agent', 'moderator', 'approver', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
 

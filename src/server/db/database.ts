@@ -3,6 +3,7 @@ import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/0001-initial.js';
 import * as trust from './migrations/0005-trust.js';
 import * as incidents from './migrations/0002-incidents.js';
+import * as decide from './migrations/0003-decide.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -26,7 +27,7 @@ export interface StoreOptions {
   poolSize?: number;
 }
 
-const migrations: Record<string, Migration> = { '0001-initial': initial, '0002-incidents': incidents, '0005-trust': trust };
+const migrations: Record<string, Migration> = { '0001-initial': initial, '0002-incidents': incidents, '0003-decide': decide, '0005-trust': trust };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

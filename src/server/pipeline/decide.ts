@@ -1,16 +1,16 @@
 import type { Urgency } from '../classifier/types.js';
-import { scorePriority, type PriorityBand } from '../decide/priority.js';
+import { bandFor, scorePriority, type PriorityBand, type PriorityResult } from '../decide/priority.js';
+import type { PriorityWeights } from '../decide/priority-weights.js';
 import { chooseAssignee, INITIAL_ROUTING_STATE, type RoutingAgent, type RoutingState } from '../decide/routing.js';
 import type { JobHandler } from '../jobs/definitions.js';
 import { mergeMessageIds } from '../jobs/definitions.js';
 import type { AgentProfile } from '../repositories/users.repository.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
-
-/** First-response targets in minutes by visibility and band, until per-workspace SLA policies apply. */
-const firstResponseMinutes: Record<'public' | 'private', Record<PriorityBand, number>> = {
-  public: { urgent: 15, high: 30, normal: 60, low: 240 },
-  private: { urgent: 60, high: 120, normal: 240, low: 480 },
-};
+import type { SlaClockRecord } from '../repositories/sla.repository.js';
+import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
+import { buildRuleContext, decisionStateOf } from './decide-context.js';
+import { runRules, type RuleRuntime } from './decide-rules.js';
+import { dueOf, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
 
 /** Skills are stored as names: `lang:en`, `intent:billing`, `channel:x`; no intent or channel skill means any. */
 export const toRoutingAgent = (a: AgentProfile, load: number): RoutingAgent => {
@@ -27,19 +27,36 @@ export const toRoutingAgent = (a: AgentProfile, load: number): RoutingAgent => {
   };
 };
 
-interface Understood {
-  negative: number;
-  escalation: string[];
-}
-
-const readUnderstanding = (m: PipelineMessage): Understood => {
+const readUnderstanding = (m: PipelineMessage): { negative: number; escalation: string[] } => {
   if (!m.classifications) return { negative: 0, escalation: [] };
   const c = JSON.parse(m.classifications) as { sentiment?: { scores?: { negative?: number } }; escalation?: string[] };
   return { negative: c.sentiment?.scores?.negative ?? 0, escalation: c.escalation ?? [] };
 };
 
-/** Priority with the fairness guard, an SLA clock, and assignment to a skilled agent with room, per conversation. */
-export const createDecideStage = (deps: { marketingTeamId?: () => string | null; onChanged?: (conversationIds: string[]) => void }): JobHandler<'pipeline.decide'> => {
+/** A rule's band wins over the score's; the score is clamped into that band so sorting agrees with the label. */
+const applyBand = (p: PriorityResult, band: PriorityBand | null, w: PriorityWeights): PriorityResult => {
+  if (band === null || band === p.band) return p;
+  const floor = band === 'low' ? 0 : w.bands[band];
+  const ceiling = band === 'urgent' ? 100 : band === 'high' ? w.bands.urgent - 0.01 : band === 'normal' ? w.bands.high - 0.01 : w.bands.normal - 0.01;
+  const score = Math.min(ceiling, Math.max(floor, p.score));
+  return { ...p, score, band: bandFor(score, w), parts: [...p.parts, { name: 'rule', points: Math.round((score - p.score) * 100) / 100, why: `an automation rule set priority ${band}` }] };
+};
+
+export interface DecideStageDeps {
+  config?: DecideConfigCache;
+  /** Base of links in automated private-conversation hand-offs. */
+  publicUrl?: string;
+  /** Lets rules notify webhooks on private or loopback addresses (self-hosted chat servers on the LAN). */
+  allowPrivateWebhooks?: boolean;
+  marketingTeamId?: () => string | null;
+  onChanged?: (conversationIds: string[]) => void;
+  /** Called after commit when rules queued replies, to wake the outbox. */
+  onOutbox?: () => void;
+}
+
+/** Priority with the fairness guard, automation rules, SLA clocks from the workspace's policies, and routing, per conversation. */
+export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.decide'> => {
+  const cache = deps.config ?? createDecideConfigCache();
   let routingState: RoutingState = INITIAL_ROUTING_STATE;
   return {
     type: 'pipeline.decide',
@@ -48,80 +65,122 @@ export const createDecideStage = (deps: { marketingTeamId?: () => string | null;
       const { repos, now } = ctx;
       const messages = (await repos.messages.forPipeline(messageIds)).filter((m) => m.stage === 'correlated');
       if (messages.length === 0) return;
-      const latestInbound = new Map<string, PipelineMessage>();
-      for (const m of messages) {
+      const config = await cache.load(repos);
+      const inbound = new Map<string, PipelineMessage[]>();
+      const touched = new Set<string>();
+      for (const m of [...messages].sort((a, b) => a.createdAt - b.createdAt)) {
         if (!m.conversationId) continue;
-        if (m.direction === 'out') {
-          await repos.conversations.recordFirstResponse(m.conversationId, m.createdAt);
-          continue;
-        }
-        const prev = latestInbound.get(m.conversationId);
-        if (!prev || prev.createdAt <= m.createdAt) latestInbound.set(m.conversationId, m);
+        touched.add(m.conversationId);
+        if (m.direction === 'out') await repos.conversations.recordFirstResponse(m.conversationId, m.createdAt);
+        else inbound.set(m.conversationId, [...(inbound.get(m.conversationId) ?? []), m]);
       }
-      const conversations = await repos.conversations.getMany([...latestInbound.keys()]);
-      let agents: RoutingAgent[] | null = null;
+      const conversations = await repos.conversations.getMany([...touched]);
       const channels = new Map((await repos.channels.getMany([...new Set(conversations.map((c) => c.channelId))])).map((c) => [c.id, c]));
+      const customers = await repos.rules.customerFacts([...new Set(conversations.map((c) => c.customerId).filter((id): id is string => id !== null))]);
+      const openClocks = await repos.sla.openClocks([...touched]);
+      const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false };
+      const runs = [];
+      let agents: RoutingAgent[] | null = null;
 
       for (const conv of conversations) {
-        const m = latestInbound.get(conv.id)!;
-        const u = readUnderstanding(m);
-        const waitingFrom = conv.firstResponseAt === null ? conv.createdAt : (conv.lastInboundAt ?? m.createdAt);
-        const slaDue = conv.slaDueAt;
-        const priority = scorePriority({
-          intent: m.intent ?? 'other',
-          urgency: (m.urgency ?? 'normal') as Urgency,
-          negativeSentiment: u.negative,
-          escalation: u.escalation,
-          waitingMinutes: Math.max(0, (now - waitingFrom) / 60_000),
-          minutesToBreach: slaDue === null ? null : (slaDue - now) / 60_000,
-          followers: m.authorFollowers,
-        });
-        const visibility = conv.visibility === 'private' ? 'private' : 'public';
-        const dueAt = conv.firstResponseAt === null ? Math.min(slaDue ?? Infinity, waitingFrom + firstResponseMinutes[visibility][priority.band] * 60_000) : slaDue;
+        const batch = inbound.get(conv.id);
+        if (!batch) {
+          // Only our own replies arrived: they may meet a running clock.
+          const open = await syncClocks(repos, conv, openClocks.get(conv.id) ?? [], config.policies, now, ctx.enqueue);
+          await repos.conversations.updateDecision({ ...conv, priorityParts: conv.priorityParts, slaDueAt: dueOf(open), now });
+          continue;
+        }
+        const m = batch[batch.length - 1] as PipelineMessage;
+        const channel = channels.get(conv.channelId);
+        const customer = conv.customerId ? customers.get(conv.customerId) : undefined;
+        const state = decisionStateOf(conv);
+        // The customer answered: whatever we were waiting on them for has arrived, and the clock runs again.
+        if (state.status === 'pending') state.status = 'open';
 
-        let assigneeId = conv.assigneeId;
-        let teamId = conv.teamId;
-        let queue = conv.queue;
-        if (m.spam) {
-          queue = 'spam';
-        } else if (assigneeId === null && (conv.status === 'open' || conv.status === 'pending')) {
-          if (!agents) {
-            const load = await repos.conversations.openLoadByAssignee();
-            agents = (await repos.users.agentsForRouting()).map((a) => toRoutingAgent(a, load.get(a.id) ?? 0));
-          }
-          const slaState = dueAt === null ? null : dueAt < now ? 'breached' : dueAt - now < 10 * 60_000 ? 'warning' : 'ok';
-          const decision = chooseAssignee(
-            { id: conv.id, language: m.language ?? 'und', intent: m.intent ?? 'other', channel: channels.get(conv.channelId)?.platform ?? 'unknown', band: priority.band, sla: slaState, needsResponse: m.needsResponse },
-            agents,
-            routingState,
-          );
-          routingState = decision.state;
-          if (decision.kind === 'agent') {
-            assigneeId = decision.agentId;
-            queue = 'service';
-            const agent = agents.find((a) => a.id === decision.agentId);
-            if (agent) agent.load += 1;
-            teamId = agent?.teams[0] ?? teamId;
-          } else {
-            queue = decision.queue === 'team' ? 'service' : decision.queue;
-            teamId = decision.queue === 'marketing' ? (deps.marketingTeamId?.() ?? teamId) : (decision.teamId ?? teamId);
+        let open: SlaClockRecord[] = await syncClocks(repos, { id: conv.id, status: state.status }, openClocks.get(conv.id) ?? [], config.policies, now, ctx.enqueue);
+        const running = open.find((c) => c.dueAt !== null);
+        const u = readUnderstanding(m);
+        const waitingFrom = running?.startedAt ?? (conv.firstResponseAt === null ? conv.createdAt : (batch[0]?.createdAt ?? m.createdAt));
+        const priority = scorePriority(
+          {
+            intent: m.intent ?? 'other',
+            urgency: (m.urgency ?? 'normal') as Urgency,
+            negativeSentiment: u.negative,
+            escalation: u.escalation,
+            waitingMinutes: Math.max(0, (now - waitingFrom) / 60_000),
+            minutesToBreach: running?.dueAt != null ? (running.dueAt - now) / 60_000 : null,
+            followers: m.authorFollowers,
+          },
+          config.weights,
+        );
+
+        for (const msg of batch) {
+          const target = { conversation: conv, channel, customer, messageId: msg.id, inbound: { externalId: msg.externalId, kind: msg.kind, authorPlatformId: msg.authorPlatformId, authorHandle: msg.authorHandle, authorDisplayName: msg.authorDisplayName, authorEmail: msg.authorEmail } };
+          runs.push(...(await runRules(rt, target, state, { id: `message:${msg.id}`, type: 'message_created' }, () => buildRuleContext({ message: msg, conversation: conv, state, channel, customer, priority }))));
+        }
+        const final = applyBand(priority, state.bandOverride, config.weights);
+
+        if (open.length === 0 && state.status !== 'closed' && state.status !== 'resolved') {
+          const policy = selectPolicy(config.policies, { platform: channel?.platform ?? 'unknown', visibility: conv.visibility });
+          const metric = conv.firstResponseAt === null ? 'first_response' : 'next_response';
+          const startedAt = metric === 'first_response' ? Math.min(conv.createdAt, batch[0]?.createdAt ?? conv.createdAt) : (batch[0]?.createdAt ?? m.createdAt);
+          const clock = startClock({ conversationId: conv.id, policy, metric, startedAt, platform: channel?.platform ?? 'unknown', band: final.band, tier: customer?.tier ?? 'standard' });
+          await repos.sla.saveClock(clock);
+          await scheduleChecks(clock, ctx.enqueue);
+          open = [clock];
+        } else if (state.status === 'closed' || state.status === 'resolved') {
+          open = await syncClocks(repos, { id: conv.id, status: state.status }, open, config.policies, now, ctx.enqueue);
+        }
+        const dueAt = dueOf(open);
+
+        if (!state.assignedByRule && state.assigneeId === null && state.queue !== 'supervisor' && (state.status === 'open' || state.status === 'pending')) {
+          if (m.spam) state.queue = 'spam';
+          else {
+            if (!agents) {
+              const load = await repos.conversations.openLoadByAssignee();
+              agents = (await repos.users.agentsForRouting()).map((a) => toRoutingAgent(a, load.get(a.id) ?? 0));
+            }
+            const clock = open[0];
+            const sla = clock ? stateOf(clock, policyById(config.policies, clock.policyId), now) : null;
+            const decision = chooseAssignee(
+              { id: conv.id, language: m.language ?? 'und', intent: m.intent ?? 'other', channel: channel?.platform ?? 'unknown', band: final.band, sla, needsResponse: m.needsResponse },
+              agents,
+              routingState,
+            );
+            routingState = decision.state;
+            if (decision.kind === 'agent') {
+              state.assigneeId = decision.agentId;
+              state.queue = 'service';
+              const agent = agents.find((a) => a.id === decision.agentId);
+              if (agent) agent.load += 1;
+              state.teamId = agent?.teams[0] ?? state.teamId;
+            } else {
+              state.queue = decision.queue === 'team' ? 'service' : decision.queue;
+              state.teamId = decision.queue === 'marketing' ? (deps.marketingTeamId?.() ?? state.teamId) : (decision.teamId ?? state.teamId);
+            }
           }
         }
+        if (state.tags.join('\u0000') !== conv.tags.join('\u0000')) await repos.rules.addTags(conv.id, state.tags, now);
         await repos.conversations.updateDecision({
           id: conv.id,
-          priority: Math.round(priority.score),
-          priorityBand: priority.band,
-          priorityParts: priority.parts,
-          assigneeId,
-          teamId,
-          queue,
-          slaDueAt: dueAt === null || !Number.isFinite(dueAt) ? null : dueAt,
+          priority: Math.round(final.score),
+          priorityBand: final.band,
+          priorityParts: final.parts,
+          assigneeId: state.assigneeId,
+          teamId: state.teamId,
+          queue: state.queue,
+          slaDueAt: dueAt,
+          ...(state.status !== conv.status ? { status: state.status } : {}),
           now,
         });
       }
+      await repos.rules.recordRuns(runs);
       await repos.messages.markDecided(messages.map((m) => m.id), now);
-      const changed = [...new Set(messages.map((m) => m.conversationId).filter((id): id is string => id !== null))];
-      ctx.afterCommit(() => deps.onChanged?.(changed));
+      const changed = [...touched];
+      ctx.afterCommit(() => {
+        deps.onChanged?.(changed);
+        if (rt.sentReply) deps.onOutbox?.();
+      });
     },
   };
 };

@@ -11,6 +11,9 @@ import { createMessagesRepository } from './messages.repository.js';
 import { createNotesRepository } from './notes.repository.js';
 import { createOutboxRepository } from './outbox.repository.js';
 import { createSettingsRepository } from './settings.repository.js';
+import { createSlaRepository } from './sla.repository.js';
+import { createRulesRepository } from './rules.repository.js';
+import { createMacrosRepository } from './macros.repository.js';
 import { createTeamsRepository } from './teams.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createPrivateLinksRepository } from './private-links.repository.js';
@@ -32,6 +35,9 @@ export const createRepositories = (db: Executor, options: { skipLocked: boolean 
   notes: createNotesRepository(db),
   outbox: createOutboxRepository(db, options),
   settings: createSettingsRepository(db),
+  sla: createSlaRepository(db),
+  rules: createRulesRepository(db),
+  macros: createMacrosRepository(db),
   teams: createTeamsRepository(db),
   users: createUsersRepository(db),
   privateLinks: createPrivateLinksRepository(db),

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, isApiError } from './client.js';
-import type { ChannelDto, CustomerDto, UserDto } from './types.js';
+import type { ChannelDto, CustomerDto, TeamDto, UserDto } from './types.js';
 
 const directoryStale = 5 * 60_000;
 
@@ -29,3 +29,5 @@ export const useChannels = () =>
     },
     staleTime: directoryStale,
   });
+
+export const useTeams = () => useQuery({ queryKey: ['teams'], queryFn: () => api.get<{ items: TeamDto[] }>('/teams').then((r) => r.items), staleTime: directoryStale });

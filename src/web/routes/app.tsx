@@ -1,10 +1,13 @@
+import { can } from '../../shared/permissions.js';
 import { AccountMenu } from '../features/auth/account-menu.js';
-import { SessionProvider, useSessionQuery } from '../features/auth/session.js';
+import { SessionProvider, useSession, useSessionQuery } from '../features/auth/session.js';
 import { SignIn } from '../features/auth/sign-in.js';
 import { ConversationView } from '../features/conversation/conversation-view.js';
 import { Inbox } from '../features/inbox/inbox.js';
 import { LiveEventsProvider, useLiveMode } from '../features/live/live-events.js';
+import { SettingsScreen } from '../features/settings/settings-screen.js';
 import { HelpOverlay } from '../features/shortcuts/help-overlay.js';
+import { SupervisorDashboard } from '../features/supervisor/supervisor-dashboard.js';
 import { EmptyState, ErrorNotice } from '../ui/notice.js';
 import { conversationIdOf, linkTo, navigate, pageOf, useLocation } from './router.js';
 
@@ -45,7 +48,10 @@ const LiveBadge = () => {
 
 /** The screens this user may open on this server: a screen appears once its API exists and the role allows it. */
 const useNav = () => {
+  const { user } = useSession();
   const items = [{ to: '/', label: 'Inbox', page: 'inbox' }];
+  if (can(user.role, 'queue:read')) items.push({ to: '/supervisor', label: 'Dashboard', page: 'supervisor' });
+  if (user.role === 'admin') items.push({ to: '/settings', label: 'Settings', page: 'settings' });
   return items;
 };
 
@@ -72,7 +78,9 @@ const Workspace = () => {
         <AccountMenu />
       </header>
       {page.name === 'inbox' ? <InboxScreen activeId={activeId} search={search} /> : null}
-      {page.name !== 'inbox' ? (
+      {page.name === 'supervisor' ? <SupervisorDashboard /> : null}
+      {page.name === 'settings' ? <SettingsScreen tab={page.tab} /> : null}
+      {page.name === 'not-found' || page.name === 'incidents' ? (
         <main className="screen">
           <EmptyState title="Nothing here">This address is not a Parley screen. Use the menu above to go back to the inbox.</EmptyState>
         </main>

@@ -1,0 +1,163 @@
+import { checkReply } from '../../shared/pii/index.js';
+import { renderMacro } from '../decide/macros.js';
+import type { RuleContext } from '../decide/rules/compile-conditions.js';
+import { evaluateRules, type Causation, type CompiledRules, type PlannedAction, type RuleEvent } from '../decide/rules/evaluate-rules.js';
+import type { JobContext } from '../jobs/definitions.js';
+import { newId } from '../platform/ids.js';
+import type { Channel } from '../repositories/channels.repository.js';
+import type { Conversation } from '../repositories/conversations.repository.js';
+import type { Repositories } from '../repositories/index.js';
+import type { MacroRecord } from '../repositories/macros.repository.js';
+import type { RuleRun } from '../repositories/rules.repository.js';
+import { buildMacroVariables, type CustomerFacts, type DecisionState } from './decide-context.js';
+import { checkWebhookTarget } from './decide-webhooks.js';
+
+export interface RuleTarget {
+  conversation: Conversation;
+  channel: Channel | undefined;
+  customer: CustomerFacts | undefined;
+  /** The message the event is about (null for SLA events): replies thread to it and keys name it. */
+  messageId: string | null;
+  inbound: { externalId: string; kind: string; authorPlatformId: string; authorHandle: string | null; authorDisplayName: string | null; authorEmail: string | null } | null;
+}
+
+export interface RuleRuntime {
+  tx: Repositories;
+  now: number;
+  compiled: CompiledRules;
+  enqueue: JobContext['enqueue'];
+  publicUrl: string;
+  allowPrivateWebhooks: boolean;
+  macros: Map<string, MacroRecord | null>;
+  /** Set when a rule queued a reply, so the outbox is woken after commit. */
+  sentReply: boolean;
+}
+
+type Outcome = { type: string; ok: boolean; detail?: string };
+
+const CHANGES_CONVERSATION = new Set(['assign', 'tag', 'set_priority', 'escalate', 'close_spam']);
+
+const macroOf = async (rt: RuleRuntime, id: string): Promise<MacroRecord | null> => {
+  if (!rt.macros.has(id)) rt.macros.set(id, await rt.tx.macros.get(id));
+  return rt.macros.get(id) ?? null;
+};
+
+/** Writes an automated reply and its outbox row; the key makes a retried batch or a second firing a no-op. */
+const sendReply = async (rt: RuleRuntime, target: RuleTarget, p: PlannedAction, text: string): Promise<Outcome> => {
+  const { conversation: c, channel, inbound } = target;
+  const key = `rule:${p.ruleId}:${target.messageId ?? p.eventId}`;
+  if (await rt.tx.outbox.findByKey(key)) return { type: p.action.type, ok: true, detail: 'already sent' };
+  if (!channel) return { type: p.action.type, ok: false, detail: 'channel not found' };
+  const visibility = c.visibility === 'private' ? 'private' : 'public';
+  const verdict = checkReply(text, { visibility });
+  if (!verdict.allowed) return { type: p.action.type, ok: false, detail: `blocked by the PII guard: ${verdict.findings.map((f) => f.type).join(', ')}` };
+  const messageId = newId();
+  const outboxId = newId();
+  const kind = inbound?.kind === 'dm' ? 'dm' : inbound?.kind === 'email' ? 'email' : inbound?.kind === 'chat' ? 'chat' : 'reply';
+  await rt.tx.messages.insertMany([
+    {
+      id: messageId, channelId: c.channelId, externalId: `pending:${outboxId}`, direction: 'out', kind: kind === 'chat' ? 'reply' : kind, visibility,
+      author: { platformId: channel.ownAccountIds[0] ?? `parley:${channel.id}`, handle: null, displayName: channel.name, followers: 0, verified: true, email: null },
+      text, html: null, subject: c.subject ? `Re: ${c.subject.replace(/^re:\s*/i, '')}` : null, attachments: [], inReplyTo: inbound?.externalId ?? null, threadKey: c.threadKey,
+      url: null, listening: false, createdAt: rt.now, receivedAt: rt.now, editedAt: null, raw: null, stage: 'decided', conversationId: c.id, customerId: c.customerId,
+      // Marks the reply as automated: it does not meet a first- or next-response SLA.
+      sentByUserId: `rule:${p.ruleId}`,
+    },
+  ]);
+  await rt.tx.outbox.enqueue({
+    id: outboxId, idempotencyKey: key, channelId: c.channelId, conversationId: c.id, messageId, kind,
+    payload: { text, inReplyToExternalId: inbound?.externalId ?? null, recipient: inbound ? { platformId: inbound.authorPlatformId, handle: inbound.authorHandle, email: inbound.authorEmail } : null, threadKey: c.threadKey, subject: c.subject, causation: p.causation },
+    createdBy: `rule:${p.ruleId}`, now: rt.now,
+  });
+  await rt.tx.conversations.recordActivity({ id: c.id, messageId, at: rt.now, preview: text.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
+  rt.sentReply = true;
+  return { type: p.action.type, ok: true, detail: `outbox ${outboxId}` };
+};
+
+const renderFor = async (rt: RuleRuntime, target: RuleTarget, macroId: string): Promise<{ text: string } | { error: string }> => {
+  const macro = await macroOf(rt, macroId);
+  if (!macro) return { error: `macro ${macroId} not found` };
+  const vars = buildMacroVariables({ conversation: target.conversation, customer: target.customer, channel: target.channel, authorName: target.inbound?.authorDisplayName ?? null, authorHandle: target.inbound?.authorHandle ?? null });
+  const r = renderMacro(macro, target.channel?.platform ?? 'unknown', vars);
+  return r.ok ? { text: r.text } : { error: `macro ${macroId}: ${r.errors.map((e) => ('name' in e ? `${e.code} ${e.name}` : e.code)).join(', ')}` };
+};
+
+const execute = async (rt: RuleRuntime, target: RuleTarget, state: DecisionState, p: PlannedAction): Promise<Outcome> => {
+  const a = p.action;
+  switch (a.type) {
+    case 'assign':
+      if (a.agentId !== undefined) state.assigneeId = a.agentId;
+      if (a.teamId !== undefined) {
+        state.teamId = a.teamId;
+        if (a.agentId === undefined) state.assigneeId = null;
+      }
+      state.assignedByRule = true;
+      return { type: a.type, ok: true };
+    case 'tag':
+      state.tags = [...new Set([...state.tags, ...a.tags])].sort();
+      return { type: a.type, ok: true };
+    case 'set_priority':
+      state.bandOverride = a.band;
+      return { type: a.type, ok: true };
+    case 'escalate':
+      state.queue = 'supervisor';
+      state.tags = [...new Set([...state.tags, 'escalated'])].sort();
+      return { type: a.type, ok: true, ...(a.reason ? { detail: a.reason } : {}) };
+    case 'close_spam':
+      state.status = 'closed';
+      state.queue = 'spam';
+      state.assigneeId = null;
+      state.assignedByRule = true;
+      state.tags = [...new Set([...state.tags, 'spam'])].sort();
+      return { type: a.type, ok: true };
+    case 'reply_with_macro': {
+      const r = await renderFor(rt, target, a.macroId);
+      return 'error' in r ? { type: a.type, ok: false, detail: r.error } : sendReply(rt, target, p, r.text);
+    }
+    case 'send_private_link': {
+      // Until the trust layer issues signed hand-off links, the link opens the conversation's public page.
+      const link = `${rt.publicUrl}/p/continue/${target.conversation.id}`;
+      const r = a.macroId ? await renderFor(rt, target, a.macroId) : { text: 'We would like to help you privately, so nobody else sees your details.' };
+      return 'error' in r ? { type: a.type, ok: false, detail: r.error } : sendReply(rt, target, p, `${r.text} ${link}`);
+    }
+    case 'notify_webhook': {
+      const refused = await checkWebhookTarget(a.url, { allowPrivate: rt.allowPrivateWebhooks, resolve: async () => [] });
+      if (refused) return { type: a.type, ok: false, detail: refused };
+      const c = target.conversation;
+      const body = { event: p.eventId, rule: { id: p.ruleId, name: p.ruleName }, conversation: { id: c.id, channelId: c.channelId, visibility: c.visibility, status: state.status, tags: state.tags, queue: state.queue }, messageId: target.messageId, link: `${rt.publicUrl}/conversations/${c.id}`, at: new Date(rt.now).toISOString() };
+      await rt.enqueue('rules.webhook', { deliveries: [{ url: a.url, body, idempotencyKey: `rule:${p.ruleId}:${target.messageId ?? p.eventId}`, attempt: 0 }] });
+      return { type: a.type, ok: true };
+    }
+  }
+};
+
+const mergeCausation = (planned: readonly PlannedAction[]): Causation => ({
+  ruleIds: [...new Set(planned.flatMap((p) => p.causation.ruleIds))],
+  depth: Math.max(...planned.map((p) => p.causation.depth)),
+});
+
+/**
+ * Evaluates the rules for one event and executes what they plan, then treats the conversation changes they made
+ * as a `conversation_updated` event carrying the causation chain, until no rule fires: a rule never re-fires on
+ * its own effects and the chain depth is capped, so rules cannot loop. Returns the runs to log.
+ */
+export const runRules = async (rt: RuleRuntime, target: RuleTarget, state: DecisionState, event: RuleEvent, contextFor: () => RuleContext): Promise<RuleRun[]> => {
+  const runs: RuleRun[] = [];
+  let current: RuleEvent | null = event;
+  while (current) {
+    const planned = evaluateRules(rt.compiled, current, contextFor());
+    if (planned.length === 0) break;
+    const byRule = new Map<string, Outcome[]>();
+    for (const p of planned) {
+      const outcome = await execute(rt, target, state, p);
+      byRule.set(p.ruleId, [...(byRule.get(p.ruleId) ?? []), outcome]);
+    }
+    for (const [ruleId, outcomes] of byRule) {
+      const first = planned.find((p) => p.ruleId === ruleId) as PlannedAction;
+      runs.push({ id: newId(), ruleId, eventType: current.type, conversationId: target.conversation.id, messageId: target.messageId, actions: outcomes, causation: first.causation, at: rt.now });
+    }
+    const changed = planned.filter((p) => CHANGES_CONVERSATION.has(p.action.type));
+    current = changed.length ? { id: `${current.id}:u${runs.length}`, type: 'conversation_updated', causation: mergeCausation(changed) } : null;
+  }
+  return runs;
+};

@@ -1,0 +1,116 @@
+import { ALWAYS_OPEN } from '../decide/sla-calendar.js';
+import { computeDue, slaClock, slaTarget, type SlaMetric, type SlaStateName } from '../decide/sla.js';
+import type { PriorityBand } from '../decide/priority.js';
+import type { JobContext } from '../jobs/definitions.js';
+import { newId } from '../platform/ids.js';
+import type { Conversation } from '../repositories/conversations.repository.js';
+import type { Repositories } from '../repositories/index.js';
+import type { SlaClockRecord, SlaPolicyRecord } from '../repositories/sla.repository.js';
+
+declare module '../jobs/definitions.js' {
+  interface JobPayloads {
+    'decide.sla_check': { clockIds: string[] };
+  }
+}
+
+const builtin = (id: string, name: string, visibility: 'public' | 'private', minutes: Record<PriorityBand, number>): SlaPolicyRecord => ({
+  id,
+  name,
+  position: Number.MAX_SAFE_INTEGER,
+  appliesTo: { visibility },
+  policy: {
+    id,
+    name,
+    businessHours: false,
+    warnAtRatio: 0.8,
+    defaults: { firstResponseMinutes: minutes.normal, nextResponseMinutes: minutes.normal, resolutionMinutes: 24 * 60 },
+    overrides: (['low', 'high', 'urgent'] as const).map((band) => ({ band, targets: { firstResponseMinutes: minutes[band], nextResponseMinutes: minutes[band] } })),
+  },
+  calendar: ALWAYS_OPEN,
+  createdAt: 0,
+  updatedAt: 0,
+});
+
+/** Used when no configured policy matches: public posts are answered faster than private messages, around the clock. */
+export const BUILTIN_POLICIES: readonly SlaPolicyRecord[] = [
+  builtin('builtin-public', 'Public default', 'public', { urgent: 15, high: 30, normal: 60, low: 240 }),
+  builtin('builtin-private', 'Private default', 'private', { urgent: 60, high: 120, normal: 240, low: 480 }),
+];
+
+export interface SlaScopeKey {
+  platform: string;
+  visibility: string;
+}
+
+/** The first configured policy (by position) whose scope matches, else the built-in default for the visibility. */
+export const selectPolicy = (policies: readonly SlaPolicyRecord[], key: SlaScopeKey): SlaPolicyRecord => {
+  const match = policies.find((p) => (!p.appliesTo.channels?.length || p.appliesTo.channels.includes(key.platform)) && (!p.appliesTo.visibility || p.appliesTo.visibility === key.visibility));
+  return match ?? (key.visibility === 'private' ? BUILTIN_POLICIES[1] : BUILTIN_POLICIES[0]) as SlaPolicyRecord;
+};
+
+export const policyById = (policies: readonly SlaPolicyRecord[], id: string): SlaPolicyRecord =>
+  policies.find((p) => p.id === id) ?? BUILTIN_POLICIES.find((p) => p.id === id) ?? (BUILTIN_POLICIES[0] as SlaPolicyRecord);
+
+const pausesOf = (c: SlaClockRecord) => c.pauses.map((p) => ({ from: new Date(p.from), to: p.to === null ? null : new Date(p.to) }));
+const targetOf = (c: SlaClockRecord, p: SlaPolicyRecord) => ({ minutes: c.targetMinutes, businessHours: p.policy.businessHours });
+
+/** Due and warning instants from the clock's start, business hours and pauses (null while an open pause holds it). */
+export const withTimes = (c: SlaClockRecord, p: SlaPolicyRecord): SlaClockRecord => {
+  const target = targetOf(c, p);
+  const start = new Date(c.startedAt);
+  const due = computeDue(target, p.calendar, start, pausesOf(c));
+  const warn = computeDue({ ...target, minutes: target.minutes * p.policy.warnAtRatio }, p.calendar, start, pausesOf(c));
+  return { ...c, dueAt: due ? due.getTime() : null, warnAt: warn ? warn.getTime() : null };
+};
+
+export const startClock = (input: { conversationId: string; policy: SlaPolicyRecord; metric: SlaMetric; startedAt: number; platform: string; band: PriorityBand; tier: string }): SlaClockRecord => {
+  const target = slaTarget(input.policy.policy, input.metric, { channel: input.platform, band: input.band, tier: input.tier });
+  return withTimes(
+    { id: newId(), conversationId: input.conversationId, policyId: input.policy.id, metric: input.metric, targetMinutes: target.minutes, startedAt: input.startedAt, dueAt: null, warnAt: null, pauses: [], metAt: null, warnedAt: null, breachedAt: null, closedAt: null },
+    input.policy,
+  );
+};
+
+export const stateOf = (c: SlaClockRecord, p: SlaPolicyRecord, now: number): SlaStateName =>
+  slaClock({ target: targetOf(c, p), calendar: p.calendar, startAt: new Date(c.startedAt), now: new Date(now), pausedIntervals: pausesOf(c), metAt: c.metAt === null ? null : new Date(c.metAt), warnAtRatio: p.policy.warnAtRatio }).state;
+
+export const isPaused = (c: SlaClockRecord): boolean => c.pauses.some((p) => p.to === null);
+
+/** Checks at the warning and the due instants; the check job re-reads the clock, so stale checks do nothing. */
+export const scheduleChecks = async (c: SlaClockRecord, enqueue: JobContext['enqueue']): Promise<void> => {
+  if (c.closedAt !== null || isPaused(c)) return;
+  if (c.warnAt !== null && c.warnedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.warnAt);
+  if (c.dueAt !== null && c.breachedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.dueAt);
+};
+
+/**
+ * Brings a conversation's open clocks in line with the store: met by a reply, cancelled by resolution, paused
+ * while the conversation is `pending` (waiting on the customer), resumed otherwise. Returns the clocks still open.
+ */
+export const syncClocks = async (tx: Repositories, conversation: Pick<Conversation, 'id' | 'status'>, clocks: readonly SlaClockRecord[], policies: readonly SlaPolicyRecord[], now: number, enqueue: JobContext['enqueue']): Promise<SlaClockRecord[]> => {
+  const open: SlaClockRecord[] = [];
+  for (const original of clocks) {
+    let c = original;
+    const policy = policyById(policies, c.policyId);
+    const respondedAt = await tx.sla.firstResponseSince(conversation.id, c.startedAt);
+    if (respondedAt !== null) {
+      c = { ...c, metAt: respondedAt, closedAt: now, pauses: c.pauses.map((p) => (p.to === null ? { ...p, to: Math.max(p.from, respondedAt) } : p)) };
+    } else if (conversation.status === 'resolved' || conversation.status === 'closed') {
+      c = { ...c, closedAt: now };
+    } else if (conversation.status === 'pending' && !isPaused(c)) {
+      c = withTimes({ ...c, pauses: [...c.pauses, { from: now, to: null }] }, policy);
+    } else if (conversation.status !== 'pending' && isPaused(c)) {
+      c = withTimes({ ...c, pauses: c.pauses.map((p) => (p.to === null ? { ...p, to: now } : p)) }, policy);
+      await scheduleChecks(c, enqueue);
+    }
+    if (c !== original) await tx.sla.saveClock(c);
+    if (c.closedAt === null) open.push(c);
+  }
+  return open;
+};
+
+/** The due instant the inbox shows: the earliest running clock's, none while paused. */
+export const dueOf = (open: readonly SlaClockRecord[]): number | null => {
+  const dues = open.filter((c) => !isPaused(c) && c.dueAt !== null).map((c) => c.dueAt as number);
+  return dues.length ? Math.min(...dues) : null;
+};
