@@ -201,6 +201,8 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null):
     let best: { record: IncidentRecord; terms: string[]; score: number } | null = null;
     for (const record of records.values()) {
       if (!isAcceptingMembers(record, now, settings.quietCloseMs)) continue;
+      // Cheap pre-check before the typo-tolerant scoring: a message sharing no term at all with an incident cannot join it.
+      if (!terms.some((t) => record.termCounts.has(t))) continue;
       const match = matchIncident(terms, record, backgroundRate, settings.coreTermShare);
       if (match.shared.length < settings.minSharedTerms || match.score < settings.joinScore) continue;
       if (!best || match.score > best.score) best = { record, terms: match.terms, score: match.score };
