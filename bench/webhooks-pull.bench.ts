@@ -74,15 +74,23 @@ async function emailRaw(count: number): Promise<Buffer[]> {
   );
 }
 
-/** Runs `one(i)` over the inputs round-robin for about `budgetMs` after a short warm-up; returns events per second. */
-async function throughput(count: number, one: (i: number) => unknown, budgetMs = 400): Promise<number> {
+/**
+ * Runs `one(i)` over the inputs round-robin in three windows of about `windowMs` after a short warm-up and reports
+ * the best window's events per second: on a shared machine the best window is the least disturbed one.
+ */
+async function throughput(count: number, one: (i: number) => unknown, windowMs = 300): Promise<number> {
   for (let i = 0; i < Math.min(count, 500); i++) await one(i);
+  let best = 0;
   let done = 0;
-  const start = performance.now();
-  while (performance.now() - start < budgetMs) {
-    for (let k = 0; k < 200; k++, done++) await one(done % count);
+  for (let window = 0; window < 3; window++) {
+    let inWindow = 0;
+    const start = performance.now();
+    while (performance.now() - start < windowMs) {
+      for (let k = 0; k < 200; k++, done++, inWindow++) await one(done % count);
+    }
+    best = Math.max(best, inWindow / ((performance.now() - start) / 1000));
   }
-  return Math.round(done / ((performance.now() - start) / 1000));
+  return Math.round(best);
 }
 
 function check(envelope: unknown): void {
