@@ -98,8 +98,10 @@ export const createSlaService = (deps: { repos: Repositories; uow: UnitOfWork; c
         const now = clock.now();
         const policies = await tx.sla.listPolicies();
         const pending: { type: JobType; payload: JobPayloads[JobType]; runAt: number }[] = [];
-        for (const conv of await tx.conversations.getMany(candidates.map((c) => c.id))) {
-          const clocks = open.get(conv.id) ?? [];
+        // Re-read inside the transaction: another sync may have paused or met these clocks meanwhile.
+        const fresh = await tx.sla.openClocks(candidates.map((c) => c.id));
+        for (const conv of await tx.conversations.getMany([...fresh.keys()])) {
+          const clocks = fresh.get(conv.id) ?? [];
           const after = await syncClocks(tx, conv, clocks, policies, now, async (type, payload, runAt) => {
             pending.push({ type, payload, runAt: runAt ?? now });
           });
