@@ -1,18 +1,21 @@
 /** `parley eval`: Parley's models against the peer libraries and the public intent benchmarks, on validation splits only. */
+import { readFileSync } from 'node:fs';
 import { createClassifier } from '../index.js';
 import { createPeerSentimentSystems, type SentimentSystem } from '../peers/peer-sentiment.js';
 import type { SentimentLabel } from '../types.js';
 import { loadTweetEval } from './datasets.js';
 import {
   crossValidateBanking77,
+  crossValidateIntents,
   evaluateClinc150,
   type ClincReport,
   type CrossValidationReport,
 } from './intent-benchmarks.js';
 import { f1Score, scorePredictions } from './metrics.js';
-import { loadAbusive, SENTIMENT_LABELS } from './train-shipped.js';
+import { parseIntentExamples } from './train-custom.js';
+import { loadAbusive, SEED_INTENTS_PATH, SENTIMENT_LABELS } from './train-shipped.js';
 
-export type EvalTask = 'sentiment' | 'abusive' | 'banking77' | 'clinc150';
+export type EvalTask = 'sentiment' | 'abusive' | 'seed-intents' | 'banking77' | 'clinc150';
 
 export interface EvaluateOptions {
   sharedDataDir: string;
@@ -36,6 +39,8 @@ export interface EvalReport {
   modelVersion: string;
   sentiment?: { split: string; size: number; systems: SentimentSystemReport[] };
   abusive?: { split: string; size: number; f1: number; precision: number; recall: number };
+  /** The default taxonomy's seed set under cross-validation: how well the shipped intent model generalises. */
+  seedIntents?: CrossValidationReport;
   banking77?: CrossValidationReport;
   clinc150?: ClincReport;
 }
@@ -53,7 +58,7 @@ function runSystem(
 }
 
 export function evaluateAll(options: EvaluateOptions): EvalReport {
-  const tasks = new Set(options.tasks ?? ['sentiment', 'abusive', 'banking77', 'clinc150']);
+  const tasks = new Set(options.tasks ?? ['sentiment', 'abusive', 'seed-intents', 'banking77', 'clinc150']);
   const log = options.log ?? (() => {});
   const classifier = createClassifier(options.modelsDir ? { modelsDir: options.modelsDir } : {});
   const report: EvalReport = { modelVersion: classifier.version };
@@ -89,6 +94,18 @@ export function evaluateAll(options: EvaluateOptions): EvalReport {
     };
   }
   const seed = options.seed ?? 42;
+  if (tasks.has('seed-intents')) {
+    const seedRows = parseIntentExamples(readFileSync(SEED_INTENTS_PATH, 'utf8')).map((e) => ({
+      text: e.text,
+      label: e.intent,
+    }));
+    report.seedIntents = crossValidateIntents(seedRows, {
+      folds: options.folds ?? 5,
+      seed,
+      name: 'seed intents',
+      log,
+    });
+  }
   if (tasks.has('banking77'))
     report.banking77 = crossValidateBanking77(dir, { folds: options.folds ?? 5, seed, log });
   if (tasks.has('clinc150')) report.clinc150 = evaluateClinc150(dir, { seed, log });
@@ -118,6 +135,10 @@ export function formatEvalReport(report: EvalReport): string {
       '',
       `Abusive, ${a.split} (${a.size}): F1 ${pct(a.f1)}, precision ${pct(a.precision)}, recall ${pct(a.recall)}`,
     );
+  }
+  if (report.seedIntents) {
+    const b = report.seedIntents;
+    out.push('', `Default intents, seed set ${b.folds}-fold CV (${b.examples}): accuracy ${pct(b.accuracy)}`);
   }
   if (report.banking77) {
     const b = report.banking77;

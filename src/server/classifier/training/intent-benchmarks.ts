@@ -1,8 +1,8 @@
 /** Public intent benchmarks for the intent learner: Banking77 k-fold CV and CLINC150 with out-of-scope detection. */
 import { predictProba } from '../learn/linear-model.js';
 import { createRng, shuffleInPlace } from '../learn/rng.js';
-import { loadBanking77, loadClinc150 } from './datasets.js';
-import { featurise, INTENT_LEARNER, trainOn } from './learners.js';
+import { loadBanking77, loadClinc150, type LabelledText } from './datasets.js';
+import { featurise, INTENT_LEARNER, intentLearnerFor, trainOn } from './learners.js';
 
 export interface CrossValidationReport {
   folds: number;
@@ -11,14 +11,15 @@ export interface CrossValidationReport {
   examples: number;
 }
 
-/** Stratification is not needed at 130 examples per class; a seeded shuffle dealt round-robin keeps folds even. */
-export function crossValidateBanking77(
-  dataDir: string,
-  options: { folds?: number; seed?: number; log?: (m: string) => void } = {},
+/** k-fold cross-validation of the intent learner on labelled rows: a seeded shuffle dealt round-robin into folds. */
+export function crossValidateIntents(
+  rows: readonly LabelledText[],
+  options: { folds?: number; seed?: number; name?: string; log?: (m: string) => void } = {},
 ): CrossValidationReport {
   const folds = options.folds ?? 5;
   const seed = options.seed ?? 42;
-  const data = featurise(loadBanking77(dataDir));
+  const data = featurise(rows);
+  const learner = intentLearnerFor(rows.length);
   const order = Array.from({ length: data.inputs.length }, (_, i) => i);
   shuffleInPlace(order, createRng(seed));
   const perFold: number[] = [];
@@ -31,16 +32,25 @@ export function crossValidateBanking77(
         targets: Int32Array.from(train.map((i) => data.targets[i]!)),
         labels: data.labels,
       },
-      INTENT_LEARNER,
+      learner,
       seed + fold,
     );
     let hits = 0;
     for (const i of test) if (predictProba(model, data.inputs[i]!).best === data.targets[i]) hits++;
     perFold.push(hits / test.length);
-    options.log?.(`banking77 fold ${fold + 1}/${folds}: ${(hits / test.length).toFixed(4)}`);
+    options.log?.(
+      `${options.name ?? 'intents'} fold ${fold + 1}/${folds}: ${(hits / test.length).toFixed(4)}`,
+    );
   }
   const accuracy = perFold.reduce((a, b) => a + b, 0) / folds;
   return { folds, accuracy, perFold, examples: data.inputs.length };
+}
+
+export function crossValidateBanking77(
+  dataDir: string,
+  options: { folds?: number; seed?: number; log?: (m: string) => void } = {},
+): CrossValidationReport {
+  return crossValidateIntents(loadBanking77(dataDir), { ...options, name: 'banking77' });
 }
 
 export interface ClincReport {
