@@ -32,6 +32,7 @@ export const createEmailAdapter: AdapterFactory = (channel): ChannelAdapter => {
     ownAddresses,
     sentIds,
     idleDelayMs: config.idleDelayMs,
+    batchSize: config.batchSize,
     reconnectBaseMs: config.reconnectBaseMs,
   };
   const smtp = config.smtp;

@@ -124,6 +124,32 @@ describe.runIf(runIt)('IMAP in, against a real Dovecot', () => {
     }
   });
 
+  it('drains a backlog in batches, by poll and by stream', async () => {
+    const admin = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: user.user, pass: user.password }, logger: false, doSTARTTLS: false } as ConstructorParameters<typeof ImapFlow>[0]);
+    await admin.connect();
+    await admin.mailboxCreate('Backlog');
+    for (let i = 1; i <= 5; i++) await admin.append('Backlog', await buildRawEmail({ from: { address: 'ann@example.test' }, to: 'support@acme.test', subject: 'b', text: `b${i}`, messageId: `<b${i}@example.test>` }));
+    await admin.logout();
+    const config = { address: 'support@acme.test', imap: { host: dovecot.host, port: dovecot.port, secure: false, mailbox: 'Backlog' }, batchSize: 2, idleDelayMs: 100 };
+    const adapter = createEmailAdapter({ id: 'c', platform: 'email', config, credentials: user, ownAccountIds: [] });
+    const sizes: number[] = [];
+    let cursor: Cursor = null;
+    for (let round = 0; round < 4; round++) {
+      const page = await adapter.poll!(cursor);
+      sizes.push(page.envelopes.length);
+      cursor = page.cursor;
+    }
+    expect(sizes).toEqual([2, 2, 1, 0]);
+
+    const streamed: string[] = [];
+    const stop = new AbortController();
+    const running = adapter.stream!({ deliver: async (batch) => { streamed.push(...batch.map((e) => e.externalId)); }, health: () => undefined }, null, stop.signal);
+    await until(() => streamed.length === 5, 'the whole backlog');
+    stop.abort();
+    await running;
+    expect(streamed).toEqual([1, 2, 3, 4, 5].map((i) => `<b${i}@example.test>`));
+  });
+
   it('reports a wrong password as a permanent error', async () => {
     const bad = createEmailAdapter({ id: 'c', platform: 'email', config: { address: 'support@acme.test', imap: { host: dovecot.host, port: dovecot.port, secure: false } }, credentials: { user: user.user, password: 'nope' }, ownAccountIds: [] });
     await expect(bad.poll!(null)).rejects.toMatchObject({ retryable: false, platformCode: 'imap_auth' });

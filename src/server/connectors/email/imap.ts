@@ -66,27 +66,35 @@ function newClient(options: ImapOptions): ImapFlow {
   } as ConstructorParameters<typeof ImapFlow>[0]);
 }
 
-/** Fetches everything after the cursor in the open mailbox. A changed UIDVALIDITY restarts from UID 0; Message-ID dedupe downstream absorbs the repeats. */
-async function fetchSince(client: ImapFlow, options: ImapOptions, cursor: ImapCursor | null): Promise<{ envelopes: Envelope[]; cursor: ImapCursor }> {
+/**
+ * Fetches up to `batchSize` messages after the cursor in the open mailbox, oldest first. A changed UIDVALIDITY
+ * restarts from UID 0; Message-ID dedupe downstream absorbs the repeats. UIDs are listed first (UID SEARCH) so a
+ * large backlog is downloaded one batch at a time instead of all at once.
+ */
+async function fetchSince(client: ImapFlow, options: ImapOptions, cursor: ImapCursor | null): Promise<{ envelopes: Envelope[]; cursor: ImapCursor; more: boolean }> {
   const mailbox = client.mailbox;
   if (!mailbox) throw new ConnectorError('IMAP mailbox is not open', true, 5000, 'imap_state');
   const uidValidity = String(mailbox.uidValidity);
   let lastUid = cursor && cursor.uidValidity === uidValidity ? cursor.uid : 0;
   const envelopes: Envelope[] = [];
-  const limit = options.batchSize ?? 200;
-  if (mailbox.exists === 0) return { envelopes, cursor: { uidValidity, uid: lastUid } };
+  if (mailbox.exists === 0) return { envelopes, cursor: { uidValidity, uid: lastUid }, more: false };
+  const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+  // `N:*` always matches the highest message even when N is past it.
+  const pending = (found || []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
+  const batch = pending.slice(0, options.batchSize ?? 200);
+  if (batch.length === 0) return { envelopes, cursor: { uidValidity, uid: lastUid }, more: false };
   const messages: { uid: number; source: Buffer }[] = [];
-  for await (const message of client.fetch(`${lastUid + 1}:*`, { uid: true, source: true }, { uid: true })) {
-    // `N:*` always returns the highest message even when N is past it.
-    if (message.uid > lastUid && message.source && messages.length < limit) messages.push({ uid: message.uid, source: message.source });
+  for await (const message of client.fetch(batch.join(','), { uid: true, source: true }, { uid: true })) {
+    if (message.source) messages.push({ uid: message.uid, source: message.source });
   }
   messages.sort((a, b) => a.uid - b.uid);
   for (const message of messages) {
     const envelope = await parseRawEmail(message.source, options.channelId, { ownAddresses: options.ownAddresses, uid: message.uid });
     if (envelope && !options.sentIds.has(envelope.externalId)) envelopes.push(envelope);
-    lastUid = message.uid;
   }
-  return { envelopes, cursor: { uidValidity, uid: lastUid } };
+  // A message expunged between SEARCH and FETCH is simply passed over.
+  lastUid = batch[batch.length - 1] ?? lastUid;
+  return { envelopes, cursor: { uidValidity, uid: lastUid }, more: pending.length > batch.length };
 }
 
 export async function pollImap(options: ImapOptions, cursor: Cursor): Promise<PollResult> {
@@ -155,6 +163,7 @@ export async function streamImap(options: ImapOptions, sink: StreamSink, initial
         const moved = !cursor || result.cursor.uid !== cursor.uid || result.cursor.uidValidity !== cursor.uidValidity;
         if (result.envelopes.length > 0 || moved) await sink.deliver(result.envelopes, [], JSON.stringify(result.cursor));
         cursor = result.cursor;
+        if (result.more) dirty = true;
         if (dirty || signal.aborted || closed) continue;
         await new Promise<void>((resolve) => {
           woke = resolve;

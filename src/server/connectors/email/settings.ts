@@ -23,6 +23,8 @@ export const emailConfigSchema = z.object({
     })
     .optional(),
   idleDelayMs: z.number().int().positive().default(15_000),
+  /** Most messages downloaded per round; a backlog drains over several rounds. */
+  batchSize: z.number().int().min(1).max(5000).default(200),
   reconnectBaseMs: z.number().int().positive().default(1000),
 });
 
