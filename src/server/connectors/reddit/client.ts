@@ -114,6 +114,10 @@ export function createRedditClient(options: RedditClientOptions): RedditClient {
 
   async function request(method: 'GET' | 'POST', path: string, query: URLSearchParams | null, form: URLSearchParams | null, signal?: AbortSignal): Promise<unknown> {
     const url = `${options.apiBaseUrl}${path}${query && query.size > 0 ? `?${query.toString()}` : ''}`;
+    // An exhausted window would only earn a 429 (and count against the client id): wait it out instead.
+    if (limit.remaining === 0 && limit.resetAtMs !== null && limit.resetAtMs > now()) {
+      throw new ConnectorError(`Reddit rate limit exhausted (${path})`, true, limit.resetAtMs - now(), 'ratelimit_exhausted');
+    }
     for (let attempt = 0; ; attempt++) {
       const bearer = await accessToken(signal);
       let response: Response;
@@ -131,7 +135,8 @@ export function createRedditClient(options: RedditClientOptions): RedditClient {
       } catch (error) {
         throw networkError(error, path);
       }
-      recordLimit(response.headers);
+      // A 429 already tells the caller when to come back; only successful answers set the pacing state.
+      if (response.ok) recordLimit(response.headers);
       // An expired token gives 401: renew once and retry; a second 401 is a real refusal.
       if (response.status === 401 && attempt === 0) {
         token = null;

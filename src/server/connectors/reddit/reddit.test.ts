@@ -152,6 +152,19 @@ describe('Reddit adapter against the fake server', () => {
     await expect(a.send({ idempotencyKey: 'k', channelId: 'ch-reddit', kind: 'reply', text: 'hi', inReplyToExternalId: parent })).rejects.toMatchObject({ retryable: false, platformCode: 'DELETED_COMMENT' });
   });
 
+  it('waits out an exhausted rate-limit window without calling Reddit', async () => {
+    const a = makeAdapter(server);
+    const { cursor } = await a.poll!(null);
+    server.failNext('/message/inbox', 200, { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '600', 'x-ratelimit-reset': '30' }, { kind: 'Listing', data: { after: null, children: [] } });
+    // The inbox answer spends the window, so the subreddit listing in the same poll is not requested.
+    const first = await a.poll!(cursor).catch((e: unknown) => e);
+    expect(first).toMatchObject({ retryable: true, platformCode: 'ratelimit_exhausted' });
+    expect((first as ConnectorError).retryAfterMs).toBeGreaterThan(25_000);
+    const calls = server.requests.length;
+    await expect(a.poll!(cursor)).rejects.toMatchObject({ platformCode: 'ratelimit_exhausted' });
+    expect(server.requests.length).toBe(calls);
+  });
+
   it('reports bad credentials as a permanent error with a clear reason', async () => {
     const a = makeAdapter(server, { ...creds, password: 'wrong' });
     const error = await a.poll!(null).catch((e: unknown) => e);
