@@ -12,6 +12,7 @@ import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
 import { registerIdentityRoutes } from './http/routes/identity.routes.js';
 import { registerIncidentRoutes } from './http/routes/incidents.routes.js';
 import { registerMessageRoutes } from './http/routes/messages.routes.js';
+import { registerWebhookRoutes } from './http/routes/webhooks.routes.js';
 import { registerSystemRoutes } from './http/routes/system.routes.js';
 import { createOutboxDispatcher } from './jobs/outbox-dispatcher.js';
 import { createWorker } from './jobs/worker.js';
@@ -40,6 +41,8 @@ import { createIngest } from './pipeline/ingest.js';
 import { createUnderstandStage } from './pipeline/understand.js';
 import { createAuthService } from './services/auth.service.js';
 import { createChannelsService } from './services/channels.service.js';
+import { createChannelRuntime } from './services/channel-runtime.service.js';
+import type { RunnerOptions } from './services/channel-runtime-runners.js';
 import { createConversationsService } from './services/conversations.service.js';
 import { createCustomersService } from './services/customers.service.js';
 import { createIdentityService } from './services/identity.service.js';
@@ -70,6 +73,8 @@ export interface AppOptions {
   /** Lets automation rules notify webhooks on private or loopback addresses (off: SSRF guard). */
   allowPrivateWebhooks?: boolean;
   adapterFor?: (channel: { id: string; platform: string; config: Record<string, unknown>; credentials: Record<string, unknown>; ownAccountIds: string[] }) => ChannelAdapter | null;
+  /** Stream and poll runner timing (tests shorten the backoff). */
+  channelRunners?: RunnerOptions;
 }
 
 /** The composition root: store → repositories → classifier → pipeline → services → HTTP and workers. */
@@ -130,16 +135,13 @@ export const createApp = async (options: AppOptions) => {
   });
 
   const channels = createChannelsService({ repos, uow, clock, secrets });
+  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
   const outbox = createOutboxDispatcher({
     repos,
     uow,
     clock,
     logger,
-    adapterFor: async (channelId) => {
-      const channel = await repos.channels.get(channelId);
-      if (!channel || !options.adapterFor) return null;
-      return options.adapterFor({ id: channel.id, platform: channel.platform, config: channel.config, credentials: channels.credentialsOf(channel), ownAccountIds: channel.ownAccountIds });
-    },
+    adapterFor: (channelId) => channelRuntime.adapterFor(channelId),
     onDelivered: () => metrics.outboxDelivered(),
     onFailed: (_item, dead) => metrics.outboxFailed(dead),
   });
@@ -177,6 +179,7 @@ export const createApp = async (options: AppOptions) => {
   registerConversationRoutes(http, { conversations });
   registerMessageRoutes(http, { ingest });
   registerDirectoryRoutes(http, { users, teams, channels, customers });
+  await registerWebhookRoutes(http, channelRuntime);
   registerTrustRoutes(http, trust);
   await registerPublicPageRoutes(http, { handoff, verification, secureCookies: config.publicUrl.startsWith('https://') });
   registerIncidentRoutes(http, { incidents });
@@ -199,6 +202,7 @@ export const createApp = async (options: AppOptions) => {
     services,
     worker,
     outbox,
+    channelRuntime,
     trust,
     http,
     /** Starts the given roles: web listens, worker runs the pipeline and the outbox. */
@@ -210,11 +214,13 @@ export const createApp = async (options: AppOptions) => {
         worker.start();
         outbox.start();
       }
+      if (roles.includes('scheduler')) channelRuntime.runners.start();
       if (roles.includes('web')) await http.listen({ port: config.port, host: config.host });
     },
     async stop(): Promise<void> {
       if (started.includes('web')) await http.close();
       else await http.close().catch(() => undefined);
+      await channelRuntime.runners.stop();
       await worker.stop();
       await outbox.stop();
       for (const stop of stopTrust.splice(0)) await stop();
