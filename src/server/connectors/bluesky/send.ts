@@ -3,6 +3,7 @@ import type { AtpSessionData } from '@atproto/api';
 import { ConnectorError } from '../port.js';
 import type { OutboundMessage, SendResult } from '../port.js';
 import { asRecord, asString } from '../shared/json.js';
+import { parseRateLimitHeaders } from '../shared/rate-limit.js';
 import { parseAtUri } from './map.js';
 
 export interface BlueskySender {
@@ -32,8 +33,9 @@ export function blueskyError(error: unknown, what: string, nowMs = Date.now()): 
   const name = asString(e?.error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   if (status === 429) {
-    const reset = Number(asRecord(e?.headers)?.['ratelimit-reset']);
-    const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - nowMs) : 60_000;
+    const headers = (asRecord(e?.headers) ?? {}) as Record<string, string | undefined>;
+    const resetAtMs = parseRateLimitHeaders('bluesky', headers, nowMs).resetAtMs;
+    const retryAfterMs = resetAtMs === null ? 60_000 : Math.max(0, resetAtMs - nowMs);
     return new ConnectorError(`Bluesky rate limit reached (${what})`, true, retryAfterMs, name);
   }
   if (status >= 500 || status === 1 || status === 0) return new ConnectorError(`Bluesky unavailable (${what}): ${message}`, true, 30_000, name);

@@ -1,18 +1,16 @@
 import { ConnectorError } from '../port.js';
 import { asArray, asRecord, asString } from '../shared/json.js';
+import { parseRateLimitHeaders } from '../shared/rate-limit.js';
 
 export interface MastodonClient {
   get(path: string, params?: [string, string][], signal?: AbortSignal): Promise<{ body: unknown; headers: Headers }>;
   post(path: string, json: unknown, headers?: Record<string, string>): Promise<unknown>;
 }
 
-/** Mastodon's `X-RateLimit-Reset` is an ISO-8601 timestamp (not seconds, not epoch). */
+/** Wait the headers ask for: Mastodon's `X-RateLimit-Reset` is an ISO-8601 timestamp (not seconds, not epoch). */
 export function mastodonRetryAfterMs(headers: Headers, nowMs: number): number | null {
-  const reset = headers.get('x-ratelimit-reset');
-  const at = reset ? Date.parse(reset) : Number.NaN;
-  if (!Number.isNaN(at)) return Math.max(0, at - nowMs);
-  const retryAfter = Number(headers.get('retry-after'));
-  return Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null;
+  const info = parseRateLimitHeaders('mastodon', headers, nowMs);
+  return info.resetAtMs === null ? null : Math.max(0, info.resetAtMs - nowMs);
 }
 
 export function mastodonHttpError(status: number, headers: Headers, body: unknown, what: string, nowMs: number): ConnectorError {

@@ -1,5 +1,6 @@
 import { ConnectorError } from '../port.js';
 import { asNumber, asRecord, asString } from '../shared/json.js';
+import { parseRateLimitHeaders } from '../shared/rate-limit.js';
 
 export interface RedditCredentials {
   clientId: string;
@@ -33,12 +34,10 @@ export interface RedditClient {
   rateLimit(): RedditRateLimit;
 }
 
-/** Reddit's `X-Ratelimit-Reset` is seconds until the window resets (not an epoch). */
-export function redditRetryAfterMs(headers: Headers): number | null {
-  const reset = asNumber(headers.get('x-ratelimit-reset'));
-  if (reset !== null) return Math.max(0, Math.ceil(reset * 1000));
-  const retryAfter = asNumber(headers.get('retry-after'));
-  return retryAfter === null ? null : Math.max(0, retryAfter * 1000);
+/** Wait the headers ask for: Reddit's `X-Ratelimit-Reset` is seconds until the window resets (not an epoch); `Retry-After` wins. */
+export function redditRetryAfterMs(headers: Headers, nowMs = Date.now()): number | null {
+  const info = parseRateLimitHeaders('reddit', headers, nowMs);
+  return info.resetAtMs === null ? null : Math.max(0, Math.ceil(info.resetAtMs - nowMs));
 }
 
 /** Maps a failed HTTP response to a ConnectorError the outbox can act on. */
@@ -106,10 +105,9 @@ export function createRedditClient(options: RedditClientOptions): RedditClient {
   }
 
   function recordLimit(headers: Headers): void {
-    const remaining = asNumber(headers.get('x-ratelimit-remaining'));
-    if (remaining === null) return;
-    const resetMs = redditRetryAfterMs(headers);
-    limit = { used: asNumber(headers.get('x-ratelimit-used')), remaining, resetAtMs: resetMs === null ? null : now() + resetMs };
+    const info = parseRateLimitHeaders('reddit', headers, now());
+    if (info.remaining === null) return;
+    limit = { used: asNumber(headers.get('x-ratelimit-used')), remaining: info.remaining, resetAtMs: info.resetAtMs };
   }
 
   async function request(method: 'GET' | 'POST', path: string, query: URLSearchParams | null, form: URLSearchParams | null, signal?: AbortSignal): Promise<unknown> {
