@@ -1,27 +1,45 @@
 import type { Envelope } from '../../src/shared/envelope.js';
 
-const openers = ['@AcmeTelecom', 'Hey @AcmeTelecom', '@AcmeCare', 'Acme support:'];
+const openers = ['@AcmeTelecom', 'Hey @AcmeTelecom', '@AcmeCare', 'Acme support:', '@AcmeTelecom hi,', 'so @AcmeTelecom', '', 'Dear Acme,'];
 const problems = [
-  'my broadband has been down since 7am and the status page says nothing',
-  'why was I charged twice this month? I want a refund',
-  'cannot log in to the app, password reset email never arrives',
-  'the router you sent me is faulty, lights blinking red',
-  'how do I change my plan to unlimited data?',
-  'thanks for sorting my issue so quickly, great service!',
-  'any discount codes for upgrading to fibre?',
-  'no signal at all in Leeds city centre for two hours',
-  'still waiting for my order to be delivered, it is a week late',
-  'I will cancel my contract if this is not fixed today',
+  'my broadband has been down since {time}', 'why was I charged twice for {month}? I want a refund', 'cannot log in to the app, the reset email never arrives',
+  'the {device} you sent me is faulty', 'how do I change my plan to {plan}?', 'thanks {agent} for sorting my issue so quickly!', 'any discount codes for {plan}?',
+  'no signal at all in {city} since {time}', 'still waiting for my {device} to be delivered', 'I will cancel my contract if this is not fixed today',
+  'my bill went up by {amount} without warning', 'the engineer never showed up for my appointment in {city}', 'roaming does not work in {country}',
+  'can I keep my number if I move to {city}?', 'your hold music is the only reliable thing about you', 'wifi drops every evening around {time}',
+  'my {device} keeps rebooting after the update', 'love the new app design, much faster', 'is there an outage in {city}? nothing loads',
+  'the chat bot keeps sending me in circles', 'porting my number has taken {days} days', 'who do I complain to about {agent}?',
+  'direct debit failed but I have money in my account', 'my parents in {city} have had no landline for {days} days', 'speed test shows {speed} instead of 500',
+  'got a text saying my account is suspended, is it real?', 'how long does the {plan} contract last?', 'upgrade offer page crashes at checkout',
+  'voicemail stopped working on my {device}', 'moving house next week, how do I transfer my broadband?',
 ];
+const fills: Record<string, string[]> = {
+  time: ['7am', 'this morning', 'yesterday', 'midnight', 'lunchtime', 'Friday', '6pm', 'the weekend'],
+  month: ['November', 'October', 'last month', 'this month'], device: ['router', 'phone', 'SIM', 'tablet', 'hub', 'modem', 'booster'],
+  plan: ['unlimited data', 'fibre 900', 'the family plan', 'SIM only', 'the student deal'], agent: ['Sam', 'Priya', 'Tom', 'the team', 'Jo'],
+  city: ['Leeds', 'Bristol', 'Manchester', 'Glasgow', 'Cardiff', 'Leicester', 'Norwich', 'York', 'Brighton', 'Derby', 'Bath', 'Hull'],
+  amount: ['£12', '£30', '£7.50', '20%'], country: ['Spain', 'France', 'Italy', 'the US', 'Portugal'], days: ['3', '5', '9', '12', '20'],
+  speed: ['12 Mbps', '40 Mbps', '3 Mbps', '90 Mbps'],
+};
+const closers = ['', '', ' 😡', ' 🙏', ' #fail', ' please help', ' thanks', ' !!!', ' ffs', ' any update?'];
+
+const fillTemplate = (template: string, rand: () => number): string =>
+  template.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const options = fills[key] ?? [key];
+    return options[Math.floor(rand() * options.length)]!;
+  });
 
 /** A deterministic stream of X-like envelopes where `replyShare` of them answer an earlier one in its thread. */
-export const generateEnvelopes = (channelId: string, count: number, options: { replyShare?: number; seed?: number; start?: number } = {}): Envelope[] => {
+/** Messages are spread over `spanMs` ending now (default 20 minutes, a busy brand's rate): live traffic, not one giant burst or a stale backlog. */
+export const generateEnvelopes = (channelId: string, count: number, options: { replyShare?: number; seed?: number; start?: number; spanMs?: number } = {}): Envelope[] => {
   let state = options.seed ?? 42;
   const rand = () => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
     return state / 2_147_483_648;
   };
-  const start = options.start ?? Date.now() - count * 10;
+  const spanMs = options.spanMs ?? 20 * 60 * 1000;
+  const step = spanMs / count;
+  const start = options.start ?? Date.now() - spanMs;
   const out: Envelope[] = [];
   const roots: { externalId: string; author: Envelope['author'] }[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -36,11 +54,11 @@ export const generateEnvelopes = (channelId: string, count: number, options: { r
       kind: root ? 'reply' : 'post',
       visibility: 'public',
       author,
-      text: `${openers[Math.floor(rand() * openers.length)]} ${problems[Math.floor(rand() * problems.length)]} #${i % 97}`,
+      text: `${openers[Math.floor(rand() * openers.length)]} ${fillTemplate(problems[Math.floor(rand() * problems.length)]!, rand)}${closers[Math.floor(rand() * closers.length)]}`.trim(),
       attachments: [],
       inReplyTo: root?.externalId ?? null,
       threadKey: root?.externalId ?? externalId,
-      createdAt: new Date(start + i * 10).toISOString(),
+      createdAt: new Date(Math.round(start + i * step)).toISOString(),
     });
     if (!root && roots.length < 5000) roots.push({ externalId, author });
   }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClassifier } from './classifier/index.js';
 import type { Classifier } from './classifier/types.js';
 import type { Config } from './config.js';
@@ -11,9 +12,12 @@ import { registerConversationRoutes } from './http/routes/conversations.routes.j
 import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
 import { registerIdentityRoutes } from './http/routes/identity.routes.js';
 import { registerIncidentRoutes } from './http/routes/incidents.routes.js';
+import { registerEventRoutes } from './http/routes/events.routes.js';
 import { registerMessageRoutes } from './http/routes/messages.routes.js';
 import { registerWebhookRoutes } from './http/routes/webhooks.routes.js';
 import { registerSystemRoutes } from './http/routes/system.routes.js';
+import { registerSpa } from './http/spa.js';
+import { createIngestLog, type IngestLog } from './jobs/ingest-log.js';
 import { createOutboxDispatcher } from './jobs/outbox-dispatcher.js';
 import { createWorker } from './jobs/worker.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -70,6 +74,10 @@ export interface AppOptions {
   /** Incident detection; by default incidents at confidence ≥ 0.95 confirm themselves. */
   incidents?: IncidentTrackerOptions;
   /** Builds a sending adapter for a channel; the connector registry in production, local fakes in tests. */
+  /** JetStream stream name for the ingest log (tests isolate themselves with their own). */
+  ingestStream?: string;
+  /** Serve the built SPA at / (building it on first start when missing); tests of the API turn it off. */
+  serveSpa?: boolean;
   /** Lets automation rules notify webhooks on private or loopback addresses (off: SSRF guard). */
   allowPrivateWebhooks?: boolean;
   adapterFor?: (channel: { id: string; platform: string; config: Record<string, unknown>; credentials: Record<string, unknown>; ownAccountIds: string[] }) => ChannelAdapter | null;
@@ -135,7 +143,7 @@ export const createApp = async (options: AppOptions) => {
   });
 
   const channels = createChannelsService({ repos, uow, clock, secrets });
-  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
+  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
   const outbox = createOutboxDispatcher({
     repos,
     uow,
@@ -177,7 +185,8 @@ export const createApp = async (options: AppOptions) => {
   });
   registerAuthRoutes(http, { auth, users, secureCookies: config.publicUrl.startsWith('https://') });
   registerConversationRoutes(http, { conversations });
-  registerMessageRoutes(http, { ingest });
+  const ingestLog: IngestLog | null = config.natsUrl ? await createIngestLog({ url: config.natsUrl, logger, ...(options.ingestStream ? { stream: options.ingestStream } : {}) }) : null;
+  registerMessageRoutes(http, { ingest, ingestLog });
   registerDirectoryRoutes(http, { users, teams, channels, customers });
   await registerWebhookRoutes(http, channelRuntime);
   registerTrustRoutes(http, trust);
@@ -188,6 +197,8 @@ export const createApp = async (options: AppOptions) => {
   registerRulesRoutes(http, decide);
   registerMacroRoutes(http, decide);
   registerReportRoutes(http, { ...decide, now: clock.now });
+  registerEventRoutes(http, { events });
+  if (options.serveSpa !== false) await registerSpa(http, path.resolve(fileURLToPath(new URL('../../', import.meta.url)), 'dist/web'));
 
   let started: ProcessRole[] = [];
   return {
@@ -204,6 +215,7 @@ export const createApp = async (options: AppOptions) => {
     outbox,
     channelRuntime,
     trust,
+    ingestLog,
     http,
     /** Starts the given roles: web listens, worker runs the pipeline and the outbox. */
     async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {
@@ -213,6 +225,7 @@ export const createApp = async (options: AppOptions) => {
       if (roles.includes('worker')) {
         worker.start();
         outbox.start();
+        ingestLog?.start(ingest);
       }
       if (roles.includes('scheduler')) channelRuntime.runners.start();
       if (roles.includes('web')) await http.listen({ port: config.port, host: config.host });
@@ -220,6 +233,7 @@ export const createApp = async (options: AppOptions) => {
     async stop(): Promise<void> {
       if (started.includes('web')) await http.close();
       else await http.close().catch(() => undefined);
+      await ingestLog?.close();
       await channelRuntime.runners.stop();
       await worker.stop();
       await outbox.stop();

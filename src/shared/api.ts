@@ -32,6 +32,8 @@ export const conversationSchema = z.object({
   slaDueAt: z.string().nullable(),
   incidentId: z.string().nullable(),
   tags: z.array(z.string()),
+  customerHandle: z.string().nullable().optional(),
+  customerName: z.string().nullable().optional(),
   createdAt: z.string(),
   resolvedAt: z.string().nullable(),
 });

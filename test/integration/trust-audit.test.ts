@@ -27,9 +27,10 @@ describe.each(dialects)('audit log on %s', (dialect) => {
     const seen: number[] = [];
     let before: number | null = null;
     do {
-      const res = await app.http.inject({ method: 'GET', url: `/api/v1/audit?limit=3${before ? `&before=${before}` : ''}`, headers: { authorization: `Bearer ${adminToken}` } });
+      const url: string = `/api/v1/audit?limit=3${before ? `&before=${before}` : ''}`;
+      const res = await app.http.inject({ method: 'GET', url, headers: { authorization: `Bearer ${adminToken}` } });
       expect(res.statusCode).toBe(200);
-      const body = res.json<{ items: { seq: number }[]; nextBefore: number | null }>();
+      const body: { items: { seq: number }[]; nextBefore: number | null } = res.json();
       seen.push(...body.items.map((e) => e.seq));
       before = body.nextBefore;
     } while (before !== null);

@@ -20,10 +20,10 @@ export interface TestApp extends ParleyApp {
   dataDir: string;
 }
 
-export const createTestApp = async (dialect: TestDialect = 'sqlite', overrides: Partial<AppOptions> = {}): Promise<TestApp> => {
+export const createTestApp = async (dialect: TestDialect = 'sqlite', overrides: Partial<AppOptions> = {}, env: Record<string, string> = {}): Promise<TestApp> => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   const pgSchema = dialect === 'postgres' ? await createPostgresSchema() : null;
-  const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...(pgSchema ? { DATABASE_URL: pgSchema.url } : {}) });
+  const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...(pgSchema ? { DATABASE_URL: pgSchema.url } : {}), ...env });
   const app = await createApp({ config, logger: createLogger('silent'), classifier: testClassifier(), serveSpa: false, ...(dialect === 'sqlite' ? { sqliteFile: ':memory:' } : {}), ...overrides });
   return Object.assign(app, {
     dataDir,

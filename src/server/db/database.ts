@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
-import * as trust from './migrations/0005-trust.js';
 import * as incidents from './migrations/0002-incidents.js';
 import * as decide from './migrations/0003-decide.js';
+import * as trust from './migrations/0005-trust.js';
+import * as listRows from './migrations/0006-list-rows.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -27,7 +28,14 @@ export interface StoreOptions {
   poolSize?: number;
 }
 
-const migrations: Record<string, Migration> = { '0001-initial': initial, '0002-incidents': incidents, '0003-decide': decide, '0005-trust': trust };
+// One line per migration, in order.
+const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+  '0002-incidents': incidents,
+  '0003-decide': decide,
+  '0005-trust': trust,
+  '0006-list-rows': listRows,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

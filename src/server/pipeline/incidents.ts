@@ -20,6 +20,8 @@ export interface IncidentTrackerOptions {
   detector?: IncidentDetectorOptions;
   /** Suspected incidents at or above this confidence are confirmed without a supervisor; null never. */
   autoConfirmConfidence: number | null;
+  /** Longest time between detector checkpoints when nothing changed (default 5 s). */
+  checkpointMs?: number;
 }
 
 /** Loads the saved detector (or a new one), lets `change` act on it, saves it with the next revision. */
@@ -60,6 +62,9 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
   const detectorOptions = options.detector ?? {};
   let detector: IncidentDetector | null = null;
   let committedRevision: number | null = null;
+  let savedAt: number | null = null;
+  let lastRevision: number | null = null;
+  const checkpointMs = options.checkpointMs ?? 5_000;
 
   const current = async (repos: Repositories): Promise<{ detector: IncidentDetector; revision: number }> => {
     const revision = await repos.incidents.detectorRevision(true);
@@ -95,14 +100,26 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
     async observe(repos: Repositories, messages: readonly IncidentMessage[], now: number, afterCommit: (effect: () => void) => void): Promise<IncidentEvent[]> {
       if (messages.length === 0) return [];
       const { detector: d, revision } = await current(repos);
+      // Reused only while the store holds exactly what this process last committed.
+      const continuing = d === detector && revision === lastRevision;
       // Until this transaction commits the in-memory detector is ahead of the store.
       detector = d;
       committedRevision = null;
       const events = d.observe(messages);
       await apply(repos, d, events, now);
+      // The state is large (sliding window, baselines): checkpoint it when incidents changed or every few
+      // seconds, not on every batch. A crash loses at most that much burst evidence, never a message.
+      if (continuing && events.length === 0 && savedAt !== null && now - savedAt < checkpointMs) {
+        afterCommit(() => {
+          if (detector === d) committedRevision = revision;
+        });
+        return events;
+      }
       const next = revision + 1;
       await repos.incidents.saveDetectorState(next, JSON.stringify(d.exportState()), now);
       afterCommit(() => {
+        savedAt = now;
+        lastRevision = next;
         if (detector === d) committedRevision = next;
       });
       return events;

@@ -19,6 +19,8 @@ export interface ListQuery {
   channelId?: string;
   priority?: string;
   sentiment?: string;
+  /** 'spam', 'marketing', 'service', 'supervisor', or '!spam' for every queue but spam. */
+  queue?: string;
   cursor?: string;
   limit: number;
 }
@@ -59,6 +61,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       if (query.channelId) filter.channelId = query.channelId;
       if (query.priority) filter.priorityBand = query.priority;
       if (query.sentiment) filter.sentiment = query.sentiment;
+      if (query.queue) filter.queue = query.queue;
       const items = await repos.conversations.list(filter, query.cursor ? decodeCursor(query.cursor) : null, query.limit + 1);
       const pageItems = items.slice(0, query.limit);
       const last = pageItems[pageItems.length - 1];
