@@ -1,3 +1,4 @@
+import { useCapabilities } from '../api/capabilities.js';
 import { can } from '../../shared/permissions.js';
 import { AccountMenu } from '../features/auth/account-menu.js';
 import { SessionProvider, useSession, useSessionQuery } from '../features/auth/session.js';
@@ -5,6 +6,7 @@ import { SignIn } from '../features/auth/sign-in.js';
 import { ConversationView } from '../features/conversation/conversation-view.js';
 import { Inbox } from '../features/inbox/inbox.js';
 import { LiveEventsProvider, useLiveMode } from '../features/live/live-events.js';
+import { IncidentsScreen } from '../features/incidents/incidents-screen.js';
 import { SettingsScreen } from '../features/settings/settings-screen.js';
 import { HelpOverlay } from '../features/shortcuts/help-overlay.js';
 import { SupervisorDashboard } from '../features/supervisor/supervisor-dashboard.js';
@@ -49,8 +51,10 @@ const LiveBadge = () => {
 /** The screens this user may open on this server: a screen appears once its API exists and the role allows it. */
 const useNav = () => {
   const { user } = useSession();
+  const capabilities = useCapabilities();
   const items = [{ to: '/', label: 'Inbox', page: 'inbox' }];
   if (can(user.role, 'queue:read')) items.push({ to: '/supervisor', label: 'Dashboard', page: 'supervisor' });
+  if (can(user.role, 'incidents:read') && capabilities.has('GET', '/api/v1/incidents')) items.push({ to: '/incidents', label: 'Incidents', page: 'incidents' });
   if (user.role === 'admin') items.push({ to: '/settings', label: 'Settings', page: 'settings' });
   return items;
 };
@@ -80,7 +84,8 @@ const Workspace = () => {
       {page.name === 'inbox' ? <InboxScreen activeId={activeId} search={search} /> : null}
       {page.name === 'supervisor' ? <SupervisorDashboard /> : null}
       {page.name === 'settings' ? <SettingsScreen tab={page.tab} /> : null}
-      {page.name === 'not-found' || page.name === 'incidents' ? (
+      {page.name === 'incidents' ? <IncidentsScreen id={page.id} /> : null}
+      {page.name === 'not-found' ? (
         <main className="screen">
           <EmptyState title="Nothing here">This address is not a Parley screen. Use the menu above to go back to the inbox.</EmptyState>
         </main>

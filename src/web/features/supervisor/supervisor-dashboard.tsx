@@ -22,6 +22,7 @@ const QueueTable = ({ items }: { items: ConversationDto[] }) => {
   const rows = [...table.entries()].sort((a, b) => b[1].total - a[1].total);
   if (rows.length === 0) return <EmptyState title="Queues are empty">Nothing is waiting for an answer.</EmptyState>;
   return (
+    <div className="table-scroll">
     <table className="data-table">
       <caption className="sr-only">Waiting conversations by team and priority</caption>
       <thead>
@@ -51,6 +52,7 @@ const QueueTable = ({ items }: { items: ConversationDto[] }) => {
         ))}
       </tbody>
     </table>
+    </div>
   );
 };
 
@@ -136,7 +138,7 @@ export const SupervisorDashboard = () => {
       {recent.isPending ? <p className="muted">Loading the queues…</p> : null}
       {recent.data?.truncated ? <p className="muted">Showing the 1,000 most recently active conversations.</p> : null}
       <div className="dashboard-grid">
-        <section className="card" aria-labelledby="queue-title">
+        <section className="card dashboard-queue" aria-labelledby="queue-title">
           <h2 id="queue-title">Live queue</h2>
           <QueueTable items={items} />
         </section>
