@@ -1,0 +1,194 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIncidentTracker } from '../../src/server/pipeline/incidents.js';
+import { buildSpa, registerSpa } from '../../src/server/http/spa.js';
+import { admin, createChannel, createTestApp, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+import { hasChromium, launchChromium, screenshots, seriousViolations, signIn } from './browser.js';
+
+const skip = !hasChromium && !process.env.CI;
+const password = 'correct horse battery';
+
+const outage = [
+  'fibre broadband down in Leeds again, no internet since 9am',
+  'is the fibre broadband down in Leeds? nothing works at all',
+  'Leeds fibre broadband outage for hours now, working from home is impossible',
+  'no fibre broadband in Leeds this morning, router lights red',
+  'fibre broadband down across Leeds? my whole street has no internet',
+  'still no fibre broadband in Leeds, when will this be fixed',
+  'Leeds fibre broadband has been down all morning, useless',
+  'fibre broadband totally down in Leeds since breakfast',
+];
+const topics = ['my bill is wrong again', 'charged twice this month', 'parcel never arrived', 'cannot log in to my account', 'the app keeps crashing', 'router is broken', 'refund still missing', 'engineer never showed up'];
+const places = ['Leeds', 'Bristol', 'Glasgow', 'Cardiff', 'London'];
+
+/** The incident detector needs a baseline before a burst stands out: half a day of everyday complaints. */
+const warmUp = async (app: TestApp, before: number) => {
+  const tracker = createIncidentTracker({ autoConfirmConfidence: null });
+  const messages = Array.from({ length: 300 }, (_, i) => ({
+    id: `warm-${i}`,
+    channelId: 'warm',
+    platform: 'x',
+    text: `${topics[(i * 7) % topics.length] ?? ''} in ${places[(i * 3) % places.length] ?? ''}, order ${i % 13}`,
+    at: before - 12 * 3_600_000 + i * 140_000,
+    isComplaint: true,
+  }));
+  for (let i = 0; i < messages.length; i += 50) await app.uow((tx) => tracker.observe(tx, messages.slice(i, i + 50), Date.now(), () => undefined));
+};
+
+const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
+
+describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let baseUrl: string;
+  let distDir: string;
+  let channelId: string;
+  const users = { admin: 'root@acme.test', ada: 'ada@acme.test', bo: 'bo@acme.test' };
+
+  beforeAll(async () => {
+    distDir = mkdtempSync(path.join(os.tmpdir(), 'parley-web-'));
+    await buildSpa(distDir);
+    app = await createTestApp('sqlite', { incidents: { autoConfirmConfidence: null } });
+    await registerSpa(app.http, distDir);
+    channelId = (await createChannel(app)).id;
+    await app.services.users.create({ email: users.admin, name: 'Root Admin', role: 'admin', password }, admin);
+    for (const [email, name] of [[users.ada, 'Ada Agent'], [users.bo, 'Bo Agent']] as const) {
+      const user = await app.services.users.create({ email, name, role: 'agent', password, skills: ['lang:en'] }, admin);
+      await app.repos.users.update(user.id, { status: 'online' }, Date.now());
+    }
+    const start = Date.now() - 10 * 60_000;
+    await warmUp(app, start);
+    await app.services.ingest(
+      parseEnvelopes([
+        ...outage.map((text, i) => envelope(channelId, { text: `@AcmeTelecom ${text}`, createdAt: new Date(start + i * 20_000).toISOString() })),
+        envelope(channelId, { text: '@AcmeTelecom I was charged twice for my November bill, please refund it', createdAt: new Date(start + 5_000).toISOString() }),
+      ]),
+    );
+    await app.worker.drain();
+    await app.http.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+    mkdirSync(screenshots, { recursive: true });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.dispose();
+    if (distDir) rmSync(distDir, { recursive: true, force: true });
+  });
+
+  it('shows the dashboard, changes settings and confirms and acknowledges an incident', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await signIn(page, baseUrl, users.admin, password);
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Supervisor dashboard' }).waitFor();
+    await page.getByRole('table', { name: 'Agents: availability and load' }).getByText('Ada Agent').waitFor();
+    await page.locator('.recharts-bar-rectangle').first().waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(screenshots, 'supervisor-dashboard.png'), fullPage: true });
+
+    // Users: add one, promote them, then disable them.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const newUser = page.getByRole('form', { name: 'Add a user' });
+    await newUser.getByLabel('Name').fill('Grace Hopper');
+    await newUser.getByLabel('Email').fill('grace@acme.test');
+    await newUser.getByRole('button', { name: 'Add user' }).click();
+    const role = page.getByLabel('Role of Grace Hopper');
+    await role.waitFor();
+    await role.selectOption('supervisor');
+    await expect.poll(async () => (await app.services.users.list()).find((u) => u.email === 'grace@acme.test')?.role).toBe('supervisor');
+    await page.getByRole('button', { name: 'Disable Grace Hopper' }).click();
+    await page.getByRole('button', { name: 'Enable Grace Hopper' }).waitFor();
+    expect((await app.services.users.list()).find((u) => u.email === 'grace@acme.test')?.disabled).toBe(true);
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(screenshots, 'settings-users.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Teams and skills' }).click();
+    await page.getByLabel('Team name').fill('Billing');
+    await page.getByRole('button', { name: 'Add team' }).click();
+    await page.getByRole('heading', { name: /Billing/ }).waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(screenshots, 'settings-teams.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Channels' }).click();
+    await page.getByRole('button', { name: 'Pause Acme x' }).click();
+    await page.getByRole('button', { name: 'Resume Acme x' }).waitFor();
+    expect((await app.services.channels.list()).find((c) => c.id === channelId)?.status).toBe('paused');
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(screenshots, 'settings-channels.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Resume Acme x' }).click();
+    await page.getByRole('button', { name: 'Pause Acme x' }).waitFor();
+
+    // Incidents: the Leeds burst is suspected; confirm it and answer every member once.
+    await page.getByRole('link', { name: 'Incidents' }).click();
+    await page.getByRole('list', { name: 'suspected incidents' }).getByRole('link').first().click();
+    await page.getByRole('button', { name: 'Confirm incident' }).click();
+    await page.getByRole('button', { name: 'Send the acknowledgement' }).click();
+    await page.getByRole('status').filter({ hasText: /Acknowledgement queued for \d+ conversations/ }).waitFor();
+    const incident = (await app.services.incidents.list({ limit: 10 })).items[0];
+    expect(incident?.status).toBe('confirmed');
+    expect(incident?.acknowledgement).toMatch(/working on it/);
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(screenshots, 'incidents.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('pushes a new message into an open inbox and shows two agents on one conversation', async () => {
+    const ada = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    const bo = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
+    await signIn(ada, baseUrl, users.ada, password);
+    await signIn(bo, baseUrl, users.bo, password);
+    await ada.goto(`${baseUrl}/?view=all&status=any`);
+    await ada.locator('ul.rows > li').first().waitFor();
+
+    // A message ingested while the inbox is open shows up without a reload.
+    await app.services.ingest(parseEnvelopes([envelope(channelId, { text: '@AcmeTelecom my SIM card stopped working after the update, please help' })]));
+    await app.worker.drain();
+    const fresh = ada.locator('ul.rows > li', { hasText: 'SIM card stopped working' });
+    await fresh.waitFor({ timeout: 15_000 });
+
+    await fresh.getByRole('link').click();
+    await ada.waitForURL(/\/c\//);
+    const conversationUrl = new URL(ada.url());
+    await ada.getByRole('complementary', { name: /Customer/ }).waitFor();
+    await bo.goto(`${baseUrl}${conversationUrl.pathname}`);
+    await ada.getByText('Bo Agent is viewing').waitFor({ timeout: 20_000 });
+
+    // Bo starts typing: Ada sees it; Ada starts writing too, Bo sends first, Ada's send is held.
+    await bo.getByLabel(/Public reply/).fill('Sorry about that! Please restart your phone');
+    await ada.getByText('Bo Agent is typing a reply').waitFor({ timeout: 10_000 });
+    await ada.getByLabel(/Public reply/).fill('Hi, we are checking your SIM now.');
+    await expectAccessible(ada);
+    await ada.screenshot({ path: path.join(screenshots, 'collision.png') });
+    await bo.getByRole('button', { name: 'Send reply' }).click();
+    await bo.getByRole('status').filter({ hasText: 'Reply queued' }).waitFor();
+    await ada.getByRole('button', { name: 'Send reply' }).click({ trial: false }).catch(() => undefined);
+    await ada.getByRole('alert').filter({ hasText: 'Bo Agent replied' }).waitFor();
+    const conversationId = decodeURIComponent(conversationUrl.pathname.slice(3));
+    expect((await app.services.conversations.get(conversationId)).messages.filter((m) => m.direction === 'out')).toHaveLength(1);
+    await ada.screenshot({ path: path.join(screenshots, 'collision-guard.png') });
+    await ada.getByRole('button', { name: 'Send mine anyway' }).click();
+    await expect.poll(async () => (await app.services.conversations.get(conversationId)).messages.filter((m) => m.direction === 'out').length).toBe(2);
+
+    // Keyboard: ? shows the help, e resolves.
+    await ada.locator('body').click({ position: { x: 5, y: 5 } });
+    await ada.keyboard.press('?');
+    await ada.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await expectAccessible(ada);
+    await ada.screenshot({ path: path.join(screenshots, 'shortcuts.png') });
+    await ada.keyboard.press('Escape');
+    await ada.keyboard.press('e');
+    await ada.getByRole('button', { name: /Reopen/ }).waitFor();
+
+    // Tablet width: the conversation takes the screen and the customer panel moves below it.
+    await bo.screenshot({ path: path.join(screenshots, 'conversation-tablet.png') });
+    await expectAccessible(bo);
+    await ada.context().close();
+    await bo.context().close();
+  }, 60_000);
+});
