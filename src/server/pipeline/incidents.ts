@@ -59,7 +59,8 @@ const factsOf = (s: IncidentSnapshot) => ({
  * second worker, a supervisor confirming) or a rolled-back job makes the next batch reload it.
  */
 export const createIncidentTracker = (options: IncidentTrackerOptions) => {
-  const detectorOptions = options.detector ?? {};
+  // In service the detector waits for some history before it calls anything a burst (see minBaselineDocs).
+  const detectorOptions: IncidentDetectorOptions = { minBaselineDocs: 150, ...options.detector };
   let detector: IncidentDetector | null = null;
   let committedRevision: number | null = null;
   let savedAt: number | null = null;

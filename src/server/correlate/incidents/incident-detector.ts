@@ -47,6 +47,7 @@ const MINUTE = 60_000;
 const DEFAULTS: Settings = {
   windowMs: 10 * MINUTE,
   baselineHalfLifeMs: 12 * 60 * MINUTE,
+  minBaselineDocs: 0,
   minBurstSize: 5,
   minBurstRatio: 4,
   minSurprise: 6,
@@ -212,6 +213,7 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null):
 
   /** The most surprising burst among the pairs of a newly counted entry, if any passes the test. */
   function findBurst(entry: WindowEntry): { key: string; surprise: number } | null {
+    if (baselineTerms.storedTotal() / baselineTerms.scaleAt(now) < settings.minBaselineDocs) return null;
     const messages = window.unassignedCount();
     let best: { key: string; surprise: number } | null = null;
     for (const key of entry.pairs) {

@@ -60,6 +60,12 @@ export interface IncidentDetectorOptions {
   windowMs?: number;
   /** Half-life of the baseline rates of terms and term pairs. Default 12 hours. */
   baselineHalfLifeMs?: number;
+  /**
+   * Everyday complaints the baseline must have seen (decayed count) before any burst is declared. Without history
+   * every common complaint looks like a burst; a new install warms up first (or imports its history). Default 0 (off);
+   * the pipeline uses 150.
+   */
+  minBaselineDocs?: number;
   /** Fewest messages sharing a pair of terms before a burst can be declared. Default 5. */
   minBurstSize?: number;
   /** Observed count must be at least this many times the baseline expectation. Default 4. */
