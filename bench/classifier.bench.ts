@@ -1,5 +1,5 @@
 /** Classifier figures: accuracy on the validation data, throughput of every stage together on one core, load time and memory. */
-import { createClassifier, loadClassifierModels } from '../src/server/classifier/index.js';
+import { createClassifier } from '../src/server/classifier/index.js';
 import { loadTweetEval } from '../src/server/classifier/training/datasets.js';
 import {
   crossValidateBanking77,
@@ -31,8 +31,10 @@ export const bench: BenchModule = {
     'classifier_rss_mb',
   ],
   async run(ctx) {
-    const load = loadClassifierModels();
+    // Load time covers everything before the first message: reading, dequantising and fusing the models.
+    const loadStart = performance.now();
     const classifier = createClassifier();
+    const loadMs = performance.now() - loadStart;
     const dir = ctx.sharedDataDir;
     const val = dir ? loadTweetEval(dir, 'sentiment', 'val') : [];
     const texts = val.length > 0 ? val.map((r) => r.text) : FALLBACK_TEXTS;
@@ -56,7 +58,7 @@ export const bench: BenchModule = {
       clinc_val_inscope_accuracy: null,
       clinc_val_oos_recall: null,
       classify_msgs_per_s: Math.round(messages / seconds),
-      classifier_load_ms: Math.round(load.timings.loadMs),
+      classifier_load_ms: Math.round(loadMs),
       classifier_rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
     };
     if (!dir) return figures;

@@ -1,6 +1,7 @@
 /** The understand stage's entry point: load the shipped models once, classify batches synchronously. */
 import { classifyMessage } from './classify-message.js';
 import { loadClassifierModels, type ClassifierModels, type LoadOptions } from './model-store.js';
+import { getValenceLexicon } from './features/lexicon.js';
 import { createScorer } from './scorer.js';
 import type { Classifier } from './types.js';
 
@@ -28,6 +29,8 @@ export function createClassifier(options: CreateClassifierOptions = {}): Classif
 }
 
 export function createClassifierFromModels(models: ClassifierModels): Classifier {
+  // Read the lexicon now, so start-up pays for it rather than the first message.
+  getValenceLexicon();
   const scorer = createScorer({
     sentiment: models.sentiment,
     abusive: models.abusive,

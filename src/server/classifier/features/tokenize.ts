@@ -20,8 +20,8 @@ export interface TokenizedText {
 const TOKEN_RE =
   /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_]+|#[\p{L}\p{N}_]+|<3|[:;=8][-'^o]?[)(\][dDpP/\\|*3]|[)(][-^]?[:;=]|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*|\p{Extended_Pictographic}|[!?.,;:]+/gu;
 // Replacement of C0/C1 controls and lone surrogates keeps binary input from producing junk tokens.
-// eslint-disable-next-line no-control-regex
 const CONTROL_RE =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const ELONGATION_RE = /(.)\1{2,}/gu;
 const NEGATORS = new Set([
