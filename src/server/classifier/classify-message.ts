@@ -89,7 +89,7 @@ export function classifyMessage(
   else if (risks.some((r) => r === 'regulator' || r === 'legal' || r === 'press'))
     [urgency, urgencyWhy] = ['high', 'escalation risk'];
   else if (urgentCue) [urgency, urgencyWhy] = ['high', `"${urgentCue}"`];
-  else if (negative && scores.negative >= 0.8 && SERVICE_DOWN.has(intentLabel))
+  else if (negative && scores.negative >= 0.8 && intentScore >= 0.5 && SERVICE_DOWN.has(intentLabel))
     [urgency, urgencyWhy] = ['high', `angry + ${intentLabel}`];
   else if (spam || (QUIET.has(intentLabel) && !negative && !asks))
     [urgency, urgencyWhy] = ['low', spam ? 'spam' : intentLabel];

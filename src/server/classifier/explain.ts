@@ -36,5 +36,6 @@ export function topFeatures(view: WeightView, features: FeatureVector, target: n
     best.splice(at, 0, i);
     if (best.length > limit) best.pop();
   }
-  return [...new Set(best.map((i) => features.nameOf(i)))];
+  const names = [...new Set(best.map((i) => features.nameOf(i)))];
+  return names.length > 0 ? names : ['[no distinctive words: prior]'];
 }
