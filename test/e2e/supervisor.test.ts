@@ -124,6 +124,26 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
     await page.getByRole('button', { name: 'Resume Acme x' }).click();
     await page.getByRole('button', { name: 'Pause Acme x' }).waitFor();
 
+    // Rules are created disabled and dry-run against recent traffic; macros and SLA policies are listed.
+    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByLabel('Rule name').fill('Tag outages');
+    await page.getByLabel(/^Conditions/).fill(JSON.stringify({ all: [{ field: 'text', op: 'contains', value: 'broadband' }] }));
+    await page.getByLabel(/^Actions/).fill(JSON.stringify([{ type: 'tag', tags: ['outage'] }]));
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('button', { name: 'Dry run Tag outages' }).click();
+    await page.getByRole('status').filter({ hasText: /Would fire on \d+ of the last \d+/ }).waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(screenshots, 'settings-rules.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Macros' }).click();
+    await page.getByLabel('Macro name').fill('Outage apology');
+    await page.getByLabel(/^Text/).fill('Sorry for the outage, our engineers are on it.');
+    await page.getByRole('button', { name: 'Add macro' }).click();
+    await page.getByRole('heading', { name: 'Outage apology' }).waitFor();
+    await page.getByRole('link', { name: 'SLA policies' }).click();
+    await page.getByRole('table', { name: 'SLA policies' }).waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(screenshots, 'settings-sla.png'), fullPage: true });
+
     // Incidents: the Leeds burst is suspected; confirm it and answer every member once.
     await page.getByRole('link', { name: 'Incidents' }).click();
     await page.getByRole('list', { name: 'suspected incidents' }).getByRole('link').first().click();

@@ -76,3 +76,45 @@ export interface IncidentMemberDto {
   text: string;
   createdAt: string;
 }
+
+export interface RuleDto {
+  id: string;
+  name: string;
+  enabled: boolean;
+  trigger: string;
+  conditions: unknown;
+  actions: Record<string, unknown>[];
+  stopProcessing: boolean;
+  position: number;
+  updatedAt: string;
+}
+
+export interface RuleDryRunDto {
+  ruleId: string;
+  trigger: string;
+  examined: number;
+  matched: number;
+  results: { messageId: string; conversationId: string | null; text: string; createdAt: string; matched: boolean; actions: Record<string, unknown>[] }[];
+}
+
+export interface MacroDto {
+  id: string;
+  name: string;
+  body: string;
+  variants: Record<string, string>;
+  updatedAt: string;
+}
+
+export interface SlaPolicyDto {
+  id: string;
+  name: string;
+  position: number;
+  appliesTo: { channels?: string[]; visibility?: 'public' | 'private' };
+  businessHours: boolean;
+  warnAtRatio: number;
+  defaults: { firstResponseMinutes: number; nextResponseMinutes: number; resolutionMinutes: number };
+  overrides: Record<string, unknown>[];
+  calendar: { timeZone: string; hours: Record<string, { open: string; close: string }[]>; holidays: string[] };
+  builtin: boolean;
+  updatedAt: string;
+}

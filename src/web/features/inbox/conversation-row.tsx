@@ -15,11 +15,15 @@ interface RowProps {
 }
 
 export const ConversationRow = ({ conversation: c, href, selected, active, now, onOpen, onFocus }: RowProps) => {
-  const customer = useCustomer(c.customerId);
+  // List rows carry the customer's handle and name; older servers do not, and then the profile is fetched (and cached).
+  const hasCustomerOnRow = c.customerHandle !== undefined || c.customerName !== undefined;
+  const customer = useCustomer(hasCustomerOnRow ? null : c.customerId);
   const channels = useChannels();
   const channel = channels.data?.find((x) => x.id === c.channelId);
   const sla = c.status === 'open' || c.status === 'pending' ? slaState(c.slaDueAt, now) : null;
-  const who = customer.data?.handle ? `@${customer.data.handle}` : (customer.data?.displayName ?? 'Unknown customer');
+  const handle = hasCustomerOnRow ? c.customerHandle : customer.data?.handle;
+  const name = hasCustomerOnRow ? c.customerName : customer.data?.displayName;
+  const who = handle ? `@${handle}` : (name ?? 'Unknown customer');
   const open = (event: MouseEvent | KeyboardEvent) => {
     if ('button' in event && (event.button !== 0 || event.metaKey || event.ctrlKey)) return;
     event.preventDefault();

@@ -50,10 +50,10 @@ export const useInbox = (f: InboxFilters) => {
     queryFn: async () => {
       const assignee = f.view === 'mine' ? 'me' : f.view === 'unassigned' ? 'none' : undefined;
       const status = f.status === 'any' ? undefined : f.status;
-      const page = await api.get<Page<ConversationDto>>(`/conversations${queryString({ assignee, status, priority: f.priority, sentiment: f.sentiment, channelId: f.channelId, limit: 100 })}`);
-      // The API has no queue filter yet, so the spam split happens here over the fetched page.
-      const items = page.items.filter((c) => (f.view === 'spam' ? c.queue === 'spam' : c.queue !== 'spam'));
-      return { items, nextCursor: page.nextCursor };
+      // Spam is kept out of every view but its own.
+      const queue = f.view === 'spam' ? 'spam' : '!spam';
+      const page = await api.get<Page<ConversationDto>>(`/conversations${queryString({ assignee, status, queue, priority: f.priority, sentiment: f.sentiment, channelId: f.channelId, limit: 100 })}`);
+      return { items: page.items, nextCursor: page.nextCursor };
     },
     refetchInterval,
     placeholderData: keepPreviousData,

@@ -4,7 +4,7 @@ import { can } from '../../../shared/permissions.js';
 import { api } from '../../api/client.js';
 import { useChannels } from '../../api/queries.js';
 import type { IncidentDto, IncidentMemberDto } from '../../api/types.js';
-import { linkTo } from '../../routes/router.js';
+import { linkTo, navigate } from '../../routes/router.js';
 import { StackedBars } from '../../ui/bar-chart.js';
 import { Chip } from '../../ui/chip.js';
 import { ErrorNotice } from '../../ui/notice.js';
@@ -64,7 +64,11 @@ export const IncidentDetail = ({ id }: { id: string }) => {
   const [fanOut, setFanOut] = useState<FanOut | null>(null);
   const confirm = useMutation({
     mutationFn: () => api.post<IncidentDto>(`/incidents/${encodeURIComponent(id)}/confirm`),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['incidents'] }),
+    onSuccess: async () => {
+      // It now lives in the confirmed list: follow it there so the list beside it stays in step.
+      navigate(`/incidents/${encodeURIComponent(id)}?status=confirmed`, { replace: true });
+      await client.invalidateQueries({ queryKey: ['incidents'] });
+    },
   });
   if (detail.error) return <ErrorNotice error={detail.error} onRetry={() => void detail.refetch()} />;
   if (!detail.data) return <p className="muted">Loading incident…</p>;
