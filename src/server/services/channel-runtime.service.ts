@@ -7,7 +7,9 @@ import { AppError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import type { Channel } from '../repositories/channels.repository.js';
 import type { Repositories } from '../repositories/index.js';
+import type { Registry } from 'prom-client';
 import type { ChannelsService } from './channels.service.js';
+import { registerChannelGauges } from './channel-runtime-metrics.js';
 import { createChannelRunners, type IngestMode, type RunnerHealth, type RunnerOptions } from './channel-runtime-runners.js';
 
 export type AdapterBuilder = (channel: Parameters<AdapterFactory>[0]) => ChannelAdapter | null;
@@ -23,6 +25,8 @@ export interface ChannelRuntimeDeps {
   /** Listening queries that apply to a channel (its brand's enabled rules), merged into firehose configs. */
   listeningQueriesFor?(channel: Channel): Promise<string[]>;
   runners?: RunnerOptions;
+  /** Registers per-channel gauges (last event, lag, connected, error, restarts) for /metrics. */
+  registry?: Registry;
 }
 
 /** What a webhook delivery came to, for the HTTP edge to answer. */
@@ -192,6 +196,19 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
     return channel;
   };
 
+  const health = async (): Promise<ChannelHealth[]> =>
+    (await repos.channels.list()).map((c) => ({
+      channelId: c.id,
+      platform: c.platform,
+      name: c.name,
+      status: c.status,
+      lastEventAt: c.lastEventAt,
+      lastError: c.lastError,
+      lastErrorAt: c.lastErrorAt,
+      ...runners.healthOf(c.id, cache.get(c.id)?.mode ?? null),
+    }));
+  if (deps.registry) registerChannelGauges(deps.registry, health, clock.now);
+
   return {
     /** The outbox's way to a channel's sending adapter; null for a removed channel or a platform without adapter. */
     adapterFor: adapterOf,
@@ -221,18 +238,7 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
     },
 
     /** Health of every channel: what the store recorded plus what this process's runners see. */
-    async health(): Promise<ChannelHealth[]> {
-      return (await repos.channels.list()).map((c) => ({
-        channelId: c.id,
-        platform: c.platform,
-        name: c.name,
-        status: c.status,
-        lastEventAt: c.lastEventAt,
-        lastError: c.lastError,
-        lastErrorAt: c.lastErrorAt,
-        ...runners.healthOf(c.id, cache.get(c.id)?.mode ?? null),
-      }));
-    },
+    health,
 
     /** Drop a channel's adapter so the next use rebuilds it (after its settings change). */
     invalidate(channelId: string): void {

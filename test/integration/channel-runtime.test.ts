@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeBrand, fakeCustomer, fakeXId, v2StreamLine } from '../../src/server/connectors/x/fake-payloads.js';
+import { startXFakeServer, type XFakeServer } from '../../src/server/connectors/x/fake-server.js';
+import { admin, createTestApp, createUser, tokenFor, type TestApp } from '../support/test-app.js';
+
+const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 8000): Promise<void> => {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+const fastBackoff = { networkStartMs: 10, networkCapMs: 50, httpStartMs: 10, httpCapMs: 50, rateLimitStartMs: 10 };
+
+describe('channel runners: streams and polls with saved cursors, pause, health', () => {
+  let app: TestApp;
+  let fake: XFakeServer;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    fake = await startXFakeServer();
+    app = await createTestApp('sqlite', { channelRunners: { reconcileMs: 50, backoffStartMs: 10, backoffCapMs: 200, pollIntervalMs: 50 } });
+    adminToken = await tokenFor(app, (await createUser(app, 'admin')).id);
+  });
+
+  afterAll(async () => {
+    await app.dispose();
+    await fake.close();
+  });
+
+  const countStored = async (channelId: string, ids: string[]) => (await app.repos.messages.findByExternalIds(channelId, ids)).length;
+  const pushPosts = (count: number, label: string): string[] =>
+    Array.from({ length: count }, (_, i) => {
+      const id = fakeXId();
+      fake.pushStreamLine(v2StreamLine({ id, text: `@acme ${label} ${i}: the app crashes on login`, author: fakeCustomer }));
+      return id;
+    });
+
+  it('streams X posts in, and a forced reconnect (upstream disconnect, then a scheduler restart) loses and duplicates nothing', async () => {
+    const channel = await app.services.channels.create(
+      { platform: 'x', name: 'X stream', config: { baseUrl: fake.url, accountId: fakeBrand.id, backoff: fastBackoff }, credentials: { bearerToken: fake.bearerToken }, ownAccountIds: [fakeBrand.id] },
+      admin,
+    );
+    app.channelRuntime.runners.start();
+    await waitFor('the stream to connect', async () => fake.streamConnections === 1);
+
+    const first = pushPosts(5, 'before');
+    await waitFor('the first posts', async () => (await countStored(channel.id, first)) === 5);
+
+    fake.disconnectStreams();
+    const during = pushPosts(5, 'during the upstream disconnect');
+    await waitFor('the posts sent while disconnected', async () => (await countStored(channel.id, during)) === 5);
+
+    // The scheduler goes down and comes back: X's filtered stream has no replay, so posts made while it is down
+    // must be held upstream (the fake holds them as X's backfill would) and arrive once it reconnects.
+    await app.channelRuntime.runners.stop();
+    await waitFor('the stream to close', async () => fake.streamConnections === 0);
+    const whileStopped = pushPosts(5, 'while the runner restarts');
+    app.channelRuntime.runners.start();
+    await waitFor('the posts sent while the runner was down', async () => (await countStored(channel.id, whileStopped)) === 5);
+
+    const all = [...first, ...during, ...whileStopped];
+    const stored = await app.repos.messages.findByExternalIds(channel.id, all);
+    expect(stored.map((m) => m.externalId).sort()).toEqual([...all].sort());
+    expect(await app.store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channel.id).executeTakeFirstOrThrow()).toMatchObject({ n: 15 });
+
+    const health = (await app.channelRuntime.health()).find((h) => h.channelId === channel.id);
+    expect(health).toMatchObject({ mode: 'stream', running: true, connected: true, lastError: null });
+    expect(health?.lastEventAt).not.toBeNull();
+    const metrics = await app.http.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain(`parley_channel_connected{channel="${channel.id}",platform="x"} 1`);
+    expect(metrics.body).toMatch(new RegExp(`parley_channel_lag_seconds\\{channel="${channel.id}",platform="x"\\} [0-9.]+`));
+
+    // Pause stops the runner.
+    await app.services.channels.setStatus(channel.id, 'paused', admin);
+    await app.channelRuntime.runners.reconcile();
+    expect((await app.channelRuntime.health()).find((h) => h.channelId === channel.id)?.running).toBe(false);
+    await waitFor('the stream to close', async () => fake.streamConnections === 0);
+    await app.services.channels.setStatus(channel.id, 'removed', admin);
+  });
+
+  it('polls X mentions from the saved cursor, saving it only after ingest, and resumes from it after a restart', async () => {
+    const channel = await app.services.channels.create(
+      { platform: 'x', name: 'X mentions', config: { baseUrl: fake.url, accountId: fakeBrand.id, pollDms: false, ingest: 'poll' }, credentials: { accessToken: fake.userAccessToken }, ownAccountIds: [fakeBrand.id] },
+      admin,
+    );
+    const mention = (text: string) => {
+      const id = fakeXId();
+      fake.mentions.push({ tweet: { id, text, author_id: fakeCustomer.id, created_at: new Date().toISOString(), conversation_id: id, edit_history_tweet_ids: [id] }, user: { id: fakeCustomer.id, username: fakeCustomer.username, name: fakeCustomer.name, public_metrics: { followers_count: 10 } } });
+      return id;
+    };
+    const a = mention('@acme is the outage over?');
+    await app.channelRuntime.runners.reconcile();
+    await waitFor('the first mention', async () => (await countStored(channel.id, [a])) === 1);
+    await waitFor('the cursor to be saved', async () => (await app.repos.channels.get(channel.id))?.cursor != null);
+    const saved = (await app.repos.channels.get(channel.id))?.cursor ?? '';
+    expect(saved).toContain(a);
+
+    await app.channelRuntime.runners.restart(channel.id);
+    const b = mention('@acme still no service in Bristol');
+    await app.channelRuntime.runners.reconcile();
+    await waitFor('the mention made during the restart', async () => (await countStored(channel.id, [b])) === 1);
+    expect(await countStored(channel.id, [a, b])).toBe(2);
+    expect(fake.mentions.length).toBe(2);
+    await app.services.channels.setStatus(channel.id, 'removed', admin);
+  });
+
+  it('records a runner failure as the channel\'s last error and shows it in the channel list', async () => {
+    const channel = await app.services.channels.create({ platform: 'x', name: 'X wrong token', config: { baseUrl: fake.url, accountId: fakeBrand.id, pollDms: false, ingest: 'poll' }, credentials: { accessToken: 'revoked' } }, admin);
+    await app.channelRuntime.runners.reconcile();
+    await waitFor('the error to be recorded', async () => (await app.repos.channels.get(channel.id))?.lastError != null);
+    const list = await app.http.inject({ method: 'GET', url: '/api/v1/channels', headers: { authorization: `Bearer ${adminToken}` } });
+    const row = list.json<{ items: { id: string; health: { lastError: string | null } }[] }>().items.find((c) => c.id === channel.id);
+    expect(row?.health.lastError).toMatch(/401|credentials/);
+    expect(list.body).not.toContain('revoked');
+    await app.services.channels.setStatus(channel.id, 'removed', admin);
+  });
+});
