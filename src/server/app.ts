@@ -1,0 +1,247 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClassifier } from './classifier/index.js';
+import type { Classifier } from './classifier/types.js';
+import type { Config } from './config.js';
+import type { ChannelAdapter } from './connectors/port.js';
+import { migrateToLatest, openStore, type Store } from './db/database.js';
+import { createRepositories, type UnitOfWork } from './repositories/index.js';
+import { createHttpServer } from './http/server.js';
+import { registerAuthRoutes } from './http/routes/auth.routes.js';
+import { registerConversationRoutes } from './http/routes/conversations.routes.js';
+import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
+import { registerIdentityRoutes } from './http/routes/identity.routes.js';
+import { registerIncidentRoutes } from './http/routes/incidents.routes.js';
+import { registerEventRoutes } from './http/routes/events.routes.js';
+import { registerMessageRoutes } from './http/routes/messages.routes.js';
+import { registerWebhookRoutes } from './http/routes/webhooks.routes.js';
+import { registerSystemRoutes } from './http/routes/system.routes.js';
+import { registerSpa } from './http/spa.js';
+import { createIngestLog, type IngestLog } from './jobs/ingest-log.js';
+import { createOutboxDispatcher } from './jobs/outbox-dispatcher.js';
+import { createWorker } from './jobs/worker.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { createSecretBox } from './platform/crypto.js';
+import { createEventBus } from './platform/events.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createMetrics } from './platform/metrics.js';
+import { loadOrCreateSecretKey } from './platform/secret-key.js';
+import { createCorrelateStage } from './pipeline/correlate.js';
+import { createDecideStage } from './pipeline/decide.js';
+import { createDecideConfigCache } from './pipeline/decide-config.js';
+import { createSlaCheckStage } from './pipeline/decide-sla-check.js';
+import { createWebhookStage } from './pipeline/decide-webhooks.js';
+import { registerMacroRoutes } from './http/routes/macros.routes.js';
+import { registerReportRoutes } from './http/routes/reports.routes.js';
+import { registerRulesRoutes } from './http/routes/rules.routes.js';
+import { registerSlaRoutes } from './http/routes/sla.routes.js';
+import { createEquityService } from './services/equity.service.js';
+import { createMacrosService } from './services/macros.service.js';
+import { createPrioritySettingsService } from './services/priority-settings.service.js';
+import { createRulesService } from './services/rules.service.js';
+import { createSlaService } from './services/sla.service.js';
+import type { IncidentTrackerOptions } from './pipeline/incidents.js';
+import { createIngest } from './pipeline/ingest.js';
+import { createUnderstandStage } from './pipeline/understand.js';
+import { createAuthService } from './services/auth.service.js';
+import { createChannelsService } from './services/channels.service.js';
+import { createChannelRuntime } from './services/channel-runtime.service.js';
+import type { RunnerOptions } from './services/channel-runtime-runners.js';
+import { createConversationsService } from './services/conversations.service.js';
+import { createCustomersService } from './services/customers.service.js';
+import { createIdentityService } from './services/identity.service.js';
+import { createIncidentsService } from './services/incidents.service.js';
+import { createTeamsService } from './services/teams.service.js';
+import { createUsersService } from './services/users.service.js';
+import { registerPublicPageRoutes } from './http/routes/public-pages.routes.js';
+import { registerTrustRoutes } from './http/routes/trust.routes.js';
+import { createAuditLogService } from './services/audit-log.service.js';
+import { createDataRightsService } from './services/data-rights.service.js';
+import { createImpostorsService } from './services/impostors.service.js';
+import { createPrivateHandoffService } from './services/private-handoff.service.js';
+import { createVerificationService } from './services/verification.service.js';
+import { deriveSigningKey } from './trust/signing.js';
+
+export type ProcessRole = 'web' | 'worker' | 'scheduler';
+
+export interface AppOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  classifier?: Classifier;
+  /** ':memory:' in tests. */
+  sqliteFile?: string;
+  /** Incident detection; by default incidents at confidence ≥ 0.95 confirm themselves. */
+  incidents?: IncidentTrackerOptions;
+  /** Builds a sending adapter for a channel; the connector registry in production, local fakes in tests. */
+  /** JetStream stream name for the ingest log (tests isolate themselves with their own). */
+  ingestStream?: string;
+  /** Serve the built SPA at / (building it on first start when missing); tests of the API turn it off. */
+  serveSpa?: boolean;
+  /** Lets automation rules notify webhooks on private or loopback addresses (off: SSRF guard). */
+  allowPrivateWebhooks?: boolean;
+  adapterFor?: (channel: { id: string; platform: string; config: Record<string, unknown>; credentials: Record<string, unknown>; ownAccountIds: string[] }) => ChannelAdapter | null;
+  /** Stream and poll runner timing (tests shorten the backoff). */
+  channelRunners?: RunnerOptions;
+}
+
+/** The composition root: store → repositories → classifier → pipeline → services → HTTP and workers. */
+export const createApp = async (options: AppOptions) => {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, ...(options.sqliteFile ? { sqliteFile: options.sqliteFile } : {}) });
+  await migrateToLatest(store);
+  const storeOptions = { skipLocked: store.supportsSkipLocked };
+  const repos = createRepositories(store.db, storeOptions);
+  const uow: UnitOfWork = (work) => store.db.transaction().execute((trx) => work(createRepositories(trx, storeOptions)));
+  const secrets = createSecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
+  const events = createEventBus();
+  const classifier = options.classifier ?? createClassifier({ customIntentModelPath: path.join(config.dataDir, 'models', 'intent-custom.bin') });
+
+  const metrics = createMetrics(async () => {
+    const [q, o] = await Promise.all([repos.jobs.stats(clock.now()), repos.outbox.countFailures()]);
+    return { ...q, outboxDead: o.dead, outboxRetrying: o.retrying };
+  }, clock.now);
+
+  const teams = createTeamsService({ repos, uow, clock });
+  let marketingTeamId: string | null = null;
+  const refreshMarketingTeam = async () => {
+    marketingTeamId = (await teams.list()).find((t) => t.kind === 'marketing')?.id ?? null;
+  };
+
+  const decideDeps = {
+    config: createDecideConfigCache(),
+    publicUrl: config.publicUrl,
+    allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,
+    onChanged: (ids: string[]) => events.publish({ type: 'conversations.changed', conversationIds: ids }),
+    onOutbox: () => events.publish({ type: 'outbox.enqueued' }),
+  };
+  const worker = createWorker({
+    uow,
+    repos,
+    clock,
+    logger,
+    metrics,
+    maxBatchMessages: config.workerBatch,
+    handlers: [
+      createUnderstandStage({ classifier }),
+      createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
+      createDecideStage({ ...decideDeps, marketingTeamId: () => marketingTeamId }),
+      createSlaCheckStage(decideDeps),
+      createWebhookStage({ uow, clock, logger, allowPrivate: decideDeps.allowPrivateWebhooks }),
+    ],
+  });
+  const { ingest } = createIngest({
+    uow,
+    clock,
+    onIngested: (count) => {
+      metrics.ingested(count);
+      worker.wake();
+      events.publish({ type: 'messages.ingested', count });
+    },
+  });
+
+  const channels = createChannelsService({ repos, uow, clock, secrets });
+  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, registry: metrics.registry, ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
+  const outbox = createOutboxDispatcher({
+    repos,
+    uow,
+    clock,
+    logger,
+    adapterFor: (channelId) => channelRuntime.adapterFor(channelId),
+    onDelivered: () => metrics.outboxDelivered(),
+    onFailed: (_item, dead) => metrics.outboxFailed(dead),
+  });
+  events.subscribe((event) => {
+    if (event.type === 'outbox.enqueued') outbox.wake();
+  });
+
+  const auth = createAuthService({ repos, uow, clock });
+  const users = createUsersService({ repos, uow, clock });
+  const customers = createCustomersService({ repos, uow, clock });
+  const conversations = createConversationsService({ repos, uow, clock, events });
+  const incidents = createIncidentsService({ repos, uow, clock, events, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
+  const identity = createIdentityService({ repos, uow, clock, events });
+  const decide = { sla: createSlaService({ repos, uow, clock }), rules: createRulesService({ repos, uow, clock }), macros: createMacrosService({ repos, uow, clock }), equity: createEquityService({ repos, clock }), prioritySettings: createPrioritySettingsService({ repos, uow, clock }) };
+  events.subscribe((event) => {
+    if (event.type === 'conversations.changed') decide.sla.syncConversations(event.conversationIds).catch((err: unknown) => logger.warn({ err: String(err) }, 'SLA clock sync failed'));
+  });
+  const services = { auth, users, teams, channels, customers, conversations, ingest, incidents, identity, ...decide };
+  const signingKey = deriveSigningKey(loadOrCreateSecretKey(config.secretKey, config.dataDir));
+  const handoff = createPrivateHandoffService({ repos, uow, clock, events, signingKey, publicUrl: config.publicUrl });
+  const verification = createVerificationService({ repos, uow, clock, events, logger, publicUrl: config.publicUrl, conversations });
+  const trust = { audit: createAuditLogService({ repos, uow, clock }), handoff, verification, impostors: createImpostorsService({ repos, uow, clock, logger, conversations, handoff }), dataRights: createDataRightsService({ repos, uow, clock, logger }) };
+  const stopTrust = [verification.watch()];
+
+  const http = await createHttpServer({ logger, auth, publicUrl: config.publicUrl, onResponse: metrics.httpRequest });
+  registerSystemRoutes(http, {
+    ready: async () => {
+      await repos.settings.get('ready-probe');
+      return true;
+    },
+    metrics: () => metrics.render(),
+    contentType: metrics.registry.contentType,
+  });
+  registerAuthRoutes(http, { auth, users, secureCookies: config.publicUrl.startsWith('https://') });
+  registerConversationRoutes(http, { conversations });
+  const ingestLog: IngestLog | null = config.natsUrl ? await createIngestLog({ url: config.natsUrl, logger, ...(options.ingestStream ? { stream: options.ingestStream } : {}) }) : null;
+  registerMessageRoutes(http, { ingest, ingestLog });
+  registerDirectoryRoutes(http, { users, teams, channels, customers });
+  await registerWebhookRoutes(http, channelRuntime);
+  registerTrustRoutes(http, trust);
+  await registerPublicPageRoutes(http, { handoff, verification, secureCookies: config.publicUrl.startsWith('https://') });
+  registerIncidentRoutes(http, { incidents });
+  registerIdentityRoutes(http, { identity });
+  registerSlaRoutes(http, decide);
+  registerRulesRoutes(http, decide);
+  registerMacroRoutes(http, decide);
+  registerReportRoutes(http, { ...decide, now: clock.now });
+  registerEventRoutes(http, { events });
+  if (options.serveSpa !== false) await registerSpa(http, path.resolve(fileURLToPath(new URL('../../', import.meta.url)), 'dist/web'));
+
+  let started: ProcessRole[] = [];
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    repos,
+    uow,
+    events,
+    classifier,
+    services,
+    worker,
+    outbox,
+    channelRuntime,
+    trust,
+    ingestLog,
+    http,
+    /** Starts the given roles: web listens, worker runs the pipeline and the outbox. */
+    async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {
+      await refreshMarketingTeam();
+      started = [...roles];
+      if (roles.includes('worker')) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer());
+      if (roles.includes('worker')) {
+        worker.start();
+        outbox.start();
+        ingestLog?.start(ingest);
+      }
+      if (roles.includes('scheduler')) channelRuntime.runners.start();
+      if (roles.includes('web')) await http.listen({ port: config.port, host: config.host });
+    },
+    async stop(): Promise<void> {
+      if (started.includes('web')) await http.close();
+      else await http.close().catch(() => undefined);
+      await ingestLog?.close();
+      await channelRuntime.runners.stop();
+      await worker.stop();
+      await outbox.stop();
+      for (const stop of stopTrust.splice(0)) await stop();
+      await store.close();
+    },
+    refreshMarketingTeam,
+  };
+};
+
+export type ParleyApp = Awaited<ReturnType<typeof createApp>>;
