@@ -56,7 +56,19 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       for (const [channelId, refs] of byChannel) {
         for (const [ext, conv] of await repos.messages.conversationsOfExternal(channelId, refs)) parents.set(`${channelId}\u0000${ext}`, conv);
       }
+      // Threads by key, prefetched per channel for the messages that do not reply to a message we hold.
       const threads = new Map<string, { id: string; status: string; resolvedAt: number | null }>();
+      const keysByChannel = new Map<string, string[]>();
+      for (const m of messages) {
+        if (m.inReplyTo && parents.has(`${m.channelId}\u0000${m.inReplyTo}`)) continue;
+        keysByChannel.set(m.channelId, [...(keysByChannel.get(m.channelId) ?? []), threadKeyOf(m)]);
+      }
+      for (const [channelId, keys] of keysByChannel) {
+        for (const [key, thread] of await repos.conversations.findByThreads(channelId, keys)) threads.set(`${channelId}\u0000${key}`, thread);
+      }
+      const newCustomers: { customerId: string; identityId: string; facts: Parameters<typeof repos.customers.createWithIdentity>[2] }[] = [];
+      const newConversations: Parameters<typeof repos.conversations.create>[0][] = [];
+      const activities: Parameters<typeof repos.conversations.recordActivity>[0][] = [];
       const correlations: { id: string; conversationId: string; customerId: string | null; identityId: string | null }[] = [];
       const authors = new Map<string, AuthorContact>();
 
@@ -69,7 +81,9 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
           identity = identities.get(key) ?? null;
           const facts = { platform, platformId: m.authorPlatformId, handle: m.authorHandle, displayName: m.authorDisplayName, followers: m.authorFollowers, verified: m.authorVerified, email: m.authorEmail };
           if (!identity) {
-            identity = await repos.customers.createWithIdentity(newId(), newId(), facts, now);
+            const created = { customerId: newId(), identityId: newId(), facts };
+            newCustomers.push(created);
+            identity = { id: created.identityId, platform, platformId: facts.platformId, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified, email: facts.email, phone: null, customerId: created.customerId };
             identities.set(key, identity);
             authors.set(key, { identity, isNew: true, email: m.authorEmail, phone: null });
           } else {
@@ -83,12 +97,12 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
         if (!conversationId) {
           const threadKey = threadKeyOf(m);
           const cacheKey = `${m.channelId}\u0000${threadKey}`;
-          let thread = threads.get(cacheKey) ?? (await repos.conversations.findByThread(m.channelId, threadKey));
+          let thread = threads.get(cacheKey) ?? null;
           const closed = thread && (thread.status === 'resolved' || thread.status === 'closed');
           if (thread && closed && m.direction === 'in' && (thread.resolvedAt === null || m.createdAt - thread.resolvedAt > options.reopenWindowMs)) thread = null;
           if (!thread) {
             thread = { id: newId(), status: 'open', resolvedAt: null };
-            await repos.conversations.create({ id: thread.id, channelId: m.channelId, brandId: channel?.brandId ?? null, customerId: identity?.customerId ?? null, threadKey, visibility: m.visibility, subject: m.subject, createdAt: m.createdAt });
+            newConversations.push({ id: thread.id, channelId: m.channelId, brandId: channel?.brandId ?? null, customerId: identity?.customerId ?? null, threadKey, visibility: m.visibility, subject: m.subject, createdAt: m.createdAt });
           } else if (closed && m.direction === 'in') {
             await repos.conversations.setStatus(thread.id, 'open', now);
             thread = { ...thread, status: 'open', resolvedAt: null };
@@ -98,7 +112,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
         }
         parents.set(`${m.channelId}\u0000${m.externalId}`, conversationId);
 
-        await repos.conversations.recordActivity({
+        activities.push({
           id: conversationId,
           messageId: m.id,
           at: m.createdAt,
@@ -111,6 +125,10 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
         });
         correlations.push({ id: m.id, conversationId, customerId: identity?.customerId ?? null, identityId: identity?.id ?? null });
       }
+      // Batched writes: new customers and conversations first, then every list-row change, then the messages.
+      await repos.customers.createManyWithIdentities(newCustomers, now);
+      await repos.conversations.createMany(newConversations);
+      await repos.conversations.recordActivities(activities);
       await repos.messages.saveCorrelation(correlations);
       await linkIdentities(repos, [...authors.values()], now);
       if (options.incidents) {

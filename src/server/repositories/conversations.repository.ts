@@ -155,6 +155,19 @@ export const createConversationsRepository = (db: Executor) => ({
     return row ? { id: row.id, status: row.status, resolvedAt: row.resolved_at } : null;
   },
 
+  /** findByThread for many keys of one channel at once: the most recent conversation per key. */
+  async findByThreads(channelId: string, threadKeys: readonly string[]): Promise<Map<string, { id: string; status: string; resolvedAt: number | null }>> {
+    const found = new Map<string, { id: string; status: string; resolvedAt: number | null; createdAt: number }>();
+    for (const part of chunk([...new Set(threadKeys)])) {
+      const rows = await db.selectFrom('conversations').select(['id', 'status', 'resolved_at', 'thread_key', 'created_at']).where('channel_id', '=', channelId).where('thread_key', 'in', part).execute();
+      for (const r of rows) {
+        const prev = found.get(r.thread_key);
+        if (!prev || prev.createdAt < Number(r.created_at)) found.set(r.thread_key, { id: r.id, status: r.status, resolvedAt: r.resolved_at, createdAt: Number(r.created_at) });
+      }
+    }
+    return new Map([...found].map(([k, v]) => [k, { id: v.id, status: v.status, resolvedAt: v.resolvedAt }]));
+  },
+
   /** Applies one message's effect on the list row: counters, preview, last activity, reopen on inbound. */
   async recordActivity(a: ConversationActivity): Promise<void> {
     await db
