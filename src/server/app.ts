@@ -143,7 +143,7 @@ export const createApp = async (options: AppOptions) => {
   });
 
   const channels = createChannelsService({ repos, uow, clock, secrets });
-  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, registry: metrics.registry, ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
+  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
   const outbox = createOutboxDispatcher({
     repos,
     uow,
