@@ -114,6 +114,10 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
     await page.getByRole('heading', { name: /Billing/ }).waitFor();
     await expectAccessible(page);
     await page.screenshot({ path: path.join(screenshots, 'settings-teams.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Users and roles' }).click();
+    await page.getByRole('group', { name: 'Teams of Ada Agent' }).getByLabel('Billing').check();
+    await expect.poll(async () => (await app.services.users.list()).find((u) => u.email === users.ada)?.teamIds.length).toBe(1);
+    await page.getByRole('link', { name: 'Channels' }).waitFor();
 
     await page.getByRole('link', { name: 'Channels' }).click();
     await page.getByRole('button', { name: 'Pause Acme x' }).click();
@@ -165,12 +169,14 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
     await signIn(bo, baseUrl, users.bo, password);
     await ada.goto(`${baseUrl}/?view=all&status=any`);
     await ada.locator('ul.rows > li').first().waitFor();
+    await ada.locator('.live-live').waitFor();
 
-    // A message ingested while the inbox is open shows up without a reload.
+    // A message ingested while the inbox is open is pushed over the event stream: it shows up within seconds, well
+    // before the minute-long safety poll that runs while the stream is live.
     await app.services.ingest(parseEnvelopes([envelope(channelId, { text: '@AcmeTelecom my SIM card stopped working after the update, please help' })]));
     await app.worker.drain();
     const fresh = ada.locator('ul.rows > li', { hasText: 'SIM card stopped working' });
-    await fresh.waitFor({ timeout: 15_000 });
+    await fresh.waitFor({ timeout: 5_000 });
 
     await fresh.getByRole('link').click();
     await ada.waitForURL(/\/c\//);

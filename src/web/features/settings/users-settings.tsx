@@ -40,22 +40,24 @@ const UserRow = ({ u, isSelf }: { u: UserDto; isSelf: boolean }) => {
         </label>
       </td>
       <td>
-        <label className="field-inline">
-          <span className="sr-only">Teams of {u.name}</span>
-          <select
-            multiple
-            size={Math.min(3, Math.max(2, teams.data?.length ?? 2))}
-            value={u.teamIds}
-            disabled={update.isPending}
-            onChange={(e) => update.mutate({ teamIds: [...e.target.selectedOptions].map((o) => o.value) })}
-          >
-            {(teams.data ?? []).map((t) => (
-              <option key={t.id} value={t.id}>
+        {teams.data?.length ? (
+          <fieldset className="checks">
+            <legend className="sr-only">Teams of {u.name}</legend>
+            {teams.data.map((t) => (
+              <label key={t.id} className="field-inline">
+                <input
+                  type="checkbox"
+                  checked={u.teamIds.includes(t.id)}
+                  disabled={update.isPending}
+                  onChange={(e) => update.mutate({ teamIds: e.target.checked ? [...u.teamIds, t.id] : u.teamIds.filter((id) => id !== t.id) })}
+                />
                 {t.name}
-              </option>
+              </label>
             ))}
-          </select>
-        </label>
+          </fieldset>
+        ) : (
+          <span className="muted">No teams yet</span>
+        )}
       </td>
       <td>
         <form
