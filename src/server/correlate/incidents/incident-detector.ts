@@ -146,16 +146,27 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null):
   }
 
   /** Share of `from`'s members still in the window that would pass the loose join test for `to`. */
-  function resemblance(from: IncidentRecord, to: IncidentRecord): number {
-    let members = 0;
+  /** Share of `fromEntries` (one incident's members still in the window) that would join `to`. */
+  function resemblance(fromEntries: readonly WindowEntry[], to: IncidentRecord): number {
     let alike = 0;
-    for (const entry of window.entries()) {
-      if (memberIndex.get(entry.id) !== from.id) continue;
-      members++;
+    for (const entry of fromEntries) {
       const match = matchIncident(entry.terms, to, backgroundRate, settings.coreTermShare);
       if (match.shared.length >= settings.minSharedTerms && match.score >= settings.absorbScore) alike++;
     }
-    return members === 0 ? 0 : alike / members;
+    return fromEntries.length === 0 ? 0 : alike / fromEntries.length;
+  }
+
+  /** Window entries grouped by the incident they belong to: one pass instead of one per pair of incidents. */
+  function windowMembersByIncident(): Map<string, WindowEntry[]> {
+    const byIncident = new Map<string, WindowEntry[]>();
+    for (const entry of window.entries()) {
+      const id = memberIndex.get(entry.id);
+      if (id === undefined) continue;
+      const list = byIncident.get(id);
+      if (list) list.push(entry);
+      else byIncident.set(id, [entry]);
+    }
+    return byIncident;
   }
 
   /**
@@ -170,9 +181,11 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null):
     const lateJoiners = lookAlikesOf(grown, window.unassigned(), settings.joinScore);
     for (const { entry, terms } of lateJoiners) join(grown, entry, terms);
     if (lateJoiners.length > 0) addPending(pending, grown, lateJoiners.map(({ entry }) => entry.id));
+    let members: Map<string, WindowEntry[]> | null = null;
     for (const other of [...records.values()]) {
       if (other === grown || !isAcceptingMembers(other, now, settings.quietCloseMs)) continue;
-      if (Math.max(resemblance(grown, other), resemblance(other, grown)) < settings.absorbShare) continue;
+      members ??= windowMembersByIncident();
+      if (Math.max(resemblance(members.get(grown.id) ?? [], other), resemblance(members.get(other.id) ?? [], grown)) < settings.absorbShare) continue;
       const isGrownOlder = grown.suspectedAt < other.suspectedAt || (grown.suspectedAt === other.suspectedAt && grown.id < other.id);
       const [survivor, gone] = isGrownOlder ? [grown, other] : [other, grown];
       mergeRecords(survivor, gone, settings.maxMemberIdsPerIncident);
