@@ -187,7 +187,7 @@ export const createApp = async (options: AppOptions) => {
   registerConversationRoutes(http, { conversations });
   const ingestLog: IngestLog | null = config.natsUrl ? await createIngestLog({ url: config.natsUrl, logger, ...(options.ingestStream ? { stream: options.ingestStream } : {}) }) : null;
   registerMessageRoutes(http, { ingest, ingestLog });
-  registerDirectoryRoutes(http, { users, teams, channels, customers });
+  registerDirectoryRoutes(http, { users, teams, channels, customers, runtime: channelRuntime });
   await registerWebhookRoutes(http, channelRuntime);
   registerTrustRoutes(http, trust);
   await registerPublicPageRoutes(http, { handoff, verification, secureCookies: config.publicUrl.startsWith('https://') });

@@ -116,4 +116,26 @@ describe('channel runners: streams and polls with saved cursors, pause, health',
     expect(list.body).not.toContain('revoked');
     await app.services.channels.setStatus(channel.id, 'removed', admin);
   });
+
+  it('checks credentials through the adapter (POST /api/v1/channels/:id/test) and lists health per channel', async () => {
+    const good = await app.services.channels.create({ platform: 'x', name: 'X checked', config: { baseUrl: fake.url, ingest: 'webhook' }, credentials: { accessToken: fake.userAccessToken } }, admin);
+    const bad = await app.services.channels.create({ platform: 'x', name: 'X bad token', config: { baseUrl: fake.url, ingest: 'webhook' }, credentials: { accessToken: 'expired-token' } }, admin);
+    const check = (id: string) => app.http.inject({ method: 'POST', url: `/api/v1/channels/${id}/test`, headers: { authorization: `Bearer ${adminToken}` } });
+    const ok = await check(good.id);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ ok: true, detail: `signed in as @${fakeBrand.username}` });
+    const failed = await check(bad.id);
+    expect(failed.json()).toMatchObject({ ok: false });
+    expect(failed.body).not.toContain('expired-token');
+    expect((await app.repos.channels.get(bad.id))?.lastError).toMatch(/credential check failed/);
+    expect((await check('no-such-channel')).statusCode).toBe(404);
+
+    const health = await app.http.inject({ method: 'GET', url: '/api/v1/channels/health', headers: { authorization: `Bearer ${adminToken}` } });
+    expect(health.statusCode).toBe(200);
+    const rows = health.json<{ items: { channelId: string; mode: string | null; running: boolean; lastError: string | null }[] }>().items;
+    expect(rows.find((r) => r.channelId === good.id)).toMatchObject({ mode: 'webhook', running: false, lastError: null });
+    expect(rows.find((r) => r.channelId === bad.id)?.lastError).toMatch(/credential check failed/);
+    const agent = await tokenFor(app, (await createUser(app, 'agent')).id);
+    expect((await app.http.inject({ method: 'POST', url: `/api/v1/channels/${good.id}/test`, headers: { authorization: `Bearer ${agent}` } })).statusCode).toBe(403);
+  });
 });

@@ -3,6 +3,7 @@ import { channelSchema, conversationSchema, customerSchema, idSchema, identitySc
 import { platformSchema } from '../../../shared/envelope.js';
 import { roles } from '../../../shared/permissions.js';
 import type { ChannelsService } from '../../services/channels.service.js';
+import type { ChannelRuntime } from '../../services/channel-runtime.service.js';
 import type { CustomersService } from '../../services/customers.service.js';
 import type { TeamsService } from '../../services/teams.service.js';
 import type { UsersService } from '../../services/users.service.js';
@@ -11,10 +12,24 @@ import { toChannelDto, toConversationDto, toCustomerDto, toIdentityDto, toUserDt
 import type { App } from '../types.js';
 
 const params = z.strictObject({ id: idSchema });
+const channelHealthSchema = z.object({
+  channelId: z.string(),
+  platform: z.string(),
+  name: z.string(),
+  status: z.string(),
+  mode: z.enum(['stream', 'poll', 'webhook']).nullable(),
+  running: z.boolean(),
+  connected: z.boolean().nullable(),
+  lagSeconds: z.number().nullable(),
+  restarts: z.number(),
+  lastEventAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  lastErrorAt: z.string().nullable(),
+});
 const skillName = z.string().min(1).max(100).regex(/^[\w:*.-]+$/, 'letters, digits and : * . - only');
 
 /** Users, teams, channels and customers: the workspace's directory. */
-export const registerDirectoryRoutes = (app: App, deps: { users: UsersService; teams: TeamsService; channels: ChannelsService; customers: CustomersService }) => {
+export const registerDirectoryRoutes = (app: App, deps: { users: UsersService; teams: TeamsService; channels: ChannelsService; customers: CustomersService; runtime?: Pick<ChannelRuntime, 'test' | 'health'> }) => {
   app.get('/api/v1/users', { config: { auth: 'users:read' }, schema: { tags: ['users'], summary: 'List users', response: { 200: z.object({ items: z.array(userSchema) }) } } }, async () => ({ items: (await deps.users.list()).map(toUserDto) }));
 
   app.post('/api/v1/users', {
@@ -63,6 +78,29 @@ export const registerDirectoryRoutes = (app: App, deps: { users: UsersService; t
     const channel = await deps.channels.setStatus(request.params.id, request.body.status, actorOf(request));
     return channel ? toChannelDto(channel) : null;
   });
+
+  const runtime = deps.runtime;
+  if (runtime) {
+    app.post('/api/v1/channels/:id/test', {
+      config: { auth: 'channels:manage' },
+      schema: { tags: ['channels'], summary: 'Check the channel\'s credentials against its platform; the outcome becomes the channel\'s health', params, response: { 200: z.object({ ok: z.boolean(), detail: z.string() }) } },
+    }, async (request) => runtime.test(request.params.id));
+
+    app.get('/api/v1/channels/health', {
+      config: { auth: 'channels:read' },
+      schema: {
+        tags: ['channels'],
+        summary: 'Per-channel health: how it takes messages in, runner state, last event, last error, lag',
+        response: { 200: z.object({ items: z.array(channelHealthSchema) }) },
+      },
+    }, async () => ({
+      items: (await runtime.health()).map((h) => ({
+        ...h,
+        lastEventAt: h.lastEventAt === null ? null : new Date(h.lastEventAt).toISOString(),
+        lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString(),
+      })),
+    }));
+  }
 
   app.get('/api/v1/customers', {
     config: { auth: 'customers:read' },
