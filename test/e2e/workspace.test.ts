@@ -1,36 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSpa, registerSpa } from '../../src/server/http/spa.js';
 import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+import { chromiumPath, hasChromium, launchChromium, screenshots, seriousViolations } from './browser.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
 const skip = !hasChromium && !process.env.CI;
 if (skip) console.warn(`[e2e] skipping the workspace journey: ${chromiumPath} is missing (apt-get install -y chromium); in CI it always runs.`);
 
-const screenshots = path.resolve('docs/screenshots');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const email = 'ada@acme.test';
 const password = 'correct horse battery';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe-core in the page (through the debugger, so the page's CSP stays strict) and returns serious and critical violations. */
-const seriousViolations = async (page: Page): Promise<string[]> => {
-  await page.evaluate(`${axeSource};undefined`);
-  const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-};
 
 describe.skipIf(skip)('agent workspace in a real browser', () => {
   let app: TestApp;
@@ -57,7 +39,7 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     await app.worker.drain();
     await app.http.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     mkdirSync(screenshots, { recursive: true });
   }, 240_000);
 
