@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { createClassifier } from './classifier/index.js';
+import { createReloadableClassifier } from './classifier/reloadable.js';
+import { registerClassificationRoutes } from './http/routes/classification.routes.js';
+import { createClassificationService } from './services/classification.service.js';
 import type { Classifier } from './classifier/types.js';
 import type { Config } from './config.js';
 import type { ChannelAdapter } from './connectors/port.js';
@@ -97,7 +101,9 @@ export const createApp = async (options: AppOptions) => {
   const uow: UnitOfWork = (work) => store.db.transaction().execute((trx) => work(createRepositories(trx, storeOptions)));
   const secrets = createSecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
   const events = createEventBus();
-  const classifier = options.classifier ?? createClassifier({ customIntentModelPath: path.join(config.dataDir, 'models', 'intent-custom.bin') });
+  const customIntentModelPath = path.join(config.dataDir, 'models', 'intent-custom.bin');
+  // Reloadable: a workspace that teaches Parley its own intents gets them in the running pipeline at once.
+  const classifier = createReloadableClassifier(() => (options.classifier && !existsSync(customIntentModelPath) ? options.classifier : createClassifier({ customIntentModelPath })));
 
   const metrics = createMetrics(async () => {
     const [q, o] = await Promise.all([repos.jobs.stats(clock.now()), repos.outbox.countFailures()]);
@@ -198,6 +204,8 @@ export const createApp = async (options: AppOptions) => {
   registerMacroRoutes(http, decide);
   registerReportRoutes(http, { ...decide, now: clock.now });
   registerEventRoutes(http, { events });
+  const classification = createClassificationService({ repos, uow, clock, customIntentModelPath, reloadClassifier: () => classifier.reload() });
+  registerClassificationRoutes(http, { classification });
   if (options.serveSpa !== false) await registerSpa(http, path.resolve(fileURLToPath(new URL('../../', import.meta.url)), 'dist/web'));
 
   let started: ProcessRole[] = [];
@@ -216,6 +224,7 @@ export const createApp = async (options: AppOptions) => {
     channelRuntime,
     trust,
     ingestLog,
+    classification,
     http,
     /** Starts the given roles: web listens, worker runs the pipeline and the outbox. */
     async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {

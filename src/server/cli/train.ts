@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SHIPPED_MODELS_DIR } from '../classifier/index.js';
 import { parseIntentExamples, trainCustomIntents } from '../classifier/training/train-custom.js';
 import { trainShippedModels } from '../classifier/training/train-shipped.js';
-import { CliError, positiveInt, readConfig } from './context.js';
+import { CliError, positiveInt, readConfig, withApp } from './context.js';
+import { evaluateAll, formatEvalReport } from '../classifier/training/evaluate.js';
 
 const readExamples = (file: string) => {
   let body: string;
@@ -27,20 +28,30 @@ export const registerTrainCommands = (program: Command): void => {
     .option('--data <dir>', 'the shared data directory (SemEval, TweetEval …)', '../shared/data')
     .option('--out <dir>', 'where to write the model set', SHIPPED_MODELS_DIR)
     .option('--seed <n>', 'random seed', positiveInt, 42)
-    .action((opts: { data: string; out: string; seed: number }) => {
-      const result = trainShippedModels({ sharedDataDir: path.resolve(opts.data), outDir: path.resolve(opts.out), seed: opts.seed, log: (m) => process.stderr.write(`${m}\n`) });
+    .option('--no-corrections', "leave out the intent corrections agents made in this workspace")
+    .action(async (opts: { data: string; out: string; seed: number; corrections: boolean }) => {
+      // Agents' intent corrections in this workspace are training data too.
+      const extraExamples = opts.corrections ? await withApp((app) => app.classification.intentExamples()) : [];
+      if (extraExamples.length) process.stderr.write(`adding ${extraExamples.length} intent corrections from this workspace\n`);
+      const result = trainShippedModels({ sharedDataDir: path.resolve(opts.data), outDir: path.resolve(opts.out), seed: opts.seed, extraExamples, log: (m) => process.stderr.write(`${m}\n`) });
       process.stdout.write(`${JSON.stringify({ version: result.version, files: result.files, metrics: result.metrics })}\n`);
     });
 
   train
     .command('intents')
-    .description('teach Parley your own intents from JSON lines {"text","intent"}; adds to earlier examples unless --reset')
-    .argument('<file>', 'JSON lines of labelled examples')
-    .option('--reset', 'forget the examples of earlier runs')
-    .action((file: string, opts: { reset?: boolean }) => {
+    .description('teach Parley your own intents from JSON lines {"text","intent"}; adds to earlier examples unless --reset; --reset alone returns to the default taxonomy')
+    .argument('[file]', 'JSON lines of labelled examples')
+    .option('--reset', 'forget the examples of earlier runs (with no file: go back to the default taxonomy)')
+    .action((file: string | undefined, opts: { reset?: boolean }) => {
       const config = readConfig();
-      const examples = readExamples(file);
       const out = path.join(config.dataDir, 'models', 'intent-custom.bin');
+      if (file === undefined) {
+        if (!opts.reset) throw new CliError('give a FILE of examples, or --reset to return to the default taxonomy', 2);
+        for (const f of [out, `${out}.examples.jsonl`]) if (existsSync(f)) rmSync(f);
+        process.stdout.write('custom intents removed: the default taxonomy is in use\n');
+        return;
+      }
+      const examples = readExamples(file);
       let result;
       try {
         result = trainCustomIntents(examples, out, { reset: opts.reset === true });
@@ -48,5 +59,21 @@ export const registerTrainCommands = (program: Command): void => {
         throw new CliError(error instanceof Error ? error.message : String(error), 2);
       }
       process.stdout.write(`trained ${result.labels.length} intents (${result.labels.join(', ')}) from ${result.examples} examples → ${result.path} (version ${result.version})\n`);
+    });
+
+  program
+    .command('eval')
+    .description("evaluate Parley's models beside the peer libraries (AFINN, VADER, wink) on the same validation splits")
+    .option('--data <dir>', 'the shared data directory', '../shared/data')
+    .option('--tasks <list>', 'comma-separated: sentiment,abusive,seed-intents,banking77,clinc150', 'sentiment,abusive,seed-intents,banking77,clinc150')
+    .option('--json', 'print the report as JSON')
+    .action((opts: { data: string; tasks: string; json?: boolean }) => {
+      const known = ['sentiment', 'abusive', 'seed-intents', 'banking77', 'clinc150'] as const;
+      const tasks = opts.tasks.split(',').map((t) => t.trim());
+      const unknown = tasks.filter((t) => !(known as readonly string[]).includes(t));
+      if (unknown.length) throw new CliError(`unknown task(s): ${unknown.join(', ')}; choose from ${known.join(', ')}`, 2);
+      if (!existsSync(path.resolve(opts.data))) throw new CliError(`no data directory at ${path.resolve(opts.data)} (--data)`, 2);
+      const report = evaluateAll({ sharedDataDir: path.resolve(opts.data), tasks: tasks as (typeof known)[number][], log: (m) => process.stderr.write(`${m}\n`) });
+      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
     });
 };

@@ -5,6 +5,7 @@ import * as incidents from './migrations/0002-incidents.js';
 import * as decide from './migrations/0003-decide.js';
 import * as trust from './migrations/0005-trust.js';
 import * as listRows from './migrations/0006-list-rows.js';
+import * as corrections from './migrations/0008-corrections.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0003-decide': decide,
   '0005-trust': trust,
   '0006-list-rows': listRows,
+  '0008-corrections': corrections,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -55,7 +57,7 @@ export const openStore = (options: StoreOptions): Store => {
 export const migrateToLatest = async (store: Store): Promise<string[]> => {
   // Kysely finds its own tables by introspection across schemas: name ours so another schema's copy is not taken for it.
   const schema = store.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s : undefined;
-  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock', ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock', allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

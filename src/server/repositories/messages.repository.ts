@@ -327,6 +327,15 @@ export const createMessagesRepository = (db: Executor) => ({
     return row?.id ?? null;
   },
 
+  /** An agent's correction replaces the label the inbox filters on; the model's own output stays in `classifications`. */
+  async applyCorrection(id: string, field: string, value: string): Promise<void> {
+    if (field === 'sentiment') await db.updateTable('messages').set({ sentiment: value }).where('id', '=', id).execute();
+    else if (field === 'intent') await db.updateTable('messages').set({ intent: value }).where('id', '=', id).execute();
+    else if (field === 'urgency') await db.updateTable('messages').set({ urgency: value }).where('id', '=', id).execute();
+    else if (field === 'spam') await db.updateTable('messages').set({ spam: value === 'true' ? 1 : 0 }).where('id', '=', id).execute();
+    else if (field === 'language') await db.updateTable('messages').set({ language: value }).where('id', '=', id).execute();
+  },
+
   async setExternalId(id: string, externalId: string, url: string | null): Promise<void> {
     await db.updateTable('messages').set({ external_id: externalId, url }).where('id', '=', id).execute();
   },
