@@ -115,7 +115,10 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
     await expectAccessible(page);
     await page.screenshot({ path: path.join(screenshots, 'settings-teams.png'), fullPage: true });
     await page.getByRole('link', { name: 'Users and roles' }).click();
-    await page.getByRole('group', { name: 'Teams of Ada Agent' }).getByLabel('Billing').check();
+    // The box reflects the saved membership, so it turns on once the server has stored it: click, then wait for that.
+    const billing = page.getByRole('group', { name: 'Teams of Ada Agent' }).getByLabel('Billing');
+    await billing.click();
+    await expect.poll(() => billing.isChecked()).toBe(true);
     await expect.poll(async () => (await app.services.users.list()).find((u) => u.email === users.ada)?.teamIds.length).toBe(1);
     await page.getByRole('link', { name: 'Channels' }).waitFor();
 
@@ -200,6 +203,11 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
     await ada.screenshot({ path: path.join(screenshots, 'collision-guard.png') });
     await ada.getByRole('button', { name: 'Send mine anyway' }).click();
     await expect.poll(async () => (await app.services.conversations.get(conversationId)).messages.filter((m) => m.direction === 'out').length).toBe(2);
+
+    // The macro added by the admin above is rendered by the server for this conversation and inserted.
+    await ada.getByLabel('Insert a macro').selectOption({ label: 'Outage apology' });
+    await expect.poll(() => ada.getByLabel(/Public reply/).inputValue()).toContain('Sorry for the outage');
+    await ada.getByLabel(/Public reply/).fill('');
 
     // Keyboard: ? shows the help, e resolves.
     await ada.locator('body').click({ position: { x: 5, y: 5 } });

@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../ui/notice.js';
 import { timeAgo } from '../../ui/time.js';
 import { useSession } from '../auth/session.js';
 import { conversationQuery, repliesSince } from './conversation-query.js';
+import { MacroPicker } from './macro-picker.js';
 
 type Mode = 'reply' | 'note';
 
@@ -125,6 +126,7 @@ export const Composer = ({ conversationId, isPublic, messages, onTyping }: { con
           Note
         </button>
       </div>
+      {mode === 'reply' ? <MacroPicker conversationId={conversationId} onInsert={(macro) => edit(text.trim() ? `${text.trimEnd()}\n\n${macro}` : macro)} /> : null}
       <label className="field">
         <span>{label}</span>
         <textarea
