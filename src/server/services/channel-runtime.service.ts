@@ -10,6 +10,7 @@ import type { Repositories } from '../repositories/index.js';
 import type { Registry } from 'prom-client';
 import type { ChannelsService } from './channels.service.js';
 import { registerChannelGauges } from './channel-runtime-metrics.js';
+import { createIngestBatcher } from './channel-runtime-ingest.js';
 import { createChannelRunners, type IngestMode, type RunnerHealth, type RunnerOptions } from './channel-runtime-runners.js';
 
 export type AdapterBuilder = (channel: Parameters<AdapterFactory>[0]) => ChannelAdapter | null;
@@ -33,7 +34,8 @@ export interface ChannelRuntimeDeps {
 export type WebhookOutcome =
   | { type: 'handshake'; status: number; contentType: string; body: string }
   | { type: 'rejected'; status: 400 | 401 | 403; reason: string }
-  | { type: 'accepted'; accepted: number; duplicates: number; deleted: number; ignored: boolean };
+  /** `events` and `deletions` count what the delivery carried; ingest dedupes them against the store. */
+  | { type: 'accepted'; events: number; deletions: number; ignored: boolean };
 
 export interface ChannelHealth extends RunnerHealth {
   channelId: string;
@@ -87,6 +89,7 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
   const { repos, clock, logger, channels, ingest } = deps;
   const buildAdapter: AdapterBuilder = deps.buildAdapter ?? createChannelAdapter;
   const cache = new Map<string, Built>();
+  const ingestDelivery = createIngestBatcher(ingest);
 
   const lastInboundAt = async (channelId: string, externalId: string): Promise<string | null> => {
     const [message] = await repos.messages.findByExternalIds(channelId, [externalId]);
@@ -160,10 +163,10 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
       return result;
     }
     // A paused channel still answers its platform (or it would retry for days) but takes nothing in.
-    if (channel.status !== 'active') return { type: 'accepted', accepted: 0, duplicates: 0, deleted: 0, ignored: true };
-    const ingested = result.envelopes.length + result.deletions.length > 0 ? await ingest(result.envelopes, result.deletions) : { accepted: 0, duplicates: 0, deleted: 0 };
+    if (channel.status !== 'active') return { type: 'accepted', events: 0, deletions: 0, ignored: true };
+    if (result.envelopes.length + result.deletions.length > 0) await ingestDelivery(result.envelopes, result.deletions);
     await noteHealthy(channel);
-    return { type: 'accepted', accepted: ingested.accepted, duplicates: ingested.duplicates, deleted: ingested.deleted, ignored: false };
+    return { type: 'accepted', events: result.envelopes.length, deletions: result.deletions.length, ignored: false };
   };
 
   /**
@@ -181,13 +184,7 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
     }
     const accepted = outcomes.filter((o): o is Extract<WebhookOutcome, { type: 'accepted' }> => o.type === 'accepted');
     if (accepted.length === 0) return outcomes[0] as WebhookOutcome;
-    return {
-      type: 'accepted',
-      accepted: accepted.reduce((n, o) => n + o.accepted, 0),
-      duplicates: accepted.reduce((n, o) => n + o.duplicates, 0),
-      deleted: accepted.reduce((n, o) => n + o.deleted, 0),
-      ignored: accepted.every((o) => o.ignored),
-    };
+    return { type: 'accepted', events: accepted.reduce((n, o) => n + o.events, 0), deletions: accepted.reduce((n, o) => n + o.deletions, 0), ignored: accepted.every((o) => o.ignored) };
   };
 
   const liveChannel = async (channelId: string): Promise<Channel> => {

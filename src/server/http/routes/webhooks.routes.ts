@@ -29,7 +29,7 @@ const toWebhookRequest = (request: FastifyRequest): WebhookRequest => ({
 const answer = (reply: FastifyReply, request: FastifyRequest, outcome: WebhookOutcome): FastifyReply => {
   if (outcome.type === 'handshake') return reply.code(outcome.status).type(outcome.contentType).send(outcome.body);
   if (outcome.type === 'rejected') return sendProblem(reply, { status: outcome.status, code: outcome.status === 401 ? 'webhook_signature_invalid' : 'webhook_rejected', detail: outcome.reason, instance: request.url.split('?')[0] });
-  return reply.code(200).send({ received: true, accepted: outcome.accepted, duplicates: outcome.duplicates, deleted: outcome.deleted });
+  return reply.code(200).send({ received: true, events: outcome.events, deletions: outcome.deletions });
 };
 
 /**
