@@ -91,6 +91,10 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     await expectAccessible(page);
     await page.screenshot({ path: path.join(screenshots, 'supervisor-dashboard.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(screenshots, 'supervisor-dashboard-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // Users: add one, promote them, then disable them.
     await page.getByRole('link', { name: 'Settings' }).click();

@@ -6,6 +6,7 @@ import { bandTone, Chip } from '../../ui/chip.js';
 import { EmptyState, ErrorNotice } from '../../ui/notice.js';
 import { slaState, useNow } from '../../ui/time.js';
 import { useSession } from '../auth/session.js';
+import { SlaAttainment } from './sla-attainment.js';
 import { bands, loadByAgent, queueByTeam, slaAtRisk, useRecentConversations, volumeByHour, windowHours } from './dashboard-data.js';
 import type { ConversationDto } from '../../api/types.js';
 
@@ -150,6 +151,7 @@ export const SupervisorDashboard = () => {
           <h2 id="sla-title">SLA at risk</h2>
           <SlaRisk items={items} now={now} />
         </section>
+        <SlaAttainment />
         <section className="card dashboard-wide" aria-labelledby="volume-title">
           <h2 id="volume-title">Incoming volume and sentiment</h2>
           <StackedBars title={`New conversations per hour over the last ${windowHours} hours, by sentiment`} data={volumeByHour(items, now)} x="hour" series={sentimentSeries} />
