@@ -106,6 +106,11 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, 'reply-blocked.png') });
 
+    // The guard offers to move private: a signed link goes into the draft in place of the personal data.
+    await page.getByRole('button', { name: /Continue privately/ }).click();
+    await page.getByRole('status').filter({ hasText: 'The link works once' }).waitFor();
+    expect(await composer.inputValue()).toMatch(/https?:\/\/\S+/);
+
     await composer.fill('Sorry about the outage, we are on it. Please send us a direct message so we can check your line.');
     await page.getByRole('button', { name: 'Send reply' }).click();
     await page.getByRole('status').filter({ hasText: 'Reply queued' }).waitFor();

@@ -8,6 +8,7 @@ import { timeAgo } from '../../ui/time.js';
 import { useSession } from '../auth/session.js';
 import { conversationQuery, repliesSince } from './conversation-query.js';
 import { MacroPicker } from './macro-picker.js';
+import { ContinuePrivately } from './private-link.js';
 
 type Mode = 'reply' | 'note';
 
@@ -29,13 +30,14 @@ const highlight = (text: string, findings: NonNullable<Problem['findings']>): Re
   return parts;
 };
 
-const Blocked = ({ problem, text }: { problem: Problem; text: string }) => (
+const Blocked = ({ problem, text, children }: { problem: Problem; text: string; children?: ReactNode }) => (
   <div className="notice notice-warn" role="alert">
     <p>
       <strong>Reply not sent:</strong> {problem.detail}
     </p>
     <p>It would post personal data in public: {[...new Set((problem.findings ?? []).map((f) => f.type))].join(', ')}. Remove the marked parts, or continue in a private message.</p>
     <blockquote className="blocked-text">{highlight(text, problem.findings ?? [])}</blockquote>
+    {children}
   </div>
 );
 
@@ -140,7 +142,11 @@ export const Composer = ({ conversationId, isPublic, messages, onTyping }: { con
         />
       </label>
       {collisions.length ? <Collision replies={collisions} onSendAnyway={() => void deliver(true)()} /> : null}
-      {blocked ? <Blocked problem={blocked} text={sentText} /> : send.error ? <ErrorNotice error={send.error} /> : null}
+      {blocked ? (
+        <Blocked problem={blocked} text={sentText}>
+          {blocked.suggestion === 'move_to_private' ? <ContinuePrivately conversationId={conversationId} onReply={edit} /> : null}
+        </Blocked>
+      ) : send.error ? <ErrorNotice error={send.error} /> : null}
       {send.isSuccess && !text ? (
         <p className="muted" role="status">
           {send.variables.mode === 'reply' ? 'Reply queued for delivery.' : 'Note added.'}
