@@ -19,6 +19,7 @@ import { registerIncidentRoutes } from './http/routes/incidents.routes.js';
 import { registerEventRoutes } from './http/routes/events.routes.js';
 import { registerMessageRoutes } from './http/routes/messages.routes.js';
 import { registerWebhookRoutes } from './http/routes/webhooks.routes.js';
+import { registerListeningRoutes } from './http/routes/listening.routes.js';
 import { registerSystemRoutes } from './http/routes/system.routes.js';
 import { registerSpa } from './http/spa.js';
 import { createIngestLog, type IngestLog } from './jobs/ingest-log.js';
@@ -50,6 +51,7 @@ import { createUnderstandStage } from './pipeline/understand.js';
 import { createAuthService } from './services/auth.service.js';
 import { createChannelsService } from './services/channels.service.js';
 import { createChannelRuntime } from './services/channel-runtime.service.js';
+import { createListeningService } from './services/listening.service.js';
 import type { RunnerOptions } from './services/channel-runtime-runners.js';
 import { createConversationsService } from './services/conversations.service.js';
 import { createCustomersService } from './services/customers.service.js';
@@ -149,7 +151,8 @@ export const createApp = async (options: AppOptions) => {
   });
 
   const channels = createChannelsService({ repos, uow, clock, secrets });
-  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
+  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, listeningQueriesFor: (channel) => listening.queriesFor(channel), ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
+  const listening = createListeningService({ repos, uow, clock, adapterFor: channelRuntime.adapterFor });
   const outbox = createOutboxDispatcher({
     repos,
     uow,
@@ -194,6 +197,7 @@ export const createApp = async (options: AppOptions) => {
   const ingestLog: IngestLog | null = config.natsUrl ? await createIngestLog({ url: config.natsUrl, logger, ...(options.ingestStream ? { stream: options.ingestStream } : {}) }) : null;
   registerMessageRoutes(http, { ingest, ingestLog });
   registerDirectoryRoutes(http, { users, teams, channels, customers, runtime: channelRuntime });
+  registerListeningRoutes(http, { listening });
   await registerWebhookRoutes(http, channelRuntime);
   registerTrustRoutes(http, trust);
   await registerPublicPageRoutes(http, { handoff, verification, secureCookies: config.publicUrl.startsWith('https://') });
@@ -222,6 +226,7 @@ export const createApp = async (options: AppOptions) => {
     worker,
     outbox,
     channelRuntime,
+    listening,
     trust,
     ingestLog,
     classification,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeBrand, fakeCustomer, fakeXId, v2StreamLine } from '../../src/server/connectors/x/fake-payloads.js';
 import { startXFakeServer, type XFakeServer } from '../../src/server/connectors/x/fake-server.js';
-import { admin, createTestApp, createUser, tokenFor, type TestApp } from '../support/test-app.js';
+import { admin, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
 
 const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 8000): Promise<void> => {
   const until = Date.now() + timeoutMs;
@@ -137,5 +137,33 @@ describe('channel runners: streams and polls with saved cursors, pause, health',
     expect(rows.find((r) => r.channelId === bad.id)?.lastError).toMatch(/credential check failed/);
     const agent = await tokenFor(app, (await createUser(app, 'agent')).id);
     expect((await app.http.inject({ method: 'POST', url: `/api/v1/channels/${good.id}/test`, headers: { authorization: `Bearer ${agent}` } })).statusCode).toBe(403);
+  });
+
+  it('manages listening rules: positioned query errors, a dry run on recent messages, X stream rules kept in step', async () => {
+    const auth = { authorization: `Bearer ${adminToken}` };
+    const bad = await app.http.inject({ method: 'POST', url: '/api/v1/listening-rules', headers: auth, payload: { name: 'broken', query: 'acme AND (outage OR' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.json()).toMatchObject({ code: 'validation_failed', position: expect.any(Number), errors: [{ field: 'query' }] });
+
+    const x = await app.services.channels.create({ platform: 'x', name: 'X listening', config: { baseUrl: fake.url, ingest: 'webhook' }, credentials: { bearerToken: fake.bearerToken } }, admin);
+    const inbox = await app.services.channels.create({ platform: 'email', name: 'Inbox', config: { simulated: true } }, admin);
+    const texts = ['zorblat outage in Leeds again', 'zorblat is hiring engineers, outage team', 'love the new zorblat phone', 'total outage, zorblat down'];
+    await app.services.ingest(parseEnvelopes(texts.map((text, i) => envelope(inbox.id, { externalId: `listen-${i}-${Date.now()}`, text }))));
+    const dry = await app.http.inject({ method: 'POST', url: '/api/v1/listening-rules/test', headers: auth, payload: { query: 'zorblat AND outage -hiring', limit: 10 } });
+    expect(dry.statusCode).toBe(200);
+    const found = dry.json<{ matchedCount: number; matches: { text: string }[] }>();
+    expect(found.matches.map((m) => m.text).sort()).toEqual(['total outage, zorblat down', 'zorblat outage in Leeds again']);
+
+    const created = await app.http.inject({ method: 'POST', url: '/api/v1/listening-rules', headers: auth, payload: { name: 'Outages', query: 'acme AND (outage OR "no signal") -hiring lang:en' } });
+    expect(created.statusCode).toBe(201);
+    const { rule, xSync } = created.json<{ rule: { id: string }; xSync: { channelId: string; ok: boolean }[] }>();
+    expect(xSync).toContainEqual(expect.objectContaining({ channelId: x.id, ok: true }));
+    expect(fake.rules.filter((r) => r.tag === `parley:listening:${rule.id}`)).toHaveLength(1);
+    expect(await app.listening.queriesFor(x)).toContain('acme AND (outage OR "no signal") -hiring lang:en');
+
+    const removed = await app.http.inject({ method: 'DELETE', url: `/api/v1/listening-rules/${rule.id}`, headers: auth });
+    expect(removed.statusCode).toBe(200);
+    expect(fake.rules.filter((r) => r.tag.startsWith('parley:listening:'))).toHaveLength(0);
   });
 });

@@ -5,6 +5,7 @@ import * as incidents from './migrations/0002-incidents.js';
 import * as decide from './migrations/0003-decide.js';
 import * as trust from './migrations/0005-trust.js';
 import * as listRows from './migrations/0006-list-rows.js';
+import * as channelsMigration from './migrations/0007-channels.js';
 import * as corrections from './migrations/0008-corrections.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0003-decide': decide,
   '0005-trust': trust,
   '0006-list-rows': listRows,
+  '0007-channels': channelsMigration,
   '0008-corrections': corrections,
 };
 

@@ -18,6 +18,7 @@ import { createMacrosRepository } from './macros.repository.js';
 import { createTeamsRepository } from './teams.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createPrivateLinksRepository } from './private-links.repository.js';
+import { createListeningRepository } from './listening.repository.js';
 import { createOfficialRepliesRepository } from './official-replies.repository.js';
 import { createImpostorAlertsRepository } from './impostor-alerts.repository.js';
 import { createRetentionRepository } from './retention.repository.js';
@@ -43,6 +44,7 @@ export const createRepositories = (db: Executor, options: { skipLocked: boolean 
   teams: createTeamsRepository(db),
   users: createUsersRepository(db),
   privateLinks: createPrivateLinksRepository(db),
+  listening: createListeningRepository(db),
   officialReplies: createOfficialRepliesRepository(db),
   impostorAlerts: createImpostorAlertsRepository(db),
   retention: createRetentionRepository(db),
