@@ -13,7 +13,7 @@ export interface CliResult {
 /** Spawns `node bin/parley.js …` the way a user would, with its own data directory and quiet logs. */
 export const runCli = (args: string[], options: { dataDir: string; env?: Record<string, string>; input?: string }): Promise<CliResult> =>
   new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', PARLEY_DATA_DIR: options.dataDir, LOG_LEVEL: 'warn', ...options.env }, timeout: 30_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', PARLEY_DATA_DIR: options.dataDir, LOG_LEVEL: 'warn', ...options.env }, timeout: 120_000 }, (error, stdout, stderr) => {
       const code = error && typeof error.code === 'number' ? error.code : error ? 1 : 0;
       resolve({ code, stdout, stderr });
     });

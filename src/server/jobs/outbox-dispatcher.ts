@@ -4,6 +4,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { OutboxItem } from '../repositories/outbox.repository.js';
+import { createPollingLoop } from './polling-loop.js';
 import { backoffMs } from './worker.js';
 
 export interface OutboxDispatcherOptions {
@@ -29,9 +30,6 @@ export const createOutboxDispatcher = (options: OutboxDispatcherOptions) => {
   const { repos, uow, clock, logger } = options;
   const maxAttempts = options.maxAttempts ?? 8;
   const leaseMs = options.leaseMs ?? 60_000;
-  let running = false;
-  let loop: Promise<void> | null = null;
-  let wakeUp: (() => void) | null = null;
 
   const deliver = async (item: OutboxItem): Promise<void> => {
     const adapter = await options.adapterFor(item.channelId);
@@ -71,48 +69,7 @@ export const createOutboxDispatcher = (options: OutboxDispatcherOptions) => {
     return items.length;
   };
 
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = (async () => {
-        while (running) {
-          let handled = 0;
-          try {
-            handled = await round();
-          } catch (error) {
-            logger.error({ err: error }, 'outbox round failed');
-          }
-          if (handled === 0 && running) {
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, options.idleDelayMs ?? 250);
-              wakeUp = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-            });
-            wakeUp = null;
-          }
-        }
-      })();
-    },
-    async stop() {
-      running = false;
-      wakeUp?.();
-      await loop;
-    },
-    wake() {
-      wakeUp?.();
-    },
-    drain: async (): Promise<number> => {
-      let total = 0;
-      for (;;) {
-        const n = await round();
-        if (n === 0) return total;
-        total += n;
-      }
-    },
-  };
+  return createPollingLoop(round, { idleDelayMs: options.idleDelayMs ?? 250, onError: (error) => logger.error({ err: error }, 'outbox round failed') });
 };
 
 export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;

@@ -4,6 +4,7 @@ import { PermanentError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { AnyJobHandler, JobContext, JobPayloads, JobType } from './definitions.js';
+import { createPollingLoop } from './polling-loop.js';
 
 export interface WorkerMetrics {
   stageDuration(stage: string, seconds: number, count: number): void;
@@ -54,10 +55,6 @@ export const createWorker = (options: WorkerOptions): Worker => {
   const leaseMs = options.leaseMs ?? 60_000;
   const idleDelayMs = options.idleDelayMs ?? 100;
   const workerId = options.workerId ?? `worker-${newId()}`;
-  let running = false;
-  let loop: Promise<void> | null = null;
-  let wakeUp: (() => void) | null = null;
-  let pendingWake = false;
 
   const runJobs = async (type: JobType, jobs: { id: string; payload: string }[]): Promise<void> => {
     const handler = handlers.get(type) as AnyJobHandler | undefined;
@@ -140,50 +137,7 @@ export const createWorker = (options: WorkerOptions): Worker => {
     return claimed.length;
   };
 
-  const api: Worker = {
-    start() {
-      if (running) return;
-      running = true;
-      loop = (async () => {
-        while (running) {
-          let handled = 0;
-          try {
-            handled = await round();
-          } catch (error) {
-            logger.error({ err: error }, 'worker round failed');
-          }
-          if (handled === 0 && running && !pendingWake) {
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, idleDelayMs);
-              wakeUp = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-            });
-            wakeUp = null;
-          }
-          pendingWake = false;
-        }
-      })();
-    },
-    async stop() {
-      running = false;
-      wakeUp?.();
-      await loop;
-      loop = null;
-    },
-    wake() {
-      pendingWake = true;
-      wakeUp?.();
-    },
-    async drain() {
-      let total = 0;
-      for (;;) {
-        const handled = await round();
-        if (handled === 0) return total;
-        total += handled;
-      }
-    },
-  };
+  const loop = createPollingLoop(round, { idleDelayMs, onError: (error) => logger.error({ err: error }, 'worker round failed') });
+  const api: Worker = loop;
   return api;
 };
