@@ -179,8 +179,17 @@ export const createChannelRunners = (deps: RunnerDeps) => {
 
   let timer: NodeJS.Timeout | null = null;
   let reconciling: Promise<void> = Promise.resolve();
+  let pendingTicks = 0;
   const tick = (): void => {
-    reconciling = reconciling.then(reconcile).catch((error: unknown) => logger.error({ err: messageOf(error) }, 'channel runner reconcile failed'));
+    // A slow store must not pile up reconciles: at most one waits behind the running one.
+    if (pendingTicks > 1) return;
+    pendingTicks += 1;
+    reconciling = reconciling
+      .then(reconcile)
+      .catch((error: unknown) => logger.error({ err: messageOf(error) }, 'channel runner reconcile failed'))
+      .finally(() => {
+        pendingTicks -= 1;
+      });
   };
 
   return {
