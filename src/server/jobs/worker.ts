@@ -65,16 +65,21 @@ export const createWorker = (options: WorkerOptions): Worker => {
     const started = performance.now();
     await uow(async (tx) => {
       const now = clock.now();
+      // Follow-up jobs are inserted together at the end of the handler: one multi-row insert per batch.
+      const followUps: { id: string; type: string; payload: string; runAt: number }[] = [];
       const ctx: JobContext = {
         repos: tx,
         now,
         enqueue: async (t, payload, runAt) => {
-          await tx.jobs.enqueue([{ id: newId(), type: t, payload: JSON.stringify(payload), runAt: runAt ?? now }], now);
-          effects.push(() => api.wake());
+          followUps.push({ id: newId(), type: t, payload: JSON.stringify(payload), runAt: runAt ?? now });
         },
         afterCommit: (effect) => effects.push(effect),
       };
       await (handler.handle as (p: unknown, c: JobContext) => Promise<void>)(merged, ctx);
+      if (followUps.length > 0) {
+        await tx.jobs.enqueue(followUps, now);
+        effects.push(() => api.wake());
+      }
       await tx.jobs.complete(jobs.map((j) => j.id), workerId);
     });
     const count = merged && typeof merged === 'object' && 'messageIds' in merged ? merged.messageIds.length : jobs.length;
