@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { useCapabilities } from '../api/capabilities.js';
 import { can } from '../../shared/permissions.js';
 import { AccountMenu } from '../features/auth/account-menu.js';
@@ -6,12 +7,14 @@ import { SignIn } from '../features/auth/sign-in.js';
 import { ConversationView } from '../features/conversation/conversation-view.js';
 import { Inbox } from '../features/inbox/inbox.js';
 import { LiveEventsProvider, useLiveMode } from '../features/live/live-events.js';
-import { IncidentsScreen } from '../features/incidents/incidents-screen.js';
 import { SettingsScreen } from '../features/settings/settings-screen.js';
 import { HelpOverlay } from '../features/shortcuts/help-overlay.js';
-import { SupervisorDashboard } from '../features/supervisor/supervisor-dashboard.js';
 import { EmptyState, ErrorNotice } from '../ui/notice.js';
 import { conversationIdOf, linkTo, navigate, pageOf, useLocation } from './router.js';
+
+// The chart screens load on first visit: Recharts is most of the bundle, and agents live in the inbox.
+const SupervisorDashboard = lazy(() => import('../features/supervisor/supervisor-dashboard.js').then((m) => ({ default: m.SupervisorDashboard })));
+const IncidentsScreen = lazy(() => import('../features/incidents/incidents-screen.js').then((m) => ({ default: m.IncidentsScreen })));
 
 const InboxScreen = ({ activeId, search }: { activeId: string | null; search: string }) => (
   <div className="panes">
@@ -82,9 +85,11 @@ const Workspace = () => {
         <AccountMenu />
       </header>
       {page.name === 'inbox' ? <InboxScreen activeId={activeId} search={search} /> : null}
-      {page.name === 'supervisor' ? <SupervisorDashboard /> : null}
+      <Suspense fallback={<p className="muted boot">Loading…</p>}>
+        {page.name === 'supervisor' ? <SupervisorDashboard /> : null}
+        {page.name === 'incidents' ? <IncidentsScreen id={page.id} /> : null}
+      </Suspense>
       {page.name === 'settings' ? <SettingsScreen tab={page.tab} /> : null}
-      {page.name === 'incidents' ? <IncidentsScreen id={page.id} /> : null}
       {page.name === 'not-found' ? (
         <main className="screen">
           <EmptyState title="Nothing here">This address is not a Parley screen. Use the menu above to go back to the inbox.</EmptyState>

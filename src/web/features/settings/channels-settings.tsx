@@ -7,6 +7,7 @@ import type { ChannelDto } from '../../api/types.js';
 import { Chip } from '../../ui/chip.js';
 import { EmptyState, ErrorNotice } from '../../ui/notice.js';
 import { timeAgo, useNow } from '../../ui/time.js';
+import { TableScroll } from '../../ui/table-scroll.js';
 
 // The platforms an admin can connect (the internal `import` source is left out); typed so a renamed platform fails to compile.
 const platforms = ['x', 'facebook', 'instagram', 'whatsapp', 'reddit', 'mastodon', 'bluesky', 'rss', 'email', 'chat', 'form', 'phone'] as const satisfies readonly Platform[];
@@ -106,7 +107,7 @@ export const ChannelsSettings = () => {
       <NewChannel />
       {channels.error ? <ErrorNotice error={channels.error} onRetry={() => void channels.refetch()} /> : null}
       {channels.isSuccess && visible.length === 0 ? <EmptyState title="No channels yet">Add one above to start listening.</EmptyState> : null}
-      <div className="table-scroll">
+      <TableScroll label="Channels">
         <table className="data-table">
           <caption className="sr-only">Channels</caption>
           <thead>
@@ -125,7 +126,7 @@ export const ChannelsSettings = () => {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 };

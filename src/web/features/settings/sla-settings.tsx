@@ -3,6 +3,7 @@ import { api } from '../../api/client.js';
 import type { SlaPolicyDto } from '../../api/types.js';
 import { Chip } from '../../ui/chip.js';
 import { ErrorNotice } from '../../ui/notice.js';
+import { TableScroll } from '../../ui/table-scroll.js';
 
 const minutes = (m: number): string => (m % 60 === 0 ? `${m / 60}h` : m > 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}m`);
 
@@ -13,7 +14,7 @@ export const SlaSettings = () => {
     <section aria-label="SLA policies">
       <p className="muted">The first policy that matches a conversation sets its clocks. Edit policies with the API (<code>PUT /api/v1/sla-policies/:id</code>); running clocks keep their targets.</p>
       {policies.error ? <ErrorNotice error={policies.error} onRetry={() => void policies.refetch()} /> : null}
-      <div className="table-scroll">
+      <TableScroll label="SLA policies">
         <table className="data-table">
           <caption className="sr-only">SLA policies</caption>
           <thead>
@@ -49,7 +50,7 @@ export const SlaSettings = () => {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 };

@@ -7,6 +7,7 @@ import type { UserDto } from '../../api/types.js';
 import { Chip } from '../../ui/chip.js';
 import { ErrorNotice } from '../../ui/notice.js';
 import { useSession } from '../auth/session.js';
+import { TableScroll } from '../../ui/table-scroll.js';
 
 type UserPatch = Partial<Pick<UserDto, 'name' | 'role' | 'capacity' | 'disabled' | 'teamIds' | 'skills'>>;
 
@@ -149,7 +150,7 @@ export const UsersSettings = () => {
     <section aria-label="Users and roles">
       <NewUser />
       {users.error ? <ErrorNotice error={users.error} onRetry={() => void users.refetch()} /> : null}
-      <div className="table-scroll">
+      <TableScroll label="Users">
         <table className="data-table">
           <caption className="sr-only">Users</caption>
           <thead>
@@ -168,7 +169,7 @@ export const UsersSettings = () => {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 };

@@ -4,6 +4,7 @@ import { api, queryString } from '../../api/client.js';
 import { useCapabilities } from '../../api/capabilities.js';
 import { EmptyState, ErrorNotice } from '../../ui/notice.js';
 import { useSession } from '../auth/session.js';
+import { TableScroll } from '../../ui/table-scroll.js';
 
 interface SlaReport {
   policies: { policyId: string; policyName: string; metric: string; met: number; breached: number; pending: number; pct: number | null }[];
@@ -31,7 +32,7 @@ export const SlaAttainment = () => {
       {report.error ? <ErrorNotice error={report.error} onRetry={() => void report.refetch()} /> : null}
       {report.isSuccess && rows.length === 0 ? <EmptyState title="No SLA clocks yet">Clocks start when a conversation that needs a response arrives.</EmptyState> : null}
       {rows.length ? (
-        <div className="table-scroll">
+        <TableScroll label="SLA attainment by policy and metric">
         <table className="data-table">
           <caption className="sr-only">SLA attainment by policy and metric</caption>
           <thead>
@@ -57,7 +58,7 @@ export const SlaAttainment = () => {
             ))}
           </tbody>
         </table>
-        </div>
+        </TableScroll>
       ) : null}
     </section>
   );

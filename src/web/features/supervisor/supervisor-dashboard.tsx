@@ -9,6 +9,7 @@ import { useSession } from '../auth/session.js';
 import { SlaAttainment } from './sla-attainment.js';
 import { bands, loadByAgent, queueByTeam, slaAtRisk, useRecentConversations, volumeByHour, windowHours } from './dashboard-data.js';
 import type { ConversationDto } from '../../api/types.js';
+import { TableScroll } from '../../ui/table-scroll.js';
 
 const sentimentSeries = [
   { key: 'negative', label: 'Negative', color: 'var(--chart-negative)' },
@@ -23,7 +24,7 @@ const QueueTable = ({ items }: { items: ConversationDto[] }) => {
   const rows = [...table.entries()].sort((a, b) => b[1].total - a[1].total);
   if (rows.length === 0) return <EmptyState title="Queues are empty">Nothing is waiting for an answer.</EmptyState>;
   return (
-    <div className="table-scroll">
+    <TableScroll label="Waiting conversations by team and priority">
     <table className="data-table">
       <caption className="sr-only">Waiting conversations by team and priority</caption>
       <thead>
@@ -53,7 +54,7 @@ const QueueTable = ({ items }: { items: ConversationDto[] }) => {
         ))}
       </tbody>
     </table>
-    </div>
+    </TableScroll>
   );
 };
 
