@@ -46,6 +46,22 @@ describe.each(dialects)('pipeline on %s', (dialect) => {
     await app.worker.drain();
   });
 
+  it.skipIf(skip)('commits concurrent calls together, answers each with its own counts, and fails a bad call alone', async () => {
+    const shared = envelope(channelId);
+    const calls = [
+      [envelope(channelId), shared],
+      [shared, envelope(channelId), envelope(channelId)],
+      [envelope('no-such-channel')],
+      [envelope(channelId)],
+    ].map((batch) => app.services.ingest(parseEnvelopes(batch)));
+    const [a, b, bad, d] = await Promise.allSettled(calls);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { accepted: 2, duplicates: 0 } });
+    expect(b).toMatchObject({ status: 'fulfilled', value: { accepted: 2, duplicates: 1 } });
+    expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'channel_not_found', field: 'envelopes[0].channelId' } });
+    expect(d).toMatchObject({ status: 'fulfilled', value: { accepted: 1 } });
+    await app.worker.drain();
+  });
+
   it.skipIf(skip)('rejects an unknown channel and stores nothing of the batch', async () => {
     const good = envelope(channelId);
     const bad = envelope('no-such-channel');

@@ -58,9 +58,17 @@ const toNewMessage = (e: Envelope, receivedAt: number, ownAccountIds: ReadonlySe
 export const createIngest = (options: IngestOptions) => {
   const { uow, clock } = options;
 
-  const ingest = async (envelopes: readonly Envelope[], deletions: readonly Deletion[] = []): Promise<IngestResult> => {
-    const result = await uow(async (repos) => {
+  interface Call {
+    envelopes: readonly Envelope[];
+    deletions: readonly Deletion[];
+  }
+
+  /** Stores several calls in one transaction and answers each with its own result. */
+  const store = (calls: readonly Call[]): Promise<IngestResult[]> =>
+    uow(async (repos) => {
       const now = clock.now();
+      const envelopes = calls.flatMap((c) => c.envelopes);
+      const deletions = calls.flatMap((c) => c.deletions);
       const channelIds = [...new Set([...envelopes.map((e) => e.channelId), ...deletions.map((d) => d.channelId)])];
       const channels = new Map((await repos.channels.getMany(channelIds)).map((c) => [c.id, c]));
       envelopes.forEach((e, i) => {
@@ -69,7 +77,7 @@ export const createIngest = (options: IngestOptions) => {
       });
 
       // Edits: a newer version of a message we already hold replaces its text (the raw keeps the new payload).
-      let edited = 0;
+      const editedKeys = new Set<string>();
       const editable = envelopes.filter((e) => e.editedAt);
       for (const channelId of new Set(editable.map((e) => e.channelId))) {
         const inChannel = editable.filter((e) => e.channelId === channelId);
@@ -79,33 +87,89 @@ export const createIngest = (options: IngestOptions) => {
           const editedAt = Date.parse(e.editedAt as string);
           if (stored && (stored.editedAt === null || stored.editedAt < editedAt)) {
             await repos.messages.updateEdit(stored.id, e.text, editedAt, e.raw === undefined ? null : JSON.stringify(e.raw));
-            edited += 1;
+            stored.editedAt = editedAt;
+            editedKeys.add(`${channelId}\u0000${e.externalId}`);
           }
         }
       }
 
+      // One row per (channel, externalId); remember which call brought it to count per call.
       const fresh: NewMessage[] = [];
+      const owner = new Map<string, number>();
       const seen = new Set<string>();
-      for (const e of envelopes) {
-        const key = `${e.channelId}\u0000${e.externalId}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        fresh.push(toNewMessage(e, now, new Set(channels.get(e.channelId)?.ownAccountIds ?? [])));
-      }
+      calls.forEach((call, c) => {
+        for (const e of call.envelopes) {
+          const key = `${e.channelId}\u0000${e.externalId}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const message = toNewMessage(e, now, new Set(channels.get(e.channelId)?.ownAccountIds ?? []));
+          owner.set(message.id, c);
+          fresh.push(message);
+        }
+      });
       const inserted = await repos.messages.insertMany(fresh);
 
-      let deleted = 0;
-      for (const d of deletions) if (await repos.messages.tombstone(d.channelId, d.externalId, now)) deleted += 1;
+      const deletedPerCall = calls.map(() => 0);
+      for (const [c, call] of calls.entries()) for (const d of call.deletions) if (await repos.messages.tombstone(d.channelId, d.externalId, now)) deletedPerCall[c]! += 1;
 
       if (inserted.length > 0) {
         await repos.jobs.enqueue([{ id: newId(), type: 'pipeline.understand', payload: JSON.stringify({ messageIds: inserted }), runAt: now }], now);
         for (const channelId of channelIds) await repos.channels.recordEvent(channelId, now);
       }
-      return { accepted: inserted.length, duplicates: envelopes.length - inserted.length - edited, edited, deleted, messageIds: inserted };
+      return calls.map((call, c) => {
+        const messageIds = inserted.filter((id) => owner.get(id) === c);
+        const edited = call.envelopes.filter((e) => editedKeys.has(`${e.channelId}\u0000${e.externalId}`)).length;
+        return { accepted: messageIds.length, duplicates: call.envelopes.length - messageIds.length - edited, edited, deleted: deletedPerCall[c]!, messageIds };
+      });
     });
-    if (result.accepted > 0) options.onIngested?.(result.accepted);
-    return result;
+
+  // Group commit: calls that arrive while a transaction is open are stored together in the next one, so a
+  // burst of small requests costs one commit per batch; a lone call waits for nothing.
+  const queue: { call: Call; resolve(result: IngestResult): void; reject(error: unknown): void }[] = [];
+  let flushing = false;
+  const maxGroupEnvelopes = 1000;
+
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    while (queue.length > 0) {
+      const group = [queue.shift()!];
+      let size = group[0]!.call.envelopes.length;
+      while (queue.length > 0 && size + queue[0]!.call.envelopes.length <= maxGroupEnvelopes) {
+        const next = queue.shift()!;
+        size += next.call.envelopes.length;
+        group.push(next);
+      }
+      try {
+        const results = await store(group.map((g) => g.call));
+        group.forEach((g, i) => g.resolve(results[i]!));
+        const accepted = results.reduce((n, r) => n + r.accepted, 0);
+        if (accepted > 0) options.onIngested?.(accepted);
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]!.reject(error);
+          continue;
+        }
+        // A bad call must fail alone, with field paths that point into its own batch.
+        for (const g of group) {
+          try {
+            const [result] = await store([g.call]);
+            g.resolve(result!);
+            if (result!.accepted > 0) options.onIngested?.(result!.accepted);
+          } catch (single) {
+            g.reject(single);
+          }
+        }
+      }
+    }
+    flushing = false;
   };
+
+  /** Resolves once the call's messages are durable (committed with the job that carries them on). */
+  const ingest = (envelopes: readonly Envelope[], deletions: readonly Deletion[] = []): Promise<IngestResult> =>
+    new Promise<IngestResult>((resolve, reject) => {
+      queue.push({ call: { envelopes, deletions }, resolve, reject });
+      if (!flushing) void flush();
+    });
 
   return { ingest };
 };
