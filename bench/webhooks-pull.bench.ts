@@ -100,7 +100,7 @@ function check(envelope: unknown): void {
 
 export const bench: BenchModule = {
   name: 'webhooks-pull',
-  keys: ['webhook_events_per_s_reddit', 'webhook_events_per_s_mastodon', 'webhook_events_per_s_bluesky', 'webhook_events_per_s_rss', 'webhook_events_per_s_email', 'email_raw_parse_per_s'],
+  keys: ['pull_map_per_s_reddit', 'pull_map_per_s_mastodon', 'pull_map_per_s_bluesky', 'pull_map_per_s_rss', 'pull_map_per_s_email', 'email_raw_parse_per_s'],
   async run(ctx: BenchContext) {
     const n = 2000;
     const reddit = redditThings(n);
@@ -113,21 +113,21 @@ export const bench: BenchModule = {
     const figures: Record<string, number | null> = {};
 
     ctx.log('reddit: JSON thing → envelope');
-    figures.webhook_events_per_s_reddit = await throughput(n, (i) => check(mapRedditThing(JSON.parse(reddit[i]!) as unknown, 'ch-reddit')));
+    figures.pull_map_per_s_reddit = await throughput(n, (i) => check(mapRedditThing(JSON.parse(reddit[i]!) as unknown, 'ch-reddit')));
     ctx.log('mastodon: streaming frame → envelope');
-    figures.webhook_events_per_s_mastodon = await throughput(n, (i) => {
+    figures.pull_map_per_s_mastodon = await throughput(n, (i) => {
       const event = mapMastodonStreamFrame(mastodon[i]!, 'ch-mastodon');
       check(event.type === 'notification' ? event.envelope : null);
     });
     ctx.log('bluesky: Jetstream frame → envelope');
-    figures.webhook_events_per_s_bluesky = await throughput(n, (i) => {
+    figures.pull_map_per_s_bluesky = await throughput(n, (i) => {
       const mapped = mapJetstreamEvent(jetstream[i]!, 'ch-bluesky', { brandDid: 'did:plc:acme', brandHandle: 'acme.test' });
       check(mapped.type === 'envelope' ? mapped.envelope : null);
     });
     ctx.log('rss: feed item → envelope');
-    figures.webhook_events_per_s_rss = await throughput(feed.items.length, (i) => check(mapRssItem(feed.items[i]!, 'ch-rss', source)));
+    figures.pull_map_per_s_rss = await throughput(feed.items.length, (i) => check(mapRssItem(feed.items[i]!, 'ch-rss', source)));
     ctx.log('email: parsed mail → envelope, and raw RFC 822 through mailparser');
-    figures.webhook_events_per_s_email = await throughput(parsed.length, (i) => check(mapParsedEmail(parsed[i]!, 'ch-mail')));
+    figures.pull_map_per_s_email = await throughput(parsed.length, (i) => check(mapParsedEmail(parsed[i]!, 'ch-mail')));
     figures.email_raw_parse_per_s = await throughput(raws.length, async (i) => check(await parseRawEmail(raws[i]!, 'ch-mail')));
     return figures;
   },
