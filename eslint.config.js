@@ -29,7 +29,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   { files: ['src/web/**'], languageOptions: { globals: { ...globals.browser } } },
   boundary(['src/shared/**'], ['**/server/**', '**/web/**', 'fastify', 'kysely', 'pg', 'better-sqlite3', 'node:*'], 'src/shared is pure: it imports nothing but zod and itself.'),
   boundary(['src/server/services/**'], ['**/http/**', '**/db/**', 'fastify', 'kysely', 'pg', 'better-sqlite3', '**/app.js'], 'services have no HTTP and no SQL: use a repository.'),

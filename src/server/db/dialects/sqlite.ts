@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
 
 /**
  * Kysely prepares every query anew; preparing costs more than running most of ours. Statements are
@@ -30,6 +30,27 @@ const withStatementCache = (raw: Database.Database, size = 500): Database.Databa
   });
 };
 
+/**
+ * Transactions start with BEGIN IMMEDIATE: they take the write lock up front, so a second process on the same
+ * file (the worker beside the web process) waits for it under busy_timeout instead of failing with
+ * SQLITE_BUSY when a deferred transaction tries to upgrade from reading to writing.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.config);
+  }
+}
+
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
   file: string;
@@ -50,5 +71,5 @@ export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDi
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
   raw.pragma('mmap_size = 268435456');
-  return { dialect: new SqliteDialect({ database: withStatementCache(raw) }), raw };
+  return { dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }), raw };
 };
