@@ -8,7 +8,8 @@ const conversations = 200_000;
 const messagesPerConversation = 5;
 
 /** Fills the store directly (bulk inserts in large transactions): 200k conversations, 1M messages. */
-const seed = async (app: ParleyApp, channelIds: string[], agentIds: string[], teamIds: string[], log: (m: string) => void): Promise<void> => {
+/** Exported for the browser benchmark, which needs the same 200k-conversation store. */
+export const seedLargeStore = async (app: ParleyApp, channelIds: string[], agentIds: string[], teamIds: string[], log: (m: string) => void): Promise<void> => {
   const db = app.store.db;
   const statuses = ['open', 'open', 'open', 'pending', 'resolved', 'closed'];
   const bands = ['low', 'normal', 'normal', 'high', 'urgent'];
@@ -73,7 +74,7 @@ export const measureConversationList = async (ctx: BenchContext, postgresUrl: st
     const teamIds = [(await app.services.teams.create({ name: 'Care', kind: 'service' }, actor)).id, (await app.services.teams.create({ name: 'Billing', kind: 'service' }, actor)).id];
     const agentIds = (await app.repos.users.list()).map((u) => u.id);
     ctx.log('seeding 200,000 conversations and 1,000,000 messages…');
-    await seed(app, channelIds, agentIds, teamIds, ctx.log);
+    await seedLargeStore(app, channelIds, agentIds, teamIds, ctx.log);
     const filters = [
       {},
       { status: 'open' },
