@@ -81,6 +81,9 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false };
       const runs = [];
       let agents: RoutingAgent[] | null = null;
+      // Written together after the loop: one statement per chunk instead of one per conversation.
+      const newClocks: SlaClockRecord[] = [];
+      const decisions: Parameters<typeof repos.conversations.updateDecisions>[0][number][] = [];
 
       for (const conv of conversations) {
         const batch = inbound.get(conv.id);
@@ -125,7 +128,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           const metric = conv.firstResponseAt === null ? 'first_response' : 'next_response';
           const startedAt = metric === 'first_response' ? Math.min(conv.createdAt, batch[0]?.createdAt ?? conv.createdAt) : (batch[0]?.createdAt ?? m.createdAt);
           const clock = startClock({ conversationId: conv.id, policy, metric, startedAt, platform: channel?.platform ?? 'unknown', band: final.band, tier: customer?.tier ?? 'standard' });
-          await repos.sla.saveClock(clock);
+          newClocks.push(clock);
           await scheduleChecks(clock, ctx.enqueue);
           open = [clock];
         } else if (state.status === 'closed' || state.status === 'resolved') {
@@ -161,7 +164,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           }
         }
         if (state.tags.join('\u0000') !== conv.tags.join('\u0000')) await repos.rules.addTags(conv.id, state.tags, now);
-        await repos.conversations.updateDecision({
+        decisions.push({
           id: conv.id,
           priority: Math.round(final.score),
           priorityBand: final.band,
@@ -174,6 +177,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           now,
         });
       }
+      await repos.sla.insertClocks(newClocks);
+      await repos.conversations.updateDecisions(decisions);
       await repos.rules.recordRuns(runs);
       await repos.messages.markDecided(messages.map((m) => m.id), now);
       const changed = [...touched];

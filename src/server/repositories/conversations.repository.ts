@@ -269,6 +269,21 @@ export const createConversationsRepository = (db: Executor) => ({
       .execute();
   },
 
+  /** The batch form of updateDecision: one statement per chunk (status left alone where not given). */
+  async updateDecisions(list: readonly { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; now: number }[]): Promise<void> {
+    for (const part of chunk(list, 150)) {
+      const rows = sql.join(
+        part.map(
+          (d) =>
+            sql`(${d.id}, cast(${d.priority} as integer), ${d.priorityBand}, ${JSON.stringify(d.priorityParts)}, ${d.assigneeId}, ${d.teamId}, ${d.queue}, cast(${d.slaDueAt} as bigint), ${d.status ?? null}, cast(${d.now} as bigint))`,
+        ),
+      );
+      await sql`update conversations set priority = v.column2, priority_band = v.column3, priority_parts = v.column4, assignee_id = v.column5,
+          team_id = v.column6, queue = v.column7, sla_due_at = v.column8, status = coalesce(v.column9, status), updated_at = v.column10
+        from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
+    }
+  },
+
   async get(id: string): Promise<Conversation | null> {
     const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toConversation(row) : null;

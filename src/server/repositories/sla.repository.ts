@@ -133,6 +133,11 @@ export const createSlaRepository = (executor: Executor) => {
       return (await db.selectFrom('sla_clocks').selectAll().where('conversation_id', '=', conversationId).orderBy('started_at').execute()).map(toClock);
     },
 
+    /** New clocks of a decide batch in one multi-row insert. */
+    async insertClocks(clocks: readonly SlaClockRecord[]): Promise<void> {
+      for (let i = 0; i < clocks.length; i += 100) await db.insertInto('sla_clocks').values(clocks.slice(i, i + 100).map(clockRow)).execute();
+    },
+
     async saveClock(c: SlaClockRecord): Promise<void> {
       const row = clockRow(c);
       const { id: _id, ...changes } = row;
