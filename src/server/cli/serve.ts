@@ -1,5 +1,6 @@
 import { createApp, type ProcessRole } from '../app.js';
 import { createDemoSimulator, type DemoSimulator } from '../demo/simulator.js';
+import { seedDemoHistory } from '../demo/history.js';
 import { formatLogins, seedDemoWorkspace, wasDemoSeeded } from '../demo/seed.js';
 import { createLogger } from '../platform/logger.js';
 import { readConfig } from './context.js';
@@ -31,6 +32,10 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const isEmpty = (await app.repos.users.list()).length === 0;
   if (options.demo === 'always' || (options.demo === 'auto' && (isEmpty || wasDemoSeeded(config.dataDir)))) {
     const seeded = await seedDemoWorkspace(app);
+    if (seeded.created && seeded.channels && options.roles.includes('worker')) {
+      process.stdout.write('Preparing the demo: a few hours of handled history…\n');
+      await seedDemoHistory(app, seeded.channels);
+    }
     if (seeded.channels) {
       simulator = createDemoSimulator({
         ingest: (envelopes) => app.services.ingest(envelopes),
