@@ -6,7 +6,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Shared pieces of the browser journeys: Debian's Chromium, axe-core, screenshots, sign-in. */
 export const chromiumPath = '/usr/bin/chromium';
 export const hasChromium = existsSync(chromiumPath);
-export const screenshots = path.resolve('docs/screenshots');
+/** Test artifacts; `PARLEY_SCREENSHOTS_DIR=docs/screenshots npm run test:e2e` refreshes the README's pictures. */
+export const screenshots = path.resolve(process.env.PARLEY_SCREENSHOTS_DIR ?? 'test-results/screenshots');
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
