@@ -1,5 +1,6 @@
 import { checkReply } from '../../shared/pii/index.js';
 import { renderMacro } from '../decide/macros.js';
+import { queueOutboundReply } from './outbound-reply.js';
 import type { RuleContext } from '../decide/rules/compile-conditions.js';
 import { evaluateRules, type Causation, type CompiledRules, type PlannedAction, type RuleEvent } from '../decide/rules/evaluate-rules.js';
 import type { JobContext } from '../jobs/definitions.js';
@@ -51,25 +52,21 @@ const sendReply = async (rt: RuleRuntime, target: RuleTarget, p: PlannedAction, 
   const visibility = c.visibility === 'private' ? 'private' : 'public';
   const verdict = checkReply(text, { visibility });
   if (!verdict.allowed) return { type: p.action.type, ok: false, detail: `blocked by the PII guard: ${verdict.findings.map((f) => f.type).join(', ')}` };
-  const messageId = newId();
-  const outboxId = newId();
-  const kind = inbound?.kind === 'dm' ? 'dm' : inbound?.kind === 'email' ? 'email' : inbound?.kind === 'chat' ? 'chat' : 'reply';
-  await rt.tx.messages.insertMany([
-    {
-      id: messageId, channelId: c.channelId, externalId: `pending:${outboxId}`, direction: 'out', kind: kind === 'chat' ? 'reply' : kind, visibility,
-      author: { platformId: channel.ownAccountIds[0] ?? `parley:${channel.id}`, handle: null, displayName: channel.name, followers: 0, verified: true, email: null },
-      text, html: null, subject: c.subject ? `Re: ${c.subject.replace(/^re:\s*/i, '')}` : null, attachments: [], inReplyTo: inbound?.externalId ?? null, threadKey: c.threadKey,
-      url: null, listening: false, createdAt: rt.now, receivedAt: rt.now, editedAt: null, raw: null, stage: 'decided', conversationId: c.id, customerId: c.customerId,
-      // Marks the reply as automated: it does not meet a first- or next-response SLA.
-      sentByUserId: `rule:${p.ruleId}`,
-    },
-  ]);
-  await rt.tx.outbox.enqueue({
-    id: outboxId, idempotencyKey: key, channelId: c.channelId, conversationId: c.id, messageId, kind,
-    payload: { text, inReplyToExternalId: inbound?.externalId ?? null, recipient: inbound ? { platformId: inbound.authorPlatformId, handle: inbound.authorHandle, email: inbound.authorEmail } : null, threadKey: c.threadKey, subject: c.subject, causation: p.causation },
-    createdBy: `rule:${p.ruleId}`, now: rt.now,
+  const sent = await queueOutboundReply(rt.tx, {
+    conversation: c,
+    channel,
+    answering: inbound ?? null,
+    text,
+    visibility,
+    idempotencyKey: key,
+    // Marks the reply as automated: it does not meet a first- or next-response SLA.
+    sentBy: `rule:${p.ruleId}`,
+    now: rt.now,
+    payloadExtra: { causation: p.causation },
+    isFirstResponse: false,
   });
-  await rt.tx.conversations.recordActivity({ id: c.id, messageId, at: rt.now, preview: text.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
+  if (!sent) return { type: p.action.type, ok: true, detail: 'already sent' };
+  const { outboxId } = sent;
   rt.sentReply = true;
   return { type: p.action.type, ok: true, detail: `outbox ${outboxId}` };
 };

@@ -6,6 +6,7 @@ import type { EventBus } from '../platform/events.js';
 import { newId } from '../platform/ids.js';
 import type { ConversationFilter, ListCursor } from '../repositories/conversations.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
+import { queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { recordAudit } from './audit.js';
 
 export const conversationStatuses = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
@@ -99,55 +100,10 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         const thread = await tx.messages.listByConversation(id, 500);
         const lastInbound = [...thread].reverse().find((m) => m.direction === 'in');
         const now = clock.now();
-        const messageId = newId();
-        const outboxId = newId();
-        await tx.messages.insertMany([
-          {
-            id: messageId,
-            channelId: conversation.channelId,
-            externalId: `pending:${outboxId}`,
-            direction: 'out',
-            kind: lastInbound?.kind === 'dm' ? 'dm' : lastInbound?.kind === 'email' ? 'email' : 'reply',
-            visibility,
-            author: { platformId: channel.ownAccountIds[0] ?? `parley:${channel.id}`, handle: null, displayName: channel.name, followers: 0, verified: true, email: null },
-            text,
-            html: null,
-            subject: conversation.subject ? `Re: ${conversation.subject.replace(/^re:\s*/i, '')}` : null,
-            attachments: [],
-            inReplyTo: lastInbound?.externalId ?? null,
-            threadKey: conversation.threadKey,
-            url: null,
-            listening: false,
-            createdAt: now,
-            receivedAt: now,
-            editedAt: null,
-            raw: null,
-            stage: 'decided',
-            conversationId: id,
-            customerId: conversation.customerId,
-            sentByUserId: actor.userId,
-          },
-        ]);
-        const kind = lastInbound?.kind === 'dm' ? 'dm' : lastInbound?.kind === 'email' ? 'email' : lastInbound?.kind === 'chat' ? 'chat' : 'reply';
-        await tx.outbox.enqueue({
-          id: outboxId,
-          idempotencyKey,
-          channelId: conversation.channelId,
-          conversationId: id,
-          messageId,
-          kind,
-          payload: {
-            text,
-            inReplyToExternalId: lastInbound?.externalId ?? null,
-            recipient: lastInbound ? { platformId: lastInbound.author.platformId, handle: lastInbound.author.handle, email: lastInbound.author.email } : null,
-            threadKey: conversation.threadKey,
-            subject: conversation.subject,
-          },
-          createdBy: actor.userId,
-          now,
-        });
-        await tx.conversations.recordActivity({ id, messageId, at: now, preview: text.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
-        await tx.conversations.recordFirstResponse(id, now);
+        const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorEmail: lastInbound.author.email } : null;
+        const queued = await queueOutboundReply(tx, { conversation, channel, answering, text, visibility, idempotencyKey, sentBy: actor.userId, now, isFirstResponse: true });
+        if (!queued) throw new AppError('conflict', 'this idempotency key was used for another reply', 'idempotency-key');
+        const { messageId, outboxId } = queued;
         await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id }, { messageId, outboxId, visibility });
         return { messageId, outboxId, duplicate: false };
       });

@@ -5,9 +5,9 @@ import { updateSavedDetector } from '../pipeline/incidents.js';
 import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
 import type { EventBus } from '../platform/events.js';
-import { newId } from '../platform/ids.js';
 import type { Incident, IncidentStatus } from '../repositories/incidents.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
+import { queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { recordAudit } from './audit.js';
 
 /** Longest public reply per platform: the fan-out words each member's reply for its own channel. */
@@ -61,58 +61,23 @@ export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfW
       const worded = wordNotice(channel.platform, text, { handle: lastInbound?.author.handle ?? null, displayName: lastInbound?.author.displayName ?? null });
       const verdict = checkReply(worded, { visibility });
       if (!verdict.allowed) throw new AppError('reply_blocked', verdict.reason ?? 'the notice contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, conversationId });
-      const messageId = newId();
-      const outboxId = newId();
-      const kind = lastInbound?.kind === 'dm' ? 'dm' : lastInbound?.kind === 'email' ? 'email' : lastInbound?.kind === 'chat' ? 'chat' : 'reply';
-      const isNew = await tx.outbox.enqueue({
-        id: outboxId,
+      const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorEmail: lastInbound.author.email } : null;
+      const sent = await queueOutboundReply(tx, {
+        conversation,
+        channel,
+        answering,
+        text: worded,
+        visibility,
         idempotencyKey: `incident:${incident.id}:${notice}:${conversationId}`,
-        channelId: conversation.channelId,
-        conversationId,
-        messageId,
-        kind,
-        payload: {
-          text: worded,
-          inReplyToExternalId: lastInbound?.externalId ?? null,
-          recipient: lastInbound ? { platformId: lastInbound.author.platformId, handle: lastInbound.author.handle, email: lastInbound.author.email } : null,
-          threadKey: conversation.threadKey,
-          subject: conversation.subject,
-          incidentId: incident.id,
-        },
-        createdBy: actor.userId,
+        sentBy: actor.userId,
         now,
+        payloadExtra: { incidentId: incident.id },
+        isFirstResponse: true,
       });
-      if (!isNew) {
+      if (!sent) {
         skipped++;
         continue;
       }
-      await tx.messages.insertMany([{
-        id: messageId,
-        channelId: conversation.channelId,
-        externalId: `pending:${outboxId}`,
-        direction: 'out',
-        kind: kind === 'chat' ? 'reply' : kind,
-        visibility,
-        author: { platformId: channel.ownAccountIds[0] ?? `parley:${channel.id}`, handle: null, displayName: channel.name, followers: 0, verified: true, email: null },
-        text: worded,
-        html: null,
-        subject: conversation.subject ? `Re: ${conversation.subject.replace(/^re:\s*/i, '')}` : null,
-        attachments: [],
-        inReplyTo: lastInbound?.externalId ?? null,
-        threadKey: conversation.threadKey,
-        url: null,
-        listening: false,
-        createdAt: now,
-        receivedAt: now,
-        editedAt: null,
-        raw: null,
-        stage: 'decided',
-        conversationId,
-        customerId: conversation.customerId,
-        sentByUserId: actor.userId,
-      }]);
-      await tx.conversations.recordActivity({ id: conversationId, messageId, at: now, preview: worded.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
-      await tx.conversations.recordFirstResponse(conversationId, now);
       queued++;
     }
     return { queued, skipped };
