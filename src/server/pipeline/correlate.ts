@@ -32,7 +32,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
     merge: mergeMessageIds,
     async handle({ messageIds }, ctx) {
       const { repos, now } = ctx;
-      const messages = (await repos.messages.forPipeline(messageIds)).filter((m) => m.stage === 'understood');
+      const messages = (await repos.messages.forPipeline(messageIds, { withClassifications: false })).filter((m) => m.stage === 'understood');
       if (messages.length === 0) return;
       messages.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
       const channels = new Map((await repos.channels.getMany([...new Set(messages.map((m) => m.channelId))])).map((c) => [c.id, c]));

@@ -58,6 +58,8 @@ export interface DecideStageDeps {
 export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.decide'> => {
   const cache = deps.config ?? createDecideConfigCache();
   let routingState: RoutingState = INITIAL_ROUTING_STATE;
+  let routingCache: { at: number; agents: RoutingAgent[] } | null = null;
+  const routingCacheMs = 2_000;
   return {
     type: 'pipeline.decide',
     merge: mergeMessageIds,
@@ -140,8 +142,13 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           if (m.spam) state.queue = 'spam';
           else {
             if (!agents) {
-              const load = await repos.conversations.openLoadByAssignee();
-              agents = (await repos.users.agentsForRouting()).map((a) => toRoutingAgent(a, load.get(a.id) ?? 0));
+              // Counting every open conversation per agent is a scan of the inbox: reuse the count for a few
+              // seconds, kept current by the assignments made since (agent.load += 1 below).
+              if (!routingCache || now - routingCache.at > routingCacheMs || now < routingCache.at) {
+                const load = await repos.conversations.openLoadByAssignee();
+                routingCache = { at: now, agents: (await repos.users.agentsForRouting()).map((a) => toRoutingAgent(a, load.get(a.id) ?? 0)) };
+              }
+              agents = routingCache.agents;
             }
             const clock = open[0];
             const sla = clock ? stateOf(clock, policyById(config.policies, clock.policyId), now) : null;

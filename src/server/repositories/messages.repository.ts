@@ -206,7 +206,8 @@ export const createMessagesRepository = (db: Executor) => ({
     return out;
   },
 
-  async forPipeline(ids: readonly string[]): Promise<PipelineMessage[]> {
+  /** `withClassifications: false` skips the full classifier record (a large JSON) for stages that do not read it. */
+  async forPipeline(ids: readonly string[], options: { withClassifications?: boolean } = {}): Promise<PipelineMessage[]> {
     const out: PipelineMessage[] = [];
     for (const part of chunk(ids)) {
       const rows = await db
@@ -215,8 +216,9 @@ export const createMessagesRepository = (db: Executor) => ({
           'id', 'channel_id', 'external_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
           'author_display_name', 'author_followers', 'author_verified', 'author_email', 'text', 'subject', 'in_reply_to',
           'thread_key', 'created_at', 'received_at', 'stage', 'conversation_id', 'customer_id', 'sentiment', 'sentiment_score',
-          'intent', 'urgency', 'needs_response', 'spam', 'language', 'classifications',
+          'intent', 'urgency', 'needs_response', 'spam', 'language',
         ])
+        .$if(options.withClassifications !== false, (q) => q.select('classifications'))
         .where('id', 'in', part)
         .execute();
       for (const r of rows) {
@@ -249,7 +251,7 @@ export const createMessagesRepository = (db: Executor) => ({
           needsResponse: r.needs_response === 1,
           spam: r.spam === 1,
           language: r.language,
-          classifications: r.classifications,
+          classifications: 'classifications' in r ? (r.classifications as string | null) : null,
         });
       }
     }
