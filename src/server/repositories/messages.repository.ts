@@ -5,16 +5,25 @@ import { chunk, fromJson } from './executor.js';
 
 export type MessageStage = 'ingested' | 'understood' | 'correlated' | 'decided';
 
-export interface NewMessage {
+export interface MessageAuthor {
+  platformId: string;
+  handle: string | null;
+  displayName: string | null;
+  followers: number;
+  verified: boolean;
+  email: string | null;
+}
+
+/** What a stored message and one about to be stored have in common. */
+interface MessageFields {
   id: string;
   channelId: string;
   externalId: string;
   direction: 'in' | 'out';
   kind: string;
   visibility: 'public' | 'private';
-  author: { platformId: string; handle: string | null; displayName: string | null; followers: number; verified: boolean; email: string | null };
+  author: MessageAuthor;
   text: string;
-  html: string | null;
   subject: string | null;
   attachments: unknown[];
   inReplyTo: string | null;
@@ -24,8 +33,12 @@ export interface NewMessage {
   createdAt: number;
   receivedAt: number;
   editedAt: number | null;
-  raw: string | null;
   stage: MessageStage;
+}
+
+export interface NewMessage extends MessageFields {
+  html: string | null;
+  raw: string | null;
   conversationId?: string | null;
   customerId?: string | null;
   sentByUserId?: string | null;
@@ -45,30 +58,12 @@ export interface MessageClassification {
   modelVersion: string;
 }
 
-export interface Message {
-  id: string;
-  channelId: string;
-  externalId: string;
+export interface Message extends MessageFields {
   conversationId: string | null;
   customerId: string | null;
   identityId: string | null;
   incidentId: string | null;
-  direction: 'in' | 'out';
-  kind: string;
-  visibility: 'public' | 'private';
-  author: { platformId: string; handle: string | null; displayName: string | null; followers: number; verified: boolean; email: string | null };
-  text: string;
-  subject: string | null;
-  attachments: unknown[];
-  inReplyTo: string | null;
-  threadKey: string | null;
-  url: string | null;
-  listening: boolean;
-  createdAt: number;
-  receivedAt: number;
-  editedAt: number | null;
   deletedAt: number | null;
-  stage: MessageStage;
   classification: Record<string, unknown> | null;
   modelVersion: string | null;
   sentByUserId: string | null;
