@@ -2,7 +2,7 @@ import type { AdapterFactory, ChannelAdapter } from '../port.js';
 import { parseChannelSettings } from '../shared/channel-config.js';
 import { asRecord, asString } from '../shared/json.js';
 import { facebookConfigSchema, metaCredentialsSchema } from './config.js';
-import { createGraphClient } from './graph.js';
+import { graphClientForChannel } from './graph.js';
 import { sendMetaMessage } from './send.js';
 import { handleMetaWebhook } from './webhook.js';
 
@@ -10,14 +10,7 @@ import { handleMetaWebhook } from './webhook.js';
 export const createFacebookAdapter = ((channel): ChannelAdapter => {
   const config = parseChannelSettings(facebookConfigSchema, channel.config, `Facebook config for channel ${channel.id}`);
   const credentials = parseChannelSettings(metaCredentialsSchema, channel.credentials, `Facebook credentials for channel ${channel.id}`);
-  const graph = createGraphClient({
-    platform: 'facebook',
-    baseUrl: config.graphBaseUrl,
-    version: config.graphVersion,
-    accessToken: credentials.accessToken,
-    appSecret: credentials.appSecretProof ? credentials.appSecret : null,
-    pauseAbovePercent: config.pauseAbovePercent,
-  });
+  const graph = graphClientForChannel('facebook', config, credentials);
   return {
     platform: 'facebook',
     channelId: channel.id,

@@ -21,6 +21,21 @@ export interface GraphClientConfig {
   fetch?: FetchLike;
 }
 
+/** The Graph client of a channel, from its parsed settings (Facebook, Instagram, WhatsApp all read the same keys). */
+export const graphClientForChannel = (
+  platform: Platform,
+  config: { graphBaseUrl: string; graphVersion: string; pauseAbovePercent: number },
+  credentials: { accessToken: string; appSecret?: string | undefined; appSecretProof?: boolean },
+): GraphClient =>
+  createGraphClient({
+    platform,
+    baseUrl: config.graphBaseUrl,
+    version: config.graphVersion,
+    accessToken: credentials.accessToken,
+    appSecret: credentials.appSecretProof ? (credentials.appSecret ?? null) : null,
+    pauseAbovePercent: config.pauseAbovePercent,
+  });
+
 export interface GraphClient {
   call(method: 'GET' | 'POST' | 'DELETE', path: string, action: string, body?: unknown): Promise<HttpResponse>;
   /** Highest usage percentage Meta last reported, for metrics. */

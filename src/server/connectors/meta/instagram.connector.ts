@@ -2,7 +2,7 @@ import type { AdapterFactory, ChannelAdapter } from '../port.js';
 import { parseChannelSettings } from '../shared/channel-config.js';
 import { asRecord, asString } from '../shared/json.js';
 import { instagramConfigSchema, metaCredentialsSchema } from './config.js';
-import { createGraphClient } from './graph.js';
+import { graphClientForChannel } from './graph.js';
 import { mapInstagramMentionedComment } from './map-instagram.js';
 import { sendMetaMessage } from './send.js';
 import { handleMetaWebhook } from './webhook.js';
@@ -11,14 +11,7 @@ import { handleMetaWebhook } from './webhook.js';
 export const createInstagramAdapter = ((channel): ChannelAdapter => {
   const config = parseChannelSettings(instagramConfigSchema, channel.config, `Instagram config for channel ${channel.id}`);
   const credentials = parseChannelSettings(metaCredentialsSchema, channel.credentials, `Instagram credentials for channel ${channel.id}`);
-  const graph = createGraphClient({
-    platform: 'instagram',
-    baseUrl: config.graphBaseUrl,
-    version: config.graphVersion,
-    accessToken: credentials.accessToken,
-    appSecret: credentials.appSecretProof ? credentials.appSecret : null,
-    pauseAbovePercent: config.pauseAbovePercent,
-  });
+  const graph = graphClientForChannel('instagram', config, credentials);
   return {
     platform: 'instagram',
     channelId: channel.id,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AdapterFactory, ChannelAdapter } from '../port.js';
 import { parseChannelSettings } from '../shared/channel-config.js';
 import { parseJsonValue } from '../shared/json.js';
-import { createGraphClient } from '../meta/graph.js';
+import { graphClientForChannel } from '../meta/graph.js';
 import { answerMetaHandshake, checkMetaSignature } from '../meta/verify.js';
 import { mapWhatsAppPayload } from './map.js';
 import { sendWhatsAppMessage } from './send.js';
@@ -26,13 +26,7 @@ export const whatsappCredentialsSchema = z.object({
 export const createWhatsAppAdapter = ((channel): ChannelAdapter => {
   const config = parseChannelSettings(whatsappConfigSchema, channel.config, `WhatsApp config for channel ${channel.id}`);
   const credentials = parseChannelSettings(whatsappCredentialsSchema, channel.credentials, `WhatsApp credentials for channel ${channel.id}`);
-  const graph = createGraphClient({
-    platform: 'whatsapp',
-    baseUrl: config.graphBaseUrl,
-    version: config.graphVersion,
-    accessToken: credentials.accessToken,
-    pauseAbovePercent: config.pauseAbovePercent,
-  });
+  const graph = graphClientForChannel('whatsapp', config, credentials);
   return {
     platform: 'whatsapp',
     channelId: channel.id,
