@@ -1,13 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncidentTracker } from '../../src/server/pipeline/incidents.js';
-import { buildSpa, registerSpa } from '../../src/server/http/spa.js';
-import { admin, createChannel, createTestApp, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
-import { hasChromium, launchChromium, screenshots, seriousViolations, signIn } from './browser.js';
+import { admin, createChannel, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+import { hasChromium, screenshots, seriousViolations, startWorkspace, type Workspace, signIn } from './browser.js';
 
 const skip = !hasChromium && !process.env.CI;
 const password = 'correct horse battery';
@@ -45,15 +41,13 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
   let app: TestApp;
   let browser: Browser;
   let baseUrl: string;
-  let distDir: string;
+  let workspace: Workspace | undefined;
   let channelId: string;
   const users = { admin: 'root@acme.test', ada: 'ada@acme.test', bo: 'bo@acme.test' };
 
   beforeAll(async () => {
-    distDir = mkdtempSync(path.join(os.tmpdir(), 'parley-web-'));
-    await buildSpa(distDir);
-    app = await createTestApp('sqlite', { incidents: { autoConfirmConfidence: null } });
-    await registerSpa(app.http, distDir);
+    workspace = await startWorkspace({ incidents: { autoConfirmConfidence: null } });
+    app = workspace.app;
     channelId = (await createChannel(app)).id;
     await app.services.users.create({ email: users.admin, name: 'Root Admin', role: 'admin', password }, admin);
     for (const [email, name] of [[users.ada, 'Ada Agent'], [users.bo, 'Bo Agent']] as const) {
@@ -69,16 +63,11 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
       ]),
     );
     await app.worker.drain();
-    await app.http.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    mkdirSync(screenshots, { recursive: true });
+    ({ baseUrl, browser } = await workspace.serve());
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.dispose();
-    if (distDir) rmSync(distDir, { recursive: true, force: true });
+    await workspace?.close();
   });
 
   it('shows the dashboard, changes settings and confirms and acknowledges an incident', async () => {

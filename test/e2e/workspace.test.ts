@@ -1,12 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSpa, registerSpa } from '../../src/server/http/spa.js';
-import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
-import { chromiumPath, hasChromium, launchChromium, screenshots, seriousViolations } from './browser.js';
+import { createChannel, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+import { chromiumPath, hasChromium, screenshots, seriousViolations, startWorkspace, type Workspace } from './browser.js';
 
 const skip = !hasChromium && !process.env.CI;
 if (skip) console.warn(`[e2e] skipping the workspace journey: ${chromiumPath} is missing (apt-get install -y chromium); in CI it always runs.`);
@@ -18,15 +14,12 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
   let app: TestApp;
   let browser: Browser;
   let baseUrl: string;
-  let distDir: string;
+  let workspace: Workspace | undefined;
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
-    // Build the current sources into a temp dir so the journey never runs against a stale dist/web.
-    distDir = mkdtempSync(path.join(os.tmpdir(), 'parley-web-'));
-    await buildSpa(distDir);
-    app = await createTestApp();
-    await registerSpa(app.http, distDir);
+    workspace = await startWorkspace();
+    app = workspace.app;
     const channelId = (await createChannel(app)).id;
     await createUser(app, 'agent', { email, password, status: 'online', skills: ['lang:en'] });
     await app.services.ingest(
@@ -37,16 +30,11 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
       ]),
     );
     await app.worker.drain();
-    await app.http.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(app.http.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    mkdirSync(screenshots, { recursive: true });
+    ({ baseUrl, browser } = await workspace.serve());
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.dispose();
-    if (distDir) rmSync(distDir, { recursive: true, force: true });
+    await workspace?.close();
   });
 
   it('signs in, works the inbox by keyboard, opens a conversation, is stopped by the PII guard, replies, notes and resolves', async () => {
