@@ -9,7 +9,7 @@ import type { Classifier } from './classifier/types.js';
 import type { Config } from './config.js';
 import type { ChannelAdapter } from './connectors/port.js';
 import { migrateToLatest, openStore, type Store } from './db/database.js';
-import { createRepositories, type UnitOfWork } from './repositories/index.js';
+import { createRepositories, type Repositories, type UnitOfWork } from './repositories/index.js';
 import { createHttpServer } from './http/server.js';
 import { registerAuthRoutes } from './http/routes/auth.routes.js';
 import { registerConversationRoutes } from './http/routes/conversations.routes.js';
@@ -124,6 +124,8 @@ export const createApp = async (options: AppOptions) => {
     allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,
     onChanged: (ids: string[]) => events.publish({ type: 'conversations.changed', conversationIds: ids }),
     onOutbox: () => events.publish({ type: 'outbox.enqueued' }),
+    // Signed single-use links from the trust layer (composed below; called only while jobs run).
+    issuePrivateLink: async (tx: Repositories, conversationId: string, now: number) => (await handoff.issueLink(tx, conversationId, { userId: 'automation', role: 'admin', requestId: 'rule' }, now)).url,
   };
   const worker = createWorker({
     uow,

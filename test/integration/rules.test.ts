@@ -55,6 +55,22 @@ describe.each(dialects)('automation rules on %s', (dialect) => {
     await http('DELETE', `/api/v1/rules/${ruleId}`);
   });
 
+  it.skipIf(skip)('sends a signed single-use private hand-off link that opens the secure page', async () => {
+    const ruleId = await createRule({
+      name: 'Go private', trigger: 'message_created',
+      conditions: { all: [{ field: 'message.text', op: 'contains', value: 'my account number' }] },
+      actions: [{ type: 'send_private_link' }],
+    });
+    const { messageId } = await ingestText('Can I give you my account number here?');
+    const outbox = await app.repos.outbox.findByKey(`rule:${ruleId}:${messageId}`);
+    const url = /https?:\/\/\S+\/p\/private\/(\S+)/.exec(String(outbox?.payload.text));
+    expect(url, String(outbox?.payload.text)).not.toBeNull();
+    const page = await app.http.inject({ method: 'GET', url: `/p/private/${url![1]}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Continue in private');
+    await http('DELETE', `/api/v1/rules/${ruleId}`);
+  });
+
   it.skipIf(skip)('does not loop: rules reacting to each other\'s updates fire once per chain', async () => {
     const ids = [
       await createRule({ name: 'Start', trigger: 'message_created', conditions: { all: [{ field: 'message.text', op: 'contains', value: 'pingpong' }] }, actions: [{ type: 'tag', tags: ['start'] }] }),

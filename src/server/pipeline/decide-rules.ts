@@ -32,7 +32,16 @@ export interface RuleRuntime {
   macros: Map<string, MacroRecord | null>;
   /** Set when a rule queued a reply, so the outbox is woken after commit. */
   sentReply: boolean;
+  /** Issues a signed single-use private hand-off link in this transaction (the trust layer's). */
+  issuePrivateLink?: (conversationId: string) => Promise<string>;
 }
+
+/** Issues a signed single-use private hand-off link inside a transaction (provided by the trust layer). */
+export type PrivateLinkIssuer = (tx: Repositories, conversationId: string, now: number) => Promise<string>;
+
+/** The rule runtime's link issuer, bound to the stage's transaction. */
+export const privateLinks = (issuer: PrivateLinkIssuer | undefined, tx: Repositories, now: number): Pick<RuleRuntime, 'issuePrivateLink'> =>
+  issuer ? { issuePrivateLink: (conversationId) => issuer(tx, conversationId, now) } : {};
 
 type Outcome = { type: string; ok: boolean; detail?: string };
 
@@ -112,8 +121,8 @@ const execute = async (rt: RuleRuntime, target: RuleTarget, state: DecisionState
       return 'error' in r ? { type: a.type, ok: false, detail: r.error } : sendReply(rt, target, p, r.text);
     }
     case 'send_private_link': {
-      // Until the trust layer issues signed hand-off links, the link opens the conversation's public page.
-      const link = `${rt.publicUrl}/p/continue/${target.conversation.id}`;
+      if (!rt.issuePrivateLink) return { type: a.type, ok: false, detail: 'private hand-off links are not available in this process' };
+      const link = await rt.issuePrivateLink(target.conversation.id);
       const r = a.macroId ? await renderFor(rt, target, a.macroId) : { text: 'We would like to help you privately, so nobody else sees your details.' };
       return 'error' in r ? { type: a.type, ok: false, detail: r.error } : sendReply(rt, target, p, `${r.text} ${link}`);
     }

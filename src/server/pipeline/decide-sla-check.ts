@@ -2,14 +2,14 @@ import type { JobHandler } from '../jobs/definitions.js';
 import type { PriorityBand } from '../decide/priority.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
 import { buildRuleContext, decisionStateOf } from './decide-context.js';
-import { runRules, type RuleRuntime } from './decide-rules.js';
+import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
 import { dueOf, isPaused, scheduleChecks, syncClocks } from './decide-sla.js';
 
 /**
  * Runs at a clock's warning and due instants: fires `sla_warning` rules once, moves an unassigned conversation at
  * risk (and any breached one) to the supervisor queue. Stale checks (clock met, paused, moved) do nothing.
  */
-export const createSlaCheckStage = (deps: { config?: DecideConfigCache; publicUrl?: string; allowPrivateWebhooks?: boolean; onChanged?: (conversationIds: string[]) => void; onOutbox?: () => void }): JobHandler<'decide.sla_check'> => {
+export const createSlaCheckStage = (deps: { config?: DecideConfigCache; publicUrl?: string; allowPrivateWebhooks?: boolean; onChanged?: (conversationIds: string[]) => void; onOutbox?: () => void; issuePrivateLink?: PrivateLinkIssuer }): JobHandler<'decide.sla_check'> => {
   const cache = deps.config ?? createDecideConfigCache();
   return {
     type: 'decide.sla_check',
@@ -17,7 +17,7 @@ export const createSlaCheckStage = (deps: { config?: DecideConfigCache; publicUr
     async handle({ clockIds }, ctx) {
       const { repos, now } = ctx;
       const config = await cache.load(repos);
-      const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false };
+      const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, ...privateLinks(deps.issuePrivateLink, repos, now) };
       const changed: string[] = [];
       for (const id of new Set(clockIds)) {
         const stored = await repos.sla.getClock(id);

@@ -9,7 +9,7 @@ import type { PipelineMessage } from '../repositories/messages.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
 import { buildRuleContext, decisionStateOf } from './decide-context.js';
-import { runRules, type RuleRuntime } from './decide-rules.js';
+import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
 import { dueOf, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
 
 /** Skills are stored as names: `lang:en`, `intent:billing`, `channel:x`; no intent or channel skill means any. */
@@ -52,6 +52,8 @@ export interface DecideStageDeps {
   onChanged?: (conversationIds: string[]) => void;
   /** Called after commit when rules queued replies, to wake the outbox. */
   onOutbox?: () => void;
+  /** Issues a signed private hand-off link for the `send_private_link` action, in the stage's transaction. */
+  issuePrivateLink?: PrivateLinkIssuer;
 }
 
 /** Priority with the fairness guard, automation rules, SLA clocks from the workspace's policies, and routing, per conversation. */
@@ -80,7 +82,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const channels = new Map((await repos.channels.getMany([...new Set(conversations.map((c) => c.channelId))])).map((c) => [c.id, c]));
       const customers = await repos.rules.customerFacts([...new Set(conversations.map((c) => c.customerId).filter((id): id is string => id !== null))]);
       const openClocks = await repos.sla.openClocks([...touched]);
-      const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false };
+      const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, ...privateLinks(deps.issuePrivateLink, repos, now) };
       const runs = [];
       let agents: RoutingAgent[] | null = null;
       // Written together after the loop: one statement per chunk instead of one per conversation.

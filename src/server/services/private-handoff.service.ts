@@ -67,16 +67,20 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
     return link.id === id ? link : null;
   };
 
+  /** Issues a signed single-use link inside the caller's transaction (automation rules use this). */
+  const issueLink = async (tx: Repositories, conversationId: string, actor: Actor, now: number): Promise<{ url: string; expiresAt: number; linkId: string }> => {
+    const link = { id: newId(), conversationId, createdBy: actor.userId, createdAt: now, expiresAt: now + linkTtlMs };
+    if (!(await tx.conversations.get(conversationId))) throw new AppError('conversation_not_found', `no conversation ${conversationId}`);
+    await tx.privateLinks.create(link);
+    await recordAudit(tx, actor, now, 'conversation.private_link', { type: 'conversation', id: conversationId }, { linkId: link.id, expiresAt: link.expiresAt });
+    return { url: `${publicUrl}/p/private/${signLinkToken(signingKey, link.id, link.expiresAt)}`, expiresAt: link.expiresAt, linkId: link.id };
+  };
+
   return {
+    issueLink,
+
     async createLink(conversationId: string, actor: Actor): Promise<{ url: string; expiresAt: number; linkId: string }> {
-      const now = clock.now();
-      const link = { id: newId(), conversationId, createdBy: actor.userId, createdAt: now, expiresAt: now + linkTtlMs };
-      await uow(async (tx) => {
-        if (!(await tx.conversations.get(conversationId))) throw new AppError('conversation_not_found', `no conversation ${conversationId}`);
-        await tx.privateLinks.create(link);
-        await recordAudit(tx, actor, now, 'conversation.private_link', { type: 'conversation', id: conversationId }, { linkId: link.id, expiresAt: link.expiresAt });
-      });
-      return { url: `${publicUrl}/p/private/${signLinkToken(signingKey, link.id, link.expiresAt)}`, expiresAt: link.expiresAt, linkId: link.id };
+      return uow((tx) => issueLink(tx, conversationId, actor, clock.now()));
     },
 
     resolve,
