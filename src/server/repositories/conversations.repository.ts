@@ -1,6 +1,9 @@
 import { sql, type Selectable } from 'kysely';
+import { matchingConversationIds, type SearchQuery } from '../db/dialects/full-text.js';
 import type { ConversationsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
+
+export { parseSearchQuery, type SearchQuery } from '../db/dialects/full-text.js';
 import { chunk, fromJson } from './executor.js';
 
 export interface PriorityPart {
@@ -91,6 +94,14 @@ export interface ConversationFilter {
   customerId?: string;
   /** A queue, or '!queue' for every other queue. */
   queue?: string;
+  intent?: string;
+  language?: string;
+  /** The customer's reach tier (standard, micro, mid, macro, mega). */
+  tier?: string;
+  /** SLA clock against `now`: overdue, due within `soonMs`, due later, or no clock running. */
+  sla?: { state: 'breached' | 'soon' | 'ok' | 'none'; now: number; soonMs: number };
+  /** Conversations with at least one message matching this full-text search. */
+  search?: SearchQuery;
 }
 
 export interface ListCursor {
@@ -298,7 +309,10 @@ export const createConversationsRepository = (db: Executor) => ({
     return out;
   },
 
-  /** Newest activity first, keyset-paginated; every filter is served by an index ending in (last_message_at, id). */
+  /**
+   * Newest activity first, keyset-paginated; every filter is served by an index ending in (last_message_at, id).
+   * A search narrows to the conversations the store's full-text index finds, in the same order.
+   */
   async list(filter: ConversationFilter, cursor: ListCursor | null, limit: number): Promise<Conversation[]> {
     let q = db
       .selectFrom('conversations')
@@ -313,6 +327,20 @@ export const createConversationsRepository = (db: Executor) => ({
     if (filter.priorityBand !== undefined) q = q.where('conversations.priority_band', '=', filter.priorityBand);
     if (filter.sentiment !== undefined) q = q.where('conversations.sentiment', '=', filter.sentiment);
     if (filter.customerId !== undefined) q = q.where('conversations.customer_id', '=', filter.customerId);
+    if (filter.intent !== undefined) q = q.where('conversations.intent', '=', filter.intent);
+    if (filter.language !== undefined) q = q.where('conversations.language', '=', filter.language);
+    if (filter.tier !== undefined) q = q.where('customers.tier', '=', filter.tier);
+    if (filter.sla !== undefined) {
+      const { state, now, soonMs } = filter.sla;
+      if (state === 'none') q = q.where('conversations.sla_due_at', 'is', null);
+      else if (state === 'breached') q = q.where('conversations.sla_due_at', '<', now);
+      else if (state === 'soon') q = q.where('conversations.sla_due_at', '>=', now).where('conversations.sla_due_at', '<', now + soonMs);
+      else q = q.where('conversations.sla_due_at', '>=', now + soonMs);
+    }
+    if (filter.search !== undefined) {
+      const ids = matchingConversationIds(db as never, filter.search);
+      q = q.where(sql<boolean>`conversations.id in (${ids})`);
+    }
     if (cursor) {
       q = q.where((eb) =>
         eb.or([eb('conversations.last_message_at', '<', cursor.lastMessageAt), eb.and([eb('conversations.last_message_at', '=', cursor.lastMessageAt), eb('conversations.id', '<', cursor.id)])]),

@@ -4,7 +4,7 @@ import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
 import type { EventBus } from '../platform/events.js';
 import { newId } from '../platform/ids.js';
-import type { ConversationFilter, ListCursor } from '../repositories/conversations.repository.js';
+import { parseSearchQuery, type ConversationFilter, type ListCursor } from '../repositories/conversations.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { recordAudit } from './audit.js';
@@ -22,9 +22,18 @@ export interface ListQuery {
   sentiment?: string;
   /** 'spam', 'marketing', 'service', 'supervisor', or '!spam' for every queue but spam. */
   queue?: string;
+  intent?: string;
+  language?: string;
+  tier?: string;
+  sla?: 'breached' | 'soon' | 'ok' | 'none';
+  /** Full-text search over the conversations' messages. */
+  q?: string;
   cursor?: string;
   limit: number;
 }
+
+/** "Due soon" in the list filter: the same 15 minutes the inbox colours as soon. */
+const slaSoonMs = 15 * 60_000;
 
 export const encodeCursor = (c: ListCursor): string => Buffer.from(JSON.stringify([c.lastMessageAt, c.id])).toString('base64url');
 
@@ -63,6 +72,15 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       if (query.priority) filter.priorityBand = query.priority;
       if (query.sentiment) filter.sentiment = query.sentiment;
       if (query.queue) filter.queue = query.queue;
+      if (query.intent) filter.intent = query.intent;
+      if (query.language) filter.language = query.language;
+      if (query.tier) filter.tier = query.tier;
+      if (query.sla) filter.sla = { state: query.sla, now: clock.now(), soonMs: slaSoonMs };
+      if (query.q !== undefined && query.q.trim() !== '') {
+        const search = parseSearchQuery(query.q);
+        if (!search) throw new AppError('validation_failed', 'q has no word to search for (letters or digits, not only -excluded ones)', 'q');
+        filter.search = search;
+      }
       const items = await repos.conversations.list(filter, query.cursor ? decodeCursor(query.cursor) : null, query.limit + 1);
       const pageItems = items.slice(0, query.limit);
       const last = pageItems[pageItems.length - 1];

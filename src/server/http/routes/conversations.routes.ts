@@ -14,6 +14,11 @@ const listQuery = z.strictObject({
   priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
   sentiment: z.enum(['negative', 'neutral', 'positive']).optional(),
   queue: z.enum(['service', 'marketing', 'supervisor', 'spam', '!service', '!marketing', '!supervisor', '!spam']).optional().describe("a queue, or '!queue' for all others"),
+  intent: z.string().max(64).optional(),
+  language: z.string().max(16).optional(),
+  tier: z.enum(['standard', 'micro', 'mid', 'macro', 'mega']).optional().describe("the customer's reach tier"),
+  sla: z.enum(['breached', 'soon', 'ok', 'none']).optional().describe('SLA clock: overdue, due within 15 minutes, due later, or none running'),
+  q: z.string().max(200).optional().describe('full-text search: words, "a phrase", a or b, -excluded'),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -1,0 +1,71 @@
+import { sql, SqliteAdapter, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+
+/**
+ * A search as people type it (web-search style): words, "quoted phrases", `or` between alternatives and `-word` to
+ * exclude. Parsed once, then written in each store's own syntax, so both stores read the same query the same way
+ * and no input can be a syntax error in either.
+ */
+export interface SearchQuery {
+  /** Every group must match; a group matches when any of its alternatives does. Each alternative is a phrase of words. */
+  all: string[][][];
+  /** Messages with any of these phrases are left out. */
+  none: string[][];
+}
+
+const maxTerms = 16;
+
+/** Words as both stores' tokenisers see them: runs of letters and digits, lower-cased. */
+const words = (text: string): string[] => (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, maxTerms);
+
+/** Null when nothing in `text` can be looked for (no letters or digits outside exclusions). */
+export const parseSearchQuery = (text: string): SearchQuery | null => {
+  const tokens: { phrase: string[]; negated: boolean; or: boolean }[] = [];
+  const pattern = /(-?)"([^"]*)"?|(\S+)/g;
+  let pendingOr = false;
+  for (const m of text.matchAll(pattern)) {
+    const raw = m[3];
+    if (raw !== undefined && raw.toLowerCase() === 'or') {
+      pendingOr = tokens.length > 0;
+      continue;
+    }
+    const negated = m[1] === '-' || (raw?.startsWith('-') ?? false);
+    const phrase = words(raw ?? m[2] ?? '');
+    if (phrase.length === 0) continue;
+    tokens.push({ phrase, negated, or: pendingOr && !negated });
+    pendingOr = false;
+    if (tokens.length >= maxTerms) break;
+  }
+  const query: SearchQuery = { all: [], none: [] };
+  for (const t of tokens) {
+    if (t.negated) query.none.push(t.phrase);
+    else if (t.or && query.all.length > 0) query.all[query.all.length - 1]!.push(t.phrase);
+    else query.all.push([t.phrase]);
+  }
+  return query.all.length > 0 ? query : null;
+};
+
+const fts5Phrase = (phrase: string[]): string => `"${phrase.join(' ')}"`;
+
+/** FTS5 MATCH syntax, every group parenthesised (FTS5 binds AND tighter than OR). */
+export const toFts5 = (q: SearchQuery): string => {
+  const positive = q.all.map((group) => `(${group.map(fts5Phrase).join(' OR ')})`).join(' AND ');
+  return [positive, ...q.none.map(fts5Phrase)].join(' NOT ');
+};
+
+/** A tsquery built from websearch_to_tsquery per phrase, combined explicitly so precedence is the same as on SQLite. */
+const toTsquery = (q: SearchQuery): RawBuilder<unknown> => {
+  const phrase = (p: string[]) => sql`websearch_to_tsquery('simple', ${p.length > 1 ? `"${p.join(' ')}"` : p[0]!})`;
+  const groups = q.all.map((group) => sql`(${sql.join(group.map(phrase), sql` || `)})`);
+  const excluded = q.none.map((p) => sql`!! ${phrase(p)}`);
+  return sql`(${sql.join([...groups, ...excluded], sql` && `)})`;
+};
+
+type AnyDb = Kysely<never> | Transaction<never>;
+
+const isSqlite = (db: AnyDb): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
+
+/** A subquery of the ids of conversations with at least one message matching `q` (for `conversations.id in (…)`). */
+export const matchingConversationIds = (db: AnyDb, q: SearchQuery): RawBuilder<unknown> =>
+  isSqlite(db)
+    ? sql`select m.conversation_id from messages m where m.rowid in (select rowid from messages_fts where messages_fts match ${toFts5(q)})`
+    : sql`select m.conversation_id from message_search s join messages m on m.id = s.message_id where s.document @@ ${toTsquery(q)}`;
