@@ -57,7 +57,9 @@ describe.each(dialects)('full-text search of conversations on %s', (dialect) => 
     // Every word must be in one message, not spread over the conversation.
     expect(await search('"factory reset" zorblax')).toEqual([]);
     expect(await search('qwertyton or 77231')).toEqual([fibre.id, invoice.id]);
-    expect(await search('zorblax -invoice -"on it"')).toEqual([router.id]);
+    // Exclusions too apply per message: the fibre thread's third message has zorblax and not "on it".
+    expect(await search('zorblax -invoice -"on it"')).toEqual([fibre.id, router.id]);
+    expect(await search('zorblax -invoice -signal')).toEqual([router.id]);
     expect(await search('77231')).toEqual([invoice.id]);
     expect(await search('zorblax', { channelId: otherChannelId })).toEqual([]);
   });
