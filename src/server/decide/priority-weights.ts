@@ -28,6 +28,12 @@ export const priorityWeightsSchema = z
     escalationCap: points,
     waiting: z.object({ points, fullAtMinutes: z.number().positive() }),
     slaRisk: z.object({ points, windowMinutes: z.number().positive() }),
+    /**
+     * Nobody waits long whatever their problem: once a post has waited `afterMinutes` for a response its score is
+     * lifted to at least `score`, rising by up to one tier as the wait approaches `targetMinutes`, so among lifted
+     * posts the oldest comes first. Reach adds nothing to a lifted score. `afterMinutes: 0` turns it off.
+     */
+    ageFloor: z.object({ afterMinutes: z.number().min(0), targetMinutes: z.number().positive(), score: points }),
     reach: z.object({
       floorFollowers: z.number().int().min(1),
       pointsPerDecade: z.number().min(0).max(20),
@@ -49,6 +55,12 @@ export const priorityWeightsSchema = z
           message: `band threshold ${value} must be a multiple of tierWidth ${w.tierWidth} so reach cannot change a band`,
         });
       }
+    }
+    if (w.ageFloor.afterMinutes > 0 && w.ageFloor.targetMinutes <= w.ageFloor.afterMinutes) {
+      ctx.addIssue({ code: 'custom', path: ['ageFloor', 'targetMinutes'], message: 'ageFloor.targetMinutes must be later than ageFloor.afterMinutes' });
+    }
+    if (w.ageFloor.score + w.tierWidth > 100) {
+      ctx.addIssue({ code: 'custom', path: ['ageFloor', 'score'], message: `ageFloor.score must leave room for one tier (at most ${100 - w.tierWidth})` });
     }
     if (w.reach.maxPoints >= w.tierWidth) {
       ctx.addIssue({ code: 'custom', path: ['reach', 'maxPoints'], message: 'reach.maxPoints must stay below tierWidth' });
@@ -84,6 +96,8 @@ export const DEFAULT_PRIORITY_WEIGHTS: PriorityWeights = Object.freeze({
   escalationCap: 20,
   waiting: { points: 10, fullAtMinutes: 240 },
   slaRisk: { points: 15, windowMinutes: 60 },
+  // From 4 minutes of waiting every post ranks above ordinary fresh ones (severe ones stay above it), oldest first, so none reaches 15.
+  ageFloor: { afterMinutes: 4, targetMinutes: 15, score: 70 },
   reach: { floorFollowers: 1000, pointsPerDecade: 1.5, maxPoints: 4.5 },
   tierWidth: 5,
   bands: { normal: 25, high: 50, urgent: 75 },
@@ -101,6 +115,7 @@ const overridesSchema = z
     escalationCap: points,
     waiting: z.object({ points, fullAtMinutes: z.number().positive() }).partial(),
     slaRisk: z.object({ points, windowMinutes: z.number().positive() }).partial(),
+    ageFloor: z.object({ afterMinutes: z.number().min(0), targetMinutes: z.number().positive(), score: points }).partial(),
     reach: z
       .object({
         floorFollowers: z.number().int().min(1),
@@ -131,6 +146,7 @@ export function resolvePriorityWeights(overrides: unknown = {}): PriorityWeights
     escalation: { ...d.escalation, ...o.escalation },
     waiting: { ...d.waiting, ...o.waiting },
     slaRisk: { ...d.slaRisk, ...o.slaRisk },
+    ageFloor: { ...d.ageFloor, ...o.ageFloor },
     reach: { ...d.reach, ...o.reach },
     bands: { ...d.bands, ...o.bands },
   };

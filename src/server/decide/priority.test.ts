@@ -99,6 +99,47 @@ describe('scorePriority', () => {
   });
 });
 
+describe('age floor', () => {
+  const praise = { ...base, intent: 'praise', urgency: 'low' as const, negativeSentiment: 0 };
+  const { afterMinutes, targetMinutes, score } = DEFAULT_PRIORITY_WEIGHTS.ageFloor;
+
+  it('leaves a fresh post alone and lifts one that has waited past the threshold, oldest first', () => {
+    expect(scorePriority({ ...praise, waitingMinutes: afterMinutes - 0.5 }).parts.some((p) => p.name === 'age_floor')).toBe(false);
+    const lifted = scorePriority({ ...praise, waitingMinutes: afterMinutes + 1 });
+    const older = scorePriority({ ...praise, waitingMinutes: targetMinutes - 0.5 });
+    expect(lifted.score).toBeGreaterThanOrEqual(score);
+    expect(older.score).toBeGreaterThan(lifted.score);
+    // Still inside the floor's tier, so a lifted post never jumps a band above the floor's.
+    expect(scorePriority({ ...praise, waitingMinutes: 600 }).score).toBeLessThan(score + DEFAULT_PRIORITY_WEIGHTS.tierWidth);
+    const fresh = scorePriority({ ...base, intent: 'billing', urgency: 'high', negativeSentiment: 0.9 });
+    expect(lifted.score).toBeGreaterThan(fresh.score);
+    const sum = older.parts.reduce((s, p) => s + p.points, 0);
+    expect(Math.abs(sum - older.score)).toBeLessThan(0.05);
+    expect(older.parts.find((p) => p.name === 'age_floor')?.why).toContain('waiting');
+  });
+
+  it('gives reach nothing on a lifted score, so a big following cannot jump the waiting line', () => {
+    const plain = scorePriority({ ...praise, waitingMinutes: 9, followers: 10 });
+    const famous = scorePriority({ ...praise, waitingMinutes: 9, followers: 5e7 });
+    expect(famous.score).toBe(plain.score);
+    expect(scorePriority({ ...praise, waitingMinutes: 9.5, followers: 10 }).score).toBeGreaterThan(famous.score);
+  });
+
+  it('keeps a more severe problem above the floor, and can be turned off', () => {
+    const severe = { ...base, intent: 'privacy_security', urgency: 'critical' as const, negativeSentiment: 1, escalation: ['regulator', 'press'] };
+    const s = scorePriority({ ...severe, waitingMinutes: 10 });
+    expect(s.parts.some((p) => p.name === 'age_floor')).toBe(false);
+    expect(s.score).toBeGreaterThan(scorePriority({ ...praise, waitingMinutes: 14 }).score);
+    const off = resolvePriorityWeights({ ageFloor: { afterMinutes: 0 } });
+    expect(scorePriority({ ...praise, waitingMinutes: 14 }, off).score).toBeLessThan(25);
+  });
+
+  it('rejects a target before the threshold and a floor without room for its tier', () => {
+    expect(() => resolvePriorityWeights({ ageFloor: { afterMinutes: 10, targetMinutes: 5 } })).toThrow(/targetMinutes/);
+    expect(() => resolvePriorityWeights({ ageFloor: { score: 98 } })).toThrow(/ageFloor.score/);
+  });
+});
+
 describe('resolvePriorityWeights', () => {
   it('merges overrides on the defaults', () => {
     const w = resolvePriorityWeights({ intentSeverity: { recall: 28 }, urgency: { critical: 25 } });

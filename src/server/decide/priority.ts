@@ -81,7 +81,15 @@ export function scorePriority(input: PriorityInput, weights: PriorityWeights = D
     add('sla_risk', share * weights.slaRisk.points, left <= 0 ? 'SLA breached' : `${Math.round(left)} min to breach`);
   }
 
-  const need = clamp(parts.reduce((sum, p) => sum + p.points, 0), 0, 100);
+  const organic = clamp(parts.reduce((sum, p) => sum + p.points, 0), 0, 100);
+  const floor = ageFloorScore(waited, weights);
+  if (floor !== null && floor > organic) {
+    add('age_floor', floor - organic, `waiting ${Math.round(waited)} min: lifted so no one waits past ${weights.ageFloor.targetMinutes} min, oldest first`);
+    const score = Math.floor(floor * 100) / 100;
+    add('reach', 0, `${Math.max(0, input.followers)} followers: no reach bonus while lifted by waiting time`);
+    return { score, band: bandFor(score, weights), need: round2(floor), tier: Math.floor(floor / weights.tierWidth), parts };
+  }
+  const need = organic;
   const tierFloor = Math.floor(need / weights.tierWidth) * weights.tierWidth;
   const tierCeiling = tierFloor + weights.tierWidth;
 
@@ -104,6 +112,17 @@ export function scorePriority(input: PriorityInput, weights: PriorityWeights = D
   );
 
   return { score, band: bandFor(score, weights), need: round2(need), tier: tierFloor / weights.tierWidth, parts };
+}
+
+/**
+ * The score a post that has waited `waited` minutes is lifted to, or null before the floor applies: `score` at
+ * `afterMinutes`, rising linearly to just under the next tier at `targetMinutes`, so the longer wait ranks higher.
+ */
+export function ageFloorScore(waited: number, weights: PriorityWeights = DEFAULT_PRIORITY_WEIGHTS): number | null {
+  const { afterMinutes, targetMinutes, score } = weights.ageFloor;
+  if (afterMinutes <= 0 || waited < afterMinutes) return null;
+  const share = clamp((waited - afterMinutes) / (targetMinutes - afterMinutes), 0, 1);
+  return score + share * (weights.tierWidth - 0.01);
 }
 
 export function bandFor(score: number, weights: PriorityWeights = DEFAULT_PRIORITY_WEIGHTS): PriorityBand {

@@ -15,7 +15,8 @@ type Task = { kind: 'reply'; item: Item } | { kind: 'attach'; item: Item } | { k
 type Event = { kind: 'arrive'; o: SimOutcome } | { kind: 'done'; agent: number; task: Task } | { kind: 'detect' } | { kind: 'confirm' } | { kind: 'tick' };
 
 /**
- * Parley's decide policy: priority-ordered queue (rescored every minute as waits and SLA risk grow),
+ * Parley's decide policy: priority-ordered queue (rescored every minute as waits and SLA risk grow; posts waiting
+ * past the age floor rank oldest first),
  * skills routing to the least-loaded agent, marketing posts kept away from agents, and the outage
  * handled as one incident: detected by the correlate rule, confirmed by a supervisor, answered once
  * by the next free agent, fanned out through the outbox; stray outage posts are attached by agents.
