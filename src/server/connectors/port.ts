@@ -91,6 +91,16 @@ export interface StreamSink {
   health(event: { type: 'connected' | 'disconnected' | 'keepalive' | 'error'; detail?: string }): void;
 }
 
+/**
+ * Where an adapter keeps credentials the platform rotates (OAuth refresh tokens, XRPC sessions): sealed in the
+ * channel's store row, so a restart resumes with the newest ones. `load` reads what is stored now (another
+ * process may have rotated them); `save` merges the given fields into the stored credentials.
+ */
+export interface CredentialStore {
+  load(): Promise<Record<string, unknown>>;
+  save(patch: Record<string, unknown>): Promise<void>;
+}
+
 /** Builds an adapter from a channel's stored config and decrypted credentials. */
 export type AdapterFactory = (channel: {
   id: string;
@@ -98,4 +108,6 @@ export type AdapterFactory = (channel: {
   config: Record<string, unknown>;
   credentials: Record<string, unknown>;
   ownAccountIds: string[];
+  /** Absent in tests that build an adapter alone: rotated credentials then live only in memory. */
+  credentialStore?: CredentialStore;
 }) => ChannelAdapter;

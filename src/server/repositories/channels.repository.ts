@@ -63,6 +63,10 @@ export const createChannelsRepository = (db: Executor) => ({
     return Number(r.numUpdatedRows) > 0;
   },
 
+  async setCredentials(id: string, sealedCredentials: string | null, now: number): Promise<void> {
+    await db.updateTable('channels').set({ credentials: sealedCredentials, updated_at: now }).where('id', '=', id).execute();
+  },
+
   async setCursor(id: string, cursor: string | null, now: number): Promise<void> {
     await db.updateTable('channels').set({ cursor, updated_at: now }).where('id', '=', id).execute();
   },

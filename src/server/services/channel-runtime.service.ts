@@ -1,4 +1,4 @@
-import type { AdapterFactory, ChannelAdapter, OutboundMessage, WebhookRequest } from '../connectors/port.js';
+import type { AdapterFactory, ChannelAdapter, CredentialStore, OutboundMessage, WebhookRequest } from '../connectors/port.js';
 import { ConnectorError } from '../connectors/port.js';
 import { createChannelAdapter } from '../connectors/registry.js';
 import type { Ingest } from '../pipeline/ingest.js';
@@ -67,7 +67,7 @@ const chooseMode = (channel: Channel, credentials: Record<string, unknown>, adap
   if (channel.platform === 'x') {
     // X has three inbound paths; the filtered stream needs an app token, the mentions timeline a user token.
     if (adapter.stream && typeof credentials.bearerToken === 'string') return 'stream';
-    if (adapter.poll && typeof credentials.accessToken === 'string') return 'poll';
+    if (adapter.poll && (typeof credentials.accessToken === 'string' || typeof credentials.refreshToken === 'string')) return 'poll';
     return 'webhook';
   }
   return adapter.stream ? 'stream' : adapter.poll ? 'poll' : 'webhook';
@@ -89,6 +89,20 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
   const { repos, clock, logger, channels, ingest } = deps;
   const buildAdapter: AdapterBuilder = deps.buildAdapter ?? createChannelAdapter;
   const cache = new Map<string, Built>();
+  // Credentials an adapter rotated itself (refresh tokens, sessions): the sealed value it wrote and the one it was
+  // built from. Its own write must not count as a settings change, or every token refresh would restart a stream.
+  const selfWritten = new Map<string, { basis: string | null; written: string }>();
+
+  const credentialStoreFor = (channelId: string, basis: string | null): CredentialStore => ({
+    async load() {
+      const stored = await repos.channels.get(channelId);
+      return stored ? channels.credentialsOf(stored) : {};
+    },
+    async save(patch) {
+      const written = await channels.updateCredentials(channelId, patch);
+      selfWritten.set(channelId, { basis, written });
+    },
+  });
   const ingestDelivery = createIngestBatcher(ingest);
 
   const lastInboundAt = async (channelId: string, externalId: string): Promise<string | null> => {
@@ -110,13 +124,22 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
     if (channel.config.simulated === true) return null;
     const listening = firehosePlatforms.has(channel.platform) && deps.listeningQueriesFor ? await deps.listeningQueriesFor(channel) : [];
     const config = listening.length > 0 ? { ...channel.config, listeningQueries: [...new Set([...stringList(channel.config.listeningQueries), ...listening])] } : channel.config;
-    const key = JSON.stringify([channel.sealedCredentials, config, channel.ownAccountIds]);
+    const own = selfWritten.get(channel.id);
+    const sealedBasis = own && own.written === channel.sealedCredentials ? own.basis : channel.sealedCredentials;
+    const key = JSON.stringify([sealedBasis, config, channel.ownAccountIds]);
     const cached = cache.get(channel.id);
     if (cached?.key === key) return cached;
     let built: Built | null;
     try {
       const credentials = channels.credentialsOf(channel);
-      const adapter = buildAdapter({ id: channel.id, platform: channel.platform as Parameters<AdapterFactory>[0]['platform'], config, credentials, ownAccountIds: channel.ownAccountIds });
+      const adapter = buildAdapter({
+        id: channel.id,
+        platform: channel.platform as Parameters<AdapterFactory>[0]['platform'],
+        config,
+        credentials,
+        ownAccountIds: channel.ownAccountIds,
+        credentialStore: credentialStoreFor(channel.id, sealedBasis),
+      });
       built = adapter ? { key, adapter: metaPlatforms.has(channel.platform) ? withMessagingWindow(adapter) : adapter, mode: chooseMode(channel, credentials, adapter) } : null;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

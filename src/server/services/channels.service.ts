@@ -55,6 +55,22 @@ export const createChannelsService = (deps: { repos: Repositories; uow: UnitOfWo
       return status === 'removed' ? null : this.get(id);
     },
 
+    /**
+     * Merge credentials an adapter rotated (refresh tokens, sessions) into the sealed ones, reading the stored row
+     * in the same transaction so concurrent rotations of different fields do not undo each other. Returns the new
+     * sealed value. Not audited: the platform rotated them, nobody changed the channel.
+     */
+    async updateCredentials(id: string, patch: Record<string, unknown>): Promise<string> {
+      return uow(async (tx) => {
+        const channel = await tx.channels.get(id);
+        if (!channel) throw new AppError('channel_not_found', `no channel ${id}`);
+        const current = channel.sealedCredentials ? (JSON.parse(secrets.open(channel.sealedCredentials)) as Record<string, unknown>) : {};
+        const sealed = secrets.seal(JSON.stringify({ ...current, ...patch }));
+        await tx.channels.setCredentials(id, sealed, clock.now());
+        return sealed;
+      });
+    },
+
     /** Only the connector layer calls this, to build an adapter. */
     credentialsOf(channel: Channel): Record<string, unknown> {
       return channel.sealedCredentials ? (JSON.parse(secrets.open(channel.sealedCredentials)) as Record<string, unknown>) : {};

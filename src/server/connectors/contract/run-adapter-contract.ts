@@ -139,7 +139,8 @@ export function runAdapterContract(name: string, setup: ContractSetup): void {
       expect(got.envelopes.some((e) => e.externalId === original.externalId)).toBe(false);
     });
 
-    it('sends replies and returns the platform id', async () => {
+    it('sends replies and returns the platform id', async (ctx) => {
+      if (fixture.supports.sends === false) return ctx.skip();
       const inbound = await publishAndCollect('can someone answer me?');
       const messages = fixture.outboundFor(inbound);
       expect(messages.length).toBeGreaterThan(0);
@@ -152,7 +153,21 @@ export function runAdapterContract(name: string, setup: ContractSetup): void {
       for (const message of messages) expect(texts.some((t) => t.includes(message.text))).toBe(true);
     });
 
-    it('turns a rate limit into a retryable ConnectorError with the platform retry-after', async () => {
+    it('keeps sending across an access-token expiry by refreshing it', async (ctx) => {
+      if (!fixture.expireAccess) return ctx.skip();
+      const inbound = await publishAndCollect('reply after the token lapses');
+      const [message] = fixture.outboundFor(inbound);
+      if (!message) throw new Error('fixture gave no outbound message');
+      const refreshes = await fixture.expireAccess();
+      const before = refreshes();
+      const result = await adapter.send(message);
+      expect(result.platformMessageId.length).toBeGreaterThan(0);
+      expect(refreshes()).toBeGreaterThan(before);
+      expect((await fixture.sentTexts()).some((t) => t.includes(message.text))).toBe(true);
+    });
+
+    it('turns a rate limit into a retryable ConnectorError with the platform retry-after', async (ctx) => {
+      if (fixture.supports.sends === false || fixture.supports.sendFailures === false) return ctx.skip();
       const inbound = await publishAndCollect('rate limited reply');
       const [message] = fixture.outboundFor(inbound);
       if (!message) throw new Error('fixture gave no outbound message');
@@ -167,11 +182,13 @@ export function runAdapterContract(name: string, setup: ContractSetup): void {
       adapter = fixture.createAdapter();
     });
 
-    it('turns a permanent platform error into a non-retryable ConnectorError with a readable reason', async () => {
+    it('turns a permanent platform error into a non-retryable ConnectorError with a readable reason', async (ctx) => {
+      if (fixture.supports.sendFailures === false && fixture.supports.sends !== false) return ctx.skip();
       const inbound = await publishAndCollect('permanent failure reply');
       const [message] = fixture.outboundFor(inbound);
       if (!message) throw new Error('fixture gave no outbound message');
-      await fixture.failNextSend('permanent');
+      // A channel that cannot send refuses every message permanently; the others are told to fail this one.
+      if (fixture.supports.sends !== false) await fixture.failNextSend('permanent');
       const error = await sendError(adapter, message);
       expect(error.retryable).toBe(false);
       expect(error.message).toMatch(fixture.permanentReason);

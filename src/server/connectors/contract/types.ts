@@ -48,6 +48,11 @@ export interface ContractFixture {
    * rate limit (read from that platform's headers), null for a permanent failure.
    */
   failNextSend(failure: SendFailure): Promise<number | null> | number | null;
+  /**
+   * Platforms whose access tokens lapse (X OAuth 2.0, Bluesky sessions, Reddit): make the current one expire
+   * now; the adapter must refresh it and the send must still succeed. Resolves to a count of refreshes so far.
+   */
+  expireAccess?(): Promise<() => number> | (() => number);
   /** A fragment the permanent failure's message must contain (a reason an agent can read). */
   permanentReason: RegExp;
   supports: {
@@ -56,6 +61,10 @@ export interface ContractFixture {
     echoes: boolean;
     /** The source resumes from a saved cursor (poll, resumable streams). */
     cursor: boolean;
+    /** False for a channel that cannot send at all (phone logs): the send tests do not apply. Default true. */
+    sends?: boolean;
+    /** False where sends go to Parley's own store (web chat): no platform limit or refusal to provoke. Default true. */
+    sendFailures?: boolean;
   };
   /** Release servers and sockets. */
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { ConnectorError } from '../port.js';
 import type { FetchLike, HttpResponse } from '../shared/http.js';
 import { httpRequest } from '../shared/http.js';
 import { xErrorFromResponse } from './errors.js';
+import type { XUserTokens } from './oauth2.js';
 
 export interface XClientConfig {
   /** `https://api.x.com` in production; a fake's `http://127.0.0.1:PORT` in tests. */
@@ -10,6 +11,8 @@ export interface XClientConfig {
   bearerToken?: string | null;
   /** OAuth 2.0 user-context access token: posting and DMs. */
   userAccessToken?: string | null;
+  /** Refreshing user tokens; when given, it supplies the user token and a 401 refreshes it once. */
+  userTokens?: XUserTokens;
   fetch?: FetchLike;
   timeoutMs?: number;
 }
@@ -26,14 +29,19 @@ export function createXClient(config: XClientConfig): XClient {
   return {
     baseUrl,
     async call(auth, method, path, action, body) {
-      const token = auth === 'app' ? config.bearerToken : config.userAccessToken;
+      const user = auth === 'user' ? config.userTokens : undefined;
+      const token = auth === 'app' ? config.bearerToken : user ? await user.current() : config.userAccessToken;
       if (!token) {
         throw new ConnectorError(`cannot ${action}: the channel has no ${auth === 'app' ? 'app bearer token' : 'user access token'}`, false, null, 'missing_credentials');
       }
-      const response = await httpRequest(
-        { method, url: `${baseUrl}${path}`, headers: { authorization: `Bearer ${token}` }, body, timeoutMs: config.timeoutMs },
-        config.fetch,
-      );
+      const send = (bearer: string) =>
+        httpRequest({ method, url: `${baseUrl}${path}`, headers: { authorization: `Bearer ${bearer}` }, body, timeoutMs: config.timeoutMs }, config.fetch);
+      let response = await send(token);
+      // An access token can lapse before its stated expiry (revoked, clock skew): refresh once and retry.
+      if (response.status === 401 && user) {
+        const renewed = await user.renewAfterRejection(token);
+        if (renewed) response = await send(renewed);
+      }
       if (response.status < 200 || response.status >= 300) throw xErrorFromResponse(response, action);
       return response;
     },

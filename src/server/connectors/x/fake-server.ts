@@ -12,6 +12,16 @@ export interface XFakeOptions {
   consumerSecret?: string;
   /** Heartbeat period on the stream (X: ~20 s). */
   keepAliveMs?: number;
+  /**
+   * Lines pushed while no stream is connected wait for the next connection (the default, convenient for
+   * tests that publish first). False is X's real behaviour: such posts reach only search and backfill.
+   */
+  holdWhileDisconnected?: boolean;
+  /** OAuth 2.0 client for the refresh grant. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Lifetime of user access tokens (X: two hours); by default `userAccessToken` never expires. */
+  accessTokenTtlMs?: number;
 }
 
 export interface XFakeServer {
@@ -28,6 +38,16 @@ export interface XFakeServer {
   dmEvents: { event: Record<string, unknown>; user: Record<string, unknown> }[];
   /** Open filtered-stream connections. */
   readonly streamConnections: number;
+  /** Queries received by GET /2/tweets/search/recent, with their since_id. */
+  searches: { query: string; sinceId: string | null }[];
+  /** `backfill_minutes` of each stream connection (null when absent). */
+  streamBackfills: (number | null)[];
+  /** A user grant as the authorization-code exchange returns it (access token expiring after the TTL). */
+  issueUserGrant(): { accessToken: string; refreshToken: string; expiresAt: number };
+  /** Refresh-grant calls answered, and which refresh tokens they presented. */
+  refreshes: { refreshToken: string; ok: boolean }[];
+  /** Revoke every user access token now (X answers 401 until the client refreshes). */
+  revokeUserAccessTokens(): void;
   /** Emit a line to every open stream, or hold it until one connects; each line is split across two writes. */
   pushStreamLine(line: unknown): void;
   /** Send an operational-disconnect error object, then close every stream. */
@@ -40,6 +60,21 @@ export interface XFakeServer {
   signedDelivery(payload: unknown): WebhookRequest;
   crcRequest(token: string): WebhookRequest;
   close(): Promise<void>;
+}
+
+/**
+ * Enough of X's search syntax for recovery queries: clauses joined by OR, each a list of terms that must all
+ * appear (case-insensitive); operators (`-term`, `is:`, `lang:`) are not modelled and match everything.
+ */
+export function fakeSearchMatches(query: string, text: string): boolean {
+  const lower = text.toLowerCase();
+  return query.split(/\s+OR\s+/).some((clause) =>
+    clause
+      .replace(/[()]/g, ' ')
+      .split(/\s+/)
+      .filter((term) => term && !term.startsWith('-') && !term.includes(':'))
+      .every((term) => lower.includes(term.replace(/^"|"$/g, '').toLowerCase())),
+  );
 }
 
 /** A local X API v2 fake speaking the documented wire format (CONNECTORS.md §1, checklist §10). */
@@ -55,6 +90,26 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
   const failures: { prefix: string; response: CannedResponse }[] = [];
   const streams = new Set<ServerResponse>();
   const pending: string[] = [];
+  const holdWhileDisconnected = options.holdWhileDisconnected ?? true;
+  // Every post line ever pushed, for search/recent and backfill_minutes.
+  const history: { at: number; id: string; text: string; line: string; parsed: Record<string, unknown> }[] = [];
+  const searches: XFakeServer['searches'] = [];
+  const streamBackfills: XFakeServer['streamBackfills'] = [];
+  const clientId = options.clientId ?? 'parley-client';
+  const clientSecret = options.clientSecret ?? 'parley-client-secret';
+  const accessTokens = new Map<string, number>([[userAccessToken, Number.POSITIVE_INFINITY]]);
+  const refreshTokens = new Set<string>();
+  const refreshes: XFakeServer['refreshes'] = [];
+  let tokenSeq = 0;
+  const issueUserGrant = () => {
+    tokenSeq += 1;
+    const accessToken = `user-access-${tokenSeq}-${Math.random().toString(36).slice(2)}`;
+    const refreshToken = `user-refresh-${tokenSeq}-${Math.random().toString(36).slice(2)}`;
+    const expiresAt = Date.now() + (options.accessTokenTtlMs ?? 7_200_000);
+    accessTokens.set(accessToken, expiresAt);
+    refreshTokens.add(refreshToken);
+    return { accessToken, refreshToken, expiresAt };
+  };
   let silenced = false;
 
   const writeChains = new WeakMap<ServerResponse, Promise<void>>();
@@ -81,6 +136,13 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     return false;
   }
 
+  function userAuthorized(req: FakeRequest, res: ServerResponse): boolean {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if ((accessTokens.get(token) ?? 0) > Date.now()) return true;
+    sendJson(res, 401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
+    return false;
+  }
+
   function takeFailure(path: string): CannedResponse | null {
     const index = failures.findIndex((f) => path.startsWith(f.prefix));
     if (index < 0) return null;
@@ -94,12 +156,43 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     if (req.path === '/2/tweets/search/stream') {
       if (!authorized(req, res, bearerToken)) return;
       if (streams.size > 0) return sendJson(res, 429, { title: 'ConnectionException', detail: 'TooManyConnections', type: 'https://api.x.com/2/problems/streaming-connection', status: 429 });
+      const backfill = req.query.has('backfill_minutes') ? Number(req.query.get('backfill_minutes')) : null;
+      streamBackfills.push(backfill);
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
       res.write('\r\n');
       streams.add(res);
       res.on('close', () => streams.delete(res));
+      // backfill_minutes (0-5): X replays what matched in that window before going live.
+      if (backfill) for (const h of history.filter((h) => h.at >= Date.now() - Math.min(5, backfill) * 60_000)) writeLine(res, h.line);
       for (const line of pending.splice(0)) writeLine(res, line);
       return;
+    }
+    if (req.path === '/2/tweets/search/recent' && req.method === 'GET') {
+      if (!authorized(req, res, bearerToken)) return;
+      const query = req.query.get('query') ?? '';
+      if (!query.trim() || query.length > 512) return sendJson(res, 400, { title: 'Invalid Request', detail: 'query must be 1-512 characters', type: 'https://api.x.com/2/problems/invalid-request', status: 400 });
+      const sinceId = req.query.get('since_id');
+      searches.push({ query, sinceId });
+      const matches = history
+        .filter((h) => (!sinceId || BigInt(h.id) > BigInt(sinceId)) && fakeSearchMatches(query, h.text))
+        .sort((a, b) => (BigInt(a.id) > BigInt(b.id) ? -1 : 1));
+      const users = (h: (typeof history)[number]) => (asRecord(h.parsed.includes)?.users as unknown[] | undefined)?.[0] ?? {};
+      // Search pages with next_token (timelines use pagination_token).
+      const paging = new URLSearchParams(req.query);
+      paging.set('pagination_token', req.query.get('next_token') ?? '0');
+      return sendJson(res, 200, page(matches, paging, (h) => h.parsed.data, users, (items) => ({ newest_id: asRecord(items[0]?.parsed.data)?.id, oldest_id: asRecord(items.at(-1)?.parsed.data)?.id })));
+    }
+    if (req.path === '/2/oauth2/token' && req.method === 'POST') {
+      const form = asRecord(req.json);
+      const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+      // Confidential clients authenticate with Basic; public (PKCE) clients send only client_id.
+      if ((req.headers.authorization !== undefined && req.headers.authorization !== basic) || asString(form?.client_id) !== clientId) return sendJson(res, 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' });
+      const presented = asString(form?.refresh_token) ?? '';
+      const ok = asString(form?.grant_type) === 'refresh_token' && refreshTokens.delete(presented);
+      refreshes.push({ refreshToken: presented, ok });
+      if (!ok) return sendJson(res, 400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
+      const grant = issueUserGrant();
+      return sendJson(res, 200, { token_type: 'bearer', expires_in: Math.max(1, Math.round((grant.expiresAt - Date.now()) / 1000)), access_token: grant.accessToken, scope: 'tweet.read tweet.write users.read dm.read dm.write offline.access', refresh_token: grant.refreshToken });
     }
     if (req.path === '/2/tweets/search/stream/rules') {
       if (!authorized(req, res, bearerToken)) return;
@@ -124,7 +217,7 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
       return sendJson(res, 200, { meta: { sent: new Date().toISOString(), summary: { deleted, not_deleted: ids.length - deleted } } });
     }
     if (req.path === '/2/tweets' && req.method === 'POST') {
-      if (!authorized(req, res, userAccessToken)) return;
+      if (!userAuthorized(req, res)) return;
       const text = asString(body?.text) ?? '';
       if (tweets.some((t) => t.text === text)) {
         return sendJson(res, 403, { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 });
@@ -135,7 +228,7 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     }
     const dm = /^\/2\/dm_conversations\/(with\/)?([^/]+)\/messages$/.exec(req.path);
     if (dm && req.method === 'POST') {
-      if (!authorized(req, res, userAccessToken)) return;
+      if (!userAuthorized(req, res)) return;
       const other = decodeURIComponent(dm[2] ?? '');
       const conversationId = dm[1] ? [other, fakeBrand.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-') : other;
       const eventId = fakeXId();
@@ -147,18 +240,18 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
       return sendJson(res, 201, { data: { dm_conversation_id: conversationId, dm_event_id: eventId } });
     }
     if (/^\/2\/users\/[^/]+\/mentions$/.test(req.path) && req.method === 'GET') {
-      if (!authorized(req, res, userAccessToken)) return;
+      if (!userAuthorized(req, res)) return;
       const since = req.query.get('since_id');
       const newestFirst = mentions.filter((m) => !since || BigInt(String(m.tweet.id)) > BigInt(since)).sort((a, b) => (BigInt(String(a.tweet.id)) > BigInt(String(b.tweet.id)) ? -1 : 1));
       return sendJson(res, 200, page(newestFirst, req.query, (m) => m.tweet, (m) => m.user, (items) => ({ newest_id: items[0]?.tweet.id, oldest_id: items.at(-1)?.tweet.id })));
     }
     if (req.path === '/2/dm_events' && req.method === 'GET') {
-      if (!authorized(req, res, userAccessToken)) return;
+      if (!userAuthorized(req, res)) return;
       const newestFirst = [...dmEvents].sort((a, b) => (BigInt(String(a.event.id)) > BigInt(String(b.event.id)) ? -1 : 1));
       return sendJson(res, 200, page(newestFirst, req.query, (d) => d.event, (d) => d.user, () => ({})));
     }
     if (req.path === '/2/users/me') {
-      if (!authorized(req, res, userAccessToken)) return;
+      if (!userAuthorized(req, res)) return;
       return sendJson(res, 200, { data: { id: fakeBrand.id, name: fakeBrand.name, username: fakeBrand.username } });
     }
     sendJson(res, 404, { title: 'Not Found Error', detail: `no route ${req.method} ${req.path}`, type: 'https://api.x.com/2/problems/resource-not-found', status: 404 });
@@ -194,9 +287,20 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     get streamConnections() {
       return streams.size;
     },
+    searches,
+    streamBackfills,
+    issueUserGrant,
+    refreshes,
+    revokeUserAccessTokens() {
+      for (const token of accessTokens.keys()) accessTokens.set(token, 0);
+    },
     pushStreamLine(line) {
       const text = typeof line === 'string' ? line : JSON.stringify(line);
-      if (streams.size === 0) pending.push(text);
+      const parsed = asRecord(typeof line === 'string' ? JSON.parse(line) : line);
+      const data = asRecord(parsed?.data);
+      const id = asString(data?.id);
+      if (parsed && id) history.push({ at: Date.now(), id, text: asString(data?.text) ?? '', line: text, parsed });
+      if (streams.size === 0 && holdWhileDisconnected) pending.push(text);
       for (const res of streams) writeLine(res, text);
     },
     disconnectStreams() {

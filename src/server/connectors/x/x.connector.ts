@@ -9,6 +9,8 @@ import { pollX } from './poll.js';
 import { sendXMessage } from './send.js';
 import { runXFilteredStream } from './stream.js';
 import { handleXWebhook } from './webhook.js';
+import { createXUserTokens } from './oauth2.js';
+import { recoverXStreamGap } from './recovery.js';
 
 export const xConfigSchema = z.object({
   baseUrl: z.url().default('https://api.x.com'),
@@ -24,6 +26,16 @@ export const xConfigSchema = z.object({
   pollMentions: z.boolean().default(true),
   pollDms: z.boolean().default(true),
   keepAliveTimeoutMs: z.number().int().positive().optional(),
+  /**
+   * How a reconnect fills the gap since the saved cursor (the newest stored post id): `search` (search/recent
+   * since_id over the stream rules), `backfill` (`backfill_minutes`, Pro and Enterprise tiers; search beyond five
+   * minutes) or `none`.
+   */
+  recovery: z.enum(['search', 'backfill', 'none']).default('search'),
+  /** search/recent query length: 512 on self-serve tiers, 4096 on Pro and Enterprise. */
+  searchQueryMaxLength: z.number().int().min(64).max(4096).default(512),
+  /** Refresh the user access token this long before it lapses. */
+  tokenRefreshSkewMs: z.number().int().nonnegative().default(60_000),
   backoff: z
     .object({
       networkStartMs: z.number().nonnegative(),
@@ -41,6 +53,13 @@ export const xCredentialsSchema = z.object({
   bearerToken: z.string().min(1).optional(),
   /** OAuth 2.0 user-context access token: replies and DMs. */
   accessToken: z.string().min(1).optional(),
+  /** With `offline.access`: rotates on every refresh; Parley stores the newest one. */
+  refreshToken: z.string().min(1).optional(),
+  /** Epoch ms when `accessToken` lapses (X: two hours after issue). */
+  accessTokenExpiresAt: z.number().int().optional(),
+  /** OAuth 2.0 client id (and secret for confidential clients), needed to refresh. */
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
   /** Consumer (API) secret: Account Activity CRC and signatures. */
   consumerSecret: z.string().min(1).optional(),
 });
@@ -62,7 +81,15 @@ export const createXAdapter = ((channel) => {
   const config = parseChannelSettings(xConfigSchema, channel.config, `X config for channel ${channel.id}`);
   const credentials = parseChannelSettings(xCredentialsSchema, channel.credentials, `X credentials for channel ${channel.id}`);
   const ownUserIds = [...channel.ownAccountIds, ...(config.accountId ? [config.accountId] : [])];
-  const client = createXClient({ baseUrl: config.baseUrl, bearerToken: credentials.bearerToken, userAccessToken: credentials.accessToken });
+  const userTokens = createXUserTokens({
+    baseUrl: config.baseUrl,
+    grant: { accessToken: credentials.accessToken ?? null, refreshToken: credentials.refreshToken ?? null, accessTokenExpiresAt: credentials.accessTokenExpiresAt ?? null },
+    clientId: credentials.clientId ?? null,
+    clientSecret: credentials.clientSecret ?? null,
+    refreshSkewMs: config.tokenRefreshSkewMs,
+    ...(channel.credentialStore ? { store: channel.credentialStore } : {}),
+  });
+  const client = createXClient({ baseUrl: config.baseUrl, bearerToken: credentials.bearerToken, userTokens });
   const adapter: XAdapter = {
     platform: 'x',
     channelId: channel.id,
@@ -77,17 +104,21 @@ export const createXAdapter = ((channel) => {
         skipRetweets: config.skipRetweets,
       });
     },
-    async stream(sink, _cursor, signal) {
-      // The filtered stream has no resume point (backfill needs a higher tier): the cursor is informational.
+    async stream(sink, cursor, signal) {
+      // The cursor is the newest post id stored; a reconnect recovers what the stream carried since (recovery.ts).
       const base = (config.streamUrl ?? config.baseUrl).replace(/\/+$/, '');
+      const mapOptions = { ownUserIds, skipRetweets: config.skipRetweets };
       await runXFilteredStream(
         {
           url: `${base}/2/tweets/search/stream?${streamQuery}`,
           bearerToken: credentials.bearerToken ?? '',
           channelId: channel.id,
-          mapOptions: { ownUserIds, skipRetweets: config.skipRetweets },
+          mapOptions,
           keepAliveTimeoutMs: config.keepAliveTimeoutMs,
           backoff: config.backoff,
+          sinceId: cursor && /^\d{1,20}$/.test(cursor) ? cursor : null,
+          recovery: config.recovery,
+          recover: (sinceId) => recoverXStreamGap(client, { channelId: channel.id, mapOptions, maxQueryLength: config.searchQueryMaxLength }, sinceId),
         },
         sink,
         signal,
@@ -103,7 +134,7 @@ export const createXAdapter = ((channel) => {
     syncStreamRules: (rules) => syncXStreamRules(client, rules),
     async test() {
       try {
-        if (credentials.accessToken) {
+        if (credentials.accessToken || credentials.refreshToken) {
           const me = await client.call('user', 'GET', '/2/users/me', 'read the account');
           const user = asRecord(asRecord(me.json)?.data);
           return { ok: true, detail: `signed in as @${asString(user?.username) ?? asString(user?.id) ?? 'unknown'}` };

@@ -6,6 +6,7 @@ import { startXFakeServer } from './fake-server.js';
 import type { XFakeServer } from './fake-server.js';
 import { xCrcResponseToken } from './webhook.js';
 import { createXAdapter } from './x.connector.js';
+import { createMemoryCredentialStore } from '../contract/memory-credentials.js';
 
 let counter = 0;
 
@@ -15,7 +16,22 @@ async function untilNoStream(fake: XFakeServer): Promise<void> {
 }
 
 function baseFixture(fake: XFakeServer): Omit<ContractFixture, 'inbound' | 'publish' | 'supports'> {
+  // User tokens expire as X's do (here after seconds, not hours); the channel row keeps the rotated pair.
+  const grant = fake.issueUserGrant();
+  const store = createMemoryCredentialStore({
+    bearerToken: fake.bearerToken,
+    consumerSecret: fake.consumerSecret,
+    accessToken: grant.accessToken,
+    refreshToken: grant.refreshToken,
+    accessTokenExpiresAt: grant.expiresAt,
+    clientId: 'parley-client',
+    clientSecret: 'parley-client-secret',
+  });
   return {
+    expireAccess() {
+      fake.revokeUserAccessTokens();
+      return () => fake.refreshes.filter((r) => r.ok).length;
+    },
     createAdapter: () =>
       createXAdapter({
         id: 'ch-x',
@@ -26,9 +42,11 @@ function baseFixture(fake: XFakeServer): Omit<ContractFixture, 'inbound' | 'publ
           accountHandle: fakeBrand.username,
           keepAliveTimeoutMs: 3000,
           backoff: { networkStartMs: 10, httpStartMs: 20, rateLimitStartMs: 20, httpCapMs: 200 },
+          tokenRefreshSkewMs: 100,
         },
-        credentials: { bearerToken: fake.bearerToken, accessToken: fake.userAccessToken, consumerSecret: fake.consumerSecret },
+        credentials: store.current,
         ownAccountIds: [],
+        credentialStore: store,
       }),
     outboundFor(envelope): OutboundMessage[] {
       counter += 1;
@@ -57,11 +75,13 @@ function baseFixture(fake: XFakeServer): Omit<ContractFixture, 'inbound' | 'publ
 }
 
 runAdapterContract('x (filtered stream)', async () => {
-  const fake = await startXFakeServer({ keepAliveMs: 500 });
+  const fake = await startXFakeServer({ keepAliveMs: 500, accessTokenTtlMs: 1500 });
+  // The rule the brand's listening compiled to: a reconnect recovers through search/recent with it.
+  fake.rules.push({ id: fakeXId(), value: '@acme', tag: 'parley:brand' });
   return {
     ...baseFixture(fake),
     inbound: { mode: 'stream' },
-    supports: { edits: true, deletes: false, echoes: true, cursor: false },
+    supports: { edits: true, deletes: false, echoes: true, cursor: true },
     async publish(event) {
       await untilNoStream(fake);
       if (event.type === 'message') {
@@ -84,7 +104,7 @@ runAdapterContract('x (filtered stream)', async () => {
 });
 
 runAdapterContract('x (account activity webhooks)', async () => {
-  const fake = await startXFakeServer();
+  const fake = await startXFakeServer({ accessTokenTtlMs: 1500 });
   const queued: WebhookRequest[] = [];
   return {
     ...baseFixture(fake),
@@ -120,7 +140,7 @@ runAdapterContract('x (account activity webhooks)', async () => {
 });
 
 runAdapterContract('x (mentions and DM polling)', async () => {
-  const fake = await startXFakeServer();
+  const fake = await startXFakeServer({ accessTokenTtlMs: 1500 });
   const base = baseFixture(fake);
   const mention = (tweet: Parameters<typeof v2StreamLine>[0]) => {
     const line = v2StreamLine(tweet) as { data: Record<string, unknown>; includes: { users: Record<string, unknown>[] } };
