@@ -66,6 +66,7 @@ import { createDataRightsService } from './services/data-rights.service.js';
 import { createImpostorsService } from './services/impostors.service.js';
 import { createPrivateHandoffService } from './services/private-handoff.service.js';
 import { createVerificationService } from './services/verification.service.js';
+import { createSystemMailer, defaultFromAddress } from './trust/system-mailer.js';
 import { deriveSigningKey } from './trust/signing.js';
 
 export type ProcessRole = 'web' | 'worker' | 'scheduler';
@@ -171,8 +172,8 @@ export const createApp = async (options: AppOptions) => {
   const auth = createAuthService({ repos, uow, clock });
   const users = createUsersService({ repos, uow, clock });
   const customers = createCustomersService({ repos, uow, clock });
-  const conversations = createConversationsService({ repos, uow, clock, events });
-  const incidents = createIncidentsService({ repos, uow, clock, events, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
+  const conversations = createConversationsService({ repos, uow, clock, events, publicUrl: config.publicUrl });
+  const incidents = createIncidentsService({ repos, uow, clock, events, publicUrl: config.publicUrl, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
   const identity = createIdentityService({ repos, uow, clock, events });
   const decide = { sla: createSlaService({ repos, uow, clock }), rules: createRulesService({ repos, uow, clock }), macros: createMacrosService({ repos, uow, clock }), equity: createEquityService({ repos, clock }), prioritySettings: createPrioritySettingsService({ repos, uow, clock }) };
   events.subscribe((event) => {
@@ -180,7 +181,8 @@ export const createApp = async (options: AppOptions) => {
   });
   const services = { auth, users, teams, channels, customers, conversations, ingest, incidents, identity, ...decide };
   const signingKey = deriveSigningKey(loadOrCreateSecretKey(config.secretKey, config.dataDir));
-  const handoff = createPrivateHandoffService({ repos, uow, clock, events, signingKey, publicUrl: config.publicUrl });
+  const mailer = config.smtp ? createSystemMailer({ url: config.smtp.url, from: config.smtp.from ?? defaultFromAddress(config.publicUrl) }) : null;
+  const handoff = createPrivateHandoffService({ repos, uow, clock, events, signingKey, publicUrl: config.publicUrl, mailer });
   const verification = createVerificationService({ repos, uow, clock, events, logger, publicUrl: config.publicUrl, conversations });
   const trust = { audit: createAuditLogService({ repos, uow, clock }), handoff, verification, impostors: createImpostorsService({ repos, uow, clock, logger, conversations, handoff }), dataRights: createDataRightsService({ repos, uow, clock, logger }) };
   const stopTrust = [verification.watch()];
@@ -254,6 +256,7 @@ export const createApp = async (options: AppOptions) => {
       await worker.stop();
       await outbox.stop();
       for (const stop of stopTrust.splice(0)) await stop();
+      mailer?.close();
       await store.close();
     },
     refreshMarketingTeam,

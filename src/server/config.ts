@@ -24,6 +24,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PARLEY_SQLITE_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   PARLEY_WORKER_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+  PARLEY_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
+  PARLEY_SMTP_FROM: optionalString,
 });
 
 export interface Config {
@@ -38,6 +40,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   readonly workerBatch: number;
+  /** The workspace's system mail (one-time codes, private replies); null when no mail server is configured. */
+  readonly smtp: { readonly url: string; readonly from: string | null } | null;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +72,7 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>, ov
     logLevel: e.LOG_LEVEL,
     sqliteSynchronous: e.PARLEY_SQLITE_SYNC,
     workerBatch: e.PARLEY_WORKER_BATCH,
+    smtp: e.PARLEY_SMTP_URL ? { url: e.PARLEY_SMTP_URL, from: e.PARLEY_SMTP_FROM ?? null } : null,
     ...overrides,
   };
   return Object.freeze(config);

@@ -45,7 +45,8 @@ describe.each(dialects)('automation rules on %s', (dialect) => {
     expect(conversation.priorityBand).toBe('urgent');
     expect(conversation.priorityParts.some((p) => p.name === 'rule')).toBe(true);
     const outbox = await app.repos.outbox.findByKey(`rule:${ruleId}:${messageId}`);
-    expect(outbox?.payload.text).toBe('Hi Rita, refunds take 3-5 days.');
+    // Public replies carry their proof-of-origin link (the workspace default).
+    expect(outbox?.payload.text).toMatch(/^Hi Rita, refunds take 3-5 days\.\n\nVerify this reply: \S+\/p\/verify\?code=[0-9A-Z]{8}$/);
     const sent = await app.services.conversations.get(conversation.id);
     expect(sent.messages.filter((m) => m.direction === 'out')).toHaveLength(1);
     // An automated acknowledgement does not meet the first-response SLA.

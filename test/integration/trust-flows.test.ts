@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpSink, type SmtpSink } from '../../src/server/connectors/email/fake-server.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 import { admin, createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
 
@@ -14,10 +15,13 @@ describe.each(dialects)('trust flows on %s', (dialect) => {
   let adminToken: string;
   let conversationId: string;
   let customerId: string;
+  let smtp: SmtpSink;
 
   beforeAll(async () => {
     if (skip) return;
-    app = await createTestApp(dialect);
+    // The workspace's system mail carries the one-time codes: an X channel cannot send email.
+    smtp = await startSmtpSink();
+    app = await createTestApp(dialect, {}, { PARLEY_SMTP_URL: `smtp://${smtp.host}:${smtp.port}`, PARLEY_SMTP_FROM: 'support@acme.test' });
     channelId = (await createChannel(app)).id;
     await app.store.db.insertInto('brands').values({ id: 'b1', name: 'Acme Telecom', slug: 'acme-telecom', official_handles: JSON.stringify(['@AcmeTelecom']), created_at: Date.now() }).execute();
     agentToken = await tokenFor(app, (await createUser(app, 'agent', { status: 'online' })).id);
@@ -31,7 +35,10 @@ describe.each(dialects)('trust flows on %s', (dialect) => {
     conversationId = conversation.id;
     customerId = conversation.customerId!;
   });
-  afterAll(async () => app?.dispose());
+  afterAll(async () => {
+    await app?.dispose();
+    await smtp?.close();
+  });
 
   it.skipIf(skip)('moves a public conversation to a verified private one through a signed single-use link', async () => {
     const created = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/private-link`, headers: { authorization: `Bearer ${agentToken}` } });
@@ -51,12 +58,10 @@ describe.each(dialects)('trust flows on %s', (dialect) => {
 
     const asked = await app.http.inject({ method: 'POST', url: `${path}/email`, ...form({ email: 'Dana@Example.com' }) });
     expect(asked.body).toContain('six-digit code');
-    const outbox = await app.repos.outbox.listForConversation(conversationId);
-    const mail = outbox.find((o) => o.kind === 'email');
-    expect(mail).toBeDefined();
-    const payload = mail!.payload as { text: string; recipient: { email: string } };
-    expect(payload.recipient.email).toBe('dana@example.com');
-    const code = /(\d{6})/.exec(payload.text)![1]!;
+    const mail = smtp.received.at(-1)!;
+    expect(mail.to).toEqual(['dana@example.com']);
+    expect(mail.from).toBe('support@acme.test');
+    const code = /verification code is (\d{6})/.exec(mail.raw.toString('utf8'))![1]!;
     const stored = await app.repos.privateLinks.get(path.split('/').pop()!.split('.')[0]!);
     expect(stored?.codeHash).not.toContain(code);
 
@@ -85,6 +90,12 @@ describe.each(dialects)('trust flows on %s', (dialect) => {
 
     const privately = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/private-reply`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'Your account 12345678 is fixed.' } });
     expect(privately.statusCode).toBe(202);
+    expect(privately.json()).toMatchObject({ delivery: 'system_mail', outboxId: null });
+    expect(smtp.received.at(-1)!.to).toEqual(['dana@example.com']);
+    expect(smtp.received.at(-1)!.raw.toString('utf8')).toContain('Your account 12345678 is fixed.');
+    // The customer's private page shows the answer too.
+    const again = await app.http.inject({ method: 'GET', url: path, cookies: { parley_private: cookie.value } });
+    expect(again.body).toContain('Your account 12345678 is fixed.');
   });
 
   it.skipIf(skip)('gives public replies a code that the public verify page confirms', async () => {

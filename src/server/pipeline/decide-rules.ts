@@ -73,6 +73,7 @@ const sendReply = async (rt: RuleRuntime, target: RuleTarget, p: PlannedAction, 
     now: rt.now,
     payloadExtra: { causation: p.causation },
     isFirstResponse: false,
+    publicUrl: rt.publicUrl || null,
   });
   if (!sent) return { type: p.action.type, ok: true, detail: 'already sent' };
   const { outboxId } = sent;

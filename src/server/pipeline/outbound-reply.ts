@@ -1,5 +1,8 @@
+import { checkReply } from '../../shared/pii/index.js';
+import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Repositories } from '../repositories/index.js';
+import { attachProof, newVerificationCode, proofCodeIn, proofModeFor, REPLY_PROOF_KEY, type ReplyProofSettings } from '../trust/reply-proof.js';
 
 export type OutboundKind = 'reply' | 'dm' | 'email' | 'chat';
 
@@ -14,7 +17,7 @@ export interface AnsweredMessage {
 
 export interface OutboundReplyInput {
   conversation: { id: string; channelId: string; threadKey: string; subject: string | null; customerId: string | null };
-  channel: { id: string; name: string; ownAccountIds: string[] };
+  channel: { id: string; name: string; ownAccountIds: string[]; platform?: string };
   answering: AnsweredMessage | null;
   text: string;
   visibility: 'public' | 'private';
@@ -26,21 +29,41 @@ export interface OutboundReplyInput {
   payloadExtra?: Record<string, unknown>;
   /** Whether this reply counts as the first response (automated replies do not). */
   isFirstResponse: boolean;
+  /** Where customers reach Parley; public replies then carry a verify link (else a short code) when the workspace wants it. */
+  publicUrl?: string | null;
 }
 
 /** How a reply travels, from what it answers: the same DM thread, e-mail, chat, or a public reply. */
 export const outboundKindFor = (answering: { kind: string } | null): OutboundKind =>
   answering?.kind === 'dm' ? 'dm' : answering?.kind === 'email' ? 'email' : answering?.kind === 'chat' ? 'chat' : 'reply';
 
+/** The last line of defence: whatever path wrote it, a public reply with personal data is never queued. */
+const guard = (text: string, visibility: 'public' | 'private'): void => {
+  const verdict = checkReply(text, { visibility });
+  if (!verdict.allowed) throw new AppError('reply_blocked', verdict.reason ?? 'the reply contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, suggestion: 'move_to_private' });
+};
+
 /**
  * Writes an outbound reply in the caller's transaction: the outbox row (once per idempotency key), the outbound
- * message that shows in the timeline, and the list-row change. Returns null when the key was already used.
+ * message that shows in the timeline, and the list-row change; a public reply also gets its proof code on file (and
+ * in its text, as the workspace chooses). Returns null when the key was already used.
  */
-export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyInput): Promise<{ messageId: string; outboxId: string } | null> => {
+export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyInput): Promise<{ messageId: string; outboxId: string; proofCode: string | null } | null> => {
   const { conversation: c, channel, answering, now } = input;
+  guard(input.text, input.visibility);
   const messageId = newId();
   const outboxId = newId();
   const kind = outboundKindFor(answering);
+  let text = input.text;
+  let proofCode: string | null = null;
+  if (input.visibility === 'public') {
+    proofCode = proofCodeIn(text);
+    if (!proofCode) {
+      proofCode = newVerificationCode();
+      const mode = proofModeFor(await tx.settings.get<Partial<ReplyProofSettings>>(REPLY_PROOF_KEY), channel.id);
+      text = attachProof(text, { mode, code: proofCode, ...(channel.platform ? { platform: channel.platform } : {}), publicUrl: input.publicUrl ?? null }).text;
+    }
+  }
   const isNew = await tx.outbox.enqueue({
     id: outboxId,
     idempotencyKey: input.idempotencyKey,
@@ -49,7 +72,7 @@ export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyI
     messageId,
     kind,
     payload: {
-      text: input.text,
+      text,
       inReplyToExternalId: answering?.externalId ?? null,
       recipient: answering ? { platformId: answering.authorPlatformId, handle: answering.authorHandle, email: answering.authorEmail } : null,
       threadKey: c.threadKey,
@@ -70,7 +93,7 @@ export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyI
       kind: kind === 'chat' ? 'reply' : kind,
       visibility: input.visibility,
       author: { platformId: channel.ownAccountIds[0] ?? `parley:${channel.id}`, handle: null, displayName: channel.name, followers: 0, verified: true, email: null },
-      text: input.text,
+      text,
       html: null,
       subject: c.subject ? `Re: ${c.subject.replace(/^re:\s*/i, '')}` : null,
       attachments: [],
@@ -88,7 +111,8 @@ export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyI
       sentByUserId: input.sentBy,
     },
   ]);
-  await tx.conversations.recordActivity({ id: c.id, messageId, at: now, preview: input.text.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
+  if (proofCode) await tx.officialReplies.record({ code: proofCode, messageId, conversationId: c.id, channelId: c.channelId, createdAt: now });
+  await tx.conversations.recordActivity({ id: c.id, messageId, at: now, preview: text.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
   if (input.isFirstResponse) await tx.conversations.recordFirstResponse(c.id, now);
-  return { messageId, outboxId };
+  return { messageId, outboxId, proofCode };
 };

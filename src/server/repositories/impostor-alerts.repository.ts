@@ -150,6 +150,12 @@ export const createImpostorAlertsRepository = (executor: Executor) => {
       return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
     },
 
+    /** Replaces the stored copies of a message (text, HTML, raw payload, the list-row preview) with a redacted text. */
+    async redactMessage(id: string, redacted: string): Promise<void> {
+      await db.updateTable('messages').set({ text: redacted, html: null, raw: null }).where('id', '=', id).execute();
+      await db.updateTable('conversations').set({ last_message_preview: redacted.slice(0, 160) }).where('last_message_id', '=', id).execute();
+    },
+
     async flagsOf(conversationId: string): Promise<ConversationFlag[]> {
       const rows = await db.selectFrom('conversation_flags').selectAll().where('conversation_id', '=', conversationId).orderBy('created_at').execute();
       return rows.map((r) => ({ id: r.id, conversationId: r.conversation_id, messageId: r.message_id, kind: r.kind, detail: fromJson<Record<string, unknown>>(r.detail, {}), createdAt: Number(r.created_at) }));

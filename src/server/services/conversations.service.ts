@@ -53,7 +53,7 @@ export interface ReplyInput {
 }
 
 /** The agent's use cases on a conversation: list, open, reply (through the PII guard and the outbox), note, assign, status. */
-export const createConversationsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; events: EventBus }) => {
+export const createConversationsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; events: EventBus; publicUrl?: string }) => {
   const { repos, uow, clock, events } = deps;
 
   const mustGet = async (tx: Repositories, id: string) => {
@@ -119,7 +119,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         const lastInbound = [...thread].reverse().find((m) => m.direction === 'in');
         const now = clock.now();
         const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorEmail: lastInbound.author.email } : null;
-        const queued = await queueOutboundReply(tx, { conversation, channel, answering, text, visibility, idempotencyKey, sentBy: actor.userId, now, isFirstResponse: true });
+        const queued = await queueOutboundReply(tx, { conversation, channel, answering, text, visibility, idempotencyKey, sentBy: actor.userId, now, isFirstResponse: true, publicUrl: deps.publicUrl ?? null });
         if (!queued) throw new AppError('conflict', 'this idempotency key was used for another reply', 'idempotency-key');
         const { messageId, outboxId } = queued;
         await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id }, { messageId, outboxId, visibility });

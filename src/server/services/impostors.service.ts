@@ -1,3 +1,4 @@
+import { checkReply, redactPii, type PiiFinding } from '../../shared/pii/index.js';
 import type { Actor } from '../../shared/permissions.js';
 import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
@@ -20,11 +21,14 @@ export interface PiiAutoReply {
   enabled: boolean;
   /** `{link}` is replaced by a private link. */
   text: string;
+  /** Replace the personal data in Parley's stored copies of the post with its type ("[card]"). */
+  redact: boolean;
 }
 
 export const defaultPiiAutoReply: PiiAutoReply = {
   enabled: false,
   text: 'For your safety, please delete the post with your personal details. We can continue privately here: {link}',
+  redact: true,
 };
 
 /**
@@ -52,12 +56,18 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
     return repos.impostorAlerts.raise({ id: newId(), messageId: m.id, channelId: m.channelId, conversationId: m.conversationId, victimMessageId: m.parent.id, author: { platformId: m.author.platformId, handle: m.author.handle, displayName: m.author.displayName }, score: verdict.score, evidence: verdict.evidence, createdAt: clock.now() });
   };
 
+  const piiAutoReply = async (): Promise<PiiAutoReply> => ({ ...defaultPiiAutoReply, ...((await repos.settings.get<Partial<PiiAutoReply>>(autoReplyKey)) ?? {}) });
+
   const checkPii = async (m: ScannedMessage): Promise<boolean> => {
     const types = [...new Set(m.pii.map((f) => f.type).filter((t) => exposingTypes.has(t)))];
     if (!m.conversationId || types.length === 0) return false;
     const flagged = await repos.impostorAlerts.flag({ id: newId(), conversationId: m.conversationId, messageId: m.id, kind: 'customer_pii_public', detail: { types, spans: m.pii.filter((f) => exposingTypes.has(f.type)) }, createdAt: clock.now() });
     if (!flagged) return false;
-    const auto = { ...defaultPiiAutoReply, ...((await repos.settings.get<Partial<PiiAutoReply>>(autoReplyKey)) ?? {}) };
+    const auto = await piiAutoReply();
+    if (auto.redact) {
+      const message = await repos.messages.get(m.id);
+      if (message) await repos.impostorAlerts.redactMessage(m.id, redactPii(message.text, m.pii.filter((f) => exposingTypes.has(f.type)) as PiiFinding[]));
+    }
     if (auto.enabled) {
       const link = await deps.handoff.createLink(m.conversationId, actor);
       await deps.conversations.reply(m.conversationId, { text: auto.text.replace('{link}', link.url), idempotencyKey: `pii-advice:${m.id}` }, actor);
@@ -84,6 +94,21 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
 
   return {
     scan,
+    piiAutoReply,
+
+    /** Admin setting: whether customers who post their own data in public get an automatic reply, and its wording. */
+    async setPiiAutoReply(input: PiiAutoReply, by: Actor): Promise<PiiAutoReply> {
+      if (input.enabled && !input.text.includes('{link}')) throw new AppError('validation_failed', 'the reply text must contain {link}, where the private link goes', 'text');
+      const probe = checkReply(input.text.replace('{link}', 'https://example.com/p/private/x'), { visibility: 'public' });
+      if (!probe.allowed) throw new AppError('validation_failed', `the reply text itself contains personal data (${probe.findings.map((f) => f.type).join(', ')})`, 'text');
+      const next: PiiAutoReply = { enabled: input.enabled, text: input.text, redact: input.redact };
+      await uow(async (tx) => {
+        const before = await tx.settings.get<unknown>(autoReplyKey);
+        await tx.settings.set(autoReplyKey, next, clock.now());
+        await recordAudit(tx, by, clock.now(), 'settings.pii_auto_reply.update', { type: 'settings', id: 'pii_auto_reply' }, { before: before ?? defaultPiiAutoReply, after: next });
+      });
+      return next;
+    },
 
     /** Scans until caught up, every `intervalMs`; returns a stop function. */
     startTimer(intervalMs = 5000): () => Promise<void> {

@@ -37,7 +37,7 @@ const decodeCursor = (text: string): { suspectedAt: number; id: string } => {
 };
 
 /** Supervisors' incident use cases: review, confirm, answer once (fanned out per member), resolve. */
-export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; events: EventBus; detector?: IncidentDetectorOptions }) => {
+export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; events: EventBus; detector?: IncidentDetectorOptions; publicUrl?: string }) => {
   const { repos, uow, clock, events } = deps;
   const detectorOptions = deps.detector ?? {};
 
@@ -73,6 +73,7 @@ export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfW
         now,
         payloadExtra: { incidentId: incident.id },
         isFirstResponse: true,
+        publicUrl: deps.publicUrl ?? null,
       });
       if (!sent) {
         skipped++;

@@ -8,6 +8,7 @@ import { newId } from '../platform/ids.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { PrivateLink } from '../repositories/private-links.repository.js';
 import { hmacHex, signLinkToken, verifyLinkToken } from '../trust/signing.js';
+import type { SystemMailer } from '../trust/system-mailer.js';
 import { recordAudit } from './audit.js';
 
 export interface PrivateHandoffOptions {
@@ -17,6 +18,8 @@ export interface PrivateHandoffOptions {
   events: EventBus;
   signingKey: Buffer;
   publicUrl: string;
+  /** The workspace's system mail; without it codes go only through an email channel's own mail. */
+  mailer?: SystemMailer | null;
   linkTtlMs?: number;
   codeTtlMs?: number;
   sessionTtlMs?: number;
@@ -37,6 +40,15 @@ const emailPattern = /^[^\s@<>()]{1,64}@[^\s@<>()]{1,190}\.[a-z]{2,24}$/i;
  */
 export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
   const { repos, uow, clock, events, signingKey, publicUrl } = options;
+  const mailer = options.mailer ?? null;
+  const noMail = 'we cannot send email codes right now; prove it is you by private message instead, or ask us in the public thread';
+
+  /** How mail reaches the customer in this conversation: the email channel's own outbox, the system mailer, or not at all. */
+  const mailRoute = async (tx: Repositories, channelId: string): Promise<'channel' | 'system' | null> => {
+    const channel = await tx.channels.get(channelId);
+    if (channel?.platform === 'email' && channel.status !== 'removed') return 'channel';
+    return mailer ? 'system' : null;
+  };
   const linkTtlMs = options.linkTtlMs ?? 72 * 3600_000;
   const codeTtlMs = options.codeTtlMs ?? 15 * 60_000;
   const sessionTtlMs = options.sessionTtlMs ?? 24 * 3600_000;
@@ -96,10 +108,14 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
       const link = await mustOpen(token);
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const now = clock.now();
-      await uow(async (tx) => {
+      const text = `Your verification code is ${code}. It expires in ${Math.round(codeTtlMs / 60_000)} minutes. If you did not ask for it, ignore this email.`;
+      const route = await uow(async (tx) => {
         const conversation = await tx.conversations.get(link.conversationId);
         if (!conversation) throw new AppError('not_found', 'this conversation no longer exists');
+        const how = await mailRoute(tx, conversation.channelId);
+        if (!how) throw new AppError('unavailable', noMail, 'email');
         await tx.privateLinks.setCode(link.id, address, codeHash(link.id, code), now + codeTtlMs);
+        if (how === 'system') return how;
         await tx.outbox.enqueue({
           id: newId(),
           idempotencyKey: `private-code:${link.id}:${now}`,
@@ -107,12 +123,23 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
           conversationId: conversation.id,
           messageId: null,
           kind: 'email',
-          payload: { text: `Your verification code is ${code}. It expires in ${Math.round(codeTtlMs / 60_000)} minutes. If you did not ask for it, ignore this email.`, subject: 'Your verification code', recipient: { platformId: address, email: address }, threadKey: null },
+          payload: { text, subject: 'Your verification code', recipient: { platformId: address, email: address }, threadKey: null },
           createdBy: null,
           now,
         });
+        return how;
       });
-      events.publish({ type: 'outbox.enqueued' });
+      if (route === 'channel') {
+        events.publish({ type: 'outbox.enqueued' });
+        return;
+      }
+      try {
+        await mailer!.send({ to: address, subject: 'Your verification code', text });
+      } catch {
+        // Spend the unsent code so the page asks for the address again; the server's answer stays out of the page.
+        await repos.privateLinks.setCode(link.id, address, codeHash(link.id, code), clock.now());
+        throw new AppError('unavailable', 'we could not send the code just now; try again in a minute', 'email');
+      }
     },
 
     /** Checks the code; on success the link is spent and a session for this conversation begins. */
@@ -167,32 +194,46 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
       return id;
     },
 
-    /** An agent's private answer: stored as a private message and emailed to the verified address (no public post). */
-    async replyPrivately(conversationId: string, text: string, actor: Actor): Promise<{ messageId: string; outboxId: string }> {
+    /**
+     * An agent's private answer: stored as a private message (the customer's private page shows it) and emailed to the
+     * verified address, by the email channel's outbox or the system mailer; never posted in public.
+     */
+    async replyPrivately(conversationId: string, text: string, actor: Actor): Promise<{ messageId: string; outboxId: string | null; delivery: 'email_channel' | 'system_mail' | 'page_only' }> {
       const body = text.trim();
       if (!body) throw new AppError('validation_failed', 'a reply needs text', 'text');
       const now = clock.now();
       const messageId = newId();
-      const outboxId = newId();
-      await uow(async (tx) => {
+      const sent = await uow(async (tx) => {
         const conversation = await tx.conversations.get(conversationId);
         if (!conversation) throw new AppError('conversation_not_found', `no conversation ${conversationId}`);
         const email = await tx.privateLinks.verifiedEmailFor(conversationId);
         if (!email) throw new AppError('conflict', 'the customer has not verified a private link for this conversation yet');
+        const how = await mailRoute(tx, conversation.channelId);
+        const outboxId = how === 'channel' ? newId() : null;
         await tx.messages.insertMany([{
-          id: messageId, channelId: conversation.channelId, externalId: `pending:${outboxId}`, direction: 'out', kind: 'email', visibility: 'private',
+          id: messageId, channelId: conversation.channelId, externalId: outboxId ? `pending:${outboxId}` : `private:${messageId}`, direction: 'out', kind: 'email', visibility: 'private',
           author: { platformId: `parley:${conversation.channelId}`, handle: null, displayName: null, followers: 0, verified: true, email: null },
           text: body, html: null, subject: null, attachments: [], inReplyTo: null, threadKey: conversation.threadKey, url: null, listening: false,
           createdAt: now, receivedAt: now, editedAt: null, raw: null, stage: 'decided', conversationId, customerId: conversation.customerId, sentByUserId: actor.userId,
         }]);
-        await tx.outbox.enqueue({ id: outboxId, idempotencyKey: `private-reply:${messageId}`, channelId: conversation.channelId, conversationId, messageId, kind: 'email', payload: { text: body, subject: conversation.subject ?? 'Your conversation with us', recipient: { platformId: email, email }, threadKey: conversation.threadKey }, createdBy: actor.userId, now });
+        const subject = conversation.subject ?? 'Your conversation with us';
+        if (outboxId) await tx.outbox.enqueue({ id: outboxId, idempotencyKey: `private-reply:${messageId}`, channelId: conversation.channelId, conversationId, messageId, kind: 'email', payload: { text: body, subject, recipient: { platformId: email, email }, threadKey: conversation.threadKey }, createdBy: actor.userId, now });
         await tx.conversations.recordActivity({ id: conversationId, messageId, at: now, preview: body.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
         await tx.conversations.recordFirstResponse(conversationId, now);
-        await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id: conversationId }, { messageId, outboxId, visibility: 'private' });
+        const delivery = how === 'channel' ? 'email_channel' : how === 'system' ? 'system_mail' : 'page_only';
+        await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id: conversationId }, { messageId, outboxId, visibility: 'private', delivery });
+        return { outboxId, delivery, email, subject } as const;
       });
-      events.publish({ type: 'outbox.enqueued' });
+      if (sent.outboxId) events.publish({ type: 'outbox.enqueued' });
       events.publish({ type: 'conversations.changed', conversationIds: [conversationId] });
-      return { messageId, outboxId };
+      if (sent.delivery === 'system_mail') {
+        try {
+          await mailer!.send({ to: sent.email, subject: sent.subject, text: `${body}\n\nYou can also read and answer this on your private conversation page.` });
+        } catch {
+          throw new AppError('unavailable', 'the reply is saved and shows on the customer\'s private page, but the email could not be sent; try again later');
+        }
+      }
+      return { messageId, outboxId: sent.outboxId, delivery: sent.delivery };
     },
   };
 };

@@ -1,20 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../shared/permissions.js';
 import type { Clock } from '../platform/clock.js';
 import type { EventBus } from '../platform/events.js';
 import type { Logger } from '../platform/logger.js';
+import { AppError } from '../platform/errors.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { scoreImpostor } from '../trust/impostor/index.js';
 import { officialIdentityOf, type OfficialAccount } from '../trust/official-identity.js';
+import { defaultReplyProof, newVerificationCode, normaliseCode, proofLink, REPLY_PROOF_KEY, type ReplyProofMode, type ReplyProofSettings } from '../trust/reply-proof.js';
+import { recordAudit } from './audit.js';
 import type { ConversationsService } from './conversations.service.js';
 
-// Crockford base32 without look-alikes (no I, L, O, U): easy to read aloud and type from a screenshot.
-const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** An 8-character code (40 bits): unguessable enough for a lookup page that is rate limited. */
-export const newVerificationCode = (): string => [...randomBytes(8)].map((b) => alphabet[b % 32]).join('');
-
-export const normaliseCode = (code: string): string => code.trim().toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+export { newVerificationCode, normaliseCode };
 
 export interface VerificationResult {
   code: string;
@@ -57,16 +53,28 @@ export const createVerificationService = (deps: { repos: Repositories; uow: Unit
       });
     },
 
-    /** A public reply that carries its own proof link; the code is bound to the message the reply writes. */
+    /** A public reply that carries its proof link whatever the workspace setting; the outbound writer files the code. */
     async replyWithProof(conversationId: string, text: string, actor: Actor, idempotencyKey?: string) {
       const code = newVerificationCode();
-      const result = await deps.conversations.reply(conversationId, { text: `${text.trim()}\n\nVerify this reply: ${publicUrl}/p/verify?code=${code}`, ...(idempotencyKey ? { idempotencyKey } : {}) }, actor);
-      const conversation = await repos.conversations.get(conversationId);
-      await uow(async (tx) => {
-        if (!(await tx.officialReplies.byMessage(result.messageId))) await tx.officialReplies.record({ code, messageId: result.messageId, conversationId, channelId: conversation?.channelId ?? '', createdAt: clock.now() });
-      });
+      const result = await deps.conversations.reply(conversationId, { text: `${text.trim()}\n\nVerify this reply: ${proofLink(publicUrl, code)}`, ...(idempotencyKey ? { idempotencyKey } : {}) }, actor);
       const stored = await repos.officialReplies.byMessage(result.messageId);
       return { ...result, code: stored?.code ?? code };
+    },
+
+    /** How public replies carry their proof: workspace mode and per-channel overrides. */
+    async proofSettings(): Promise<ReplyProofSettings> {
+      return { ...defaultReplyProof, ...((await repos.settings.get<Partial<ReplyProofSettings>>(REPLY_PROOF_KEY)) ?? {}) };
+    },
+
+    async setProofSettings(input: { mode: ReplyProofMode; channels?: Record<string, ReplyProofMode> }, actor: Actor): Promise<ReplyProofSettings> {
+      const next: ReplyProofSettings = { mode: input.mode, channels: input.channels ?? {} };
+      await uow(async (tx) => {
+        for (const id of Object.keys(next.channels)) if (!(await tx.channels.get(id))) throw new AppError('channel_not_found', `no channel ${id}`, `channels.${id}`);
+        const before = await tx.settings.get<unknown>(REPLY_PROOF_KEY);
+        await tx.settings.set(REPLY_PROOF_KEY, next, clock.now());
+        await recordAudit(tx, actor, clock.now(), 'settings.reply_proof.update', { type: 'settings', id: 'reply_proof' }, { before: before ?? defaultReplyProof, after: next });
+      });
+      return next;
     },
 
     async check(rawCode: string): Promise<VerificationResult> {

@@ -58,13 +58,36 @@ export const registerTrustRoutes = (app: App, deps: { audit: AuditLogService; ha
 
   app.post('/api/v1/conversations/:id/private-reply', {
     config: { auth: 'conversations:write' },
-    schema: { tags: ['trust'], summary: 'Reply in the private part of a conversation (emailed to the customer\'s verified address)', params, body: z.strictObject({ text: z.string().min(1).max(10_000) }), response: { 202: z.object({ messageId: z.string(), outboxId: z.string() }) } },
+    schema: { tags: ['trust'], summary: 'Reply in the private part of a conversation (emailed to the customer\'s verified address)', params, body: z.strictObject({ text: z.string().min(1).max(10_000) }), response: { 202: z.object({ messageId: z.string(), outboxId: z.string().nullable(), delivery: z.enum(['email_channel', 'system_mail', 'page_only']) }) } },
   }, async (request, reply) => reply.code(202).send(await handoff.replyPrivately(request.params.id, request.body.text, actorOf(request))));
 
   app.post('/api/v1/conversations/:id/verified-reply', {
     config: { auth: 'conversations:write' },
     schema: { tags: ['trust'], summary: 'Public reply carrying a link anyone can use to check it is ours', params, body: z.strictObject({ text: z.string().min(1).max(9_000) }), response: { 202: z.object({ messageId: z.string(), outboxId: z.string(), duplicate: z.boolean(), code: z.string() }) } },
   }, async (request, reply) => reply.code(202).send(await verification.replyWithProof(request.params.id, request.body.text, actorOf(request))));
+
+  const proofMode = z.enum(['off', 'code', 'link']);
+  const proofSchema = z.object({ mode: proofMode, channels: z.record(z.string(), proofMode) });
+  app.get('/api/v1/trust/reply-proof', {
+    config: { auth: 'settings:read' },
+    schema: { tags: ['trust'], summary: 'How public replies carry their proof of origin (link, short code or nothing), per workspace and channel', response: { 200: proofSchema } },
+  }, async () => verification.proofSettings());
+
+  app.put('/api/v1/trust/reply-proof', {
+    config: { auth: 'settings:manage' },
+    schema: { tags: ['trust'], summary: 'Set how public replies carry their proof of origin', body: z.strictObject({ mode: proofMode, channels: z.record(idSchema, proofMode).optional() }), response: { 200: proofSchema } },
+  }, async (request) => verification.setProofSettings(request.body, actorOf(request)));
+
+  const piiAutoReplySchema = z.object({ enabled: z.boolean(), text: z.string(), redact: z.boolean() });
+  app.get('/api/v1/trust/pii-auto-reply', {
+    config: { auth: 'settings:read' },
+    schema: { tags: ['trust'], summary: 'The automatic public reply to customers who post their own personal data, and whether stored copies are redacted', response: { 200: piiAutoReplySchema } },
+  }, async () => impostors.piiAutoReply());
+
+  app.put('/api/v1/trust/pii-auto-reply', {
+    config: { auth: 'settings:manage' },
+    schema: { tags: ['trust'], summary: 'Configure the automatic public reply to customers who post their own personal data ({link} marks the private link)', body: z.strictObject({ enabled: z.boolean(), text: z.string().min(1).max(1000), redact: z.boolean().default(true) }), response: { 200: piiAutoReplySchema } },
+  }, async (request) => impostors.setPiiAutoReply(request.body, actorOf(request)));
 
   app.get('/api/v1/impostor-alerts', {
     config: { auth: 'conversations:read' },
