@@ -13,6 +13,7 @@ import { createRepositories, type Repositories, type UnitOfWork } from './reposi
 import { createHttpServer } from './http/server.js';
 import { registerAuthRoutes } from './http/routes/auth.routes.js';
 import { registerConversationRoutes } from './http/routes/conversations.routes.js';
+import { registerConversationOperationRoutes } from './http/routes/conversation-operations.routes.js';
 import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
 import { registerIdentityRoutes } from './http/routes/identity.routes.js';
 import { registerIncidentRoutes } from './http/routes/incidents.routes.js';
@@ -54,6 +55,8 @@ import { createChannelRuntime } from './services/channel-runtime.service.js';
 import { createListeningService } from './services/listening.service.js';
 import type { RunnerOptions } from './services/channel-runtime-runners.js';
 import { createConversationsService } from './services/conversations.service.js';
+import { createConversationOperationsService } from './services/conversation-operations.service.js';
+import { createSnoozeWakeStage } from './services/conversation-operations-wake.js';
 import { createCustomersService } from './services/customers.service.js';
 import { createIdentityService } from './services/identity.service.js';
 import { createIncidentsService } from './services/incidents.service.js';
@@ -140,6 +143,7 @@ export const createApp = async (options: AppOptions) => {
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
       createDecideStage({ ...decideDeps, marketingTeamId: () => marketingTeamId }),
       createSlaCheckStage(decideDeps),
+      createSnoozeWakeStage(decideDeps),
       createWebhookStage({ uow, clock, logger, allowPrivate: decideDeps.allowPrivateWebhooks }),
     ],
   });
@@ -175,6 +179,7 @@ export const createApp = async (options: AppOptions) => {
   const conversations = createConversationsService({ repos, uow, clock, events, publicUrl: config.publicUrl });
   const incidents = createIncidentsService({ repos, uow, clock, events, publicUrl: config.publicUrl, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
   const identity = createIdentityService({ repos, uow, clock, events });
+  const conversationOperations = createConversationOperationsService({ repos, uow, clock, events });
   const decide = { sla: createSlaService({ repos, uow, clock }), rules: createRulesService({ repos, uow, clock }), macros: createMacrosService({ repos, uow, clock }), equity: createEquityService({ repos, clock }), prioritySettings: createPrioritySettingsService({ repos, uow, clock }) };
   events.subscribe((event) => {
     if (event.type === 'conversations.changed') decide.sla.syncConversations(event.conversationIds).catch((err: unknown) => logger.warn({ err: String(err) }, 'SLA clock sync failed'));
@@ -198,6 +203,7 @@ export const createApp = async (options: AppOptions) => {
   });
   registerAuthRoutes(http, { auth, users, secureCookies: config.publicUrl.startsWith('https://') });
   registerConversationRoutes(http, { conversations });
+  registerConversationOperationRoutes(http, { conversations, operations: conversationOperations });
   const ingestLog: IngestLog | null = config.natsUrl ? await createIngestLog({ url: config.natsUrl, logger, ...(options.ingestStream ? { stream: options.ingestStream } : {}) }) : null;
   registerMessageRoutes(http, { ingest, ingestLog });
   registerDirectoryRoutes(http, { users, teams, channels, customers, runtime: channelRuntime });

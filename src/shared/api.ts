@@ -36,8 +36,26 @@ export const conversationSchema = z.object({
   customerName: z.string().nullable().optional(),
   createdAt: z.string(),
   resolvedAt: z.string().nullable(),
+  /** While snoozed: when it comes back to the open queue. */
+  snoozedUntil: z.string().nullable().optional(),
+  /** A merged-away conversation (status `merged`) points at the one that absorbed it. */
+  mergedIntoId: z.string().nullable().optional(),
 });
 export type ConversationDto = z.infer<typeof conversationSchema>;
+
+/** A hand-made merge or split, undoable while nothing has happened to its conversations since. */
+export const conversationOperationSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['merge', 'split']),
+  sourceId: z.string(),
+  targetId: z.string(),
+  actorId: z.string(),
+  messageIds: z.array(z.string()),
+  createdAt: z.string(),
+  undoneAt: z.string().nullable(),
+  undoneBy: z.string().nullable(),
+});
+export type ConversationOperationDto = z.infer<typeof conversationOperationSchema>;
 
 export const messageSchema = z.object({
   id: z.string(),

@@ -6,6 +6,7 @@ export const permissions = {
   'conversations:read': ['admin', 'supervisor', 'agent', 'analyst', 'moderator'],
   'conversations:write': ['admin', 'supervisor', 'agent'],
   'conversations:assign': ['admin', 'supervisor', 'agent'],
+  'conversations:merge': ['admin', 'supervisor', 'agent'],
   'messages:ingest': ['admin'],
   'messages:export': ['admin', 'analyst'],
   'customers:read': ['admin', 'supervisor', 'agent', 'analyst'],

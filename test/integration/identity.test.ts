@@ -85,36 +85,4 @@ describe.each(dialects)('identity graph and conversation corrections on %s', (di
     expect((await post(`/api/v1/customers/${one}/merge`, { otherCustomerId: two })).statusCode).toBe(409);
     expect((await post('/api/v1/customers/nope/merge', { otherCustomerId: two })).statusCode).toBe(404);
   });
-
-  it.skipIf(skip)('merges and splits conversations by hand, with undo restoring both', async () => {
-    const first = envelope(x, { threadKey: 'conv-a', text: '@AcmeTelecom no signal at home' });
-    const second = envelope(x, { threadKey: 'conv-b', author: first.author, text: '@AcmeTelecom also my bill is wrong' });
-    await app.services.ingest(parseEnvelopes([first, second]));
-    await app.worker.drain();
-    const [a] = await app.repos.messages.findByExternalIds(x, [first.externalId]);
-    const [b] = await app.repos.messages.findByExternalIds(x, [second.externalId]);
-    const convA = a!.conversationId!;
-    const convB = b!.conversationId!;
-    expect(convA).not.toBe(convB);
-
-    const merge = await post(`/api/v1/conversations/${convA}/merge`, { otherId: convB });
-    expect(merge.statusCode).toBe(200);
-    expect((await app.repos.conversations.get(convA))!.messageCount).toBe(2);
-    expect((await app.repos.conversations.get(convB))!.status).toBe('closed');
-
-    const split = await post(`/api/v1/conversations/${convA}/split`, { messageIds: [b!.id] });
-    expect(split.statusCode).toBe(200);
-    const splitId = (split.json() as { sourceId: string }).sourceId;
-    expect((await app.repos.messages.get(b!.id))!.conversationId).toBe(splitId);
-    expect((await app.repos.conversations.get(convA))!.messageCount).toBe(1);
-    expect((await post(`/api/v1/conversations/${convA}/split`, { messageIds: [a!.id] })).statusCode).toBe(400);
-
-    await post(`/api/v1/merges/${(split.json() as { id: string }).id}/undo`);
-    expect((await app.repos.messages.get(b!.id))!.conversationId).toBe(convA);
-    await post(`/api/v1/merges/${(merge.json() as { id: string }).id}/undo`);
-    expect((await app.repos.messages.get(b!.id))!.conversationId).toBe(convB);
-    expect((await app.repos.conversations.get(convB))!).toMatchObject({ status: 'open', messageCount: 1 });
-    const actions = (await app.store.db.selectFrom('audit_log').select('action').where('action', 'like', 'conversation.%').execute()).map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['conversation.merge', 'conversation.split', 'conversation.merge_undo']));
-  });
 });

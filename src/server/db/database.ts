@@ -7,6 +7,7 @@ import * as trust from './migrations/0005-trust.js';
 import * as listRows from './migrations/0006-list-rows.js';
 import * as channelsMigration from './migrations/0007-channels.js';
 import * as corrections from './migrations/0008-corrections.js';
+import * as conversationOperations from './migrations/0010-conversation-operations.js';
 import * as search from './migrations/0009-search.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '0006-list-rows': listRows,
   '0007-channels': channelsMigration,
   '0008-corrections': corrections,
+  '0010-conversation-operations': conversationOperations,
   '0009-search': search,
 };
 

@@ -143,6 +143,8 @@ export interface ConversationsTable {
   created_at: number;
   updated_at: number;
   resolved_at: number | null;
+  snoozed_until: number | null;
+  merged_into_id: string | null;
 }
 
 export interface MessagesTable {

@@ -39,6 +39,8 @@ export const toConversationDto = (c: Conversation): ConversationDto => ({
   ...(c.customerHandle !== undefined ? { customerHandle: c.customerHandle, customerName: c.customerName ?? null } : {}),
   createdAt: iso(c.createdAt),
   resolvedAt: isoOrNull(c.resolvedAt),
+  snoozedUntil: isoOrNull(c.snoozedUntil),
+  mergedIntoId: c.mergedIntoId,
 });
 
 export const toMessageDto = (m: Message, outbox?: OutboxItem): MessageDto => ({

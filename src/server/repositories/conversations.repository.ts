@@ -47,6 +47,10 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   resolvedAt: number | null;
+  /** While snoozed: when the conversation comes back to the open queue. */
+  snoozedUntil: number | null;
+  /** Set on a merged-away conversation (a tombstone): where its messages went. */
+  mergedIntoId: string | null;
 }
 
 export const toConversation = (r: Selectable<ConversationsTable>): Conversation => ({
@@ -81,6 +85,8 @@ export const toConversation = (r: Selectable<ConversationsTable>): Conversation 
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
   resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+  snoozedUntil: r.snoozed_until === null || r.snoozed_until === undefined ? null : Number(r.snoozed_until),
+  mergedIntoId: r.merged_into_id ?? null,
 });
 
 export interface ConversationFilter {
@@ -133,6 +139,27 @@ export interface ConversationActivity {
   language: string | null;
 }
 
+/** Resolves merge targets (following chains of merges, a few hops at most) to the live conversation's thread facts. */
+const followMerges = async (db: Executor, ids: readonly string[]): Promise<Map<string, { id: string; status: string; resolvedAt: number | null }>> => {
+  const out = new Map<string, { id: string; status: string; resolvedAt: number | null }>();
+  let pending = new Map([...new Set(ids)].map((id) => [id, id]));
+  for (let hop = 0; hop < 5 && pending.size > 0; hop += 1) {
+    const next = new Map<string, string>();
+    for (const part of chunk([...new Set(pending.values())])) {
+      const rows = await db.selectFrom('conversations').select(['id', 'status', 'resolved_at', 'merged_into_id']).where('id', 'in', part).execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const [origin, current] of pending) {
+        const r = byId.get(current);
+        if (!r) continue;
+        if (r.merged_into_id) next.set(origin, r.merged_into_id);
+        else out.set(origin, { id: r.id, status: r.status, resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at) });
+      }
+    }
+    pending = next;
+  }
+  return out;
+};
+
 export const createConversationsRepository = (db: Executor) => ({
   async create(c: NewConversation): Promise<void> {
     await db
@@ -153,30 +180,34 @@ export const createConversationsRepository = (db: Executor) => ({
       .execute();
   },
 
-  /** The most recent conversation on this thread, open or not (the caller applies reopen rules). */
+  /** The most recent conversation on this thread, open or not (the caller applies reopen rules); a merged one answers with where it went. */
   async findByThread(channelId: string, threadKey: string): Promise<{ id: string; status: string; resolvedAt: number | null } | null> {
     const row = await db
       .selectFrom('conversations')
-      .select(['id', 'status', 'resolved_at'])
+      .select(['id', 'status', 'resolved_at', 'merged_into_id'])
       .where('channel_id', '=', channelId)
       .where('thread_key', '=', threadKey)
       .orderBy('created_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row ? { id: row.id, status: row.status, resolvedAt: row.resolved_at } : null;
+    if (!row) return null;
+    if (row.merged_into_id) return (await followMerges(db, [row.merged_into_id])).get(row.merged_into_id) ?? null;
+    return { id: row.id, status: row.status, resolvedAt: row.resolved_at };
   },
 
   /** findByThread for many keys of one channel at once: the most recent conversation per key. */
   async findByThreads(channelId: string, threadKeys: readonly string[]): Promise<Map<string, { id: string; status: string; resolvedAt: number | null }>> {
-    const found = new Map<string, { id: string; status: string; resolvedAt: number | null; createdAt: number }>();
+    const found = new Map<string, { id: string; status: string; resolvedAt: number | null; createdAt: number; mergedIntoId: string | null }>();
     for (const part of chunk([...new Set(threadKeys)])) {
-      const rows = await db.selectFrom('conversations').select(['id', 'status', 'resolved_at', 'thread_key', 'created_at']).where('channel_id', '=', channelId).where('thread_key', 'in', part).execute();
+      const rows = await db.selectFrom('conversations').select(['id', 'status', 'resolved_at', 'thread_key', 'created_at', 'merged_into_id']).where('channel_id', '=', channelId).where('thread_key', 'in', part).execute();
       for (const r of rows) {
         const prev = found.get(r.thread_key);
-        if (!prev || prev.createdAt < Number(r.created_at)) found.set(r.thread_key, { id: r.id, status: r.status, resolvedAt: r.resolved_at, createdAt: Number(r.created_at) });
+        if (!prev || prev.createdAt < Number(r.created_at)) found.set(r.thread_key, { id: r.id, status: r.status, resolvedAt: r.resolved_at, createdAt: Number(r.created_at), mergedIntoId: r.merged_into_id });
       }
     }
-    return new Map([...found].map(([k, v]) => [k, { id: v.id, status: v.status, resolvedAt: v.resolvedAt }]));
+    // A thread whose conversation was merged away continues in the conversation that absorbed it.
+    const targets = await followMerges(db, [...found.values()].flatMap((v) => (v.mergedIntoId ? [v.mergedIntoId] : [])));
+    return new Map([...found].map(([k, v]) => [k, (v.mergedIntoId ? targets.get(v.mergedIntoId) : undefined) ?? { id: v.id, status: v.status, resolvedAt: v.resolvedAt }]));
   },
 
   /** Applies one message's effect on the list row: counters, preview, last activity, reopen on inbound. */
@@ -195,6 +226,9 @@ export const createConversationsRepository = (db: Executor) => ({
         ...(a.direction === 'in'
           ? {
               last_inbound_at: a.at,
+              // The customer writing again ends a snooze.
+              status: sql<string>`case when status = 'snoozed' then 'open' else status end`,
+              snoozed_until: sql<number | null>`case when status = 'snoozed' then null else snoozed_until end`,
               customer_id: eb.fn.coalesce('customer_id', eb.val(a.customerId)),
               ...(a.sentiment ? { sentiment: a.sentiment } : {}),
               ...(a.intent ? { intent: a.intent } : {}),
@@ -244,6 +278,8 @@ export const createConversationsRepository = (db: Executor) => ({
           last_message_direction = case when last_message_at <= v.column6 then v.column8 else last_message_direction end,
           last_message_at = case when last_message_at <= v.column6 then v.column6 else last_message_at end,
           last_inbound_at = coalesce(v.column9, last_inbound_at),
+          status = case when v.column9 is not null and status = 'snoozed' then 'open' else status end,
+          snoozed_until = case when v.column9 is not null and status = 'snoozed' then null else snoozed_until end,
           customer_id = coalesce(customer_id, v.column10),
           sentiment = coalesce(v.column11, sentiment),
           intent = coalesce(v.column12, intent),
@@ -321,6 +357,8 @@ export const createConversationsRepository = (db: Executor) => ({
       .select(['customers.handle as customer_handle', 'customers.display_name as customer_name']);
     if (filter.queue !== undefined) q = filter.queue.startsWith('!') ? q.where('conversations.queue', '!=', filter.queue.slice(1)) : q.where('conversations.queue', '=', filter.queue);
     if (filter.status !== undefined) q = q.where('conversations.status', '=', filter.status);
+    // Merged-away conversations are tombstones: reachable by id, never listed.
+    else q = q.where('conversations.status', '!=', 'merged');
     if (filter.assigneeId !== undefined) q = filter.assigneeId === null ? q.where('conversations.assignee_id', 'is', null) : q.where('conversations.assignee_id', '=', filter.assigneeId);
     if (filter.teamId !== undefined) q = q.where('conversations.team_id', '=', filter.teamId);
     if (filter.channelId !== undefined) q = q.where('conversations.channel_id', '=', filter.channelId);
@@ -358,8 +396,26 @@ export const createConversationsRepository = (db: Executor) => ({
   async setStatus(id: string, status: string, now: number): Promise<boolean> {
     const r = await db
       .updateTable('conversations')
-      .set({ status, updated_at: now, resolved_at: status === 'resolved' || status === 'closed' ? now : null })
+      .set({ status, updated_at: now, resolved_at: status === 'resolved' || status === 'closed' ? now : null, ...(status === 'snoozed' ? {} : { snoozed_until: null }) })
       .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  /** Snoozes until `until`; the wake-up job and the customer's next message end it. */
+  async snooze(id: string, until: number, now: number): Promise<boolean> {
+    const r = await db.updateTable('conversations').set({ status: 'snoozed', snoozed_until: until, resolved_at: null, updated_at: now }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  /** Ends a snooze whose time has come; false when it was ended or moved meanwhile (a stale wake-up). */
+  async wake(id: string, now: number): Promise<boolean> {
+    const r = await db
+      .updateTable('conversations')
+      .set({ status: 'open', snoozed_until: null, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'snoozed')
+      .where('snoozed_until', '<=', now)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   },

@@ -3,6 +3,7 @@ import { createAuditRepository } from './audit.repository.js';
 import { createAuthRepository } from './auth.repository.js';
 import { createChannelsRepository } from './channels.repository.js';
 import { createConversationsRepository } from './conversations.repository.js';
+import { createConversationOperationsRepository } from './conversations-operations.repository.js';
 import { createCorrectionsRepository } from './corrections.repository.js';
 import { createCustomersRepository } from './customers.repository.js';
 import { createIdentityLinksRepository } from './identity-links.repository.js';
@@ -29,6 +30,7 @@ export const createRepositories = (db: Executor, options: { skipLocked: boolean 
   auth: createAuthRepository(db),
   channels: createChannelsRepository(db),
   conversations: createConversationsRepository(db),
+  conversationOperations: createConversationOperationsRepository(db),
   corrections: createCorrectionsRepository(db),
   customers: createCustomersRepository(db),
   identityLinks: createIdentityLinksRepository(db),

@@ -47,6 +47,8 @@ const decodeCursor = (text: string): ListCursor => {
   throw new AppError('validation_failed', 'cursor is not one this API returned', 'cursor');
 };
 
+const maxSnoozeMs = 366 * 24 * 60 * 60 * 1000;
+
 export interface ReplyInput {
   text: string;
   idempotencyKey?: string;
@@ -59,6 +61,13 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
   const mustGet = async (tx: Repositories, id: string) => {
     const conversation = await tx.conversations.get(id);
     if (!conversation) throw new AppError('conversation_not_found', `no conversation ${id}`);
+    return conversation;
+  };
+
+  /** A merged-away conversation is a tombstone: it can be read, but changes belong to the one that absorbed it. */
+  const mustGetLive = async (tx: Repositories, id: string) => {
+    const conversation = await mustGet(tx, id);
+    if (conversation.mergedIntoId) throw new AppError('conflict', `conversation ${id} was merged into ${conversation.mergedIntoId}`, undefined, { mergedIntoId: conversation.mergedIntoId });
     return conversation;
   };
 
@@ -106,7 +115,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       if (existing) return { messageId: existing.messageId as string, outboxId: existing.id, duplicate: true };
 
       const result = await uow(async (tx) => {
-        const conversation = await mustGet(tx, id);
+        const conversation = await mustGetLive(tx, id);
         const channel = await tx.channels.get(conversation.channelId);
         if (!channel) throw new AppError('channel_not_found', `no channel ${conversation.channelId}`);
         if (channel.status === 'paused') throw new AppError('channel_paused', `channel ${channel.name} is paused; resume it to send`);
@@ -134,7 +143,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       const mentions = [...body.matchAll(/@([\w.-]+)/g)].map((m) => m[1] as string);
       const note = { id: newId(), conversationId: id, authorId: actor.userId, body, mentions, createdAt: clock.now() };
       await uow(async (tx) => {
-        await mustGet(tx, id);
+        await mustGetLive(tx, id);
         await tx.notes.create(note);
         await recordAudit(tx, actor, note.createdAt, 'conversation.note', { type: 'conversation', id }, { noteId: note.id });
       });
@@ -147,7 +156,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         throw new AppError('forbidden', 'agents may assign conversations only to themselves', 'assigneeId');
       }
       await uow(async (tx) => {
-        const conversation = await mustGet(tx, id);
+        const conversation = await mustGetLive(tx, id);
         if (input.assigneeId && !(await tx.users.get(input.assigneeId))) throw new AppError('user_not_found', `no user ${input.assigneeId}`, 'assigneeId');
         const teamId = input.teamId === undefined ? conversation.teamId : input.teamId;
         await tx.conversations.setAssignment(id, input.assigneeId, teamId, clock.now());
@@ -157,9 +166,28 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       return (await repos.conversations.get(id))!;
     },
 
+    /**
+     * Snoozes until a time: the conversation leaves the open queue and comes back when the time passes (a durable
+     * wake-up job) or when the customer writes (the correlate stage's list-row update). SLA clocks keep running:
+     * a customer still waiting for a first response is still owed one, so snoozing never hides a breach.
+     */
+    async snooze(id: string, until: number, actor: Actor) {
+      const now = clock.now();
+      if (!Number.isFinite(until) || until <= now) throw new AppError('validation_failed', 'a snooze must end in the future', 'until');
+      if (until > now + maxSnoozeMs) throw new AppError('validation_failed', 'a snooze can last at most a year', 'until');
+      await uow(async (tx) => {
+        const conversation = await mustGetLive(tx, id);
+        await tx.conversations.snooze(id, until, now);
+        await tx.jobs.enqueue([{ id: newId(), type: 'conversation.wake', payload: JSON.stringify({ conversationIds: [id] }), runAt: until }], now);
+        await recordAudit(tx, actor, now, 'conversation.snooze', { type: 'conversation', id }, { from: conversation.status, until });
+      });
+      events.publish({ type: 'conversations.changed', conversationIds: [id] });
+      return (await repos.conversations.get(id))!;
+    },
+
     async setStatus(id: string, status: ConversationStatus, actor: Actor) {
       await uow(async (tx) => {
-        const conversation = await mustGet(tx, id);
+        const conversation = await mustGetLive(tx, id);
         await tx.conversations.setStatus(id, status, clock.now());
         await recordAudit(tx, actor, clock.now(), 'conversation.status', { type: 'conversation', id }, { from: conversation.status, to: status });
       });

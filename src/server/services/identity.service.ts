@@ -3,14 +3,14 @@ import { mergeCustomersRecorded } from '../pipeline/identity-links.js';
 import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
 import type { EventBus } from '../platform/events.js';
-import { newId } from '../platform/ids.js';
 import type { MergeRecord } from '../repositories/identity-links.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { recordAudit } from './audit.js';
 
 /**
- * Hand-made corrections of the correlate stage: merge suggestions, customer merges, conversation
- * merges and splits. Each is audited and leaves a merge record that undo replays backwards.
+ * Hand-made corrections of the identity graph: merge suggestions and customer merges. Each is audited and leaves a
+ * merge record that undo replays backwards (conversation merges and splits: conversation-operations.service.ts;
+ * undo still handles the conversation records written before that service existed).
  */
 export const createIdentityService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; events: EventBus }) => {
   const { repos, uow, clock, events } = deps;
@@ -20,12 +20,6 @@ export const createIdentityService = (deps: { repos: Repositories; uow: UnitOfWo
     if (!customer) throw new AppError('customer_not_found', `no customer ${id}`, field);
     if (await tx.identityLinks.isMerged(id)) throw new AppError('conflict', `customer ${id} was merged into another`, field);
     return customer;
-  };
-
-  const conversation = async (tx: Repositories, id: string, field?: string) => {
-    const found = await tx.conversations.get(id);
-    if (!found) throw new AppError('conversation_not_found', `no conversation ${id}`, field);
-    return found;
   };
 
   const mergeInto = async (tx: Repositories, targetId: string, sourceId: string, reason: string, actor: Actor) => {
@@ -73,51 +67,6 @@ export const createIdentityService = (deps: { repos: Repositories; uow: UnitOfWo
         const { mergeId } = await mergeInto(tx, id, otherCustomerId, 'manual', actor);
         return (await tx.identityLinks.merge(mergeId)) as MergeRecord;
       });
-    },
-
-    async mergeConversations(id: string, otherId: string, actor: Actor): Promise<MergeRecord> {
-      if (id === otherId) throw new AppError('validation_failed', 'a conversation cannot be merged with itself', 'otherId');
-      const record = await uow(async (tx) => {
-        await conversation(tx, id);
-        const other = await conversation(tx, otherId, 'otherId');
-        const now = clock.now();
-        const messageIds = await tx.identityLinks.conversationMessageIds(otherId);
-        await tx.identityLinks.moveMessages(messageIds, id);
-        await tx.identityLinks.recountConversation(id, now);
-        await tx.identityLinks.recountConversation(otherId, now);
-        await tx.conversations.setStatus(otherId, 'closed', now);
-        const mergeId = newId();
-        await tx.identityLinks.recordMerge({ id: mergeId, kind: 'conversation_merge', targetId: id, sourceId: otherId, moved: { messageIds, sourceStatus: other.status }, reason: 'manual', actorId: actor.userId, now });
-        await recordAudit(tx, actor, now, 'conversation.merge', { type: 'conversation', id }, { mergeId, otherId, messages: messageIds.length });
-        return (await tx.identityLinks.merge(mergeId)) as MergeRecord;
-      });
-      touched([id, otherId]);
-      return record;
-    },
-
-    /** Moves the given messages into a new conversation on the same channel; returns the merge record naming it. */
-    async splitConversation(id: string, messageIds: readonly string[], actor: Actor): Promise<MergeRecord> {
-      const wanted = [...new Set(messageIds)];
-      if (wanted.length === 0) throw new AppError('validation_failed', 'name at least one message to split off', 'messageIds');
-      const record = await uow(async (tx) => {
-        await conversation(tx, id);
-        const held = new Set(await tx.identityLinks.conversationMessageIds(id));
-        const foreign = wanted.find((m) => !held.has(m));
-        if (foreign) throw new AppError('validation_failed', `message ${foreign} is not in this conversation`, 'messageIds');
-        if (wanted.length === held.size) throw new AppError('validation_failed', 'a split must leave at least one message behind', 'messageIds');
-        const now = clock.now();
-        const splitId = newId();
-        await tx.identityLinks.cloneConversation(id, splitId, now);
-        await tx.identityLinks.moveMessages(wanted, splitId);
-        await tx.identityLinks.recountConversation(id, now);
-        await tx.identityLinks.recountConversation(splitId, now);
-        const mergeId = newId();
-        await tx.identityLinks.recordMerge({ id: mergeId, kind: 'conversation_split', targetId: id, sourceId: splitId, moved: { messageIds: wanted }, reason: 'manual', actorId: actor.userId, now });
-        await recordAudit(tx, actor, now, 'conversation.split', { type: 'conversation', id }, { mergeId, splitId, messages: wanted.length });
-        return (await tx.identityLinks.merge(mergeId)) as MergeRecord;
-      });
-      touched([id, record.sourceId]);
-      return record;
     },
 
     /** Puts back exactly what a merge or split moved. */

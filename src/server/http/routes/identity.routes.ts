@@ -22,7 +22,7 @@ const toMergeDto = (m: MergeRecord) => ({
 
 const params = z.strictObject({ id: idSchema });
 
-/** The identity graph and conversation corrections: suggestions, merges, splits, undo. */
+/** The identity graph: merge suggestions, customer merges, undo. Conversation merges and splits live in conversation-operations.routes.ts. */
 export const registerIdentityRoutes = (app: App, deps: { identity: IdentityService }) => {
   const { identity } = deps;
 
@@ -48,16 +48,6 @@ export const registerIdentityRoutes = (app: App, deps: { identity: IdentityServi
 
   app.post('/api/v1/merges/:id/undo', {
     config: { auth: 'customers:write' },
-    schema: { tags: ['customers'], summary: 'Undo a customer merge, conversation merge or split', params, response: { 200: mergeSchema } },
+    schema: { tags: ['customers'], summary: 'Undo a customer merge (and conversation merges or splits recorded before conversation operations had their own undo)', params, response: { 200: mergeSchema } },
   }, async (request) => toMergeDto(await identity.undo(request.params.id, actorOf(request))));
-
-  app.post('/api/v1/conversations/:id/merge', {
-    config: { auth: 'conversations:write' },
-    schema: { tags: ['conversations'], summary: 'Move every message of another conversation into this one and close it (audited, undoable)', params, body: z.strictObject({ otherId: idSchema }), response: { 200: mergeSchema } },
-  }, async (request) => toMergeDto(await identity.mergeConversations(request.params.id, request.body.otherId, actorOf(request))));
-
-  app.post('/api/v1/conversations/:id/split', {
-    config: { auth: 'conversations:write' },
-    schema: { tags: ['conversations'], summary: 'Move the given messages into a new conversation (audited, undoable); the merge record names it as sourceId', params, body: z.strictObject({ messageIds: z.array(idSchema).min(1).max(1000) }), response: { 200: mergeSchema } },
-  }, async (request) => toMergeDto(await identity.splitConversation(request.params.id, request.body.messageIds, actorOf(request))));
 };
