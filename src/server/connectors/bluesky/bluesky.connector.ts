@@ -11,17 +11,30 @@ export { mapJetstreamEvent, parseAtUri, postUri } from './map.js';
 /**
  * Config: `pdsUrl` (default https://bsky.social), `jetstreamUrl`, `brandDid` (else the session DID), `brandHandle`,
  * `listeningQueries` (string[], listening syntax), `listeningKeywords` (string[]), `rewindSeconds` (default 5), `backfillSeconds` (first start only; default 0 = live tail), `chatServiceDid`, `reconnectBaseMs`, `flushMs`.
- * Credentials: `identifier` (handle or email), `appPassword`, optional `session` (a saved AtpSessionData).
+ * Credentials: `identifier` (handle or email), `appPassword`, `session` (the AtpSessionData Parley saves on login and refresh).
  */
 export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter => {
   const config = parseChannelSettings(blueskyConfigSchema, channel.config, 'bluesky config');
   const credentials = parseChannelSettings(blueskyCredentialsSchema, channel.credentials, 'bluesky credentials');
+  // Sessions are persisted sealed with the channel's credentials: createSession is limited to 30 per 5 minutes
+  // and 300 a day, so a restart resumes the stored session (refreshing it if the access JWT lapsed) instead.
+  const store = channel.credentialStore;
+  let saving: Promise<void> = Promise.resolve();
   const sender = createBlueskySender({
     pdsUrl: config.pdsUrl,
     identifier: credentials.identifier,
     appPassword: credentials.appPassword,
-    session: (credentials.session as AtpSessionData | undefined) ?? null,
+    session: (credentials.session as AtpSessionData | null | undefined) ?? null,
     chatServiceDid: config.chatServiceDid,
+    ...(store
+      ? {
+          onSession: (session: AtpSessionData | null) => {
+            // In order, so an older session never overwrites a newer one; a failed write keeps the last good one.
+            saving = saving.then(() => store.save({ session })).catch(() => undefined);
+          },
+          sessionSaved: () => saving,
+        }
+      : {}),
   });
 
   return {

@@ -1,18 +1,25 @@
 import { runAdapterContract } from '../contract/run-adapter-contract.js';
 import { createBlueskyAdapter } from './bluesky.connector.js';
 import { startFakeBlueskyServer } from './fake-server.js';
+import { createMemoryCredentialStore } from '../contract/memory-credentials.js';
 
 let counter = 0;
 
 runAdapterContract('bluesky (jetstream)', async () => {
   const fake = await startFakeBlueskyServer({ handle: 'acme.test', appPassword: 'app-pass' });
+  // The channel row: a restarted adapter resumes the session the last one stored.
+  const store = createMemoryCredentialStore({ identifier: 'acme.test', appPassword: 'app-pass' });
   return {
+    expireAccess() {
+      fake.expireAccessOnce();
+      return () => fake.calls.filter((c) => c === 'com.atproto.server.refreshSession').length;
+    },
     createAdapter: () =>
       createBlueskyAdapter({
         id: 'ch-b', platform: 'bluesky',
         // A fresh channel backfills a minute so what was posted just before the first connection is not missed.
         config: { pdsUrl: fake.url, jetstreamUrl: fake.jetstreamUrl, brandHandle: 'acme.test', backfillSeconds: 60, reconnectBaseMs: 50, flushMs: 20 },
-        credentials: { identifier: 'acme.test', appPassword: 'app-pass' }, ownAccountIds: [],
+        credentials: store.current, ownAccountIds: [], credentialStore: store,
       }),
     inbound: { mode: 'stream' },
     supports: { edits: true, deletes: true, echoes: true, cursor: true },

@@ -6,6 +6,7 @@ import { createBlueskyAdapter } from './bluesky.connector.js';
 import { startFakeBlueskyServer } from './fake-server.js';
 import type { FakeBlueskyServer } from './fake-server.js';
 import { mapJetstreamEvent } from './map.js';
+import { createMemoryCredentialStore } from '../contract/memory-credentials.js';
 
 const brand = 'did:plc:acme';
 const docEvent = {
@@ -149,6 +150,42 @@ describe('Bluesky adapter against the fake PDS and Jetstream', () => {
     stop.abort();
     await running;
     expect(out.envelopes.map((e) => e.externalId)).not.toContain(sent.platformMessageId);
+  });
+
+  it('persists its session (sealed with the credentials), refreshes it on ExpiredToken and resumes it after a restart without logging in again', async () => {
+    const store = createMemoryCredentialStore({ identifier: 'acme.test', appPassword: 'app-pass-1234' });
+    const build = () =>
+      createBlueskyAdapter({
+        id: 'ch-b', platform: 'bluesky',
+        config: { pdsUrl: server.url, jetstreamUrl: server.jetstreamUrl, brandHandle: 'acme.test' },
+        credentials: store.current, ownAccountIds: [], credentialStore: store,
+      });
+    const root = server.post({ did: 'did:plc:ann', text: '@acme.test broken', mention: true });
+    const first = build();
+    await first.send({ idempotencyKey: 's1', channelId: 'ch-b', kind: 'reply', text: 'looking', inReplyToExternalId: root });
+    const logins = () => server.calls.filter((c) => c === 'com.atproto.server.createSession').length;
+    expect(logins()).toBe(1);
+    const created = store.current.session as { refreshJwt: string; accessJwt: string; did: string };
+    expect(created).toMatchObject({ did: server.brandDid, refreshJwt: expect.any(String), accessJwt: expect.any(String) });
+
+    // The access JWT lapses: the PDS answers 400 ExpiredToken, the agent refreshes, and the rotated pair is stored.
+    server.expireAccessOnce();
+    await first.send({ idempotencyKey: 's2', channelId: 'ch-b', kind: 'reply', text: 'still looking', inReplyToExternalId: root });
+    expect(server.calls).toContain('com.atproto.server.refreshSession');
+    const refreshed = store.current.session as { refreshJwt: string };
+    expect(refreshed.refreshJwt).not.toBe(created.refreshJwt);
+
+    // A restart resumes the stored session: no createSession (30 per 5 minutes) on the way.
+    const restarted = build();
+    await restarted.send({ idempotencyKey: 's3', channelId: 'ch-b', kind: 'reply', text: 'fixed now', inReplyToExternalId: root });
+    expect(logins()).toBe(1);
+    expect(server.created.map((c) => c.record.text)).toEqual(['looking', 'still looking', 'fixed now']);
+
+    // An expired stored session is refreshed on resume; a revoked one falls back to one login.
+    server.expireAccessOnce();
+    const again = build();
+    expect((await again.test!()).ok).toBe(true);
+    expect(logins()).toBe(1);
   });
 
   it('sends DMs through the chat proxy', async () => {

@@ -18,7 +18,10 @@ export interface BlueskySenderOptions {
   appPassword: string;
   /** Saved session to resume instead of a new createSession (limited to 30 per 5 minutes per account). */
   session?: AtpSessionData | null;
+  /** Called on login, refresh (tokens rotate) and expiry (null), in that order. */
   onSession?: (session: AtpSessionData | null) => void;
+  /** Resolves once the sessions reported so far are stored; sends wait for it so a rotated refresh JWT is durable first. */
+  sessionSaved?: () => Promise<void>;
   /** Chat service DID for `atproto-proxy` on `chat.bsky.convo.*`. */
   chatServiceDid?: string;
 }
@@ -117,13 +120,19 @@ export function createBlueskySender(options: BlueskySenderOptions): BlueskySende
   }
 
   return {
-    did: ensureSession,
+    async did() {
+      const did = await ensureSession();
+      await options.sessionSaved?.();
+      return did;
+    },
     async send(message) {
       const did = await ensureSession();
       try {
         return message.kind === 'dm' ? await directMessage(message) : await reply(message, did);
       } catch (error) {
         throw blueskyError(error, message.kind === 'dm' ? 'chat.bsky.convo.sendMessage' : 'createRecord');
+      } finally {
+        await options.sessionSaved?.();
       }
     },
   };

@@ -22,5 +22,5 @@ export const blueskyCredentialsSchema = z.object({
   identifier: z.string().min(1),
   appPassword: z.string().min(1),
   /** A saved AtpSessionData, resumed instead of a new login (createSession is limited to 30 per 5 minutes). */
-  session: z.record(z.string(), z.unknown()).optional(),
+  session: z.record(z.string(), z.unknown()).nullable().optional(),
 });
