@@ -59,7 +59,7 @@ export const createSlaCheckStage = (deps: { config?: DecideConfigCache; publicUr
         const band = (state.bandOverride ?? conv.priorityBand) as PriorityBand;
         await repos.conversations.updateDecision({
           id: conv.id, priority: conv.priority, priorityBand: band, priorityParts: conv.priorityParts, assigneeId: state.assigneeId, teamId: state.teamId, queue: state.queue,
-          slaDueAt: dueOf([updated]), ...(state.status !== conv.status ? { status: state.status } : {}), now,
+          slaDueAt: dueOf([updated, ...((await repos.sla.openClocks([conv.id])).get(conv.id) ?? []).filter((c) => c.id !== updated.id)]), ...(state.status !== conv.status ? { status: state.status } : {}), now,
         });
         changed.push(conv.id);
       }

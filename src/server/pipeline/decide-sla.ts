@@ -76,6 +76,11 @@ export const stateOf = (c: SlaClockRecord, p: SlaPolicyRecord, now: number): Sla
 
 export const isPaused = (c: SlaClockRecord): boolean => c.pauses.some((p) => p.to === null);
 
+/** First- and next-response clocks are met by a reply; the resolution clock only by resolving the conversation. */
+export const isResponseClock = (c: Pick<SlaClockRecord, 'metric'>): boolean => c.metric !== 'resolution';
+
+const endPauses = (c: SlaClockRecord, at: number): SlaClockRecord['pauses'] => c.pauses.map((p) => (p.to === null ? { ...p, to: Math.max(p.from, at) } : p));
+
 /** Checks at the warning and the due instants; the check job re-reads the clock, so stale checks do nothing. */
 export const scheduleChecks = async (c: SlaClockRecord, enqueue: JobContext['enqueue']): Promise<void> => {
   if (c.closedAt !== null || isPaused(c)) return;
@@ -84,7 +89,8 @@ export const scheduleChecks = async (c: SlaClockRecord, enqueue: JobContext['enq
 };
 
 /**
- * Brings a conversation's open clocks in line with the store: met by a reply, cancelled by resolution, paused
+ * Brings a conversation's open clocks in line with the store: response clocks met by a reply, the resolution clock
+ * met by resolving; any clock cancelled by closing (spam) or, for response clocks, by resolution; paused
  * while the conversation is `pending` (waiting on the customer), resumed otherwise. Returns the clocks still open.
  */
 export const syncClocks = async (tx: Repositories, conversation: Pick<Conversation, 'id' | 'status'>, clocks: readonly SlaClockRecord[], policies: readonly SlaPolicyRecord[], now: number, enqueue: JobContext['enqueue']): Promise<SlaClockRecord[]> => {
@@ -92,9 +98,12 @@ export const syncClocks = async (tx: Repositories, conversation: Pick<Conversati
   for (const original of clocks) {
     let c = original;
     const policy = policyById(policies, c.policyId);
-    const respondedAt = await tx.sla.firstResponseSince(conversation.id, c.startedAt);
+    const respondedAt = isResponseClock(c) ? await tx.sla.firstResponseSince(conversation.id, c.startedAt) : null;
     if (respondedAt !== null) {
-      c = { ...c, metAt: respondedAt, closedAt: now, pauses: c.pauses.map((p) => (p.to === null ? { ...p, to: Math.max(p.from, respondedAt) } : p)) };
+      c = { ...c, metAt: respondedAt, closedAt: now, pauses: endPauses(c, respondedAt) };
+    } else if (!isResponseClock(c) && conversation.status === 'resolved') {
+      // The resolution clock stops when the conversation is resolved: met, or breached if that came after the due instant.
+      c = { ...c, metAt: now, closedAt: now, pauses: endPauses(c, now) };
     } else if (conversation.status === 'resolved' || conversation.status === 'closed') {
       c = { ...c, closedAt: now };
     } else if (conversation.status === 'pending' && !isPaused(c)) {

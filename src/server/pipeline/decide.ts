@@ -10,7 +10,7 @@ import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
 import { buildRuleContext, decisionStateOf } from './decide-context.js';
 import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
-import { dueOf, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
+import { dueOf, isResponseClock, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
 
 /** Skills are stored as names: `lang:en`, `intent:billing`, `channel:x`; no intent or channel skill means any. */
 export const toRoutingAgent = (a: AgentProfile, load: number): RoutingAgent => {
@@ -105,7 +105,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         if (state.status === 'pending') state.status = 'open';
 
         let open: SlaClockRecord[] = await syncClocks(repos, { id: conv.id, status: state.status }, openClocks.get(conv.id) ?? [], config.policies, now, ctx.enqueue);
-        const running = open.find((c) => c.dueAt !== null);
+        const running = open.find((c) => isResponseClock(c) && c.dueAt !== null);
         const u = readUnderstanding(m);
         const waitingFrom = running?.startedAt ?? (conv.firstResponseAt === null ? conv.createdAt : (batch[0]?.createdAt ?? m.createdAt));
         const priority = scorePriority(
@@ -127,14 +127,22 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         }
         const final = applyBand(priority, state.bandOverride, config.weights);
 
-        if (open.length === 0 && state.status !== 'closed' && state.status !== 'resolved') {
+        if (state.status !== 'closed' && state.status !== 'resolved') {
           const policy = selectPolicy(config.policies, { platform: channel?.platform ?? 'unknown', visibility: conv.visibility });
-          const metric = conv.firstResponseAt === null ? 'first_response' : 'next_response';
-          const startedAt = metric === 'first_response' ? Math.min(conv.createdAt, batch[0]?.createdAt ?? conv.createdAt) : (batch[0]?.createdAt ?? m.createdAt);
-          const clock = startClock({ conversationId: conv.id, policy, metric, startedAt, platform: channel?.platform ?? 'unknown', band: final.band, tier: customer?.tier ?? 'standard' });
-          newClocks.push(clock);
-          await scheduleChecks(clock, ctx.enqueue);
-          open = [clock];
+          const key = { conversationId: conv.id, policy, platform: channel?.platform ?? 'unknown', band: final.band, tier: customer?.tier ?? 'standard' };
+          const opened = Math.min(conv.createdAt, batch[0]?.createdAt ?? conv.createdAt);
+          const started: SlaClockRecord[] = [];
+          if (!open.some(isResponseClock)) {
+            const metric = conv.firstResponseAt === null ? 'first_response' : 'next_response';
+            started.push(startClock({ ...key, metric, startedAt: metric === 'first_response' ? opened : (batch[0]?.createdAt ?? m.createdAt) }));
+          }
+          // The resolution clock runs from the conversation's opening (or its reopening) to its resolution.
+          if (open.every(isResponseClock)) started.push(startClock({ ...key, metric: 'resolution', startedAt: conv.firstResponseAt === null ? opened : (batch[0]?.createdAt ?? m.createdAt) }));
+          for (const clock of started) {
+            newClocks.push(clock);
+            await scheduleChecks(clock, ctx.enqueue);
+          }
+          open = [...open, ...started];
         } else if (state.status === 'closed' || state.status === 'resolved') {
           open = await syncClocks(repos, { id: conv.id, status: state.status }, open, config.policies, now, ctx.enqueue);
         }
@@ -152,7 +160,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
               }
               agents = routingCache.agents;
             }
-            const clock = open[0];
+            const clock = open.find(isResponseClock) ?? open[0];
             const sla = clock ? stateOf(clock, policyById(config.policies, clock.policyId), now) : null;
             const decision = chooseAssignee(
               { id: conv.id, language: m.language ?? 'und', intent: m.intent ?? 'other', channel: channel?.platform ?? 'unknown', band: final.band, sla, needsResponse: m.needsResponse },

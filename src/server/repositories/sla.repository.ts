@@ -144,6 +144,11 @@ export const createSlaRepository = (executor: Executor) => {
       await db.insertInto('sla_clocks').values(row).onConflict((oc) => oc.column('id').doUpdateSet(changes)).execute();
     },
 
+    /** Moves only the conversation's shown SLA due instant, so a clock sync never writes back a stale status or assignee. */
+    async setConversationDue(conversationId: string, dueAt: number | null, now: number): Promise<void> {
+      await db.updateTable('conversations').set({ sla_due_at: dueAt, updated_at: now }).where('id', '=', conversationId).execute();
+    },
+
     /** Earliest human or echoed reply at or after `since` (rule auto-replies do not meet an SLA). */
     async firstResponseSince(conversationId: string, since: number): Promise<number | null> {
       const r = await db

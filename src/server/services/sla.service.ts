@@ -106,7 +106,7 @@ export const createSlaService = (deps: { repos: Repositories; uow: UnitOfWork; c
             pending.push({ type, payload, runAt: runAt ?? now });
           });
           const due = dueOf(after);
-          if (due !== conv.slaDueAt) await tx.conversations.updateDecision({ ...conv, slaDueAt: due, now });
+          if (due !== conv.slaDueAt) await tx.sla.setConversationDue(conv.id, due, now);
         }
         if (pending.length) await tx.jobs.enqueue(pending.map((j) => ({ id: newId(), type: j.type, payload: JSON.stringify(j.payload), runAt: j.runAt })), now);
       });
