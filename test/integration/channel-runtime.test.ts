@@ -19,7 +19,8 @@ describe('channel runners: streams and polls with saved cursors, pause, health',
   let adminToken: string;
 
   beforeAll(async () => {
-    fake = await startXFakeServer();
+    // As X does: posts made while no stream is connected reach only search (and backfill on higher tiers).
+    fake = await startXFakeServer({ holdWhileDisconnected: false });
     app = await createTestApp('sqlite', { channelRunners: { reconcileMs: 50, backoffStartMs: 10, backoffCapMs: 200, pollIntervalMs: 50 } });
     adminToken = await tokenFor(app, (await createUser(app, 'admin')).id);
   });
@@ -38,6 +39,8 @@ describe('channel runners: streams and polls with saved cursors, pause, health',
     });
 
   it('streams X posts in, and a forced reconnect (upstream disconnect, then a scheduler restart) loses and duplicates nothing', async () => {
+    // The stream rule the brand's listening compiled to; a reconnect searches with it since the saved cursor.
+    fake.rules.push({ id: fakeXId(), value: '@acme', tag: 'parley:brand' });
     const channel = await app.services.channels.create(
       { platform: 'x', name: 'X stream', config: { baseUrl: fake.url, accountId: fakeBrand.id, backoff: fastBackoff }, credentials: { bearerToken: fake.bearerToken }, ownAccountIds: [fakeBrand.id] },
       admin,
@@ -52,14 +55,16 @@ describe('channel runners: streams and polls with saved cursors, pause, health',
     const during = pushPosts(5, 'during the upstream disconnect');
     await waitFor('the posts sent while disconnected', async () => (await countStored(channel.id, during)) === 5);
 
-    // The scheduler goes down and comes back: X's filtered stream has no replay, so posts made while it is down
-    // must be held upstream (the fake holds them as X's backfill would) and arrive once it reconnects.
+    // The scheduler goes down and comes back: the filtered stream does not replay, so posts made while it is down
+    // come back through search/recent since the cursor saved with the last ingested post.
     await app.channelRuntime.runners.stop();
     await waitFor('the stream to close', async () => fake.streamConnections === 0);
     const whileStopped = pushPosts(5, 'while the runner restarts');
     app.channelRuntime.runners.start();
     await waitFor('the posts sent while the runner was down', async () => (await countStored(channel.id, whileStopped)) === 5);
 
+    expect(fake.searches.length).toBeGreaterThanOrEqual(2);
+    expect((await app.repos.channels.get(channel.id))?.cursor).toBe([...whileStopped].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).at(-1));
     const all = [...first, ...during, ...whileStopped];
     const stored = await app.repos.messages.findByExternalIds(channel.id, all);
     expect(stored.map((m) => m.externalId).sort()).toEqual([...all].sort());
@@ -78,6 +83,49 @@ describe('channel runners: streams and polls with saved cursors, pause, health',
     expect((await app.channelRuntime.health()).find((h) => h.channelId === channel.id)?.running).toBe(false);
     await waitFor('the stream to close', async () => fake.streamConnections === 0);
     await app.services.channels.setStatus(channel.id, 'removed', admin);
+  });
+
+  it('refreshes a lapsed X user token through the runtime: the rotated pair is stored sealed and the stream keeps running', async () => {
+    const grant = fake.issueUserGrant();
+    const channel = await app.services.channels.create(
+      {
+        platform: 'x',
+        name: 'X refreshing',
+        config: { baseUrl: fake.url, accountId: fakeBrand.id, backoff: fastBackoff, ingest: 'stream' },
+        credentials: { bearerToken: fake.bearerToken, accessToken: grant.accessToken, refreshToken: grant.refreshToken, accessTokenExpiresAt: grant.expiresAt, clientId: 'parley-client', clientSecret: 'parley-client-secret' },
+        ownAccountIds: [fakeBrand.id],
+      },
+      admin,
+    );
+    await app.channelRuntime.runners.reconcile();
+    await waitFor('the stream to connect', async () => fake.streamConnections === 1);
+    const connects = fake.streamBackfills.length;
+
+    fake.revokeUserAccessTokens();
+    const adapter = await app.channelRuntime.adapterFor(channel.id);
+    await adapter!.send({ idempotencyKey: 'refresh-1', channelId: channel.id, kind: 'reply', text: 'Sorry, checking now', inReplyToExternalId: fakeXId() });
+    expect(fake.refreshes.at(-1)).toEqual({ refreshToken: grant.refreshToken, ok: true });
+    const row = await app.repos.channels.get(channel.id);
+    const stored = app.services.channels.credentialsOf(row!);
+    expect(stored.refreshToken).not.toBe(grant.refreshToken);
+    expect(stored.bearerToken).toBe(fake.bearerToken);
+    expect(row!.sealedCredentials).not.toContain(String(stored.refreshToken));
+    expect(row!.sealedCredentials).not.toContain(String(stored.accessToken));
+
+    // The adapter's own rotation is not a settings change: the runner keeps its connection.
+    await app.channelRuntime.runners.reconcile();
+    await app.channelRuntime.runners.reconcile();
+    expect(fake.streamBackfills.length).toBe(connects);
+    expect((await app.channelRuntime.health()).find((h) => h.channelId === channel.id)).toMatchObject({ running: true, restarts: 0 });
+
+    // Another process (here: a rebuilt adapter) starts from the stored pair; the spent one is never presented again.
+    app.channelRuntime.invalidate(channel.id);
+    fake.revokeUserAccessTokens();
+    await (await app.channelRuntime.adapterFor(channel.id))!.send({ idempotencyKey: 'refresh-2', channelId: channel.id, kind: 'reply', text: 'Fixed, thanks for waiting', inReplyToExternalId: fakeXId() });
+    expect(fake.refreshes.at(-1)).toEqual({ refreshToken: stored.refreshToken, ok: true });
+    await app.services.channels.setStatus(channel.id, 'removed', admin);
+    await app.channelRuntime.runners.reconcile();
+    await waitFor('the stream to close', async () => fake.streamConnections === 0);
   });
 
   it('polls X mentions from the saved cursor, saving it only after ingest, and resumes from it after a restart', async () => {

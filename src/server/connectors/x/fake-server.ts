@@ -46,7 +46,7 @@ export interface XFakeServer {
   issueUserGrant(): { accessToken: string; refreshToken: string; expiresAt: number };
   /** Refresh-grant calls answered, and which refresh tokens they presented. */
   refreshes: { refreshToken: string; ok: boolean }[];
-  /** Revoke every user access token now (X answers 401 until the client refreshes). */
+  /** Revoke every issued user access token now (X answers 401 until the client refreshes); the fixed `userAccessToken` stays valid. */
   revokeUserAccessTokens(): void;
   /** Emit a line to every open stream, or hold it until one connects; each line is split across two writes. */
   pushStreamLine(line: unknown): void;
@@ -292,7 +292,7 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     issueUserGrant,
     refreshes,
     revokeUserAccessTokens() {
-      for (const token of accessTokens.keys()) accessTokens.set(token, 0);
+      for (const token of accessTokens.keys()) if (token !== userAccessToken) accessTokens.set(token, 0);
     },
     pushStreamLine(line) {
       const text = typeof line === 'string' ? line : JSON.stringify(line);
