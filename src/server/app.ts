@@ -16,6 +16,8 @@ import { registerConversationRoutes } from './http/routes/conversations.routes.j
 import { registerConversationOperationRoutes } from './http/routes/conversation-operations.routes.js';
 import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
 import { registerIdentityRoutes } from './http/routes/identity.routes.js';
+import { createCustomerRecordsService } from './services/customer-records.service.js';
+import { registerCustomerRecordsRoutes } from './http/routes/customer-records.routes.js';
 import { registerIncidentRoutes } from './http/routes/incidents.routes.js';
 import { registerEventRoutes } from './http/routes/events.routes.js';
 import { registerMessageRoutes } from './http/routes/messages.routes.js';
@@ -176,6 +178,7 @@ export const createApp = async (options: AppOptions) => {
   const auth = createAuthService({ repos, uow, clock });
   const users = createUsersService({ repos, uow, clock });
   const customers = createCustomersService({ repos, uow, clock });
+  const customerRecords = createCustomerRecordsService({ repos, uow, clock });
   const conversations = createConversationsService({ repos, uow, clock, events, publicUrl: config.publicUrl });
   const incidents = createIncidentsService({ repos, uow, clock, events, publicUrl: config.publicUrl, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
   const identity = createIdentityService({ repos, uow, clock, events });
@@ -184,7 +187,7 @@ export const createApp = async (options: AppOptions) => {
   events.subscribe((event) => {
     if (event.type === 'conversations.changed') decide.sla.syncConversations(event.conversationIds).catch((err: unknown) => logger.warn({ err: String(err) }, 'SLA clock sync failed'));
   });
-  const services = { auth, users, teams, channels, customers, conversations, ingest, incidents, identity, ...decide };
+  const services = { auth, users, teams, channels, customers, customerRecords, conversations, ingest, incidents, identity, ...decide };
   const signingKey = deriveSigningKey(loadOrCreateSecretKey(config.secretKey, config.dataDir));
   const mailer = config.smtp ? createSystemMailer({ url: config.smtp.url, from: config.smtp.from ?? defaultFromAddress(config.publicUrl) }) : null;
   const handoff = createPrivateHandoffService({ repos, uow, clock, events, signingKey, publicUrl: config.publicUrl, mailer });
@@ -213,6 +216,7 @@ export const createApp = async (options: AppOptions) => {
   await registerPublicPageRoutes(http, { handoff, verification, secureCookies: config.publicUrl.startsWith('https://') });
   registerIncidentRoutes(http, { incidents });
   registerIdentityRoutes(http, { identity });
+  await registerCustomerRecordsRoutes(http, { records: customerRecords });
   registerSlaRoutes(http, decide);
   registerRulesRoutes(http, decide);
   registerMacroRoutes(http, decide);

@@ -22,6 +22,7 @@ export const permissions = {
   'incidents:read': ['admin', 'supervisor', 'agent', 'analyst'],
   'incidents:manage': ['admin', 'supervisor'],
   'customers:erase': ['admin'],
+  'customers:import': ['admin', 'supervisor'],
   'settings:read': ['admin', 'supervisor', 'analyst'],
   'settings:manage': ['admin'],
   'reports:read': ['admin', 'supervisor', 'analyst'],

@@ -3,13 +3,15 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
+import { getCountries, type CountryCode } from 'libphonenumber-js';
 import { envelopeSchema, type Envelope } from '../../shared/envelope.js';
 import { systemActor } from '../../shared/permissions.js';
 import type { ParleyApp } from '../app.js';
+import { AppError } from '../platform/errors.js';
 import { mapXV2StreamLine } from '../connectors/x/map.js';
 import { CliError, withApp } from './context.js';
 
-type Format = 'envelope' | 'x-v2';
+type Format = 'envelope' | 'x-v2' | 'crm-csv';
 const batchSize = 500;
 
 interface Summary {
@@ -84,19 +86,63 @@ export const importFile = async (app: ParleyApp, file: string, format: Format, c
   return summary;
 };
 
+/** CRM fields from a CSV into customers' fields, through the same service as `POST /api/v1/customers/import`. */
+export const importCrmCsv = async (app: ParleyApp, file: string, options: { region?: string; createMissing?: boolean; dryRun?: boolean }) => {
+  const size = statSync(file).size;
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'crm import |{bar}| {percentage}% | {rows} rows | {updated} customers updated', hideCursor: true }, cliProgress.Presets.shades_classic);
+  bar.start(size, 0, { rows: 0, updated: 0 });
+  let bytes = 0;
+  // Read twice: once to check the whole file, once to import it; the bar follows the importing read.
+  let reads = 0;
+  const open = () => {
+    const input = createReadStream(file);
+    reads += 1;
+    if (reads === 2) input.on('data', (chunk) => {
+      bytes += chunk.length;
+    });
+    return input;
+  };
+  try {
+    const summary = await app.services.customerRecords.importCsv(
+      open,
+      { ...(options.region ? { region: options.region.toUpperCase() as CountryCode } : {}), createMissing: options.createMissing ?? false, dryRun: options.dryRun ?? false },
+      systemActor('cli'),
+      (s) => bar.update(bytes, { rows: s.rows, updated: s.updated }),
+    );
+    bar.update(size, { rows: summary.rows, updated: summary.updated });
+    return summary;
+  } catch (error) {
+    if (error instanceof AppError) throw new CliError(`${file}: ${error.message}`, 2);
+    throw error;
+  } finally {
+    bar.stop();
+  }
+};
+
 export const registerImportCommand = (program: Command): void => {
   program
     .command('import')
-    .description('import JSON lines (Envelopes or X API v2 stream lines) through the whole pipeline')
-    .argument('<file>', 'JSON-lines file')
-    .addOption(new Option('--format <format>', 'line format').choices(['envelope', 'x-v2']).default('envelope'))
+    .description('import JSON lines (Envelopes or X API v2 stream lines) through the whole pipeline, or CRM fields from a CSV (--format crm-csv)')
+    .argument('<file>', 'JSON-lines file, or a CSV with --format crm-csv')
+    .addOption(new Option('--format <format>', 'file format').choices(['envelope', 'x-v2', 'crm-csv']).default('envelope'))
     .option('--channel <id>', 'channel to import into (default: a new import channel)')
-    .action(async (file: string, opts: { format: Format; channel?: string }) => {
+    .option('--region <code>', 'crm-csv: region for phone numbers without a country code (e.g. GB)')
+    .option('--create-missing', 'crm-csv: rows with an email address that matches no customer create one')
+    .option('--dry-run', 'crm-csv: match and count, write nothing')
+    .action(async (file: string, opts: { format: Format; channel?: string; region?: string; createMissing?: boolean; dryRun?: boolean }) => {
       try {
         statSync(file);
       } catch {
         throw new CliError(`cannot read ${file}`, 2);
       }
+      if (opts.format === 'crm-csv') {
+        if (opts.channel) throw new CliError('--channel does not apply to --format crm-csv', 2);
+        if (opts.region && !(getCountries() as string[]).includes(opts.region.toUpperCase())) throw new CliError(`--region ${opts.region}: not an ISO 3166 alpha-2 region such as GB`, 2);
+        const crm = await withApp((app) => importCrmCsv(app, file, opts));
+        process.stdout.write(`${JSON.stringify(crm)}\n`);
+        return;
+      }
+      if (opts.region || opts.createMissing || opts.dryRun) throw new CliError('--region, --create-missing and --dry-run apply to --format crm-csv only', 2);
       const summary = await withApp((app) => importFile(app, file, opts.format, opts.channel));
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     });

@@ -9,6 +9,7 @@ import * as channelsMigration from './migrations/0007-channels.js';
 import * as corrections from './migrations/0008-corrections.js';
 import * as conversationOperations from './migrations/0010-conversation-operations.js';
 import * as search from './migrations/0009-search.js';
+import * as customerRecords from './migrations/0016-customer-records.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0008-corrections': corrections,
   '0010-conversation-operations': conversationOperations,
   '0009-search': search,
+  '0016-customer-records': customerRecords,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -6,6 +6,7 @@ import { createConversationsRepository } from './conversations.repository.js';
 import { createConversationOperationsRepository } from './conversations-operations.repository.js';
 import { createCorrectionsRepository } from './corrections.repository.js';
 import { createCustomersRepository } from './customers.repository.js';
+import { createCustomerRecordsRepository } from './customer-records.repository.js';
 import { createIdentityLinksRepository } from './identity-links.repository.js';
 import { createIncidentsRepository } from './incidents.repository.js';
 import { createJobsRepository } from './jobs.repository.js';
@@ -33,6 +34,7 @@ export const createRepositories = (db: Executor, options: { skipLocked: boolean 
   conversationOperations: createConversationOperationsRepository(db),
   corrections: createCorrectionsRepository(db),
   customers: createCustomersRepository(db),
+  customerRecords: createCustomerRecordsRepository(db),
   identityLinks: createIdentityLinksRepository(db),
   incidents: createIncidentsRepository(db, options),
   jobs: createJobsRepository(db, options),
