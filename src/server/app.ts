@@ -38,6 +38,7 @@ import { createCorrelateStage } from './pipeline/correlate.js';
 import { createDecideStage } from './pipeline/decide.js';
 import { createDecideConfigCache } from './pipeline/decide-config.js';
 import { createSlaCheckStage } from './pipeline/decide-sla-check.js';
+import { createConversationUpdatedStage, createIncidentDetectedStage, createRuleScheduler, createScheduleStage } from './pipeline/decide-events.js';
 import { createWebhookStage } from './pipeline/decide-webhooks.js';
 import { registerMacroRoutes } from './http/routes/macros.routes.js';
 import { registerReportRoutes } from './http/routes/reports.routes.js';
@@ -145,6 +146,9 @@ export const createApp = async (options: AppOptions) => {
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
       createDecideStage({ ...decideDeps, marketingTeamId: () => marketingTeamId }),
       createSlaCheckStage(decideDeps),
+      createScheduleStage(decideDeps),
+      createIncidentDetectedStage(decideDeps),
+      createConversationUpdatedStage(decideDeps),
       createSnoozeWakeStage(decideDeps),
       createWebhookStage({ uow, clock, logger, allowPrivate: decideDeps.allowPrivateWebhooks }),
     ],
@@ -256,6 +260,7 @@ export const createApp = async (options: AppOptions) => {
         ingestLog?.start(ingest);
       }
       if (roles.includes('scheduler')) channelRuntime.runners.start();
+      if (roles.includes('scheduler')) stopTrust.push(createRuleScheduler({ uow, clock, onError: (err) => logger.warn({ err: String(err) }, 'rule schedule tick failed') }).start());
       if (roles.includes('web')) await http.listen({ port: config.port, host: config.host });
     },
     async stop(): Promise<void> {

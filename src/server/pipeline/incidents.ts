@@ -9,6 +9,7 @@ import {
   type IncidentSnapshot,
 } from '../correlate/incidents/index.js';
 import type { Repositories } from '../repositories/index.js';
+import { queueIncidentDetected } from './decide-events.js';
 
 /** Intents that describe something wrong: with negative sentiment, what the incident detector counts. */
 export const complaintIntents: ReadonlySet<string> = new Set(['outage', 'product_defect', 'complaint', 'billing', 'account_access', 'order_delivery']);
@@ -86,14 +87,19 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
       if (snapshot) await repos.incidents.upsert(factsOf(snapshot), now);
     }
     for (const event of events) await repos.incidents.attachMembers(event.incidentId, event.messageIds);
-    if (options.autoConfirmConfidence === null) return;
-    for (const id of touched) {
-      const row = await repos.incidents.get(id);
-      if (row?.status === 'suspected' && row.confidence >= options.autoConfirmConfidence) {
-        d.confirm(id, now);
-        await repos.incidents.setStatus(id, 'confirmed', null, now);
+    // incident_detected rules run once the members are attached: on suspicion, and on an automatic confirmation.
+    const detected: { id: string; status: 'suspected' | 'confirmed' }[] = events.filter((e) => e.type === 'incident_suspected').map((e) => ({ id: e.incidentId, status: 'suspected' }));
+    if (options.autoConfirmConfidence !== null) {
+      for (const id of touched) {
+        const row = await repos.incidents.get(id);
+        if (row?.status === 'suspected' && row.confidence >= options.autoConfirmConfidence) {
+          d.confirm(id, now);
+          await repos.incidents.setStatus(id, 'confirmed', null, now);
+          detected.push({ id, status: 'confirmed' });
+        }
       }
     }
+    await queueIncidentDetected(repos, detected, now);
   };
 
   return {

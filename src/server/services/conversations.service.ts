@@ -7,6 +7,7 @@ import { newId } from '../platform/ids.js';
 import { parseSearchQuery, type ConversationFilter, type ListCursor } from '../repositories/conversations.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { queueOutboundReply } from '../pipeline/outbound-reply.js';
+import { queueConversationUpdated } from '../pipeline/decide-events.js';
 import { recordAudit } from './audit.js';
 
 export const conversationStatuses = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
@@ -161,6 +162,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         const teamId = input.teamId === undefined ? conversation.teamId : input.teamId;
         await tx.conversations.setAssignment(id, input.assigneeId, teamId, clock.now());
         await recordAudit(tx, actor, clock.now(), 'conversation.assign', { type: 'conversation', id }, { from: conversation.assigneeId, to: input.assigneeId, teamId });
+        await queueConversationUpdated(tx, id, ['assigneeId', ...(teamId !== conversation.teamId ? ['teamId'] : [])], actor.userId, clock.now());
       });
       events.publish({ type: 'conversations.changed', conversationIds: [id] });
       return (await repos.conversations.get(id))!;
@@ -190,6 +192,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         const conversation = await mustGetLive(tx, id);
         await tx.conversations.setStatus(id, status, clock.now());
         await recordAudit(tx, actor, clock.now(), 'conversation.status', { type: 'conversation', id }, { from: conversation.status, to: status });
+        if (status !== conversation.status) await queueConversationUpdated(tx, id, ['status'], actor.userId, clock.now());
       });
       events.publish({ type: 'conversations.changed', conversationIds: [id] });
       return (await repos.conversations.get(id))!;

@@ -82,6 +82,8 @@ export const ruleSchema = z.object({
   trigger: z.enum(RULE_TRIGGERS),
   conditions: conditionGroupSchema.default({ all: [] }),
   actions: z.array(ruleActionSchema).min(1),
+  /** Schedule rules: how often they run over the open conversations, in minutes (default 60). */
+  everyMinutes: z.number().int().min(1).max(10_080).optional(),
   /** When this rule fires, later rules (in list order) are not evaluated for the event. */
   stopProcessing: z.boolean().default(false),
 });
