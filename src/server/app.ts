@@ -55,6 +55,12 @@ import { createUnderstandStage } from './pipeline/understand.js';
 import { createAuthService } from './services/auth.service.js';
 import { createChannelsService } from './services/channels.service.js';
 import { createChannelRuntime } from './services/channel-runtime.service.js';
+import { createStoredChatMailbox, createWebchatService } from './services/webchat.service.js';
+import { createChatRepository } from './repositories/chat.repository.js';
+import { createChannelAdapter } from './connectors/registry.js';
+import { registerWebchatRoutes } from './http/routes/webchat.routes.js';
+import { registerFeedbackRoutes } from './http/routes/feedback.routes.js';
+import { createFeedbackService } from './services/feedback.service.js';
 import { createListeningService } from './services/listening.service.js';
 import type { RunnerOptions } from './services/channel-runtime-runners.js';
 import { createConversationsService } from './services/conversations.service.js';
@@ -164,7 +170,9 @@ export const createApp = async (options: AppOptions) => {
   });
 
   const channels = createChannelsService({ repos, uow, clock, secrets });
-  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, listeningQueriesFor: (channel) => listening.queriesFor(channel), ...(options.adapterFor ? { buildAdapter: options.adapterFor } : {}), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
+  const chatRepository = createChatRepository(store.db);
+  const chatMailbox = createStoredChatMailbox(chatRepository, clock);
+  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, listeningQueriesFor: (channel) => listening.queriesFor(channel), buildAdapter: options.adapterFor ?? ((channel) => createChannelAdapter(channel, { chatMailbox })), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
   const listening = createListeningService({ repos, uow, clock, adapterFor: channelRuntime.adapterFor });
   const outbox = createOutboxDispatcher({
     repos,
@@ -226,6 +234,9 @@ export const createApp = async (options: AppOptions) => {
   registerMacroRoutes(http, decide);
   registerReportRoutes(http, { ...decide, now: clock.now });
   registerEventRoutes(http, { events });
+  const webchat = createWebchatService({ chat: chatRepository, mailbox: chatMailbox, channels, clock, appSecret: loadOrCreateSecretKey(config.secretKey, config.dataDir) });
+  await registerWebchatRoutes(http, { webchat, channels, publicUrl: config.publicUrl });
+  await registerFeedbackRoutes(http, { feedback: createFeedbackService({ channels, ingest, clock }), publicUrl: config.publicUrl });
   const classification = createClassificationService({ repos, uow, clock, customIntentModelPath, reloadClassifier: () => classifier.reload() });
   registerClassificationRoutes(http, { classification });
   if (options.serveSpa !== false) await registerSpa(http, path.resolve(fileURLToPath(new URL('../../', import.meta.url)), 'dist/web'));

@@ -1,4 +1,5 @@
 import type { Envelope, Platform } from '../../shared/envelope.js';
+import type { ChatMailbox } from './webchat/mailbox.js';
 
 /** Raw webhook request as the HTTP edge received it: the signature is checked over `rawBody`, never re-serialised JSON. */
 export interface WebhookRequest {
@@ -101,6 +102,11 @@ export interface CredentialStore {
   save(patch: Record<string, unknown>): Promise<void>;
 }
 
+/** Services an adapter may need beyond its own settings: web chat's mailbox is Parley's own store. */
+export interface AdapterContext {
+  chatMailbox?: ChatMailbox;
+}
+
 /** Builds an adapter from a channel's stored config and decrypted credentials. */
 export type AdapterFactory = (channel: {
   id: string;
@@ -110,4 +116,4 @@ export type AdapterFactory = (channel: {
   ownAccountIds: string[];
   /** Absent in tests that build an adapter alone: rotated credentials then live only in memory. */
   credentialStore?: CredentialStore;
-}) => ChannelAdapter;
+}, context?: AdapterContext) => ChannelAdapter;

@@ -23,6 +23,6 @@ describe('adapterFactories', () => {
     }
     expect(message).toMatch(/pageId/);
     expect(message).not.toContain('super-secret');
-    expect(() => createChannelAdapter({ id: 'c', platform: 'phone', config: {}, credentials: {}, ownAccountIds: [] })).toThrow(/no channel adapter/);
+    expect(() => createChannelAdapter({ id: 'c', platform: 'import', config: {}, credentials: {}, ownAccountIds: [] })).toThrow(/no channel adapter/);
   });
 });

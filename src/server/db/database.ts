@@ -10,6 +10,7 @@ import * as corrections from './migrations/0008-corrections.js';
 import * as conversationOperations from './migrations/0010-conversation-operations.js';
 import * as search from './migrations/0009-search.js';
 import * as customerRecords from './migrations/0016-customer-records.js';
+import * as chat from './migrations/0013-chat.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   '0010-conversation-operations': conversationOperations,
   '0009-search': search,
   '0016-customer-records': customerRecords,
+  '0013-chat': chat,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

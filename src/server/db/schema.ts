@@ -164,6 +164,8 @@ export interface MessagesTable {
   author_followers: Generated<number>;
   author_verified: Generated<number>;
   author_email: string | null;
+  /** E.164; set only when the platform vouches for the number (migration 0013). */
+  author_phone: string | null;
   text: string;
   html: string | null;
   subject: string | null;

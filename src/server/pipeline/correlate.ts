@@ -85,9 +85,9 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
             newCustomers.push(created);
             identity = { id: created.identityId, platform, platformId: facts.platformId, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified, email: facts.email, phone: null, customerId: created.customerId };
             identities.set(key, identity);
-            authors.set(key, { identity, isNew: true, email: m.authorEmail, phone: null });
+            authors.set(key, { identity, isNew: true, email: m.authorEmail, phone: m.authorPhone });
           } else {
-            if (m.authorEmail && !authors.has(key)) authors.set(key, { identity, isNew: false, email: m.authorEmail, phone: null });
+            if ((m.authorEmail || m.authorPhone) && !authors.has(key)) authors.set(key, { identity, isNew: false, email: m.authorEmail, phone: m.authorPhone });
             await repos.customers.refreshIdentity(identity, facts, now);
             identities.set(key, { ...identity, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified });
           }

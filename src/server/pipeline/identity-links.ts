@@ -29,6 +29,19 @@ export const mergeCustomersRecorded = async (
   return { mergeId, moved };
 };
 
+/**
+ * Phone and form identities are keyed by a number or address nobody vouched for (an unattested caller id, an
+ * address typed into a form): customers already holding it are suggested for an agent to confirm, never merged.
+ */
+const suggestOnTypedContact = async (repos: Repositories, identity: Identity, now: number): Promise<void> => {
+  const phone = identity.platform === 'phone' ? normalisePhone(identity.platformId) : null;
+  const email = identity.platform === 'form' && identity.platformId.includes('@') ? normaliseEmail(identity.platformId) : null;
+  if (!phone && !email) return;
+  for (const other of await repos.identityLinks.findByContact({ email, phone }, identity.customerId)) {
+    await repos.identityLinks.suggest({ id: newId(), customerId: identity.customerId, otherCustomerId: other.customerId, score: 0.7, reasons: [phone ? 'same_unverified_phone' : 'same_unverified_email'], now });
+  }
+};
+
 const linker: MergeActor = { userId: 'system', role: 'admin', requestId: 'correlate' };
 
 export interface AuthorContact {
@@ -65,6 +78,7 @@ export const linkIdentities = async (repos: Repositories, authors: readonly Auth
         identity.customerId = other.customerId;
       }
     }
+    if (author.isNew && !email && !phone) await suggestOnTypedContact(repos, identity, now);
     if (!author.isNew || !identity.displayName) continue;
     for (const other of await repos.identityLinks.findByDisplayName(identity.displayName, identity.customerId)) {
       if (other.platform === identity.platform) continue;

@@ -35,6 +35,7 @@ const toNewMessage = (e: Envelope, receivedAt: number, ownAccountIds: ReadonlySe
     followers: e.author.followers ?? 0,
     verified: e.author.verified ?? false,
     email: e.author.email ?? null,
+    phone: e.author.phone ?? null,
   },
   text: e.text,
   html: e.html ?? null,

@@ -12,6 +12,8 @@ export interface MessageAuthor {
   followers: number;
   verified: boolean;
   email: string | null;
+  /** E.164, only when the platform vouches for it (WhatsApp, an attested caller id). */
+  phone?: string | null;
 }
 
 /** What a stored message and one about to be stored have in common. */
@@ -119,6 +121,7 @@ export interface PipelineMessage {
   authorFollowers: number;
   authorVerified: boolean;
   authorEmail: string | null;
+  authorPhone: string | null;
   text: string;
   subject: string | null;
   inReplyTo: string | null;
@@ -162,6 +165,7 @@ export const createMessagesRepository = (db: Executor) => ({
             author_followers: m.author.followers,
             author_verified: m.author.verified ? 1 : 0,
             author_email: m.author.email,
+            author_phone: m.author.phone ?? null,
             text: m.text,
             html: m.html,
             subject: m.subject,
@@ -209,7 +213,7 @@ export const createMessagesRepository = (db: Executor) => ({
         .selectFrom('messages')
         .select([
           'id', 'channel_id', 'external_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
-          'author_display_name', 'author_followers', 'author_verified', 'author_email', 'text', 'subject', 'in_reply_to',
+          'author_display_name', 'author_followers', 'author_verified', 'author_email', 'author_phone', 'text', 'subject', 'in_reply_to',
           'thread_key', 'created_at', 'received_at', 'stage', 'conversation_id', 'customer_id', 'sentiment', 'sentiment_score',
           'intent', 'urgency', 'needs_response', 'spam', 'language',
         ])
@@ -230,6 +234,7 @@ export const createMessagesRepository = (db: Executor) => ({
           authorFollowers: Number(r.author_followers),
           authorVerified: r.author_verified === 1,
           authorEmail: r.author_email,
+          authorPhone: r.author_phone,
           text: r.text,
           subject: r.subject,
           inReplyTo: r.in_reply_to,
