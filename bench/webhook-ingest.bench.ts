@@ -12,10 +12,12 @@ import { createApp, type ParleyApp } from '../src/server/app.js';
 import { loadConfig } from '../src/server/config.js';
 import { createLogger } from '../src/server/platform/logger.js';
 import { systemActor } from '../src/shared/permissions.js';
+import { signPhoneDelivery } from '../src/server/connectors/phone/phone.connector.js';
 import type { BenchModule } from './types.js';
 
 const secret = 'bench-app-secret';
-const platforms = ['x', 'facebook', 'instagram', 'whatsapp'] as const;
+const phoneSecret = `${secret}-phone-line`;
+const platforms = ['x', 'facebook', 'instagram', 'whatsapp', 'phone'] as const;
 type BenchPlatform = (typeof platforms)[number];
 /** Deliveries in flight at once, as a platform retrying and fanning out would send them. */
 const concurrency = 16;
@@ -66,6 +68,12 @@ const delivery = (platform: BenchPlatform, i: number, run: number): Delivery => 
       const value = { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' }, contacts: [{ profile: { name: `Customer ${i % 2000}` }, wa_id: from }], messages: [{ from, id: `wamid.HBgL${n}`, timestamp: String(at), type: 'text', text: { body: say(i) } }] };
       return sign({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }] }, 'x-hub-signature-256', 'hex');
     }
+    case 'phone': {
+      // Timestamped now: the phone adapter refuses deliveries outside its replay window.
+      const body = Buffer.from(JSON.stringify({ type: 'voicemail', callId: `c${n}`, from: `+1650555${String(1000 + (i % 2000)).padStart(4, '0')}`, recordedAt: new Date(at * 1000).toISOString(), durationSeconds: 20, transcript: say(i) }));
+      const timestamp = Math.floor(Date.now() / 1000);
+      return { body, headers: { 'content-type': 'application/json', 'x-parley-timestamp': String(timestamp), 'x-parley-signature': signPhoneDelivery(phoneSecret, timestamp, body) } };
+    }
   }
 };
 
@@ -74,6 +82,7 @@ const channelSettings: Record<BenchPlatform, { config: Record<string, unknown>; 
   facebook: { config: { pageId: '111' }, credentials: { accessToken: 'token', appSecret: secret } },
   instagram: { config: { igUserId: '1784' }, credentials: { accessToken: 'token', appSecret: secret } },
   whatsapp: { config: { phoneNumberId: '106540352242922' }, credentials: { accessToken: 'token', appSecret: secret } },
+  phone: { config: { defaultCountry: 'US' }, credentials: { signingSecret: phoneSecret } },
 };
 
 /** Events stored per second for `budgetMs`, `concurrency` deliveries in flight; every answer must be a 200 with one accepted event. */
