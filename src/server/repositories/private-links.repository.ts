@@ -17,6 +17,11 @@ export interface PrivateLinksTable {
   session_hash: string | null;
   session_expires_at: number | null;
   identity_id: string | null;
+  dm_nonce_hash: string | null;
+  dm_requested_at: number | null;
+  dm_platform: string | null;
+  dm_platform_id: string | null;
+  dm_message_id: string | null;
 }
 
 export interface PrivateLink {
@@ -32,6 +37,18 @@ export interface PrivateLink {
   usedAt: number | null;
   sessionExpiresAt: number | null;
   identityId: string | null;
+  /** A pending proof by private message: the browser's nonce (hashed) and the platform identity that must send it. */
+  dm: { nonceHash: string; requestedAt: number; platform: string; platformId: string } | null;
+  /** The private message that proved the customer, once one did. */
+  dmMessageId: string | null;
+}
+
+/** The public post a conversation started from: whose platform identity may prove it by private message. */
+export interface Poster {
+  platform: string;
+  platformId: string;
+  handle: string | null;
+  channelId: string;
 }
 
 const ms = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -51,6 +68,8 @@ const toLink = (r: PrivateLinksTable): PrivateLink => ({
   usedAt: ms(r.used_at),
   sessionExpiresAt: ms(r.session_expires_at),
   identityId: r.identity_id,
+  dm: r.dm_nonce_hash && r.dm_platform && r.dm_platform_id ? { nonceHash: r.dm_nonce_hash, requestedAt: Number(r.dm_requested_at), platform: r.dm_platform, platformId: r.dm_platform_id } : null,
+  dmMessageId: r.dm_message_id,
 });
 
 export const createPrivateLinksRepository = (executor: Executor) => {
@@ -83,6 +102,39 @@ export const createPrivateLinksRepository = (executor: Executor) => {
     async consume(id: string, sessionHash: string, sessionExpiresAt: number, identityId: string | null, now: number): Promise<boolean> {
       const r = await db.updateTable('private_links').set({ used_at: now, session_hash: sessionHash, session_expires_at: sessionExpiresAt, identity_id: identityId, code_hash: null }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
+    },
+
+    async requestDm(id: string, nonceHash: string, poster: Poster, now: number): Promise<void> {
+      await db.updateTable('private_links').set({ dm_nonce_hash: nonceHash, dm_requested_at: now, dm_platform: poster.platform, dm_platform_id: poster.platformId }).where('id', '=', id).execute();
+    },
+
+    async recordDmProof(id: string, messageId: string): Promise<void> {
+      await db.updateTable('private_links').set({ dm_message_id: messageId, dm_nonce_hash: null }).where('id', '=', id).execute();
+    },
+
+    /** The author of the conversation's first inbound public message, with the platform of its channel. */
+    async posterOf(conversationId: string): Promise<Poster | null> {
+      const r = await db.selectFrom('messages').innerJoin('channels', 'channels.id', 'messages.channel_id')
+        .select(['channels.platform', 'messages.author_platform_id', 'messages.author_handle', 'messages.channel_id'])
+        .where('messages.conversation_id', '=', conversationId).where('messages.direction', '=', 'in').where('messages.visibility', '=', 'public')
+        .orderBy('messages.created_at').orderBy('messages.id').limit(1).executeTakeFirst();
+      return r ? { platform: r.platform, platformId: r.author_platform_id, handle: r.author_handle, channelId: r.channel_id } : null;
+    },
+
+    /** Private messages the identity sent on that platform since `since` (newest first, a bounded few). */
+    async privateMessagesFrom(platform: string, platformId: string, since: number, limit = 50): Promise<{ id: string; channelId: string; conversationId: string | null; customerId: string | null; text: string }[]> {
+      const rows = await db.selectFrom('messages').innerJoin('channels', 'channels.id', 'messages.channel_id')
+        .select(['messages.id', 'messages.channel_id', 'messages.conversation_id', 'messages.customer_id', 'messages.text'])
+        .where('messages.author_platform_id', '=', platformId).where('messages.created_at', '>=', since)
+        .where('channels.platform', '=', platform).where('messages.direction', '=', 'in').where('messages.visibility', '=', 'private')
+        .orderBy('messages.created_at', 'desc').limit(limit).execute();
+      return rows.map((r) => ({ id: r.id, channelId: r.channel_id, conversationId: r.conversation_id, customerId: r.customer_id, text: r.text }));
+    },
+
+    /** How the customer of a conversation proved themselves on the newest spent link: an email, a private message, or both. */
+    async verifiedFor(conversationId: string): Promise<{ email: string | null; dmMessageId: string | null } | null> {
+      const r = await db.selectFrom('private_links').select(['email', 'dm_message_id']).where('conversation_id', '=', conversationId).where('used_at', 'is not', null).orderBy('used_at', 'desc').executeTakeFirst();
+      return r ? { email: r.dm_message_id ? null : r.email, dmMessageId: r.dm_message_id } : null;
     },
 
     async verifiedEmailFor(conversationId: string): Promise<string | null> {

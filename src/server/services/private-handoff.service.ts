@@ -9,6 +9,9 @@ import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { PrivateLink } from '../repositories/private-links.repository.js';
 import { hmacHex, signLinkToken, verifyLinkToken } from '../trust/signing.js';
 import type { SystemMailer } from '../trust/system-mailer.js';
+import { carriesDmProofCode, dmProofCode } from '../trust/dm-proof.js';
+import { mergeCustomersRecorded } from '../pipeline/identity-links.js';
+import { queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { recordAudit } from './audit.js';
 
 export interface PrivateHandoffOptions {
@@ -53,6 +56,8 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
   const codeTtlMs = options.codeTtlMs ?? 15 * 60_000;
   const sessionTtlMs = options.sessionTtlMs ?? 24 * 3600_000;
   const maxCodeAttempts = options.maxCodeAttempts ?? 5;
+  // Sending a private message from a phone takes longer than typing an emailed code.
+  const dmTtlMs = options.codeTtlMs ?? 30 * 60_000;
   const codeHash = (linkId: string, code: string) => hmacHex(signingKey, `otp:${linkId}:${code}`);
 
   const resolve = async (token: string): Promise<LinkState> => {
@@ -166,6 +171,52 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
       return { sessionToken, expiresAt };
     },
 
+    /** The handle that posted publicly, which a proof by private message must come from. */
+    posterHandle: async (link: PrivateLink): Promise<string | null> => (await repos.privateLinks.posterOf(link.conversationId))?.handle ?? null,
+
+    /** Starts a proof by private message: the browser keeps the nonce; the page shows the code to send from the posting handle. */
+    async requestDmProof(token: string): Promise<{ nonce: string; code: string; handle: string | null; platform: string }> {
+      const link = await mustOpen(token);
+      const poster = await repos.privateLinks.posterOf(link.conversationId);
+      if (!poster) throw new AppError('conflict', 'this conversation did not start from a public post, so there is no account to prove by private message');
+      const nonce = randomToken();
+      await repos.privateLinks.requestDm(link.id, hashToken(nonce), poster, clock.now());
+      return { nonce, code: dmProofCode(signingKey, link.id, nonce), handle: poster.handle, platform: poster.platform };
+    },
+
+    /**
+     * This browser's pending proof by private message: the code to show while waiting, or, once a private message
+     * carrying it has arrived from the account that posted, a session (the link is spent and, when the sender is held
+     * as another customer, the two are merged as strong evidence).
+     */
+    async checkDmProof(token: string, nonce: string | undefined): Promise<{ state: 'none' } | { state: 'waiting'; code: string; platform: string } | { state: 'verified'; sessionToken: string; expiresAt: number }> {
+      if (!nonce) return { state: 'none' };
+      const s = await resolve(token);
+      if (s.state !== 'ask_email' && s.state !== 'ask_code') return { state: 'none' };
+      const { link } = s;
+      const now = clock.now();
+      if (!link.dm || link.dm.nonceHash !== hashToken(nonce) || link.dm.requestedAt + dmTtlMs <= now) return { state: 'none' };
+      const dm = link.dm;
+      const code = dmProofCode(signingKey, link.id, nonce);
+      // The code cannot be sent before it was shown; the margin only absorbs the platform's clock being behind ours.
+      const sent = (await repos.privateLinks.privateMessagesFrom(dm.platform, dm.platformId, dm.requestedAt - 5 * 60_000)).find((m) => carriesDmProofCode(m.text, code));
+      if (!sent) return { state: 'waiting', code, platform: dm.platform };
+      const sessionToken = randomToken();
+      const expiresAt = now + sessionTtlMs;
+      await uow(async (tx) => {
+        const conversation = await tx.conversations.get(link.conversationId);
+        if (!(await tx.privateLinks.consume(link.id, hashToken(sessionToken), expiresAt, null, now))) throw new AppError('conflict', 'this link has already been used');
+        await tx.privateLinks.recordDmProof(link.id, sent.id);
+        const actor = { userId: `customer:${link.id}`, role: 'customer', requestId: `private-link:${link.id}` };
+        const merge = conversation?.customerId && sent.customerId && sent.customerId !== conversation.customerId
+          ? await mergeCustomersRecorded(tx, { sourceId: sent.customerId, targetId: conversation.customerId, reason: 'private_link_dm_proof', evidence: [`${dm.platform} account ${dm.platformId} sent the one-time code by private message`], actor, now })
+          : null;
+        await tx.audit.append({ id: newId(), at: now, actorId: actor.userId, actorRole: 'customer', action: 'conversation.private_verified', targetType: 'conversation', targetId: link.conversationId, data: { linkId: link.id, method: 'private_message', platform: dm.platform, messageId: sent.id, mergeId: merge?.mergeId ?? null } });
+      });
+      events.publish({ type: 'conversations.changed', conversationIds: [link.conversationId] });
+      return { state: 'verified', sessionToken, expiresAt };
+    },
+
     /** The private part of the conversation, for the verified customer's page. */
     async thread(link: PrivateLink) {
       const messages = await repos.messages.listByConversation(link.conversationId, 500);
@@ -195,10 +246,11 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
     },
 
     /**
-     * An agent's private answer: stored as a private message (the customer's private page shows it) and emailed to the
-     * verified address, by the email channel's outbox or the system mailer; never posted in public.
+     * An agent's private answer, never posted in public. A customer who proved themselves by private message is
+     * answered there, through the outbound-reply writer; one who proved an email address gets it by the email channel's
+     * outbox or the system mailer. Either way the customer's private page shows it.
      */
-    async replyPrivately(conversationId: string, text: string, actor: Actor): Promise<{ messageId: string; outboxId: string | null; delivery: 'email_channel' | 'system_mail' | 'page_only' }> {
+    async replyPrivately(conversationId: string, text: string, actor: Actor): Promise<{ messageId: string; outboxId: string | null; delivery: 'platform_dm' | 'email_channel' | 'system_mail' | 'page_only' }> {
       const body = text.trim();
       if (!body) throw new AppError('validation_failed', 'a reply needs text', 'text');
       const now = clock.now();
@@ -206,8 +258,19 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
       const sent = await uow(async (tx) => {
         const conversation = await tx.conversations.get(conversationId);
         if (!conversation) throw new AppError('conversation_not_found', `no conversation ${conversationId}`);
-        const email = await tx.privateLinks.verifiedEmailFor(conversationId);
-        if (!email) throw new AppError('conflict', 'the customer has not verified a private link for this conversation yet');
+        const verified = await tx.privateLinks.verifiedFor(conversationId);
+        if (!verified) throw new AppError('conflict', 'the customer has not verified a private link for this conversation yet');
+        const dm = verified.dmMessageId ? await tx.messages.get(verified.dmMessageId) : null;
+        const dmChannel = dm ? await tx.channels.get(dm.channelId) : null;
+        if (dm && dmChannel && dm.channelId === conversation.channelId) {
+          const answering = { externalId: dm.externalId, kind: 'dm', authorPlatformId: dm.author.platformId, authorHandle: dm.author.handle, authorEmail: null };
+          const queued = await queueOutboundReply(tx, { conversation, channel: dmChannel, answering, text: body, visibility: 'private', idempotencyKey: `private-reply:${messageId}`, sentBy: actor.userId, now, isFirstResponse: true });
+          if (!queued) throw new AppError('conflict', 'this reply was already sent');
+          await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id: conversationId }, { messageId: queued.messageId, outboxId: queued.outboxId, visibility: 'private', delivery: 'platform_dm' });
+          return { messageId: queued.messageId, outboxId: queued.outboxId as string | null, delivery: 'platform_dm', email: '', subject: '' } as const;
+        }
+        const email = verified.email;
+        if (!email) throw new AppError('conflict', 'the customer proved themselves by a private message we cannot answer on this channel; ask them in the private page for an email address');
         const how = await mailRoute(tx, conversation.channelId);
         const outboxId = how === 'channel' ? newId() : null;
         await tx.messages.insertMany([{
@@ -222,7 +285,7 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
         await tx.conversations.recordFirstResponse(conversationId, now);
         const delivery = how === 'channel' ? 'email_channel' : how === 'system' ? 'system_mail' : 'page_only';
         await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id: conversationId }, { messageId, outboxId, visibility: 'private', delivery });
-        return { outboxId, delivery, email, subject } as const;
+        return { messageId, outboxId, delivery, email, subject } as const;
       });
       if (sent.outboxId) events.publish({ type: 'outbox.enqueued' });
       events.publish({ type: 'conversations.changed', conversationIds: [conversationId] });
@@ -233,7 +296,7 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
           throw new AppError('unavailable', 'the reply is saved and shows on the customer\'s private page, but the email could not be sent; try again later');
         }
       }
-      return { messageId, outboxId: sent.outboxId, delivery: sent.delivery };
+      return { messageId: sent.messageId, outboxId: sent.outboxId, delivery: sent.delivery };
     },
   };
 };

@@ -8,6 +8,8 @@ import { escapeHtml, publicPageCsp, renderPage } from '../../trust/html.js';
 import type { App } from '../types.js';
 
 const privateCookie = 'parley_private';
+// The browser's half of a proof by private message: only the browser that asked for the code is let in when it arrives.
+const dmCookie = 'parley_dm';
 const limit = { max: 30, timeWindow: '1 minute' };
 const tokenParams = z.strictObject({ token: z.string().min(10).max(200) });
 
@@ -29,7 +31,27 @@ export const registerPublicPageRoutes = async (app: App, deps: { handoff: Privat
 
     const base = (token: string) => `/p/private/${token}`;
 
-    const showLink = async (token: string, sessionToken: string | undefined, reply: FastifyReply, notice = '') => {
+    const cookieOptions = (expires: Date) => ({ httpOnly: true, sameSite: 'strict' as const, path: '/p/private/', secure: deps.secureCookies, expires });
+
+    const dmPanel = (token: string, code: string, platform: string, handle: string | null) =>
+      `<h2>Or prove it by private message</h2><p>Send this code in a private message to our ${escapeHtml(platform)} account${handle ? `, from @${escapeHtml(handle.replace(/^@/, ''))}` : ''} (the account that posted):</p><p><strong>${escapeHtml(code)}</strong></p><p><a href="${escapeHtml(base(token))}">I have sent it</a></p>`;
+
+    const dmOffer = (token: string) => form(`${base(token)}/dm`, '', 'Prove it by private message instead');
+
+    const showLink = async (token: string, sessionToken: string | undefined, reply: FastifyReply, notice = '', dmNonce?: string) => {
+      if (!sessionToken && dmNonce) {
+        const dm = await handoff.checkDmProof(token, dmNonce);
+        if (dm.state === 'verified') {
+          reply.setCookie(privateCookie, dm.sessionToken, cookieOptions(new Date(dm.expiresAt)));
+          reply.clearCookie(dmCookie, { path: '/p/private/' });
+          return showLink(token, dm.sessionToken, reply, '<p class="ok">Thank you, your private message proved it is you.</p>');
+        }
+        if (dm.state === 'waiting') {
+          const state = await handoff.resolve(token);
+          const handle = state.state === 'ask_email' || state.state === 'ask_code' ? await handoff.posterHandle(state.link) : null;
+          return html(reply, 200, 'Prove it is you', `${notice}<p>We have not received your private message with the code yet.</p>${dmPanel(token, dm.code, dm.platform, handle)}`);
+        }
+      }
       const session = await handoff.sessionLink(token, sessionToken);
       if (session) {
         const thread = await handoff.thread(session);
@@ -39,10 +61,10 @@ export const registerPublicPageRoutes = async (app: App, deps: { handoff: Privat
       }
       const state = await handoff.resolve(token);
       if (state.state === 'ask_email') {
-        return html(reply, 200, 'Continue in private', `${notice}<p>To keep your details out of public view, continue here. First, tell us an email address so we can send you a one-time code.</p>${form(`${base(token)}/email`, '<label for="email">Email address</label><input id="email" name="email" type="email" autocomplete="email" required>', 'Send me a code')}`);
+        return html(reply, 200, 'Continue in private', `${notice}<p>To keep your details out of public view, continue here. First, tell us an email address so we can send you a one-time code.</p>${form(`${base(token)}/email`, '<label for="email">Email address</label><input id="email" name="email" type="email" autocomplete="email" required>', 'Send me a code')}${dmOffer(token)}`);
       }
       if (state.state === 'ask_code') {
-        return html(reply, 200, 'Enter your code', `${notice}<p>We sent a six-digit code to ${escapeHtml(state.email ?? 'your email')}.</p>${form(`${base(token)}/code`, '<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>', 'Continue')}<p><small>No code? Wait a minute, then reload this page to ask for a new one.</small></p>`);
+        return html(reply, 200, 'Enter your code', `${notice}<p>We sent a six-digit code to ${escapeHtml(state.email ?? 'your email')}.</p>${form(`${base(token)}/code`, '<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>', 'Continue')}<p><small>No code? Wait a minute, then reload this page to ask for a new one.</small></p>${dmOffer(token)}`);
       }
       const why = state.state === 'used' ? 'This link has already been used.' : state.state === 'expired' ? 'This link has expired.' : 'This link is not valid.';
       return html(reply, state.state === 'invalid' ? 404 : 410, 'Link unavailable', `<p class="bad">${why}</p><p>Ask us for a new link in the conversation where you received it.</p>`);
@@ -54,7 +76,17 @@ export const registerPublicPageRoutes = async (app: App, deps: { handoff: Privat
     };
 
     scope.get('/p/private/:token', { config: { auth: 'public', rateLimit: limit }, schema: { hide: true, params: tokenParams } }, async (request, reply) =>
-      showLink(request.params.token, request.cookies[privateCookie], reply));
+      showLink(request.params.token, request.cookies[privateCookie], reply, '', request.cookies[dmCookie]));
+
+    scope.post('/p/private/:token/dm', { config: { auth: 'public', rateLimit: { max: 5, timeWindow: '10 minutes' } }, schema: { hide: true, params: tokenParams } }, async (request, reply) => {
+      try {
+        const started = await handoff.requestDmProof(request.params.token);
+        reply.setCookie(dmCookie, started.nonce, cookieOptions(new Date(Date.now() + 30 * 60_000)));
+        return html(reply, 200, 'Prove it is you', dmPanel(request.params.token, started.code, started.platform, started.handle));
+      } catch (error) {
+        return showLink(request.params.token, undefined, reply, fail(error));
+      }
+    });
 
     scope.post('/p/private/:token/email', { config: { auth: 'public', rateLimit: { max: 5, timeWindow: '10 minutes' } }, schema: { hide: true, params: tokenParams, body: z.object({ email: z.string().max(320) }) } }, async (request, reply) => {
       let notice = '';

@@ -58,7 +58,7 @@ export const registerTrustRoutes = (app: App, deps: { audit: AuditLogService; ha
 
   app.post('/api/v1/conversations/:id/private-reply', {
     config: { auth: 'conversations:write' },
-    schema: { tags: ['trust'], summary: 'Reply in the private part of a conversation (emailed to the customer\'s verified address)', params, body: z.strictObject({ text: z.string().min(1).max(10_000) }), response: { 202: z.object({ messageId: z.string(), outboxId: z.string().nullable(), delivery: z.enum(['email_channel', 'system_mail', 'page_only']) }) } },
+    schema: { tags: ['trust'], summary: 'Reply in the private part of a conversation (emailed to the customer\'s verified address)', params, body: z.strictObject({ text: z.string().min(1).max(10_000) }), response: { 202: z.object({ messageId: z.string(), outboxId: z.string().nullable(), delivery: z.enum(['platform_dm', 'email_channel', 'system_mail', 'page_only']) }) } },
   }, async (request, reply) => reply.code(202).send(await handoff.replyPrivately(request.params.id, request.body.text, actorOf(request))));
 
   app.post('/api/v1/conversations/:id/verified-reply', {
