@@ -85,6 +85,19 @@ describe.each(dialects)('conversation merge, split, undo and snooze on %s', (dia
     expect(await app.trust.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it.skipIf(skip)('shows an agent\'s label correction in place of the model\'s reading on the conversation', async () => {
+    const one = envelope(x, { threadKey: 'label-a', text: '@AcmeTelecom thanks, all working again!', createdAt: at(5_000) });
+    await ingest(one);
+    const id = await conversationOf(one.externalId);
+    const messageId = (await app.repos.messages.findByExternalIds(x, [one.externalId]))[0]!.id;
+    expect((await post(`/api/v1/messages/${messageId}/corrections`, { field: 'sentiment', value: 'negative' })).statusCode).toBe(201);
+    expect((await post(`/api/v1/messages/${messageId}/corrections`, { field: 'intent', value: 'outage' })).statusCode).toBe(201);
+    const detail = (await get(`/api/v1/conversations/${id}`)).json() as { messages: { id: string; classification: { corrections?: Record<string, string>; sentiment?: unknown } }[] };
+    const m = detail.messages.find((x) => x.id === messageId)!;
+    expect(m.classification.corrections).toEqual({ sentiment: 'negative', intent: 'outage' });
+    expect(m.classification.sentiment).toBeDefined();
+  });
+
   it.skipIf(skip)('asks for confirmation before merging across customers, and refuses undo once the merged conversation moved on', async () => {
     const one = envelope(x, { threadKey: 'cross-a', text: '@AcmeTelecom outage in Leeds?', createdAt: at(50_000) });
     const two = envelope(x, { threadKey: 'cross-b', text: '@AcmeTelecom outage in Leeds too', createdAt: at(40_000) });

@@ -204,6 +204,17 @@ export const createConversationOperationsRepository = (executor: Executor) => {
       await db.deleteFrom('conversations').where('id', '=', id).execute();
     },
 
+    /** Agents' latest label corrections per message (field → value), to show in place of the model's reading. */
+    async correctionsOf(messageIds: readonly string[]): Promise<Map<string, Record<string, string>>> {
+      const out = new Map<string, Record<string, string>>();
+      const corrections = executor as unknown as Kysely<{ label_corrections: { message_id: string; field: string; value: string; created_at: number } }>;
+      for (const part of chunk(messageIds)) {
+        const rows = await corrections.selectFrom('label_corrections').select(['message_id', 'field', 'value']).where('message_id', 'in', part).orderBy('created_at').execute();
+        for (const r of rows) out.set(r.message_id, { ...(out.get(r.message_id) ?? {}), [r.field]: r.value });
+      }
+      return out;
+    },
+
     /** Ids of every SLA clock of these conversations, open or closed. */
     async clockIds(conversationIds: readonly string[]): Promise<string[]> {
       if (conversationIds.length === 0) return [];

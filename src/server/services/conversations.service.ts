@@ -99,7 +99,10 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
 
     async get(id: string) {
       const conversation = await mustGet(repos, id);
-      const [messages, notes, outbox] = await Promise.all([repos.messages.listByConversation(id, 500), repos.notes.listByConversation(id), repos.outbox.listForConversation(id)]);
+      const [listed, notes, outbox] = await Promise.all([repos.messages.listByConversation(id, 500), repos.notes.listByConversation(id), repos.outbox.listForConversation(id)]);
+      // Agents' corrections show in place of the model's labels (kept beside them, so the explanation still reads).
+      const corrections = await repos.conversationOperations.correctionsOf(listed.filter((m) => m.direction === 'in').map((m) => m.id));
+      const messages = listed.map((m) => (corrections.has(m.id) ? { ...m, classification: { ...(m.classification ?? {}), corrections: corrections.get(m.id) } } : m));
       return { conversation, messages, notes, outbox };
     },
 

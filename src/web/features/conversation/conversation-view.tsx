@@ -12,8 +12,53 @@ import { CustomerPanel } from '../customer/customer-panel.js';
 import { usePollInterval } from '../live/live-events.js';
 import { CollisionIndicator, usePresenceReporter } from '../live/presence.js';
 import { Composer, replyBoxId } from './composer.js';
+import { AssignMenu, MergeDialog, SnoozeMenu, useSplit } from './conversation-actions.js';
+import './conversation-tools.css';
+import { UndoToast } from './undo-toast.js';
+import type { SplitScope } from './message-item.js';
+import { can } from '../../../shared/permissions.js';
+import type { ConversationOperationDto } from '../../../shared/api.js';
+import { linkTo } from '../../routes/router.js';
 import { conversationQuery } from './conversation-query.js';
 import { MessageItem } from './message-item.js';
+
+/** A merged-away conversation: where its messages went, and its undo while that is still safe. */
+const Tombstone = ({ c }: { c: ConversationDto }) => {
+  const client = useQueryClient();
+  const href = `/c/${encodeURIComponent(c.mergedIntoId ?? '')}`;
+  const ops = useQuery({ queryKey: ['conversation', c.id, 'operations'], queryFn: () => api.get<{ items: ConversationOperationDto[] }>(`/conversations/${encodeURIComponent(c.id)}/operations`) });
+  const merge = ops.data?.items.find((o) => o.kind === 'merge' && o.sourceId === c.id && o.undoneAt === null);
+  const undo = useMutation({
+    mutationFn: (id: string) => api.post<ConversationOperationDto>(`/conversation-operations/${encodeURIComponent(id)}/undo`),
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['conversation'] });
+      await client.invalidateQueries({ queryKey: ['conversations'] });
+    },
+  });
+  return (
+    <section className="conversation" aria-label="Merged conversation">
+      <div className="notice notice-info tombstone" role="status">
+        <p>
+          <strong>This conversation was merged.</strong> Its messages, notes and SLA clocks are now in{' '}
+          <a href={href} onClick={linkTo(href)}>
+            the conversation it was merged into
+          </a>
+          .
+        </p>
+        {merge ? (
+          <p>
+            <span className="muted">Merged {formatDateTime(merge.createdAt)}. </span>
+            <button type="button" className="btn" disabled={undo.isPending} onClick={() => undo.mutate(merge.id)}>
+              Undo the merge
+            </button>
+          </p>
+        ) : null}
+      </div>
+      {undo.error ? <ErrorNotice error={undo.error} /> : null}
+      <UndoToast />
+    </section>
+  );
+};
 
 type Entry = { at: string; message: MessageDto } | { at: string; note: NoteDto };
 
@@ -23,10 +68,10 @@ const Header = ({ c }: { c: ConversationDto }) => {
   const customer = useCustomer(c.customerId);
   const users = useUsers();
   const now = useNow(30_000);
-  const sla = c.status === 'open' || c.status === 'pending' ? slaState(c.slaDueAt, now) : null;
+  const sla = c.status === 'open' || c.status === 'pending' || c.status === 'snoozed' ? slaState(c.slaDueAt, now) : null;
   const assignee = c.assigneeId ? (c.assigneeId === user.id ? 'you' : (users.data?.find((u) => u.id === c.assigneeId)?.name ?? 'a teammate')) : 'nobody';
   const change = useMutation({
-    mutationFn: (action: { assign: string } | { status: string }) =>
+    mutationFn: (action: { assign: string | null } | { status: string }) =>
       'assign' in action ? api.post<ConversationDto>(`/conversations/${encodeURIComponent(c.id)}/assign`, { assigneeId: action.assign }) : api.post<ConversationDto>(`/conversations/${encodeURIComponent(c.id)}/status`, { status: action.status }),
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ['conversation', c.id] });
@@ -34,6 +79,7 @@ const Header = ({ c }: { c: ConversationDto }) => {
     },
   });
   const isResolved = c.status === 'resolved' || c.status === 'closed';
+  const canMerge = can(user.role, 'conversations:merge');
   useShortcuts({
     e: () => change.mutate({ status: isResolved ? 'open' : 'resolved' }),
     a: () => {
@@ -54,6 +100,7 @@ const Header = ({ c }: { c: ConversationDto }) => {
           {c.sentiment ? <Chip tone={sentimentTone(c.sentiment)}>{c.sentiment}</Chip> : null}
           {c.intent ? <Chip tone="info">{c.intent.replace(/_/g, ' ')}</Chip> : null}
           {sla ? <span className={`sla sla-${sla.state}`}>{sla.text}</span> : null}
+          {c.status === 'snoozed' && c.snoozedUntil ? <Chip tone="info">snoozed until {formatDateTime(c.snoozedUntil)}</Chip> : null}
         </p>
         <CollisionIndicator conversationId={c.id} />
         {c.priorityParts.length ? (
@@ -75,6 +122,9 @@ const Header = ({ c }: { c: ConversationDto }) => {
             Assign to me <kbd aria-hidden="true">a</kbd>
           </button>
         ) : null}
+        <AssignMenu c={c} pending={change.isPending} onAssign={(id) => change.mutate({ assign: id })} />
+        {isResolved ? null : <SnoozeMenu c={c} />}
+        {canMerge ? <MergeDialog c={c} /> : null}
         <button type="button" className={isResolved ? 'btn' : 'btn btn-primary'} disabled={change.isPending} onClick={() => change.mutate({ status: isResolved ? 'open' : 'resolved' })}>
           {isResolved ? 'Reopen' : 'Resolve'} <kbd aria-hidden="true">e</kbd>
         </button>
@@ -90,6 +140,8 @@ export const ConversationView = ({ id }: { id: string }) => {
   const users = useUsers();
   const client = useQueryClient();
   const reportTyping = usePresenceReporter(id);
+  const { user } = useSession();
+  const split = useSplit(id);
   useShortcuts({ r: () => document.getElementById(replyBoxId)?.focus() });
 
   useEffect(() => {
@@ -103,17 +155,21 @@ export const ConversationView = ({ id }: { id: string }) => {
   if (detail.error) return <ErrorNotice error={detail.error} onRetry={() => void detail.refetch()} />;
   if (!detail.data) return <p className="muted">Loading conversation…</p>;
   const { conversation, messages, notes } = detail.data;
+  if (conversation.mergedIntoId) return <Tombstone c={conversation} />;
+  const canSplit = messages.length > 1 && can(user.role, 'conversations:merge');
   const entries: Entry[] = [...messages.map((m) => ({ at: m.createdAt, message: m })), ...notes.map((n) => ({ at: n.createdAt, note: n }))].sort((a, b) => a.at.localeCompare(b.at));
 
   return (
     <div className="conversation-layout">
     <section className="conversation" aria-label="Conversation">
       <Header c={conversation} />
+      {split.error ? <ErrorNotice error={split.error} /> : null}
+      <UndoToast />
       <ol className="timeline" aria-label="Timeline">
         {entries.map((e) =>
           'message' in e ? (
             <li key={e.message.id}>
-              <MessageItem message={e.message} />
+              <MessageItem message={e.message} {...(canSplit ? { onSplit: (scope: SplitScope) => split.mutate({ messageId: e.message.id, scope }) } : {})} />
             </li>
           ) : (
             <li key={e.note.id}>

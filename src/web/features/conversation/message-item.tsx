@@ -1,45 +1,95 @@
+import { useRef } from 'react';
 import type { MessageClassification, MessageDto } from '../../api/types.js';
-import { Chip, sentimentTone } from '../../ui/chip.js';
+import { Chip, sentimentTone, type Tone } from '../../ui/chip.js';
 import { formatDateTime } from '../../ui/time.js';
+import { LabelMenu, labelText, type CorrectableField } from './label-correction.js';
 
-const Classification = ({ c }: { c: MessageClassification }) => {
+export type SplitScope = 'message' | 'replies' | 'following';
+
+type Classified = MessageClassification & { corrections?: Partial<Record<CorrectableField, string>> };
+
+const Classification = ({ messageId, c }: { messageId: string; c: Classified }) => {
   const because = (label: string) => c.explanations?.find((e) => e.label === label)?.features ?? [];
-  const rows: { name: string; value: string; tone: Parameters<typeof Chip>[0]['tone']; why: string[] }[] = [];
-  if (c.sentiment) rows.push({ name: 'Sentiment', value: c.sentiment.label, tone: sentimentTone(c.sentiment.label), why: because('sentiment') });
-  if (c.intent) rows.push({ name: 'Intent', value: `${c.intent.label.replace(/_/g, ' ')} (${Math.round(c.intent.score * 100)}%)`, tone: 'info', why: because('intent') });
-  if (c.urgency) rows.push({ name: 'Urgency', value: c.urgency, tone: c.urgency === 'critical' ? 'urgent' : c.urgency === 'high' ? 'warn' : 'neutral', why: because('urgency') });
-  if (c.escalation?.length) rows.push({ name: 'Escalation risk', value: c.escalation.join(', '), tone: 'urgent', why: because('escalation') });
-  if (c.spam) rows.push({ name: 'Spam', value: 'yes', tone: 'warn', why: because('spam') });
-  if (c.abusive) rows.push({ name: 'Abusive', value: 'yes', tone: 'bad', why: because('abuse') });
-  if (c.pii?.length) rows.push({ name: 'Personal data', value: [...new Set(c.pii.map((p) => p.type))].join(', '), tone: 'warn', why: [] });
-  if (rows.length === 0) return null;
+  const fixed = c.corrections ?? {};
+  const labels: { field: CorrectableField; value: string; tone: Tone; suffix?: string }[] = [];
+  const sentiment = fixed.sentiment ?? c.sentiment?.label;
+  if (sentiment) labels.push({ field: 'sentiment', value: sentiment, tone: sentimentTone(sentiment) });
+  const intent = fixed.intent ?? c.intent?.label;
+  if (intent) labels.push({ field: 'intent', value: intent, tone: 'info', ...(fixed.intent || !c.intent ? {} : { suffix: ` ${Math.round(c.intent.score * 100)}%` }) });
+  const urgency = fixed.urgency ?? c.urgency;
+  if (urgency) labels.push({ field: 'urgency', value: urgency, tone: urgency === 'critical' ? 'urgent' : urgency === 'high' ? 'warn' : 'neutral' });
+  const spam = fixed.spam ?? (c.spam ? 'true' : undefined);
+  if (spam) labels.push({ field: 'spam', value: spam, tone: spam === 'true' ? 'warn' : 'neutral' });
+  const language = fixed.language ?? c.language;
+  if (language) labels.push({ field: 'language', value: language, tone: 'neutral' });
+  const rows: { name: string; value: string; why: string[] }[] = [];
+  if (c.sentiment) rows.push({ name: 'Sentiment', value: c.sentiment.label, why: because('sentiment') });
+  if (c.intent) rows.push({ name: 'Intent', value: `${c.intent.label.replace(/_/g, ' ')} (${Math.round(c.intent.score * 100)}%)`, why: because('intent') });
+  if (c.urgency) rows.push({ name: 'Urgency', value: c.urgency, why: because('urgency') });
+  if (c.escalation?.length) rows.push({ name: 'Escalation risk', value: c.escalation.join(', '), why: because('escalation') });
+  if (c.spam) rows.push({ name: 'Spam', value: 'yes', why: because('spam') });
+  if (c.abusive) rows.push({ name: 'Abusive', value: 'yes', why: because('abuse') });
+  if (c.pii?.length) rows.push({ name: 'Personal data', value: [...new Set(c.pii.map((p) => p.type))].join(', '), why: [] });
+  if (labels.length === 0 && rows.length === 0) return null;
   return (
-    <details className="classification">
-      <summary>
-        {rows.slice(0, 3).map((r) => (
-          <Chip key={r.name} tone={r.tone}>
-            {r.value}
-          </Chip>
+    <div className="classification">
+      <div className="classification-labels" role="group" aria-label="Classifier labels (click one to correct it)">
+        {labels.map((l) => (
+          <LabelMenu key={l.field} messageId={messageId} field={l.field} value={l.value} tone={l.tone} corrected={fixed[l.field] !== undefined} {...(l.suffix ? { suffix: l.suffix } : {})} />
         ))}
-        <span className="muted"> why?</span>
+        {c.escalation?.length ? <Chip tone="urgent">{c.escalation.join(', ')}</Chip> : null}
+        {c.abusive ? <Chip tone="bad">abusive</Chip> : null}
+      </div>
+      {rows.length ? (
+        <details>
+          <summary className="muted">Why these labels?</summary>
+          <dl>
+            {rows.map((r) => (
+              <div key={r.name} className="classification-row">
+                <dt>{r.name}</dt>
+                <dd>
+                  {r.value}
+                  {r.why.length ? <span className="muted"> because of “{r.why.join('”, “')}”</span> : null}
+                  {r.name.toLowerCase() in fixed ? <span className="label-corrected"> · corrected to {labelText(r.name.toLowerCase() as CorrectableField, fixed[r.name.toLowerCase() as CorrectableField] ?? '')}</span> : null}
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </details>
+      ) : null}
+    </div>
+  );
+};
+
+/** Splitting off a message: alone, with its replies, or with everything after it. */
+const SplitMenu = ({ onSplit }: { onSplit(scope: SplitScope): void }) => {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const pick = (scope: SplitScope) => () => {
+    if (menu.current) menu.current.open = false;
+    onSplit(scope);
+  };
+  return (
+    <details className="menu message-tools" ref={menu}>
+      <summary className="btn btn-ghost" aria-label="Split this message into a new conversation">
+        Split…
       </summary>
-      <dl>
-        {rows.map((r) => (
-          <div key={r.name} className="classification-row">
-            <dt>{r.name}</dt>
-            <dd>
-              {r.value}
-              {r.why.length ? <span className="muted"> because of “{r.why.join('”, “')}”</span> : null}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <ul className="menu-list menu-list-end" aria-label="Split into a new conversation">
+        <li>
+          <button type="button" onClick={pick('message')}>This message only</button>
+        </li>
+        <li>
+          <button type="button" onClick={pick('replies')}>This message and its replies</button>
+        </li>
+        <li>
+          <button type="button" onClick={pick('following')}>This message and everything after</button>
+        </li>
+      </ul>
     </details>
   );
 };
 
 /** One message of the timeline: who, where (public or private), text, delivery and the classifier's reading. */
-export const MessageItem = ({ message: m }: { message: MessageDto }) => {
+export const MessageItem = ({ message: m, onSplit }: { message: MessageDto; onSplit?: (scope: SplitScope) => void }) => {
   const author = m.direction === 'out' ? (m.author.displayName ?? 'Us') : m.author.handle ? `@${m.author.handle}` : (m.author.displayName ?? m.author.platformId);
   return (
     <article className={`message message-${m.direction} message-${m.visibility}`} aria-label={`${m.visibility} ${m.direction === 'in' ? 'message from' : 'reply by'} ${author}`}>
@@ -58,6 +108,7 @@ export const MessageItem = ({ message: m }: { message: MessageDto }) => {
             view on platform
           </a>
         ) : null}
+        {onSplit ? <SplitMenu onSplit={onSplit} /> : null}
       </header>
       <p className="message-text">{m.deleted ? <em>(deleted by the author)</em> : m.text}</p>
       {m.delivery ? (
@@ -66,7 +117,7 @@ export const MessageItem = ({ message: m }: { message: MessageDto }) => {
           {m.delivery.lastError ? ` — ${m.delivery.lastError}` : ''}
         </p>
       ) : null}
-      {m.classification && m.direction === 'in' ? <Classification c={m.classification as MessageClassification} /> : null}
+      {m.classification && m.direction === 'in' ? <Classification messageId={m.id} c={m.classification as Classified} /> : null}
     </article>
   );
 };
