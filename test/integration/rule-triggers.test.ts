@@ -94,6 +94,42 @@ describe.each(dialects)('schedule, incident_detected and human conversation_upda
     expect(await runsOf(ruleId)).toHaveLength(2);
   });
 
+  it.skipIf(skip)('lifts a conversation waiting past the age floor on the scheduler tick, oldest first, until it is answered', async () => {
+    const scheduler = createRuleScheduler({ uow: app.uow, clock });
+    const t0 = clock.now();
+    const older = await ingestText('what are your opening hours on Sunday?', { threadKey: 'floor-1', author: { platformId: 'fl1', handle: 'fl1', displayName: 'Fl 1', followers: 3, verified: false } });
+    clock.advance(MIN);
+    const newer = await ingestText('do you sell gift cards?', { threadKey: 'floor-2', author: { platformId: 'fl2', handle: 'fl2', displayName: 'Fl 2', followers: 9_000_000, verified: true } });
+    expect(older.priority).toBeLessThan(50);
+    const { afterMinutes, score } = (await app.services.prioritySettings.get()).effective.ageFloor;
+
+    clock.set(t0 + (afterMinutes - 1) * MIN);
+    await scheduler.tick();
+    await app.worker.drain();
+    expect((await app.repos.conversations.get(older.id))!.priority).toBe(older.priority);
+
+    clock.set(t0 + (afterMinutes + 6) * MIN);
+    await scheduler.tick();
+    await app.worker.drain();
+    const [a, b] = [(await app.repos.conversations.get(older.id))!, (await app.repos.conversations.get(newer.id))!];
+    expect(a.priority).toBeGreaterThanOrEqual(score);
+    expect(a.priorityParts.map((p) => p.name)).toContain('age_floor');
+    // The big account waited one minute less and gets no reach bonus while lifted: it stays behind.
+    expect(b.priority).toBeGreaterThanOrEqual(score);
+    expect(b.priority).toBeLessThanOrEqual(a.priority);
+    expect(b.priorityParts.find((p) => p.name === 'reach')?.points).toBe(0);
+
+    // Answered: its response clock stops, and the floor no longer applies to it.
+    await app.services.conversations.reply(older.id, { text: 'We open 10am to 4pm on Sundays.' }, admin);
+    await app.services.sla.syncConversations([older.id]);
+    await app.services.conversations.setStatus(newer.id, 'resolved', admin);
+    const answered = (await app.repos.conversations.get(older.id))!.priority;
+    clock.set(t0 + 14 * MIN);
+    await scheduler.tick();
+    await app.worker.drain();
+    expect((await app.repos.conversations.get(older.id))!.priority).toBe(answered);
+  });
+
   it.skipIf(skip)('refuses a schedule interval out of range, naming the field', async () => {
     const res = await http('POST', '/api/v1/rules', { name: 'Too often', trigger: 'schedule', everyMinutes: 0, actions: [{ type: 'tag', tags: ['x'] }] });
     expect(res.statusCode).toBe(400);

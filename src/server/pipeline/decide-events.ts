@@ -1,4 +1,4 @@
-import type { PriorityBand } from '../decide/priority.js';
+import { ageFloorScore, bandFor, type PriorityBand, type PriorityPart } from '../decide/priority.js';
 import type { PriorityWeights } from '../decide/priority-weights.js';
 import { compileRules, type CompiledRules, type RuleEvent } from '../decide/rules/evaluate-rules.js';
 import type { JobContext, JobHandler } from '../jobs/definitions.js';
@@ -88,7 +88,36 @@ const finish = async (deps: DecideEventDeps, ctx: JobContext, rt: RuleRuntime, r
   });
 };
 
-/** Schedule rules: each runs every `everyMinutes` (default 60) over the open conversations its conditions match. */
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/**
+ * The age floor over time: a conversation scored when its message arrived is lifted once its wait for a response
+ * passes the floor, so the inbox and routing see it rise without a new message. Only raises, never lowers.
+ */
+export const liftWaitingConversations = async (repos: Repositories, weights: PriorityWeights, now: number, limit = 2_000): Promise<string[]> => {
+  const { afterMinutes, score } = weights.ageFloor;
+  if (afterMinutes <= 0) return [];
+  const lifted: string[] = [];
+  for (const c of await repos.sla.awaitingResponse(now - afterMinutes * MIN, score + weights.tierWidth, limit)) {
+    const waited = (now - c.startedAt) / MIN;
+    const floor = ageFloorScore(waited, weights);
+    if (floor === null || Math.floor(floor) <= c.priority) continue;
+    const organic = c.priorityParts.filter((p) => p.name !== 'age_floor' && p.name !== 'reach' && p.name !== 'rule');
+    const base = organic.reduce((sum, p) => sum + p.points, 0);
+    const parts: PriorityPart[] = [
+      ...organic,
+      { name: 'age_floor', points: round2(Math.floor(floor) - base), why: `waiting ${Math.round(waited)} min: lifted so no one waits past ${weights.ageFloor.targetMinutes} min, oldest first` },
+      { name: 'reach', points: 0, why: 'no reach bonus while lifted by waiting time' },
+    ];
+    if (await repos.sla.liftPriority(c.conversationId, Math.floor(floor), bandFor(Math.floor(floor), weights), parts, now)) lifted.push(c.conversationId);
+  }
+  return lifted;
+};
+
+/**
+ * The scheduler's minute: lifts conversations past the age floor, then runs the schedule rules that are due, each
+ * every `everyMinutes` (default 60) over the open conversations its conditions match.
+ */
 export const createScheduleStage = (deps: DecideEventDeps): JobHandler<'decide.schedule'> => {
   const cache = deps.config ?? createDecideConfigCache();
   return {
@@ -97,6 +126,8 @@ export const createScheduleStage = (deps: DecideEventDeps): JobHandler<'decide.s
     async handle(_payload, ctx) {
       const { repos, now } = ctx;
       const config = await cache.load(repos);
+      const lifted = await liftWaitingConversations(repos, config.weights, now);
+      if (lifted.length) ctx.afterCommit(() => deps.onChanged?.(lifted));
       const scheduled = config.rules.filter((r) => r.enabled && r.trigger === 'schedule');
       if (scheduled.length === 0) return;
       const lastRun = (await repos.settings.get<Record<string, number>>(SCHEDULE_LAST_RUN_KEY)) ?? {};

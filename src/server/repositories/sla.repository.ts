@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { PriorityPart } from '../decide/priority.js';
 import type { BusinessCalendar } from '../decide/sla-calendar.js';
 import type { SlaMetric, SlaPolicy } from '../decide/sla.js';
 import { decideDb, toMs, type SlaClocksTable, type SlaPoliciesTable } from './decide-tables.js';
@@ -147,6 +148,33 @@ export const createSlaRepository = (executor: Executor) => {
     /** Moves only the conversation's shown SLA due instant, so a clock sync never writes back a stale status or assignee. */
     async setConversationDue(conversationId: string, dueAt: number | null, now: number): Promise<void> {
       await db.updateTable('conversations').set({ sla_due_at: dueAt, updated_at: now }).where('id', '=', conversationId).execute();
+    },
+
+    /**
+     * Open conversations whose running (unpaused) first- or next-response clock started at or before `startedBefore`
+     * and whose priority is below `below`: the ones the age floor may lift. Oldest clocks first, bounded.
+     */
+    async awaitingResponse(startedBefore: number, below: number, limit: number): Promise<{ conversationId: string; startedAt: number; priority: number; priorityParts: PriorityPart[] }[]> {
+      const rows = await db
+        .selectFrom('sla_clocks as k')
+        .innerJoin('conversations as c', 'c.id', 'k.conversation_id')
+        .select(['k.conversation_id', 'k.started_at', 'c.priority', 'c.priority_parts'])
+        .where('k.closed_at', 'is', null)
+        .where('k.paused_since', 'is', null)
+        .where('k.metric', 'in', ['first_response', 'next_response'])
+        .where('k.started_at', '<=', startedBefore)
+        .where('c.status', '=', 'open')
+        .where('c.priority', '<', below)
+        .orderBy('k.started_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ conversationId: r.conversation_id, startedAt: Number(r.started_at), priority: Number(r.priority), priorityParts: fromJson<PriorityPart[]>(r.priority_parts, []) }));
+    },
+
+    /** Raises a conversation's priority (never lowers it: a concurrent decision that scored higher stands). */
+    async liftPriority(conversationId: string, priority: number, band: string, parts: readonly PriorityPart[], now: number): Promise<boolean> {
+      const r = await db.updateTable('conversations').set({ priority, priority_band: band, priority_parts: JSON.stringify(parts), updated_at: now }).where('id', '=', conversationId).where('priority', '<', priority).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
 
     /** Earliest human or echoed reply at or after `since` (rule auto-replies do not meet an SLA). */
