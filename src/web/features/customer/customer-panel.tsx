@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../ui/notice.js';
 import { timeAgo, useNow } from '../../ui/time.js';
 import { linkTo } from '../../routes/router.js';
 import { CustomFields } from './custom-fields.js';
+import { CustomerNotes } from './customer-notes.js';
 import { customer360Key, type Customer360 } from './customer-query.js';
 import { MergeSuggestions } from './merge-suggestions.js';
 
@@ -78,6 +79,7 @@ export const CustomerPanel = ({ customerId, currentConversationId }: { customerI
       )}
 
       <CustomFields customer={customer} />
+      <CustomerNotes customerId={customer.id} />
     </aside>
   );
 };
