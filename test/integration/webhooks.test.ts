@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { facebookFeedComment, metaMessagingEvent } from '../../src/server/connectors/meta/fake-payloads.js';
-import { aaaTweetCreate, fakeBrand, fakeCustomer, fakeXId } from '../../src/server/connectors/x/fake-payloads.js';
+import { aaaTweetCreate, aaaTweetDelete, fakeBrand, fakeCustomer, fakeXId } from '../../src/server/connectors/x/fake-payloads.js';
 import { startXFakeServer, type XFakeServer } from '../../src/server/connectors/x/fake-server.js';
 import { createManualClock } from '../../src/server/platform/clock.js';
 import { admin, createTestApp, createUser, tokenFor, type TestApp } from '../support/test-app.js';
@@ -157,6 +157,43 @@ describe('platform webhooks and outbound delivery through the channel adapters',
     await app.outbox.drain();
     expect(fake.tweets.some((t) => t.text.startsWith('Thanks, checking the billing'))).toBe(true);
     expect((await delivery(conversationId, messageId))?.delivery?.status).toBe('sent');
+  });
+
+  it('keeps what a paused channel receives (acknowledged, not routed) and ingests it in order on resume; its replies wait in the outbox', async () => {
+    const { conversationId } = await conversationFor('@acme my order is stuck in customs');
+    await app.services.channels.setStatus(xChannelId, 'paused', admin);
+    const kept = fakeXId();
+    const deleted = fakeXId();
+    const first = await postX(aaaTweetCreate([{ id: kept, text: '@acme are you there? (sent while paused)', author: fakeCustomer }], fakeBrand));
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ received: true, events: 1, deletions: 0 });
+    expect((await postX(aaaTweetCreate([{ id: deleted, text: '@acme my card number is 4111', author: fakeCustomer }], fakeBrand))).statusCode).toBe(200);
+    expect((await postX(aaaTweetDelete(deleted, fakeCustomer.id, fakeBrand))).statusCode).toBe(200);
+    // Still verified while paused: a forgery is refused and kept nowhere.
+    expect((await postX(aaaTweetCreate([{ id: fakeXId(), text: 'forged', author: fakeCustomer }], fakeBrand), 'sha256=AAAA')).statusCode).toBe(401);
+    expect(await stored(xChannelId, kept)).toBeNull();
+
+    const health = await app.http.inject({ method: 'GET', url: '/api/v1/channels/health', headers: { authorization: `Bearer ${await tokenFor(app, (await createUser(app, 'admin')).id)}` } });
+    expect(health.json<{ items: { channelId: string; heldDeliveries: number }[] }>().items.find((h) => h.channelId === xChannelId)?.heldDeliveries).toBe(3);
+    expect((await app.http.inject({ method: 'GET', url: '/metrics' })).body).toContain(`parley_channel_held_deliveries{channel="${xChannelId}",platform="x"} 3`);
+
+    // An agent's reply is queued, and the outbox holds it without spending attempts.
+    const { outboxId } = await reply(conversationId, 'Customs release takes two days, sorry');
+    await app.outbox.drain();
+    expect(fake.tweets.some((t) => t.text.startsWith('Customs release takes two days'))).toBe(false);
+    expect((await app.repos.outbox.get(outboxId))).toMatchObject({ status: 'pending', attempts: 0 });
+
+    // Still paused: nothing is released.
+    expect(await app.channelRuntime.releaseHeld()).toBe(0);
+    await app.services.channels.setStatus(xChannelId, 'active', admin);
+    expect(await app.channelRuntime.releaseHeld()).toBe(3);
+    expect((await stored(xChannelId, kept))?.text).toBe('@acme are you there? (sent while paused)');
+    const tombstone = await stored(xChannelId, deleted);
+    expect(tombstone?.text).toBe('');
+    expect(await app.channelRuntime.releaseHeld()).toBe(0);
+    await app.outbox.drain();
+    expect(fake.tweets.some((t) => t.text.startsWith('Customs release takes two days'))).toBe(true);
+    expect((await app.repos.outbox.get(outboxId))?.status).toBe('sent');
   });
 
   it('dead-letters a permanent refusal and shows its reason on the conversation', async () => {

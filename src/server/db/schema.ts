@@ -66,6 +66,15 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+/** Deliveries to a paused channel, held until it resumes (migration 0014). */
+export interface ChannelHeldEventsTable {
+  id: string;
+  channel_id: string;
+  envelopes: string;
+  deletions: string;
+  received_at: number;
+}
+
 export interface ChannelsTable {
   id: string;
   brand_id: string | null;
@@ -280,6 +289,7 @@ export interface DB {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   channels: ChannelsTable;
+  channel_held_events: ChannelHeldEventsTable;
   customers: CustomersTable;
   identities: IdentitiesTable;
   conversations: ConversationsTable;

@@ -71,6 +71,27 @@ export const createChannelsRepository = (db: Executor) => ({
     await db.updateTable('channels').set({ cursor, updated_at: now }).where('id', '=', id).execute();
   },
 
+  /** A delivery to a paused channel, kept until it resumes (envelopes and deletions as the adapter mapped them). */
+  async hold(h: { id: string; channelId: string; envelopes: unknown[]; deletions: unknown[]; now: number }): Promise<void> {
+    await db.insertInto('channel_held_events').values({ id: h.id, channel_id: h.channelId, envelopes: JSON.stringify(h.envelopes), deletions: JSON.stringify(h.deletions), received_at: h.now }).execute();
+  },
+
+  /** Oldest held deliveries first. */
+  async listHeld(channelId: string, limit: number): Promise<{ id: string; envelopes: unknown[]; deletions: unknown[]; receivedAt: number }[]> {
+    const rows = await db.selectFrom('channel_held_events').selectAll().where('channel_id', '=', channelId).orderBy('received_at').orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, envelopes: fromJson(r.envelopes, []), deletions: fromJson(r.deletions, []), receivedAt: Number(r.received_at) }));
+  },
+
+  async dropHeld(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await db.deleteFrom('channel_held_events').where('id', 'in', ids).execute();
+  },
+
+  /** Channels with held deliveries, and how many each holds. */
+  async heldCounts(): Promise<Map<string, number>> {
+    const rows = await db.selectFrom('channel_held_events').select(['channel_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('channel_id').execute();
+    return new Map(rows.map((r) => [r.channel_id, Number(r.n)]));
+  },
+
   async recordEvent(id: string, at: number): Promise<void> {
     await db.updateTable('channels').set({ last_event_at: at }).where('id', '=', id).execute();
   },

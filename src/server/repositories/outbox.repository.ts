@@ -66,6 +66,8 @@ export const createOutboxRepository = (db: Executor, options: { skipLocked: bool
       .selectFrom('outbox')
       .select('id')
       .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]), eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)])]))
+      // A paused channel's sends wait in the outbox, attempts untouched, and go out once it resumes.
+      .where('channel_id', 'not in', db.selectFrom('channels').select('id').where('status', '=', 'paused'))
       .orderBy('next_attempt_at')
       .limit(limit);
     if (options.skipLocked) candidates = candidates.forUpdate().skipLocked();

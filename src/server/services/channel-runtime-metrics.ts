@@ -10,6 +10,7 @@ export interface ChannelGaugeSource {
   connected: boolean | null;
   lagSeconds: number | null;
   restarts: number;
+  heldDeliveries: number;
 }
 
 /**
@@ -27,14 +28,15 @@ export const registerChannelGauges = (registry: Registry, source: () => Promise<
   const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers: [registry], collect });
   const lastEvent = gauge('parley_channel_last_event_timestamp_seconds', 'When the channel last delivered a new message (0: never)');
   const silence = gauge('parley_channel_seconds_since_last_event', 'Seconds since the channel last delivered a new message (-1: never)');
-  const lag = gauge('parley_channel_lag_seconds', 'Seconds from the newest streamed or polled message being posted to its ingest');
+  const lag = gauge('parley_channel_lag_seconds', 'Seconds from the newest message (streamed, polled or pushed by webhook) being posted to its ingest');
   const connected = gauge('parley_channel_connected', 'Stream or poll runner running and, for streams, connected (1) or not (0)');
   const failing = gauge('parley_channel_error', 'The channel has an unresolved error (1) or not (0)');
   const restarts = gauge('parley_channel_runner_restarts', 'Reconnects and failed polls since this process started');
+  const held = gauge('parley_channel_held_deliveries', 'Deliveries a paused channel acknowledged and keeps until it resumes');
 
   async function refresh(): Promise<void> {
     const channels = await source();
-    for (const g of [lastEvent, silence, lag, connected, failing, restarts]) g.reset();
+    for (const g of [lastEvent, silence, lag, connected, failing, restarts, held]) g.reset();
     for (const c of channels) {
       if (c.status === 'removed') continue;
       const labels = { channel: c.channelId, platform: c.platform };
@@ -44,6 +46,7 @@ export const registerChannelGauges = (registry: Registry, source: () => Promise<
       if (c.running) connected.set(labels, c.connected === false ? 0 : 1);
       failing.set(labels, c.lastError ? 1 : 0);
       restarts.set(labels, c.restarts);
+      held.set(labels, c.heldDeliveries);
     }
   }
 };

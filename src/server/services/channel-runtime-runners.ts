@@ -46,6 +46,8 @@ export interface RunnerDeps {
   ingest: Ingest;
   build(channel: Channel): Promise<{ key: string; adapter: ChannelAdapter; mode: IngestMode } | null>;
   options?: RunnerOptions;
+  /** Housekeeping on the scheduler's beat (releasing what paused channels held once they resume). */
+  afterReconcile?(): Promise<void>;
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -175,6 +177,7 @@ export const createChannelRunners = (deps: RunnerDeps) => {
       running.set(channel.id, runner);
     }
     for (const id of [...running.keys()]) if (!wanted.has(id)) await stopOne(id);
+    await deps.afterReconcile?.();
   };
 
   let timer: NodeJS.Timeout | null = null;

@@ -1,9 +1,11 @@
-import type { AdapterFactory, ChannelAdapter, CredentialStore, OutboundMessage, WebhookRequest } from '../connectors/port.js';
+import type { Envelope } from '../../shared/envelope.js';
+import type { AdapterFactory, ChannelAdapter, CredentialStore, Deletion, OutboundMessage, WebhookRequest } from '../connectors/port.js';
 import { ConnectorError } from '../connectors/port.js';
 import { createChannelAdapter } from '../connectors/registry.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import type { Channel } from '../repositories/channels.repository.js';
 import type { Repositories } from '../repositories/index.js';
@@ -34,8 +36,11 @@ export interface ChannelRuntimeDeps {
 export type WebhookOutcome =
   | { type: 'handshake'; status: number; contentType: string; body: string }
   | { type: 'rejected'; status: 400 | 401 | 403; reason: string }
-  /** `events` and `deletions` count what the delivery carried; ingest dedupes them against the store. */
-  | { type: 'accepted'; events: number; deletions: number; ignored: boolean };
+  /**
+   * `events` and `deletions` count what the delivery carried; ingest dedupes them against the store. `held`: the
+   * channel is paused, so the delivery was stored to enter the pipeline when it resumes.
+   */
+  | { type: 'accepted'; events: number; deletions: number; ignored: boolean; held?: boolean };
 
 export interface ChannelHealth extends RunnerHealth {
   channelId: string;
@@ -45,6 +50,8 @@ export interface ChannelHealth extends RunnerHealth {
   lastEventAt: number | null;
   lastError: string | null;
   lastErrorAt: number | null;
+  /** Deliveries a paused channel acknowledged and keeps until it resumes. */
+  heldDeliveries: number;
 }
 
 interface Built {
@@ -89,6 +96,8 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
   const { repos, clock, logger, channels, ingest } = deps;
   const buildAdapter: AdapterBuilder = deps.buildAdapter ?? createChannelAdapter;
   const cache = new Map<string, Built>();
+  // Webhook channels' lag as this process saw it: from the newest delivered message's creation to its ingest.
+  const webhookLagSeconds = new Map<string, number>();
   // Credentials an adapter rotated itself (refresh tokens, sessions): the sealed value it wrote and the one it was
   // built from. Its own write must not count as a settings change, or every token refresh would restart a stream.
   const selfWritten = new Map<string, { basis: string | null; written: string }>();
@@ -170,6 +179,9 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
       return built ? { key: built.key, adapter: built.adapter, mode: built.mode } : null;
     },
     ...(deps.runners ? { options: deps.runners } : {}),
+    afterReconcile: async () => {
+      await releaseHeld();
+    },
   });
 
   const noteHealthy = async (channel: Channel): Promise<void> => {
@@ -185,11 +197,19 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
       await repos.channels.recordError(channel.id, `webhook rejected: ${result.reason}`, clock.now());
       return result;
     }
-    // A paused channel still answers its platform (or it would retry for days) but takes nothing in.
-    if (channel.status !== 'active') return { type: 'accepted', events: 0, deletions: 0, ignored: true };
-    if (result.envelopes.length + result.deletions.length > 0) await ingestDelivery(result.envelopes, result.deletions);
+    const events = result.envelopes.length;
+    const deletions = result.deletions.length;
+    // A paused channel still answers its platform (or it would retry, then give up and drop the events) and keeps
+    // what it verified; it enters the pipeline, in order, when the channel resumes (releaseHeld).
+    if (channel.status !== 'active') {
+      if (events + deletions > 0) await repos.channels.hold({ id: newId(), channelId: channel.id, envelopes: result.envelopes, deletions: result.deletions, now: clock.now() });
+      return { type: 'accepted', events, deletions, ignored: false, held: true };
+    }
+    if (events + deletions > 0) await ingestDelivery(result.envelopes, result.deletions);
+    const newest = result.envelopes.reduce((max, e) => Math.max(max, Date.parse(e.createdAt) || 0), 0);
+    if (newest > 0) webhookLagSeconds.set(channel.id, Math.max(0, (clock.now() - newest) / 1000));
     await noteHealthy(channel);
-    return { type: 'accepted', events: result.envelopes.length, deletions: result.deletions.length, ignored: false };
+    return { type: 'accepted', events, deletions, ignored: false };
   };
 
   /**
@@ -207,7 +227,7 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
     }
     const accepted = outcomes.filter((o): o is Extract<WebhookOutcome, { type: 'accepted' }> => o.type === 'accepted');
     if (accepted.length === 0) return outcomes[0] as WebhookOutcome;
-    return { type: 'accepted', events: accepted.reduce((n, o) => n + o.events, 0), deletions: accepted.reduce((n, o) => n + o.deletions, 0), ignored: accepted.every((o) => o.ignored) };
+    return { type: 'accepted', events: accepted.reduce((n, o) => n + o.events, 0), deletions: accepted.reduce((n, o) => n + o.deletions, 0), ignored: accepted.every((o) => o.ignored), held: accepted.some((o) => o.held) };
   };
 
   const liveChannel = async (channelId: string): Promise<Channel> => {
@@ -216,8 +236,34 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
     return channel;
   };
 
-  const health = async (): Promise<ChannelHealth[]> =>
-    (await repos.channels.list()).map((c) => ({
+  /**
+   * Ingest what paused channels held, oldest first, once they are active again (a removed channel's are dropped).
+   * A crash between ingest and drop re-ingests a delivery, which ingest dedupes. Returns the deliveries released.
+   */
+  const releaseHeld = async (): Promise<number> => {
+    let released = 0;
+    for (const channelId of (await repos.channels.heldCounts()).keys()) {
+      const channel = await repos.channels.get(channelId);
+      if (channel && channel.status !== 'active' && channel.status !== 'removed') continue;
+      for (;;) {
+        const batch = await repos.channels.listHeld(channelId, 100);
+        if (batch.length === 0) break;
+        if (channel?.status === 'active') {
+          for (const held of batch) await ingest(held.envelopes as Envelope[], held.deletions as Deletion[]);
+        }
+        await repos.channels.dropHeld(batch.map((h) => h.id));
+        released += batch.length;
+      }
+    }
+    if (released > 0) logger.info({ released }, 'released deliveries held while channels were paused');
+    return released;
+  };
+
+  const withWebhookLag = (channelId: string, runner: RunnerHealth): RunnerHealth => ({ ...runner, lagSeconds: runner.lagSeconds ?? webhookLagSeconds.get(channelId) ?? null });
+
+  const health = async (): Promise<ChannelHealth[]> => {
+    const held = await repos.channels.heldCounts();
+    return (await repos.channels.list()).map((c) => ({
       channelId: c.id,
       platform: c.platform,
       name: c.name,
@@ -225,8 +271,10 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
       lastEventAt: c.lastEventAt,
       lastError: c.lastError,
       lastErrorAt: c.lastErrorAt,
-      ...runners.healthOf(c.id, cache.get(c.id)?.mode ?? null),
+      heldDeliveries: held.get(c.id) ?? 0,
+      ...withWebhookLag(c.id, runners.healthOf(c.id, cache.get(c.id)?.mode ?? null)),
     }));
+  };
   if (deps.registry) registerChannelGauges(deps.registry, health, clock.now);
 
   return {
@@ -256,6 +304,8 @@ export const createChannelRuntime = (deps: ChannelRuntimeDeps) => {
       await repos.channels.recordError(channel.id, outcome.ok ? null : `credential check failed: ${outcome.detail}`, clock.now());
       return outcome;
     },
+
+    releaseHeld,
 
     /** Health of every channel: what the store recorded plus what this process's runners see. */
     health,

@@ -122,7 +122,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         const conversation = await mustGetLive(tx, id);
         const channel = await tx.channels.get(conversation.channelId);
         if (!channel) throw new AppError('channel_not_found', `no channel ${conversation.channelId}`);
-        if (channel.status === 'paused') throw new AppError('channel_paused', `channel ${channel.name} is paused; resume it to send`);
+        // A paused channel's reply is queued all the same: the outbox holds it until the channel resumes.
         const visibility = conversation.visibility === 'private' ? 'private' : 'public';
         const verdict = checkReply(text, { visibility });
         if (!verdict.allowed) {

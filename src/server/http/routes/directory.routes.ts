@@ -25,6 +25,7 @@ const channelHealthSchema = z.object({
   lastEventAt: z.string().nullable(),
   lastError: z.string().nullable(),
   lastErrorAt: z.string().nullable(),
+  heldDeliveries: z.number(),
 });
 const skillName = z.string().min(1).max(100).regex(/^[\w:*.-]+$/, 'letters, digits and : * . - only');
 
