@@ -152,6 +152,22 @@ describe.each(dialects)('private channels (web chat, feedback form, phone) on %s
     }
   });
 
+  it.skipIf(skip)('web chat: erasing the customer also empties the visitor\'s chat history', async () => {
+    const { token, visitorId } = (await chat('session', {})).json() as { token: string; visitorId: string };
+    expect((await chat('messages', { clientId: 'erase-me-01', text: 'my account number is 99120' }, { 'x-parley-visitor': token })).statusCode).toBe(201);
+    app.channelRuntime.runners.start();
+    try {
+      await waitFor(() => stored(chatId, `${visitorId}.erase-me-01`), 'the chat message to be ingested');
+    } finally {
+      await app.channelRuntime.runners.stop();
+    }
+    await app.worker.drain();
+    const customerId = (await stored(chatId, `${visitorId}.erase-me-01`))?.customerId as string;
+    await app.trust.dataRights.erase(customerId, admin);
+    expect((await chat('session', { token })).json().messages).toEqual([]);
+    expect((await stored(chatId, `${visitorId}.erase-me-01`))?.text).toBe('');
+  });
+
   it.skipIf(skip)('web chat: rate-limits a visitor with 429 and retry-after', async () => {
     const { token } = (await chat('session', {})).json() as { token: string };
     const codes: number[] = [];

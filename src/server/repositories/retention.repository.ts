@@ -23,7 +23,7 @@ interface PrivateLinkEmails {
   email: string | null;
 }
 
-type RetentionDB = DB & { retention_policies: RetentionPoliciesTable; customer_tombstones: CustomerTombstonesTable; private_links: PrivateLinkEmails };
+type RetentionDB = DB & { retention_policies: RetentionPoliciesTable; customer_tombstones: CustomerTombstonesTable; private_links: PrivateLinkEmails; chat_messages: { channel_id: string; visitor_id: string; created_at: number } };
 
 export interface RetentionPolicy {
   channelId: string;
@@ -72,12 +72,14 @@ export const createRetentionRepository = (executor: Executor) => {
     async purgeBefore(channelId: string, cutoff: number): Promise<number> {
       const r = await db
         .updateTable('messages')
-        .set({ text: '', html: null, subject: null, attachments: '[]', raw: null, author_email: null })
+        .set({ text: '', html: null, subject: null, attachments: '[]', raw: null, author_email: null, author_phone: null })
         .where('channel_id', '=', channelId)
         .where('created_at', '<', cutoff)
         .where((eb) => eb.or([eb('text', '<>', ''), eb('raw', 'is not', null), eb('html', 'is not', null)]))
         .executeTakeFirst();
       await db.updateTable('conversations').set({ last_message_preview: '' }).where('channel_id', '=', channelId).where('last_message_at', '<', cutoff).where('last_message_preview', '<>', '').execute();
+      // A web chat channel's mailbox (migration 0013) keeps the same words for the visitor's history.
+      await db.deleteFrom('chat_messages').where('channel_id', '=', channelId).where('created_at', '<', cutoff).execute();
       return Number(r.numUpdatedRows);
     },
 
@@ -86,7 +88,7 @@ export const createRetentionRepository = (executor: Executor) => {
       const conversationIds = db.selectFrom('conversations').select('id').where('customer_id', '=', customerId);
       const messages = await db
         .updateTable('messages')
-        .set({ text: '', html: null, subject: null, attachments: '[]', raw: null, url: null, author_handle: null, author_display_name: null, author_email: null, author_platform_id: `erased:${customerId}` })
+        .set({ text: '', html: null, subject: null, attachments: '[]', raw: null, url: null, author_handle: null, author_display_name: null, author_email: null, author_phone: null, author_platform_id: `erased:${customerId}` })
         .where('customer_id', '=', customerId)
         .where('direction', '=', 'in')
         .executeTakeFirst();
@@ -94,6 +96,8 @@ export const createRetentionRepository = (executor: Executor) => {
       await db.updateTable('messages').set({ text: '', html: null, raw: null }).where('conversation_id', 'in', conversationIds).where('direction', '=', 'out').execute();
       await db.updateTable('conversations').set({ last_message_preview: '', subject: null }).where('customer_id', '=', customerId).execute();
       await db.updateTable('private_links').set({ email: null }).where('conversation_id', 'in', conversationIds).execute();
+      const visitors = await db.selectFrom('identities').select('platform_id').where('customer_id', '=', customerId).where('platform', '=', 'chat').execute();
+      if (visitors.length > 0) await db.deleteFrom('chat_messages').where('visitor_id', 'in', visitors.map((v) => v.platform_id)).execute();
       const identities = await db.deleteFrom('identities').where('customer_id', '=', customerId).executeTakeFirst();
       await db.updateTable('customers').set({ display_name: null, handle: null, fields: '{}', updated_at: now }).where('id', '=', customerId).execute();
       const tombstone: Tombstone = { customerId, erasedAt: now, erasedBy, messages: Number(messages.numUpdatedRows), identities: Number(identities.numDeletedRows) };
