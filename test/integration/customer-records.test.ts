@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCrmCsv } from '../../src/server/cli/import.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
-import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
+import { admin, createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
 
 const pgAvailable = await isPostgresAvailable();
 
@@ -130,5 +130,14 @@ describe.each(dialects)('customer records: CRM import and notes on %s', (dialect
     expect(list.json().items.map((n: { body: string }) => n.body)).toEqual(['Credit approved', 'Called back, promised a credit']);
     expect((await app.http.inject({ method: 'GET', url: '/api/v1/customers/nope/notes', headers: { authorization: `Bearer ${agent}` } })).statusCode).toBe(404);
     expect(await app.store.db.selectFrom('audit_log').select('id').where('action', '=', 'customer.note').execute()).toHaveLength(2);
+  });
+
+  it.skipIf(skip)('a customer data export carries their notes, and erasure removes them', async () => {
+    const id = await customerOf('x', 'x-200');
+    await app.services.customerRecords.addNote(id, 'Lives at 1 High St, call after 6pm', admin);
+    const exported = await app.trust.dataRights.exportCustomer(id, admin);
+    expect(exported.notes.map((n) => n.body)).toContain('Lives at 1 High St, call after 6pm');
+    await app.trust.dataRights.erase(id, admin);
+    expect(await app.repos.customerRecords.notesOf(id)).toEqual([]);
   });
 });

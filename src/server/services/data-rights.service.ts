@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { CustomerDataExport, Tombstone } from '../repositories/retention.repository.js';
 import { recordAudit } from './audit.js';
+import type { CustomerNote } from '../repositories/customer-records.repository.js';
 
 const dayMs = 86_400_000;
 
@@ -45,18 +46,20 @@ export const createDataRightsService = (deps: { repos: Repositories; uow: UnitOf
       return uow(async (tx) => {
         if (!(await tx.customers.get(customerId))) throw new AppError('customer_not_found', `no customer ${customerId}`);
         const tombstone = await tx.retention.erase(customerId, actor.userId, clock.now());
+        await tx.customerRecords.deleteNotesOf(customerId);
         await recordAudit(tx, actor, clock.now(), 'customer.erase', { type: 'customer', id: customerId }, { messages: tombstone.messages, identities: tombstone.identities });
         return tombstone;
       });
     },
 
-    async exportCustomer(customerId: string, actor: Actor): Promise<CustomerDataExport & { exportedAt: string; erasedAt: string | null }> {
+    async exportCustomer(customerId: string, actor: Actor): Promise<CustomerDataExport & { exportedAt: string; erasedAt: string | null; notes: CustomerNote[] }> {
       return uow(async (tx) => {
         const data = await tx.retention.exportCustomer(customerId);
         if (!data) throw new AppError('customer_not_found', `no customer ${customerId}`);
         const tombstone = await tx.retention.tombstone(customerId);
         await recordAudit(tx, actor, clock.now(), 'customer.export', { type: 'customer', id: customerId }, { messages: data.messages.length, identities: data.identities.length });
-        return { exportedAt: new Date(clock.now()).toISOString(), erasedAt: tombstone ? new Date(tombstone.erasedAt).toISOString() : null, ...data };
+        const notes = await tx.customerRecords.notesOf(customerId, 10_000);
+        return { exportedAt: new Date(clock.now()).toISOString(), erasedAt: tombstone ? new Date(tombstone.erasedAt).toISOString() : null, ...data, notes };
       });
     },
 
