@@ -79,6 +79,7 @@ import { createImpostorsService } from './services/impostors.service.js';
 import { createPrivateHandoffService } from './services/private-handoff.service.js';
 import { createVerificationService } from './services/verification.service.js';
 import { createSystemMailer, defaultFromAddress } from './trust/system-mailer.js';
+import { createOutgoingUrlPolicy } from './trust/outgoing-urls.js';
 import { deriveSigningKey } from './trust/signing.js';
 
 export type ProcessRole = 'web' | 'worker' | 'scheduler';
@@ -134,7 +135,7 @@ export const createApp = async (options: AppOptions) => {
   const decideDeps = {
     config: createDecideConfigCache(),
     publicUrl: config.publicUrl,
-    allowPrivateWebhooks: options.allowPrivateWebhooks ?? false,
+    allowPrivateWebhooks: options.allowPrivateWebhooks ?? config.allowPrivateUrls.includes('*'),
     onChanged: (ids: string[]) => events.publish({ type: 'conversations.changed', conversationIds: ids }),
     onOutbox: () => events.publish({ type: 'outbox.enqueued' }),
     // Signed single-use links from the trust layer (composed below; called only while jobs run).
@@ -169,7 +170,7 @@ export const createApp = async (options: AppOptions) => {
     },
   });
 
-  const channels = createChannelsService({ repos, uow, clock, secrets });
+  const channels = createChannelsService({ repos, uow, clock, secrets, urlPolicy: createOutgoingUrlPolicy({ allow: options.allowPrivateWebhooks ? ['*'] : config.allowPrivateUrls }) });
   const chatRepository = createChatRepository(store.db);
   const chatMailbox = createStoredChatMailbox(chatRepository, clock);
   const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, listeningQueriesFor: (channel) => listening.queriesFor(channel), buildAdapter: options.adapterFor ?? ((channel) => createChannelAdapter(channel, { chatMailbox })), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });

@@ -26,6 +26,7 @@ const envSchema = z.object({
   PARLEY_WORKER_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
   PARLEY_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
   PARLEY_SMTP_FROM: optionalString,
+  PARLEY_ALLOW_PRIVATE_URLS: optionalString,
 });
 
 export interface Config {
@@ -42,6 +43,8 @@ export interface Config {
   readonly workerBatch: number;
   /** The workspace's system mail (one-time codes, private replies); null when no mail server is configured. */
   readonly smtp: { readonly url: string; readonly from: string | null } | null;
+  /** Private hosts, addresses and CIDR ranges outgoing requests may reach anyway (`*`: all); empty in production. */
+  readonly allowPrivateUrls: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -73,6 +76,7 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>, ov
     sqliteSynchronous: e.PARLEY_SQLITE_SYNC,
     workerBatch: e.PARLEY_WORKER_BATCH,
     smtp: e.PARLEY_SMTP_URL ? { url: e.PARLEY_SMTP_URL, from: e.PARLEY_SMTP_FROM ?? null } : null,
+    allowPrivateUrls: (e.PARLEY_ALLOW_PRIVATE_URLS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     ...overrides,
   };
   return Object.freeze(config);

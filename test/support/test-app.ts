@@ -23,7 +23,8 @@ export interface TestApp extends ParleyApp {
 export const createTestApp = async (dialect: TestDialect = 'sqlite', overrides: Partial<AppOptions> = {}, env: Record<string, string> = {}): Promise<TestApp> => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   const pgSchema = dialect === 'postgres' ? await createPostgresSchema() : null;
-  const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...(pgSchema ? { DATABASE_URL: pgSchema.url } : {}), ...env });
+  // Local fake servers are private addresses: tests allow loopback unless they pass their own list.
+  const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', PARLEY_ALLOW_PRIVATE_URLS: '127.0.0.1,::1,localhost', ...(pgSchema ? { DATABASE_URL: pgSchema.url } : {}), ...env });
   const app = await createApp({ config, logger: createLogger('silent'), classifier: testClassifier(), serveSpa: false, ...(dialect === 'sqlite' ? { sqliteFile: ':memory:' } : {}), ...overrides });
   return Object.assign(app, {
     dataDir,

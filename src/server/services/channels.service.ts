@@ -6,6 +6,7 @@ import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Channel } from '../repositories/channels.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
+import type { OutgoingUrlPolicy } from '../trust/outgoing-urls.js';
 import { recordAudit } from './audit.js';
 
 export interface NewChannelInput {
@@ -18,7 +19,7 @@ export interface NewChannelInput {
 }
 
 /** Channel management; credentials are sealed with AES-256-GCM before they reach the store and never leave it in the clear. */
-export const createChannelsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; secrets: SecretBox }) => {
+export const createChannelsService = (deps: { repos: Repositories; uow: UnitOfWork; clock: Clock; secrets: SecretBox; urlPolicy?: OutgoingUrlPolicy }) => {
   const { repos, uow, clock, secrets } = deps;
   return {
     list: (): Promise<Channel[]> => repos.channels.list(),
@@ -30,6 +31,8 @@ export const createChannelsService = (deps: { repos: Repositories; uow: UnitOfWo
     },
 
     async create(input: NewChannelInput, actor: Actor, id: string = newId()): Promise<Channel> {
+      // No channel may point Parley's outgoing requests at a private or local address (SSRF).
+      await deps.urlPolicy?.checkChannelConfig(input.config ?? {});
       const now = clock.now();
       await uow(async (tx) => {
         await tx.channels.create({
