@@ -35,7 +35,8 @@ describe('demo workspace and simulator', () => {
     const rows = await app.repos.messages.exportPage(null, 1000);
     expect(rows.length).toBe(sim.total);
     expect(rows.length).toBeGreaterThan(150);
-    expect(new Set(rows.map((r) => r.channel_id))).toEqual(new Set([channels.x, channels.email, channels.reddit, channels.mastodon]));
+    expect(new Set(rows.map((r) => r.channel_id))).toEqual(new Set([channels.x, channels.email, channels.reddit, channels.mastodon, channels.chat, channels.form, channels.phone]));
+    expect(rows.some((r) => r.channel_id === channels.phone && r.kind === 'call')).toBe(true);
     expect(rows.every((r) => r.stage === 'decided')).toBe(true);
     const perConversation = new Map<string, number>();
     for (const r of rows) perConversation.set(r.conversation_id as string, (perConversation.get(r.conversation_id as string) ?? 0) + 1);

@@ -23,7 +23,8 @@ export const demoAccounts = {
   email: { address: 'support@acmetelecom.example' },
 } as const;
 
-export type DemoChannels = Record<'x' | 'email' | 'facebook' | 'reddit' | 'mastodon', string>;
+/** The private channels (web chat, feedback form, phone) came later: a workspace seeded before them has none. */
+export type DemoChannels = Record<'x' | 'email' | 'facebook' | 'reddit' | 'mastodon', string> & Partial<Record<'chat' | 'form' | 'phone', string>>;
 
 const people: { name: string; email: string; role: Role; teams: string[]; skills: string[] }[] = [
   { name: 'Ada Admin', email: 'admin@acme.test', role: 'admin', teams: [], skills: [] },
@@ -38,12 +39,15 @@ const people: { name: string; email: string; role: Role; teams: string[]; skills
   { name: 'Pia Approver', email: 'approver@acme.test', role: 'approver', teams: [], skills: [] },
 ];
 
-const channelSpecs: { key: keyof DemoChannels; platform: Platform; name: string; ownAccountIds: string[]; config: Record<string, unknown> }[] = [
+const channelSpecs: { key: keyof DemoChannels; platform: Platform; name: string; ownAccountIds: string[]; config: Record<string, unknown>; optional?: boolean }[] = [
   { key: 'x', platform: 'x', name: 'Acme Telecom on X', ownAccountIds: [demoAccounts.x.id], config: { handle: demoAccounts.x.username, simulated: true } },
   { key: 'email', platform: 'email', name: 'support@acmetelecom.example', ownAccountIds: [demoAccounts.email.address], config: { address: demoAccounts.email.address, simulated: true } },
   { key: 'facebook', platform: 'facebook', name: 'Acme Telecom Facebook Page', ownAccountIds: [demoAccounts.facebook.id], config: { pageId: demoAccounts.facebook.id, simulated: true } },
   { key: 'reddit', platform: 'reddit', name: 'r/AcmeTelecom', ownAccountIds: [demoAccounts.reddit.id, demoAccounts.reddit.username], config: { subreddits: ['AcmeTelecom'], simulated: true } },
   { key: 'mastodon', platform: 'mastodon', name: 'Acme on Mastodon', ownAccountIds: [demoAccounts.mastodon.id], config: { instance: 'https://social.example', simulated: true } },
+  { key: 'chat', platform: 'chat', name: 'Website chat', ownAccountIds: [], config: { allowedOrigins: ['https://www.acmetelecom.example'], simulated: true }, optional: true },
+  { key: 'form', platform: 'form', name: 'Contact form', ownAccountIds: [], config: { simulated: true }, optional: true },
+  { key: 'phone', platform: 'phone', name: 'Support hotline', ownAccountIds: [], config: { defaultCountry: 'US', simulated: true }, optional: true },
 ];
 
 const loginsFile = (dataDir: string): string => path.join(dataDir, 'demo-logins.json');
@@ -57,6 +61,7 @@ export const findDemoChannels = async (app: ParleyApp): Promise<DemoChannels | n
   const found: Partial<DemoChannels> = {};
   for (const spec of channelSpecs) {
     const channel = list.find((c) => c.name === spec.name && c.platform === spec.platform && c.status !== 'removed');
+    if (!channel && spec.optional) continue;
     if (!channel) return null;
     found[spec.key] = channel.id;
   }

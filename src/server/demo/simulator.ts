@@ -6,6 +6,9 @@ import type { Envelope } from '../../shared/envelope.js';
 import { mapMastodonStatus } from '../connectors/mastodon/map.js';
 import { mapRedditThing } from '../connectors/reddit/map.js';
 import { mapXV2StreamLine } from '../connectors/x/map.js';
+import { feedbackEnvelope } from '../connectors/feedback/map.js';
+import { mapPhoneEvent } from '../connectors/phone/map.js';
+import { chatEnvelope } from '../connectors/webchat/webchat.connector.js';
 import type { Clock } from '../platform/clock.js';
 import { parseRawEmailToEnvelope } from './email-envelope.js';
 import { createRandom, type Random } from './random.js';
@@ -13,10 +16,12 @@ import { demoAccounts, type DemoChannels } from './seed.js';
 import { cities, personName, sayFollowUp, sayText, type TopicKind } from './templates.js';
 import { mastodonStatus, rawEmail, redditThing, xSnowflake, xStreamLine, type XUserSpec } from './wire.js';
 
-type SimPlatform = 'x' | 'email' | 'reddit' | 'mastodon';
+type SimPlatform = 'x' | 'email' | 'reddit' | 'mastodon' | 'chat' | 'form' | 'phone';
 
 interface Persona extends XUserSpec {
   email: string;
+  /** A fictional North American number (555-01xx). */
+  phone: string;
 }
 
 /** An open conversation the same customer may come back to. */
@@ -43,7 +48,7 @@ export interface SimulatorOptions {
 }
 
 const topicWeights: [TopicKind, number][] = [['question', 30], ['complaint', 30], ['praise', 10], ['promo', 12], ['spam', 8]];
-const platformWeights: [SimPlatform, number][] = [['x', 50], ['email', 20], ['reddit', 15], ['mastodon', 15]];
+const platformWeights: [SimPlatform, number][] = [['x', 50], ['email', 20], ['reddit', 15], ['mastodon', 15], ['chat', 8], ['form', 4], ['phone', 5]];
 
 const weighted = <T>(random: Random, items: readonly [T, number][]): T => {
   const total = items.reduce((s, [, w]) => s + w, 0);
@@ -62,6 +67,8 @@ export const createDemoSimulator = (options: SimulatorOptions) => {
   const personas: Persona[] = [];
   const threads: Thread[] = [];
   let counter = 0;
+  // Private channels join only where the workspace has them (a demo seeded before them has not).
+  const weights = platformWeights.filter(([p]) => !['chat', 'form', 'phone'].includes(p) || channels[p as 'chat' | 'form' | 'phone']);
 
   const persona = (): Persona => {
     if (personas.length > 40 && random.chance(0.35)) return random.pick(personas);
@@ -70,7 +77,7 @@ export const createDemoSimulator = (options: SimulatorOptions) => {
     // About one author in fifty is a very large account: reach matters to priority.
     const big = random.chance(0.02);
     const handle = `${first}${random.chance(0.5) ? last : ''}${random.int(1, 999)}`.normalize('NFD').replace(/[^A-Za-z0-9]/g, '');
-    const p: Persona = { id: String(1_600_000_000_000_000_000n + BigInt(counter) * 7919n), username: handle, name: `${first} ${last}`, followers: big ? random.int(250_000, 3_000_000) : Math.floor(random.next() ** 3 * 5000), verified: big, email: `${handle.toLowerCase()}@mail.example` };
+    const p: Persona = { id: String(1_600_000_000_000_000_000n + BigInt(counter) * 7919n), username: handle, name: `${first} ${last}`, followers: big ? random.int(250_000, 3_000_000) : Math.floor(random.next() ** 3 * 5000), verified: big, email: `${handle.toLowerCase()}@mail.example`, phone: `+1415555${String(100 + (counter % 100)).padStart(4, '0')}` };
     personas.push(p);
     return p;
   };
@@ -105,6 +112,22 @@ export const createDemoSimulator = (options: SimulatorOptions) => {
         const raw = rawEmail({ messageId: id, from: { name: who.name, address: who.email }, to: demoAccounts.email.address, subject, body, at, ...(parent ? { inReplyTo: parent.lastId, references: [...parent.references, parent.lastId] } : {}) });
         return { envelope: await parseRawEmailToEnvelope(raw, channels.email), id };
       }
+      case 'chat': {
+        // A visitor id is 22 base64url characters, as the widget's signed tokens carry.
+        const visitorId = Buffer.from(`demo-visitor-${who.id}`).toString('base64url').slice(-22).padStart(22, 'v');
+        const id = `${visitorId}.${(++counter).toString(36)}`;
+        return { envelope: chatEnvelope({ id, channelId: channels.chat as string, visitorId, direction: 'in', externalId: id, text, displayName: random.chance(0.5) ? who.name : null, pageUrl: 'https://www.acmetelecom.example/support', createdAt: at }), id };
+      }
+      case 'form': {
+        const id = `${at.toString(36)}${(++counter).toString(36)}`;
+        const envelope = feedbackEnvelope({ channelId: channels.form as string, submissionId: id, name: who.name, email: who.email, topic: random.pick(['Question', 'Problem with an order', 'Billing', 'Complaint']), message: text, pageUrl: null, createdAt: at });
+        return { envelope, id: envelope.externalId };
+      }
+      case 'phone': {
+        const callId = `demo-${at.toString(36)}-${++counter}`;
+        const envelope = mapPhoneEvent({ type: 'voicemail', callId, from: who.phone, callerName: who.name, recordedAt: new Date(at).toISOString(), durationSeconds: 15 + (counter % 60), transcript: text }, { channelId: channels.phone as string, callerIdVerified: false });
+        return { envelope, id: `voicemail:${callId}` };
+      }
     }
   };
 
@@ -119,11 +142,12 @@ export const createDemoSimulator = (options: SimulatorOptions) => {
       return envelope;
     }
     const kind: TopicKind = city && random.chance(0.7) ? 'outage' : weighted(random, topicWeights);
-    const platform = kind === 'outage' && random.chance(0.6) ? 'x' : weighted(random, platformWeights);
+    const platform = kind === 'outage' && random.chance(0.6) ? 'x' : weighted(random, weights);
     const who = persona();
     const text = sayText(kind, random, city ? { city } : {});
     const { envelope, id } = await emit(platform, who, text, now, null);
-    if (kind !== 'spam') {
+    // A form submission is its own conversation: nobody follows up on the same one.
+    if (kind !== 'spam' && platform !== 'form') {
       threads.push({ platform, persona: who, rootId: id, lastId: id, subject: envelope?.subject ?? text.slice(0, 60), references: [] });
       if (threads.length > 200) threads.shift();
     }
