@@ -56,8 +56,8 @@ export const SnoozeMenu = ({ c }: { c: ConversationDto }) => {
   };
   return (
     <details className="menu" ref={menu}>
-      <summary className="btn" aria-label={c.status === 'snoozed' && c.snoozedUntil ? `Snoozed until ${formatDateTime(c.snoozedUntil)}; snooze again` : 'Snooze'}>
-        {c.status === 'snoozed' ? 'Snoozed' : 'Snooze'}
+      <summary className="btn">
+        {c.status === 'snoozed' ? 'Snooze again' : 'Snooze'}
       </summary>
       <ul className="menu-list menu-list-end" aria-label="Snooze until">
         {snoozePresets(new Date()).map((p) => (
@@ -101,9 +101,7 @@ export const AssignMenu = ({ c, onAssign, pending }: { c: ConversationDto; onAss
   };
   return (
     <details className="menu" ref={menu}>
-      <summary className="btn" aria-label="Assign to…">
-        Assign…
-      </summary>
+      <summary className="btn">Assign…</summary>
       <ul className="menu-list menu-list-end" aria-label="Assign to">
         <li>
           <button type="button" disabled={pending} aria-current={c.assigneeId === user.id ? 'true' : undefined} onClick={pick(user.id)}>

@@ -39,12 +39,14 @@ export const LabelMenu = ({ messageId, field, value, tone, corrected, suffix }: 
   });
   return (
     <details className="menu" ref={menu}>
-      <summary aria-label={`${fieldName[field]}: ${labelText(field, value)}${corrected ? ' (corrected by an agent)' : ''}. Change the label`} title="Wrong? Click to correct">
+      <summary title="Wrong? Click to correct">
+        <span className="sr-only">{fieldName[field]}: </span>
         <Chip tone={tone}>
           {labelText(field, value)}
           {suffix ?? ''}
           {corrected ? ' ✓' : ''}
         </Chip>
+        <span className="sr-only">{corrected ? ' (corrected by an agent)' : ''}, change the label</span>
       </summary>
       <ul className="menu-list" aria-label={`Correct the ${fieldName[field].toLowerCase()}`}>
         {labelOptions[field].map((option) => (

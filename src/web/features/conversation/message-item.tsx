@@ -70,8 +70,8 @@ const SplitMenu = ({ onSplit }: { onSplit(scope: SplitScope): void }) => {
   };
   return (
     <details className="menu message-tools" ref={menu}>
-      <summary className="btn btn-ghost" aria-label="Split this message into a new conversation">
-        Split…
+      <summary className="btn btn-ghost">
+        Split…<span className="sr-only"> this message into a new conversation</span>
       </summary>
       <ul className="menu-list menu-list-end" aria-label="Split into a new conversation">
         <li>

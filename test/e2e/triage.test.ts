@@ -1,0 +1,132 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChannel, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+import { chromiumPath, hasChromium, screenshots, seriousViolations, signIn, startWorkspace, type Workspace } from './browser.js';
+
+const skip = !hasChromium && !process.env.CI;
+if (skip) console.warn(`[e2e] skipping the triage journey: ${chromiumPath} is missing (apt-get install -y chromium); in CI it always runs.`);
+
+const email = 'grace@acme.test';
+const password = 'correct horse battery';
+
+/** Triage by hand in a real browser: correct a label, snooze, merge and undo, split. */
+describe.skipIf(skip)('conversation triage in a real browser', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let baseUrl: string;
+  let workspace: Workspace | undefined;
+  const ids = { outage: '', billing: '', stranger: '' };
+  const ext = { outage: '', billing: '', followUp: '', reply: '' };
+
+  beforeAll(async () => {
+    workspace = await startWorkspace();
+    app = workspace.app;
+    const channelId = (await createChannel(app)).id;
+    await createUser(app, 'agent', { email, password, status: 'online', skills: ['lang:en'] });
+    const author = { platformId: 'x-rosa', handle: 'rosa_m', displayName: 'Rosa M', followers: 340, verified: false };
+    const now = Date.now();
+    const outage = envelope(channelId, { threadKey: 'rosa-outage', author, text: '@AcmeTelecom my internet has been down since this morning', createdAt: new Date(now - 50 * 60_000).toISOString() });
+    const followUp = envelope(channelId, { threadKey: 'rosa-outage', author, text: '@AcmeTelecom also, separately: can I move my plan to my new flat?', createdAt: new Date(now - 40 * 60_000).toISOString() });
+    const reply = envelope(channelId, { threadKey: 'rosa-outage', inReplyTo: followUp.externalId, author, text: '@AcmeTelecom the move is on the 1st of next month', createdAt: new Date(now - 35 * 60_000).toISOString() });
+    const billing = envelope(channelId, { threadKey: 'rosa-billing', author, text: '@AcmeTelecom and I was charged twice for November', createdAt: new Date(now - 20 * 60_000).toISOString() });
+    const stranger = envelope(channelId, { threadKey: 'other-person', text: '@AcmeTelecom is there an outage in Leeds?', createdAt: new Date(now - 10 * 60_000).toISOString() });
+    await app.services.ingest(parseEnvelopes([outage, followUp, reply]));
+    await app.worker.drain();
+    await app.services.ingest(parseEnvelopes([billing, stranger]));
+    await app.worker.drain();
+    const conversationOf = async (externalId: string) => (await app.repos.messages.findByExternalIds(channelId, [externalId]))[0]!.conversationId!;
+    ids.outage = await conversationOf(outage.externalId);
+    ids.billing = await conversationOf(billing.externalId);
+    ids.stranger = await conversationOf(stranger.externalId);
+    Object.assign(ext, { outage: outage.externalId, billing: billing.externalId, followUp: followUp.externalId, reply: reply.externalId });
+    ({ baseUrl, browser } = await workspace.serve());
+  }, 240_000);
+
+  afterAll(async () => {
+    await workspace?.close();
+  });
+
+  const open = async (page: Page, id: string) => {
+    await page.goto(`${baseUrl}/c/${encodeURIComponent(id)}`);
+    await page.locator('.timeline .message').first().waitFor();
+  };
+
+  it('corrects a label with one click, snoozes, merges and undoes, and splits a message off', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await signIn(page, baseUrl, email, password);
+    await open(page, ids.outage);
+
+    // One-click correction: the sentiment chip opens a menu of labels.
+    const firstMessage = page.locator('.timeline .message').first();
+    await firstMessage.getByRole('group', { name: /Classifier labels/ }).waitFor();
+    await firstMessage.locator('summary', { hasText: 'Sentiment:' }).click();
+    const menu = firstMessage.getByRole('list', { name: 'Correct the sentiment' });
+    await menu.waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'label-correction.png') });
+    await menu.getByRole('button', { name: 'positive' }).click();
+    await firstMessage.locator('summary', { hasText: 'Sentiment: positive ✓ (corrected by an agent)' }).waitFor();
+    const outageMessage = (await app.repos.messages.findByExternalIds((await app.repos.conversations.get(ids.outage))!.channelId, [ext.outage]))[0]!;
+    expect((await app.services.conversations.get(ids.outage)).messages.find((m) => m.id === outageMessage.id)!.classification).toMatchObject({ corrections: { sentiment: 'positive' } });
+
+    // Snooze with a preset: the conversation leaves the open queue, and says until when.
+    await page.locator('.conversation-actions summary', { hasText: 'Snooze' }).click();
+    await page.getByRole('list', { name: 'Snooze until' }).getByRole('button', { name: /In 4 hours/ }).click();
+    await page.locator('.conversation-chips', { hasText: 'snoozed until' }).waitFor();
+    expect((await app.repos.conversations.get(ids.outage))!).toMatchObject({ status: 'snoozed' });
+    expect((await app.repos.conversations.get(ids.outage))!.snoozedUntil).toBeGreaterThan(Date.now() + 3 * 60 * 60_000);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'conversation-snoozed.png') });
+
+    // Merge the billing conversation into the outage one, picked from the customer's other conversations.
+    await open(page, ids.billing);
+    await page.getByRole('button', { name: 'Merge…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Merge into another conversation' });
+    await dialog.getByRole('radio', { name: /the move is on the 1st/ }).check();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'merge-dialog.png') });
+    await dialog.getByRole('button', { name: 'Merge', exact: true }).click();
+    await page.waitForURL(new RegExp(`/c/${ids.outage}`));
+    const toast = page.locator('.toast');
+    await toast.getByText(/Merged 1 message/).waitFor();
+    await page.locator('.timeline .message-text', { hasText: 'charged twice' }).waitFor();
+    expect((await app.repos.conversations.get(ids.billing))!).toMatchObject({ status: 'merged', mergedIntoId: ids.outage });
+    expect((await app.repos.conversations.get(ids.outage))!).toMatchObject({ messageCount: 4, status: 'open' });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'merged-undo-toast.png') });
+
+    // Undo puts everything back and returns to the conversation that was merged away.
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await page.waitForURL(new RegExp(`/c/${ids.billing}`));
+    await page.locator('.timeline .message-text', { hasText: 'charged twice' }).waitFor();
+    expect((await app.repos.conversations.get(ids.billing))!).toMatchObject({ status: 'open', mergedIntoId: null, messageCount: 1 });
+    expect((await app.repos.conversations.get(ids.outage))!).toMatchObject({ status: 'snoozed', messageCount: 3 });
+
+    // A different customer's conversation needs an explicit confirmation.
+    await page.getByRole('button', { name: 'Merge…' }).click();
+    await dialog.getByLabel(/Or a conversation id/).fill(ids.stranger);
+    await dialog.getByRole('button', { name: 'Merge', exact: true }).click();
+    await dialog.getByRole('alert').getByText(/different customer/).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await app.repos.conversations.get(ids.billing))!.status).toBe('open');
+
+    // Split the follow-up question and its reply into a conversation of their own.
+    await open(page, ids.outage);
+    const followUp = page.locator('.timeline .message', { hasText: 'move my plan' });
+    await followUp.locator('summary', { hasText: 'Split…' }).click();
+    await followUp.getByRole('button', { name: 'This message and its replies' }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(ids.outage));
+    await page.locator('.timeline .message-text', { hasText: 'the move is on the 1st' }).waitFor();
+    await page.locator('.toast').getByText(/Split 2 message/).waitFor();
+    const splitId = decodeURIComponent(new URL(page.url()).pathname.slice(3));
+    expect((await app.repos.conversations.get(splitId))!).toMatchObject({ messageCount: 2, status: 'open' });
+    expect((await app.repos.conversations.get(ids.outage))!.messageCount).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'split-conversation.png') });
+
+    const actions = (await app.store.db.selectFrom('audit_log').select('action').where('action', 'like', 'conversation.%').execute()).map((r) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(['conversation.snooze', 'conversation.merge', 'conversation.merge.undo', 'conversation.split']));
+    await page.close();
+  }, 240_000);
+});
