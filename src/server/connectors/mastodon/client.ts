@@ -1,6 +1,7 @@
 import { ConnectorError } from '../port.js';
 import { asArray, asRecord, asString } from '../shared/json.js';
 import { parseRateLimitHeaders } from '../shared/rate-limit.js';
+import { createRateLimitPacer } from '../shared/pacer.js';
 
 export interface MastodonClient {
   get(path: string, params?: [string, string][], signal?: AbortSignal): Promise<{ body: unknown; headers: Headers }>;
@@ -27,8 +28,11 @@ export function mastodonHttpError(status: number, headers: Headers, body: unknow
 export function createMastodonClient(options: { baseUrl: string; accessToken: string; now?: () => number }): MastodonClient {
   const now = options.now ?? Date.now;
   const auth = { authorization: `Bearer ${options.accessToken}` };
+  // Mastodon counts every call of the account against one window (300 per 5 minutes).
+  const pacer = createRateLimitPacer('mastodon', now);
 
   async function call(url: string, init: RequestInit, what: string): Promise<Response> {
+    pacer.check('account', what);
     let response: Response;
     try {
       response = await fetch(url, init);
@@ -36,6 +40,7 @@ export function createMastodonClient(options: { baseUrl: string; accessToken: st
       if (init.signal?.aborted) throw error;
       throw new ConnectorError(`Mastodon unreachable (${what}): ${error instanceof Error ? error.message : String(error)}`, true, 10_000, 'network');
     }
+    if (response.ok) pacer.observe('account', response.headers);
     if (!response.ok) {
       const body = (await response.json().catch(() => null)) as unknown;
       throw mastodonHttpError(response.status, response.headers, body, what, now());

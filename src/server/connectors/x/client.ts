@@ -2,6 +2,7 @@ import { ConnectorError } from '../port.js';
 import type { FetchLike, HttpResponse } from '../shared/http.js';
 import { httpRequest } from '../shared/http.js';
 import { xErrorFromResponse } from './errors.js';
+import { createRateLimitPacer } from '../shared/pacer.js';
 import type { XUserTokens } from './oauth2.js';
 
 export interface XClientConfig {
@@ -26,6 +27,9 @@ export interface XClient {
 /** A thin fetch client for the handful of X v2 endpoints Parley uses, with a configurable base URL. */
 export function createXClient(config: XClientConfig): XClient {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  const pacer = createRateLimitPacer('x');
+  // X limits each endpoint per window (and per app or user): ids in the path do not make a new window.
+  const bucketOf = (auth: string, method: string, path: string): string => `${auth} ${method} ${path.split('?')[0]!.replace(/\/\d[\w-]*/g, '/:id')}`;
   return {
     baseUrl,
     async call(auth, method, path, action, body) {
@@ -34,8 +38,14 @@ export function createXClient(config: XClientConfig): XClient {
       if (!token) {
         throw new ConnectorError(`cannot ${action}: the channel has no ${auth === 'app' ? 'app bearer token' : 'user access token'}`, false, null, 'missing_credentials');
       }
-      const send = (bearer: string) =>
-        httpRequest({ method, url: `${baseUrl}${path}`, headers: { authorization: `Bearer ${bearer}` }, body, timeoutMs: config.timeoutMs }, config.fetch);
+      const bucket = bucketOf(auth, method, path);
+      pacer.check(bucket, action);
+      const send = async (bearer: string) => {
+        const response = await httpRequest({ method, url: `${baseUrl}${path}`, headers: { authorization: `Bearer ${bearer}` }, body, timeoutMs: config.timeoutMs }, config.fetch);
+        // A 429 already carries its retry-after to the caller; pacing learns from calls that went through.
+        if (response.status >= 200 && response.status < 300) pacer.observe(bucket, response.headers);
+        return response;
+      };
       let response = await send(token);
       // An access token can lapse before its stated expiry (revoked, clock skew): refresh once and retry.
       if (response.status === 401 && user) {

@@ -22,6 +22,8 @@ export interface XFakeOptions {
   clientSecret?: string;
   /** Lifetime of user access tokens (X: two hours); by default `userAccessToken` never expires. */
   accessTokenTtlMs?: number;
+  /** POST /2/tweets calls per 15-minute window, reported in `x-rate-limit-*` headers (X Basic: 100 per user). */
+  postsPerWindow?: number;
 }
 
 export interface XFakeServer {
@@ -46,6 +48,8 @@ export interface XFakeServer {
   issueUserGrant(): { accessToken: string; refreshToken: string; expiresAt: number };
   /** Refresh-grant calls answered, and which refresh tokens they presented. */
   refreshes: { refreshToken: string; ok: boolean }[];
+  /** POST /2/tweets calls received (accepted or refused). */
+  readonly postCalls: number;
   /** Revoke every issued user access token now (X answers 401 until the client refreshes); the fixed `userAccessToken` stays valid. */
   revokeUserAccessTokens(): void;
   /** Emit a line to every open stream, or hold it until one connects; each line is split across two writes. */
@@ -111,6 +115,9 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     return { accessToken, refreshToken, expiresAt };
   };
   let silenced = false;
+  let postCalls = 0;
+  const postsPerWindow = options.postsPerWindow ?? 100;
+  const windowResetSeconds = Math.floor(Date.now() / 1000) + 900;
 
   const writeChains = new WeakMap<ServerResponse, Promise<void>>();
   const writeLine = (res: ServerResponse, line: string): void => {
@@ -217,6 +224,10 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
       return sendJson(res, 200, { meta: { sent: new Date().toISOString(), summary: { deleted, not_deleted: ids.length - deleted } } });
     }
     if (req.path === '/2/tweets' && req.method === 'POST') {
+      postCalls += 1;
+      const remaining = postsPerWindow - postCalls;
+      const limits = { 'x-rate-limit-limit': String(postsPerWindow), 'x-rate-limit-remaining': String(Math.max(0, remaining)), 'x-rate-limit-reset': String(windowResetSeconds) };
+      if (remaining < 0) return sendJson(res, 429, { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 }, limits);
       if (!userAuthorized(req, res)) return;
       const text = asString(body?.text) ?? '';
       if (tweets.some((t) => t.text === text)) {
@@ -224,7 +235,7 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
       }
       const id = fakeXId();
       tweets.push({ id, text, inReplyTo: asString(asRecord(body?.reply)?.in_reply_to_tweet_id) });
-      return sendJson(res, 201, { data: { id, text, edit_history_tweet_ids: [id] } });
+      return sendJson(res, 201, { data: { id, text, edit_history_tweet_ids: [id] } }, limits);
     }
     const dm = /^\/2\/dm_conversations\/(with\/)?([^/]+)\/messages$/.exec(req.path);
     if (dm && req.method === 'POST') {
@@ -289,6 +300,9 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     },
     searches,
     streamBackfills,
+    get postCalls() {
+      return postCalls;
+    },
     issueUserGrant,
     refreshes,
     revokeUserAccessTokens() {

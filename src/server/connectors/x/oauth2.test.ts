@@ -98,3 +98,24 @@ describe('X OAuth 2.0 user tokens', () => {
     expect((error as ConnectorError).message).not.toContain(grant.accessToken);
   });
 });
+
+describe('X pacing by rate-limit headers', () => {
+  it('stops calling an endpoint whose window X reported as used up, with the reset as retry-after', async () => {
+    fake = await startXFakeServer({ postsPerWindow: 2 });
+    const adapter = createXAdapter({ id: 'ch-x', platform: 'x', config: { baseUrl: fake.url, accountId: fakeBrand.id }, credentials: { accessToken: fake.userAccessToken }, ownAccountIds: [] });
+    await adapter.send(reply());
+    await adapter.send(reply());
+    const error = await adapter.send(reply()).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).retryable).toBe(true);
+    expect((error as ConnectorError).retryAfterMs).toBeGreaterThan(800_000);
+    // The third call never left: no request spent on a certain 429.
+    expect(fake.postCalls).toBe(2);
+    // Other endpoints have their own windows.
+    await adapter.send({ idempotencyKey: 'dm', channelId: 'ch-x', kind: 'dm', text: 'details here', recipient: { platformId: '42' } });
+    expect(fake.dms).toHaveLength(1);
+  });
+});
