@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, createTestApp, type TestApp } from '../support/test-app.js';
-import { chromiumPath, hasChromium, launchChromium, screenshots } from './browser.js';
+import { chromiumPath, hasChromium, launchChromium, screenshots, seriousViolations } from './browser.js';
 
 const skip = !hasChromium && !process.env.CI;
 if (skip) console.warn(`[e2e] skipping the web chat journey: ${chromiumPath} is missing (apt-get install -y chromium); in CI it always runs.`);
@@ -78,6 +78,7 @@ describe.skipIf(skip)('web chat widget in a real browser', () => {
     // Live: the reply appears without any reload.
     await widget.locator('.msg.agent', { hasText: 'It ships today' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(screenshots, 'webchat-widget.png') });
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.reload();
     await widget.getByRole('button', { name: 'Ask Acme' }).click();
