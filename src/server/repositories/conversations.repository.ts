@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { matchingConversationIds, type SearchQuery } from '../db/dialects/full-text.js';
+import { conversationMatches, type SearchQuery } from '../db/dialects/full-text.js';
 import type { ConversationsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
 
@@ -376,8 +376,8 @@ export const createConversationsRepository = (db: Executor) => ({
       else q = q.where('conversations.sla_due_at', '>=', now + soonMs);
     }
     if (filter.search !== undefined) {
-      const ids = matchingConversationIds(db as never, filter.search);
-      q = q.where(sql<boolean>`conversations.id in (${ids})`);
+      const matches = await conversationMatches(db as never, filter.search);
+      q = q.where(matches);
     }
     if (cursor) {
       q = q.where((eb) =>

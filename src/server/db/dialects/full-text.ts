@@ -64,8 +64,32 @@ type AnyDb = Kysely<never> | Transaction<never>;
 
 const isSqlite = (db: AnyDb): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
 
-/** A subquery of the ids of conversations with at least one message matching `q` (for `conversations.id in (…)`). */
-export const matchingConversationIds = (db: AnyDb, q: SearchQuery): RawBuilder<unknown> =>
-  isSqlite(db)
-    ? sql`select m.conversation_id from messages m where m.rowid in (select rowid from messages_fts where messages_fts match ${toFts5(q)})`
-    : sql`select m.conversation_id from message_search s join messages m on m.id = s.message_id where s.document @@ ${toTsquery(q)}`;
+/** Up to this many matching messages, a search starts from the index; beyond it, from the list (see below). */
+const rareLimit = 5000;
+
+/**
+ * A condition on `conversations` (the list query's table): it has at least one message matching `q`.
+ *
+ * On SQLite the plan depends on how common the words are, counted cheaply (up to a fifth of all messages):
+ * - rare: look up the few conversations the matching messages belong to;
+ * - common: walk the list in order and check each conversation's messages (read from the messages_conversation
+ *   index, never the table) against the set of matching rowids, stopping at the page's end;
+ * - in a fifth of all messages or more: building that set costs more than asking the index about each message of the
+ *   first few dozen conversations in the list, nearly all of which match.
+ * PostgreSQL chooses between such plans itself from its statistics of the tsvector column.
+ */
+export const conversationMatches = async (db: AnyDb, q: SearchQuery): Promise<RawBuilder<boolean>> => {
+  if (!isSqlite(db)) {
+    return sql<boolean>`conversations.id in (select m.conversation_id from message_search s join messages m on m.id = s.message_id where s.document @@ ${toTsquery(q)})`;
+  }
+  const match = toFts5(q);
+  const size = await sql<{ n: number | null }>`select max(rowid) as n from messages`.execute(db);
+  const commonLimit = Math.max(rareLimit * 4, Math.floor(Number(size.rows[0]?.n ?? 0) / 5));
+  const probe = await sql<{ n: number }>`select count(*) as n from (select rowid from messages_fts where messages_fts match ${match} limit ${commonLimit})`.execute(db);
+  const found = Number(probe.rows[0]?.n ?? 0);
+  const matching = sql`select rowid from messages_fts where messages_fts match ${match}`;
+  if (found < rareLimit) return sql<boolean>`conversations.id in (select m.conversation_id from messages m where m.rowid in (${matching}))`;
+  if (found < commonLimit) return sql<boolean>`exists (select 1 from messages m where m.conversation_id = conversations.id and m.rowid in (${matching}))`;
+  // CROSS JOIN keeps the message outside, so the index is asked about one rowid at a time.
+  return sql<boolean>`exists (select 1 from messages m cross join messages_fts f where f.rowid = m.rowid and m.conversation_id = conversations.id and messages_fts match ${match})`;
+};
