@@ -12,9 +12,15 @@ interface RowProps {
   now: number;
   onOpen(): void;
   onFocus(): void;
+  /** Position in the whole list; the virtualised list renders only some rows, each placed at `offset` pixels. */
+  index: number;
+  /** How many rows the list has, or -1 while more pages may follow. */
+  setSize: number;
+  measureRef(element: HTMLLIElement | null): void;
+  offset: number;
 }
 
-export const ConversationRow = ({ conversation: c, href, selected, active, now, onOpen, onFocus }: RowProps) => {
+export const ConversationRow = ({ conversation: c, href, selected, active, now, onOpen, onFocus, index, setSize, measureRef, offset }: RowProps) => {
   // List rows carry the customer's handle and name; older servers do not, and then the profile is fetched (and cached).
   const hasCustomerOnRow = c.customerHandle !== undefined || c.customerName !== undefined;
   const customer = useCustomer(hasCustomerOnRow ? null : c.customerId);
@@ -30,7 +36,15 @@ export const ConversationRow = ({ conversation: c, href, selected, active, now, 
     onOpen();
   };
   return (
-    <li className={`row${selected ? ' row-selected' : ''}${c.unreadCount > 0 ? ' row-unread' : ''}`} data-conversation-id={c.id}>
+    <li
+      className={`row${selected ? ' row-selected' : ''}${c.unreadCount > 0 ? ' row-unread' : ''}`}
+      data-conversation-id={c.id}
+      data-index={index}
+      ref={measureRef}
+      aria-posinset={index + 1}
+      aria-setsize={setSize}
+      style={{ transform: `translateY(${offset}px)` }}
+    >
       <a href={href} aria-current={active ? 'page' : undefined} onClick={open} onFocus={onFocus} className="row-link">
         <span className="row-top">
           <span className="row-channel">{channel ? channel.platform : c.visibility === 'private' ? 'DM' : 'Public'}</span>

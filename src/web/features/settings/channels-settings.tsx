@@ -27,6 +27,10 @@ const ChannelRow = ({ c, now }: { c: ChannelDto; now: number }) => {
     mutationFn: (status: 'active' | 'paused') => api.post(`/channels/${encodeURIComponent(c.id)}/status`, { status }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['channels'] }),
   });
+  const test = useMutation({
+    mutationFn: () => api.post<{ ok: boolean; detail: string }>(`/channels/${encodeURIComponent(c.id)}/test`),
+    onSettled: () => client.invalidateQueries({ queryKey: ['channels'] }),
+  });
   const h = health(c, now);
   return (
     <tr>
@@ -43,8 +47,17 @@ const ChannelRow = ({ c, now }: { c: ChannelDto; now: number }) => {
       <td>
         <button type="button" className="btn btn-small" disabled={setStatus.isPending} onClick={() => setStatus.mutate(c.status === 'paused' ? 'active' : 'paused')}>
           {c.status === 'paused' ? `Resume ${c.name}` : `Pause ${c.name}`}
+        </button>{' '}
+        <button type="button" className="btn btn-small" disabled={test.isPending} onClick={() => test.mutate()}>
+          {test.isPending ? 'Testing…' : `Test ${c.name}`}
         </button>
+        {test.data ? (
+          <p role="status" className={test.data.ok ? 'muted' : 'notice notice-error'}>
+            {test.data.ok ? 'Connection works' : 'Connection failed'}: {test.data.detail}
+          </p>
+        ) : null}
         {setStatus.error ? <ErrorNotice error={setStatus.error} /> : null}
+        {test.error ? <ErrorNotice error={test.error} /> : null}
       </td>
     </tr>
   );
