@@ -54,6 +54,8 @@ export const createSlaCheckStage = (deps: { config?: DecideConfigCache; publicUr
         }
         const updated = { ...clock, warnedAt: clock.warnedAt ?? (warned || breached ? now : null), breachedAt: breached ? now : clock.breachedAt };
         await repos.sla.saveClock(updated);
+        // Warned, not yet breached: the due instant's check comes next.
+        if (updated.breachedAt === null) await scheduleChecks(updated, ctx.enqueue);
         await repos.rules.recordRuns(runs);
         await repos.rules.addTags(conv.id, state.tags, now);
         const band = (state.bandOverride ?? conv.priorityBand) as PriorityBand;

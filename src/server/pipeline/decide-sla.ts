@@ -81,11 +81,15 @@ export const isResponseClock = (c: Pick<SlaClockRecord, 'metric'>): boolean => c
 
 const endPauses = (c: SlaClockRecord, at: number): SlaClockRecord['pauses'] => c.pauses.map((p) => (p.to === null ? { ...p, to: Math.max(p.from, at) } : p));
 
-/** Checks at the warning and the due instants; the check job re-reads the clock, so stale checks do nothing. */
+/**
+ * One check at the clock's next instant: the warning, or once warned the due instant (the warning check queues the
+ * due one). The check job re-reads the clock, so stale checks do nothing. One job per clock, not two: most clocks
+ * are met before their warning and their checks are pure overhead.
+ */
 export const scheduleChecks = async (c: SlaClockRecord, enqueue: JobContext['enqueue']): Promise<void> => {
   if (c.closedAt !== null || isPaused(c)) return;
   if (c.warnAt !== null && c.warnedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.warnAt);
-  if (c.dueAt !== null && c.breachedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.dueAt);
+  else if (c.dueAt !== null && c.breachedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.dueAt);
 };
 
 /**
