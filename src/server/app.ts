@@ -141,6 +141,9 @@ export const createApp = async (options: AppOptions) => {
     // Signed single-use links from the trust layer (composed below; called only while jobs run).
     issuePrivateLink: async (tx: Repositories, conversationId: string, now: number) => (await handoff.issueLink(tx, conversationId, { userId: 'automation', role: 'admin', requestId: 'rule' }, now)).url,
   };
+  // The embedded store's single writer shares this thread with the web server: while requests are arriving the
+  // worker keeps its transactions short (see WorkerOptions.latencyBudgetMs). PostgreSQL work does not block it.
+  let lastRequestAt = Number.NEGATIVE_INFINITY;
   const worker = createWorker({
     uow,
     repos,
@@ -148,6 +151,7 @@ export const createApp = async (options: AppOptions) => {
     logger,
     metrics,
     maxBatchMessages: config.workerBatch,
+    ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250 } : {}),
     handlers: [
       createUnderstandStage({ classifier }),
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
@@ -209,6 +213,9 @@ export const createApp = async (options: AppOptions) => {
   const stopTrust = [verification.watch()];
 
   const http = await createHttpServer({ logger, auth, publicUrl: config.publicUrl, onResponse: metrics.httpRequest });
+  http.addHook('onRequest', async () => {
+    lastRequestAt = performance.now();
+  });
   registerSystemRoutes(http, {
     ready: async () => {
       await repos.settings.get('ready-probe');

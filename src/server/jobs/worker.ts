@@ -25,6 +25,13 @@ export interface WorkerOptions {
   leaseMs?: number;
   idleDelayMs?: number;
   workerId?: string;
+  /**
+   * While `interactive()` says requests are arriving (the embedded store has one writer on the same thread as
+   * the web server), each transaction is sized from the stage's measured cost per message to take about this
+   * long, so an acknowledgement never waits behind a long batch. Otherwise batches use `maxBatchMessages`.
+   */
+  latencyBudgetMs?: number;
+  interactive?: () => boolean;
 }
 
 export interface Worker {
@@ -47,6 +54,13 @@ const messageCount = (payload: string): number => {
   return Math.max(1, parsed.messageIds?.length ?? 1);
 };
 
+/** A payload that is only a list of message ids can be cut into parts handled in separate transactions. */
+const splittable = (payload: unknown): payload is { messageIds: string[] } =>
+  typeof payload === 'object' && payload !== null && Array.isArray((payload as { messageIds?: unknown }).messageIds) && Object.keys(payload).length === 1;
+
+/** Smallest transaction in latency mode: below this, per-transaction overhead costs more than it saves. */
+const MIN_LATENCY_BATCH = 16;
+
 export const createWorker = (options: WorkerOptions): Worker => {
   const { uow, repos, clock, logger } = options;
   const handlers = new Map(options.handlers.map((h) => [h.type, h]));
@@ -55,18 +69,34 @@ export const createWorker = (options: WorkerOptions): Worker => {
   const leaseMs = options.leaseMs ?? 60_000;
   const idleDelayMs = options.idleDelayMs ?? 100;
   const workerId = options.workerId ?? `worker-${newId()}`;
+  const latencyBudgetMs = options.latencyBudgetMs ?? 10;
+  // Measured milliseconds per message of each job type (exponentially weighted), for latency-mode batch sizes.
+  const costPerMessage = new Map<string, number>();
+  const batchLimit = (type: string): number => {
+    if (!options.interactive?.()) return maxBatch;
+    const cost = costPerMessage.get(type);
+    if (cost === undefined || cost <= 0) return Math.min(maxBatch, MIN_LATENCY_BATCH * 4);
+    return Math.max(MIN_LATENCY_BATCH, Math.min(maxBatch, Math.floor(latencyBudgetMs / cost)));
+  };
 
-  const runJobs = async (type: JobType, jobs: { id: string; payload: string }[]): Promise<void> => {
+  const runJobs = async (type: JobType, jobs: { id: string; payload: string }[], limit = Number.POSITIVE_INFINITY): Promise<void> => {
     const handler = handlers.get(type) as AnyJobHandler | undefined;
     if (!handler) throw new PermanentError(`no handler for job type ${type}`);
     const payloads = jobs.map((j) => JSON.parse(j.payload) as JobPayloads[typeof type]);
-    const merged = payloads.length === 1 || !handler.merge ? payloads[0] : (handler.merge as (p: unknown[]) => JobPayloads[typeof type])(payloads);
+    let merged = payloads.length === 1 || !handler.merge ? payloads[0] : (handler.merge as (p: unknown[]) => JobPayloads[typeof type])(payloads);
+    // A job larger than this transaction may take is cut: the rest goes back to the queue in the same commit.
+    let rest: string[] = [];
+    if (splittable(merged) && merged.messageIds.length > limit) {
+      rest = merged.messageIds.slice(limit);
+      merged = { messageIds: merged.messageIds.slice(0, limit) } as typeof merged;
+    }
     const effects: (() => void)[] = [];
     const started = performance.now();
     await uow(async (tx) => {
       const now = clock.now();
       // Follow-up jobs are inserted together at the end of the handler: one multi-row insert per batch.
       const followUps: { id: string; type: string; payload: string; runAt: number }[] = [];
+      if (rest.length > 0) followUps.push({ id: newId(), type, payload: JSON.stringify({ messageIds: rest }), runAt: now });
       const ctx: JobContext = {
         repos: tx,
         now,
@@ -83,7 +113,11 @@ export const createWorker = (options: WorkerOptions): Worker => {
       await tx.jobs.complete(jobs.map((j) => j.id), workerId);
     });
     const count = merged && typeof merged === 'object' && 'messageIds' in merged ? merged.messageIds.length : jobs.length;
-    options.metrics?.stageDuration(type, (performance.now() - started) / 1000, count);
+    const elapsedMs = performance.now() - started;
+    const perMessage = elapsedMs / Math.max(1, count);
+    const previous = costPerMessage.get(type);
+    costPerMessage.set(type, previous === undefined ? perMessage : previous * 0.8 + perMessage * 0.2);
+    options.metrics?.stageDuration(type, elapsedMs / 1000, count);
     for (const effect of effects) effect();
   };
 
@@ -103,13 +137,14 @@ export const createWorker = (options: WorkerOptions): Worker => {
     const byType = new Map<string, typeof claimed>();
     for (const job of claimed) byType.set(job.type, [...(byType.get(job.type) ?? []), job]);
     for (const [type, jobs] of byType) {
-      // Group jobs into transactions of at most maxBatch messages.
+      // Group jobs into transactions of at most `limit` messages (a single larger job is cut in runJobs).
+      const limit = batchLimit(type);
       const groups: (typeof claimed)[] = [];
       let current: typeof claimed = [];
       let size = 0;
       for (const job of jobs) {
         const n = messageCount(job.payload);
-        if (current.length > 0 && size + n > maxBatch) {
+        if (current.length > 0 && size + n > limit) {
           groups.push(current);
           current = [];
           size = 0;
@@ -120,7 +155,7 @@ export const createWorker = (options: WorkerOptions): Worker => {
       if (current.length > 0) groups.push(current);
       for (const group of groups) {
         try {
-          await runJobs(type as JobType, group);
+          await runJobs(type as JobType, group, limit);
         } catch (error) {
           if (group.length === 1) {
             await fail(group[0]!, error);

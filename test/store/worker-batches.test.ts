@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrateToLatest, openStore, type Store } from '../../src/server/db/database.js';
+import type { JobHandler } from '../../src/server/jobs/definitions.js';
+import { mergeMessageIds } from '../../src/server/jobs/definitions.js';
+import { createWorker } from '../../src/server/jobs/worker.js';
+import { createLogger } from '../../src/server/platform/logger.js';
+import { createRepositories, type UnitOfWork } from '../../src/server/repositories/index.js';
+
+/** How the worker sizes transactions: whole batches when nobody waits, short ones while requests arrive. */
+describe('worker transaction sizes', () => {
+  let store: Store | null = null;
+  let dir = '';
+  afterEach(async () => {
+    await store?.close();
+    store = null;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const setup = async (interactive: () => boolean, costMs: number) => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'parley-worker-'));
+    store = openStore({ databaseUrl: null, dataDir: dir, sqliteFile: ':memory:' });
+    await migrateToLatest(store);
+    const s = store;
+    const repos = createRepositories(s.db, { skipLocked: false });
+    const uow: UnitOfWork = (work) => s.db.transaction().execute((trx) => work(createRepositories(trx, { skipLocked: false })));
+    const batches: string[][] = [];
+    const handler: JobHandler<'pipeline.understand'> = {
+      type: 'pipeline.understand',
+      merge: mergeMessageIds,
+      async handle({ messageIds }) {
+        batches.push(messageIds);
+        // Work that costs `costMs` per message: the worker measures it and sizes later batches from it.
+        const until = performance.now() + costMs * messageIds.length;
+        while (performance.now() < until) {
+          /* busy, like a classifier */
+        }
+      },
+    };
+    const worker = createWorker({ uow, repos, handlers: [handler], clock: { now: () => Date.now() }, logger: createLogger('silent'), maxBatchMessages: 500, latencyBudgetMs: 10, interactive });
+    const ids = Array.from({ length: 1000 }, (_, i) => `m${String(i).padStart(4, '0')}`);
+    await repos.jobs.enqueue([{ id: 'job-1', type: 'pipeline.understand', payload: JSON.stringify({ messageIds: ids }), runAt: 0 }], 0);
+    return { worker, batches, ids };
+  };
+
+  it('handles a large job in maxBatchMessages-sized transactions when no request is waiting', async () => {
+    const { worker, batches, ids } = await setup(() => false, 0.01);
+    await worker.drain();
+    expect(batches).toEqual([ids.slice(0, 500), ids.slice(500)]);
+  });
+
+  it('cuts a large job into budget-sized transactions while requests arrive, losing and repeating nothing', async () => {
+    const { worker, batches, ids } = await setup(() => true, 0.2);
+    await worker.drain();
+    expect(batches.length).toBeGreaterThan(3);
+    // 10 ms budget at 0.2 ms per message: after the first measured batch, about 50 messages per transaction.
+    for (const batch of batches.slice(1)) expect(batch.length).toBeLessThanOrEqual(100);
+    expect(batches.flat().sort()).toEqual(ids);
+    const left = await store!.db.selectFrom('jobs').select('id').execute();
+    expect(left).toEqual([]);
+  });
+});
