@@ -159,6 +159,23 @@ describe('platform webhooks and outbound delivery through the channel adapters',
     expect((await delivery(conversationId, messageId))?.delivery?.status).toBe('sent');
   });
 
+  it('honours a delete as a tombstone: the text leaves the message, the inbox preview and search', async () => {
+    const { conversationId, tweetId } = await conversationFor('@acme my account number is zyxwv123 please help');
+    const auth = { authorization: `Bearer ${agentToken}` };
+    const search = async () => (await app.http.inject({ method: 'GET', url: '/api/v1/conversations?q=zyxwv123', headers: auth })).json<{ items: { id: string }[] }>().items.map((c) => c.id);
+    expect(await search()).toContain(conversationId);
+    const res = await postX(aaaTweetDelete(tweetId, fakeCustomer.id, fakeBrand));
+    expect(res.json()).toEqual({ received: true, events: 0, deletions: 1 });
+    const message = await stored(xChannelId, tweetId);
+    expect(message?.text).toBe('');
+    expect(message?.deletedAt).not.toBeNull();
+    const detail = await app.http.inject({ method: 'GET', url: `/api/v1/conversations/${conversationId}`, headers: auth });
+    expect(detail.body).not.toContain('zyxwv123');
+    expect(await search()).not.toContain(conversationId);
+    const list = await app.http.inject({ method: 'GET', url: '/api/v1/conversations?limit=200', headers: auth });
+    expect(list.body).not.toContain('zyxwv123');
+  });
+
   it('keeps what a paused channel receives (acknowledged, not routed) and ingests it in order on resume; its replies wait in the outbox', async () => {
     const { conversationId } = await conversationFor('@acme my order is stuck in customs');
     await app.services.channels.setStatus(xChannelId, 'paused', admin);

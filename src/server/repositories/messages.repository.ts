@@ -326,6 +326,8 @@ export const createMessagesRepository = (db: Executor) => ({
       .where('external_id', '=', externalId)
       .returning('id')
       .executeTakeFirst();
+    // The inbox row previews the newest message: a deleted one's words must not linger there.
+    if (row) await db.updateTable('conversations').set({ last_message_preview: '' }).where('last_message_id', '=', row.id).execute();
     return row?.id ?? null;
   },
 
