@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bench as decideBench, measureDecide } from '../../../bench/decide.bench.js';
+import { bench as decideBench, measureDecide, measureDecideStage } from '../../../bench/decide.bench.js';
 import { bench as workloadBench } from '../../../bench/workload.bench.js';
 
 const tmpDir = mkdtempSync(join(tmpdir(), 'parley-decide-bench-'));
@@ -16,8 +16,14 @@ describe('decide benchmark modules', () => {
     const out = measureDecide({ messages: 500, minSeconds: 0 });
     expect(out.msgsPerS).toBeGreaterThan(0);
     expect(out.plannedPerMessage).toBeGreaterThan(0);
-    expect(decideBench.keys).toEqual(['decide_msgs_per_s']);
+    expect(decideBench.keys).toEqual(['decide_msgs_per_s', 'decide_stage_sqlite_msgs_per_s']);
   });
+
+  it('decide stage decides every message over the store and records the rules it ran', async () => {
+    const out = await measureDecideStage(ctx, 300);
+    expect(out.msgsPerS).toBeGreaterThan(0);
+    expect(out.runs).toBeGreaterThan(0);
+  }, 60_000);
 
   it('workload reports every simulation figure as a percentage', async () => {
     const out = await workloadBench.run(ctx);
