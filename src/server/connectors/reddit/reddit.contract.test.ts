@@ -8,6 +8,10 @@ runAdapterContract('reddit (listing poll)', async () => {
   const creds = { clientId: 'cid', clientSecret: 'csecret', username: 'acme_support', password: 'pw' };
   const fake = await startFakeRedditServer(creds);
   return {
+    expireAccess() {
+      fake.expireTokens();
+      return () => fake.tokenGrants.length;
+    },
     createAdapter: () =>
       createRedditAdapter({
         id: 'ch-reddit', platform: 'reddit',
