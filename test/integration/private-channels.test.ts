@@ -203,6 +203,21 @@ describe.each(dialects)('private channels (web chat, feedback form, phone) on %s
     expect(mail.raw.toString()).toMatch(/Subject: Re: Billing/);
   });
 
+  it.skipIf(skip)('feedback: the embeddable form may be framed by the channel\'s allowed origins only', async () => {
+    const embeddable = (await app.services.channels.create({ platform: 'form', name: 'Embedded form', config: { allowedOrigins: [site] } }, admin)).id;
+    const framed = await app.http.inject({ method: 'GET', url: `/p/feedback/${embeddable}?embed=1` });
+    expect(framed.headers['content-security-policy']).toContain(`frame-ancestors ${site};`);
+    expect(framed.headers['x-frame-options']).toBeUndefined();
+    expect(framed.body).toContain(`action="/p/feedback/${embeddable}?embed=1"`);
+    const hosted = await app.http.inject({ method: 'GET', url: `/p/feedback/${embeddable}` });
+    expect(hosted.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    const foreign = await app.http.inject({ method: 'POST', url: `/p/feedback/${embeddable}/submissions`, headers: { origin: 'https://evil.example' }, payload: { topic: 'Other', message: 'hi' } });
+    expect(foreign.statusCode).toBe(403);
+    const allowed = await app.http.inject({ method: 'POST', url: `/p/feedback/${embeddable}/submissions`, headers: { origin: site }, payload: { topic: 'Other', message: 'hi from the shop page' } });
+    expect(allowed.statusCode).toBe(201);
+    expect(allowed.headers['access-control-allow-origin']).toBe(site);
+  });
+
   it.skipIf(skip)('feedback: a form without SMTP says it cannot reply, in the page, the API and the refused send', async () => {
     expect((await app.http.inject({ method: 'GET', url: `/p/feedback/${mutedFormId}` })).body).toContain('we cannot reply through this form');
     const api = await app.http.inject({ method: 'POST', url: `/p/feedback/${mutedFormId}/submissions`, payload: { email: 'kim@example.net', topic: 'Other', message: 'Your store smells great' } });
