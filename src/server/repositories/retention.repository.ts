@@ -23,7 +23,7 @@ interface PrivateLinkEmails {
   email: string | null;
 }
 
-type RetentionDB = DB & { retention_policies: RetentionPoliciesTable; customer_tombstones: CustomerTombstonesTable; private_links: PrivateLinkEmails; chat_messages: { channel_id: string; visitor_id: string; created_at: number } };
+type RetentionDB = DB & { retention_policies: RetentionPoliciesTable; customer_tombstones: CustomerTombstonesTable; private_links: PrivateLinkEmails; chat_messages: { channel_id: string; visitor_id: string; created_at: number }; label_corrections: { message_id: string; text: string } };
 
 export interface RetentionPolicy {
   channelId: string;
@@ -96,6 +96,11 @@ export const createRetentionRepository = (executor: Executor) => {
       await db.updateTable('messages').set({ text: '', html: null, raw: null }).where('conversation_id', 'in', conversationIds).where('direction', '=', 'out').execute();
       await db.updateTable('conversations').set({ last_message_preview: '', subject: null }).where('customer_id', '=', customerId).execute();
       await db.updateTable('private_links').set({ email: null }).where('conversation_id', 'in', conversationIds).execute();
+      // Delivered and given-up sends keep their payload (text, recipient handle and address) only for support; it goes.
+      // Pending ones still need it to deliver, and the erased text is already gone from what they would post.
+      await db.updateTable('outbox').set({ payload: JSON.stringify({ erased: true }) }).where('conversation_id', 'in', conversationIds).where('status', 'in', ['sent', 'dead']).execute();
+      // Agents' label corrections copy the message text as training data (migration 0008).
+      await db.updateTable('label_corrections').set({ text: '' }).where('message_id', 'in', db.selectFrom('messages').select('id').where((eb) => eb.or([eb('customer_id', '=', customerId), eb('conversation_id', 'in', conversationIds)]))).execute();
       const visitors = await db.selectFrom('identities').select('platform_id').where('customer_id', '=', customerId).where('platform', '=', 'chat').execute();
       if (visitors.length > 0) await db.deleteFrom('chat_messages').where('visitor_id', 'in', visitors.map((v) => v.platform_id)).execute();
       const identities = await db.deleteFrom('identities').where('customer_id', '=', customerId).executeTakeFirst();
