@@ -91,6 +91,15 @@ describe.each(dialects)('private hand-off by private message on %s', (dialect) =
     expect(out.payload).toMatchObject({ text: 'Refunded the second charge.', recipient: { platformId: poster.platformId } });
     const page = await app.http.inject({ method: 'GET', url: path, cookies: { parley_private: session!.value } });
     expect(page.body).toContain('Refunded the second charge.');
+
+    // What the customer writes on the private page is not a post: a later public reply still answers the public thread.
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    expect((await app.http.inject({ method: 'POST', url: `${path}/message`, ...form({ text: 'thanks, all good now', csrf }, { parley_private: session!.value }) })).statusCode).toBe(200);
+    const closing = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/reply`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'Glad it is sorted.' } });
+    expect(closing.statusCode, closing.body).toBe(202);
+    const closingOut = (await app.repos.outbox.listForConversation(conversationId)).find((o) => o.id === closing.json().outboxId)!;
+    expect(closingOut.kind).toBe('reply');
+    expect(closingOut.payload).toMatchObject({ inReplyToExternalId: post.externalId });
   });
 
   it.skipIf(skip)('merges the customer who sent the proof into the poster when they were held apart (strong evidence, audited)', async () => {

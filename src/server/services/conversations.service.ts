@@ -129,7 +129,8 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
           throw new AppError('reply_blocked', verdict.reason ?? 'the reply contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, suggestion: 'move_to_private' });
         }
         const thread = await tx.messages.listByConversation(id, 500);
-        const lastInbound = [...thread].reverse().find((m) => m.direction === 'in');
+        // A public reply answers the last public message: words the customer wrote on the private page are not a post.
+        const lastInbound = [...thread].reverse().find((m) => m.direction === 'in' && (visibility === 'private' || m.visibility !== 'private'));
         const now = clock.now();
         const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorEmail: lastInbound.author.email } : null;
         const queued = await queueOutboundReply(tx, { conversation, channel, answering, text, visibility, idempotencyKey, sentBy: actor.userId, now, isFirstResponse: true, publicUrl: deps.publicUrl ?? null });
