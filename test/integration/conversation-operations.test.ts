@@ -85,6 +85,24 @@ describe.each(dialects)('conversation merge, split, undo and snooze on %s', (dia
     expect(await app.trust.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it.skipIf(skip)('notifies the teammates a note @mentions, and nobody else', async () => {
+    const one = envelope(x, { threadKey: 'mention-a', text: '@AcmeTelecom can someone call me back?', createdAt: at(5_000) });
+    await ingest(one);
+    const id = await conversationOf(one.externalId);
+    const grace = await createUser(app, 'supervisor', { email: 'Grace.Hopper@acme.test' });
+    const lin = await createUser(app, 'agent', { email: 'lin@acme.test' });
+    const seen: unknown[] = [];
+    const stop = app.events.subscribe((e) => {
+      if (e.type === 'mention') seen.push(e);
+    });
+    const res = await post(`/api/v1/conversations/${id}/notes`, { body: '@grace.hopper can you approve a refund? (not for @nobody, and not lin@acme.test)' });
+    stop();
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ mentions: ['grace.hopper', 'nobody'] });
+    expect(seen).toEqual([expect.objectContaining({ userIds: [grace.id], conversationId: id, excerpt: expect.stringContaining('approve a refund') })]);
+    expect(seen).not.toContainEqual(expect.objectContaining({ userIds: expect.arrayContaining([lin.id]) }));
+  });
+
   it.skipIf(skip)('shows an agent\'s label correction in place of the model\'s reading on the conversation', async () => {
     const one = envelope(x, { threadKey: 'label-a', text: '@AcmeTelecom thanks, all working again!', createdAt: at(5_000) });
     await ingest(one);

@@ -5,6 +5,8 @@ export type DomainEvent =
   | { type: 'messages.ingested'; count: number }
   | { type: 'conversations.changed'; conversationIds: string[] }
   | { type: 'outbox.enqueued' }
+  /** Teammates @mentioned in an internal note; delivered only to their own event streams. */
+  | { type: 'mention'; userIds: string[]; conversationId: string; noteId: string; byUserId: string; excerpt: string }
   | { type: 'presence'; conversationId: string; userId: string; state: 'viewing' | 'typing' | 'left' };
 
 export interface EventBus {

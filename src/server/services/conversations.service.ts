@@ -1,4 +1,5 @@
 import { checkReply } from '../../shared/pii/index.js';
+import { mentionHandleOf, mentionsIn } from '../../shared/mentions.js';
 import type { Actor } from '../../shared/permissions.js';
 import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
@@ -145,14 +146,19 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
     },
 
     async addNote(id: string, body: string, actor: Actor) {
-      const mentions = [...body.matchAll(/@([\w.-]+)/g)].map((m) => m[1] as string);
+      const mentions = mentionsIn(body);
       const note = { id: newId(), conversationId: id, authorId: actor.userId, body, mentions, createdAt: clock.now() };
-      await uow(async (tx) => {
+      const mentioned = await uow(async (tx) => {
         await mustGetLive(tx, id);
         await tx.notes.create(note);
-        await recordAudit(tx, actor, note.createdAt, 'conversation.note', { type: 'conversation', id }, { noteId: note.id });
+        // A mention names a teammate by the local part of their e-mail address; unknown handles stay plain text.
+        const handles = new Set(mentions);
+        const userIds = handles.size ? (await tx.users.list()).filter((u) => !u.disabled && u.id !== actor.userId && handles.has(mentionHandleOf(u.email))).map((u) => u.id) : [];
+        await recordAudit(tx, actor, note.createdAt, 'conversation.note', { type: 'conversation', id }, { noteId: note.id, ...(userIds.length ? { mentioned: userIds } : {}) });
+        return userIds;
       });
       events.publish({ type: 'conversations.changed', conversationIds: [id] });
+      if (mentioned.length) events.publish({ type: 'mention', userIds: mentioned, conversationId: id, noteId: note.id, byUserId: actor.userId, excerpt: body.length > 140 ? `${body.slice(0, 139)}…` : body });
       return note;
     },
 

@@ -18,9 +18,11 @@ export const registerEventRoutes = (app: App, deps: { events: EventBus }) => {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 3000\n\n');
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const listenerId = actorOf(request).userId;
     const unsubscribe = deps.events.subscribe((event) => {
       if (event.type === 'conversations.changed') send('conversations.changed', { conversationIds: event.conversationIds });
       else if (event.type === 'presence') send('presence', { conversationId: event.conversationId, userId: event.userId, state: event.state });
+      else if (event.type === 'mention' && event.userIds.includes(listenerId)) send('mention', { conversationId: event.conversationId, noteId: event.noteId, byUserId: event.byUserId, excerpt: event.excerpt });
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     request.raw.on('close', () => {

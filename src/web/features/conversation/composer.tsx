@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, isApiError, type Problem } from '../../api/client.js';
 import { useUsers } from '../../api/queries.js';
 import type { MessageDto } from '../../api/types.js';
@@ -8,6 +8,7 @@ import { timeAgo } from '../../ui/time.js';
 import { useSession } from '../auth/session.js';
 import { conversationQuery, repliesSince } from './conversation-query.js';
 import { MacroPicker } from './macro-picker.js';
+import { useMentionSuggest } from './mention-suggest.js';
 import { ContinuePrivately } from './private-link.js';
 
 type Mode = 'reply' | 'note';
@@ -79,6 +80,9 @@ export const Composer = ({ conversationId, isPublic, messages, onTyping }: { con
   const [sentText, setSentText] = useState('');
   // Outbound messages already there when the agent started writing; null while the box is empty.
   const [seen, setSeen] = useState<ReadonlySet<string> | null>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const [caret, setCaret] = useState(0);
+  const [caretAfterInsert, setCaretAfterInsert] = useState<number | null>(null);
   const send = useMutation({
     mutationFn: (input: { mode: Mode; text: string }) =>
       input.mode === 'reply' ? api.post(`/conversations/${encodeURIComponent(conversationId)}/reply`, { text: input.text }) : api.post(`/conversations/${encodeURIComponent(conversationId)}/notes`, { body: input.text }),
@@ -90,6 +94,23 @@ export const Composer = ({ conversationId, isPublic, messages, onTyping }: { con
     },
   });
   const collisions = mode === 'reply' && seen ? repliesSince(messages, seen, user.id) : [];
+  const mention = useMentionSuggest({
+    text,
+    caret,
+    selfId: user.id,
+    enabled: mode === 'note',
+    onInsert: (next, at) => {
+      setText(next);
+      setCaret(at);
+      setCaretAfterInsert(at);
+    },
+  });
+  useEffect(() => {
+    // Put the caret after an inserted @handle once React has written the new text.
+    if (caretAfterInsert === null || !box.current) return;
+    box.current.setSelectionRange(caretAfterInsert, caretAfterInsert);
+    setCaretAfterInsert(null);
+  }, [caretAfterInsert]);
 
   const edit = (value: string) => {
     if (!value.trim()) setSeen(null);
@@ -134,13 +155,26 @@ export const Composer = ({ conversationId, isPublic, messages, onTyping }: { con
         <textarea
           id={replyBoxId}
           rows={4}
+          ref={box}
           value={text}
-          onChange={(e) => edit(e.target.value)}
+          aria-describedby={mode === 'note' ? 'mention-hint' : undefined}
+          onChange={(e) => {
+            edit(e.target.value);
+            setCaret(e.target.selectionStart);
+          }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={(e) => {
+            if (mention.onKeyDown(e)) return;
             if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);
           }}
         />
       </label>
+      {mode === 'note' ? (
+        <p id="mention-hint" className="muted">
+          Type @ to mention a teammate; they are notified.
+        </p>
+      ) : null}
+      {mention.list}
       {collisions.length ? <Collision replies={collisions} onSendAnyway={() => void deliver(true)()} /> : null}
       {blocked ? (
         <Blocked problem={blocked} text={sentText}>

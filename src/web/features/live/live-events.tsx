@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { MentionNotices, recordMention, type MentionEvent } from './mention-notices.js';
 import { recordPresence, type PresenceState } from './presence-store.js';
 
 export type LiveMode = 'connecting' | 'live' | 'polling';
@@ -59,12 +60,13 @@ export const LiveEventsProvider = ({ children }: { children: ReactNode }) => {
       const kind = typeof payload.type === 'string' ? payload.type : type;
       if (kind === 'conversations.changed') onChanged(payload as unknown as ChangedEvent);
       else if (kind === 'presence') onPresence(payload as unknown as PresenceEvent);
+      else if (kind === 'mention') recordMention(payload as unknown as MentionEvent);
     };
     source.onopen = () => setMode('live');
     // EventSource reconnects by itself after a dropped stream; CLOSED means the server refused it (no route, 401).
     source.onerror = () => setMode(source.readyState === EventSource.CLOSED ? 'polling' : 'connecting');
     source.onmessage = (e: MessageEvent<string>) => dispatch('message', e.data);
-    const named = ['conversations.changed', 'presence'] as const;
+    const named = ['conversations.changed', 'presence', 'mention'] as const;
     const listeners = named.map((name) => {
       const listener = (e: MessageEvent<string>) => dispatch(name, e.data);
       source.addEventListener(name, listener);
@@ -77,7 +79,12 @@ export const LiveEventsProvider = ({ children }: { children: ReactNode }) => {
     };
   }, [client]);
 
-  return <LiveContext.Provider value={mode}>{children}</LiveContext.Provider>;
+  return (
+    <LiveContext.Provider value={mode}>
+      {children}
+      <MentionNotices />
+    </LiveContext.Provider>
+  );
 };
 
 export const useLiveMode = (): LiveMode => useContext(LiveContext);
