@@ -21,6 +21,9 @@ export const instagramConfigSchema = z.object({
 export const metaCredentialsSchema = z.object({
   /** Page access token (Facebook, Instagram via a Page) or Instagram-Login token. */
   accessToken: z.string().min(1),
+  /** Instagram-Login tokens only (60 days): when it lapses and when it was issued, epoch ms; Parley refreshes it ahead. */
+  accessTokenExpiresAt: z.number().int().optional(),
+  accessTokenIssuedAt: z.number().int().optional(),
   /** App secret: webhook signatures and appsecret_proof. */
   appSecret: z.string().min(1).optional(),
   /** Our hub.verify_token for the subscription handshake. */

@@ -30,6 +30,8 @@ export interface MetaFakeServer {
   mentionedComments: Map<string, { id: string; text: string; username: string; timestamp: string; mediaId: string }>;
   /** Percentage reported in X-App-Usage on every response. */
   usagePercent: number;
+  /** Instagram-Login token refreshes answered (GET /refresh_access_token), oldest first: the tokens presented. */
+  tokenRefreshes: string[];
   failNext(pathFragment: string, response: CannedResponse): void;
   signedDelivery(payload: unknown): WebhookRequest;
   handshake(verifyToken: string, challenge: string): WebhookRequest;
@@ -51,14 +53,26 @@ export async function startMetaFakeServer(options: MetaFakeOptions = {}): Promis
   const mentionedComments: MetaFakeServer['mentionedComments'] = new Map();
   const answeredComments = new Set<string>();
   const state = { usagePercent: 3 };
+  // Refreshed Instagram-Login tokens join the original; the old ones stay valid until they expire, as on Instagram.
+  const validTokens = new Set([accessToken]);
+  const tokenRefreshes: string[] = [];
 
   const http = await startFakeHttpServer((req, res) => {
     const usage = JSON.stringify({ call_count: state.usagePercent, total_cputime: 1, total_time: 1 });
     const reply = (canned: CannedResponse) => sendCanned(res, { ...canned, headers: { 'x-app-usage': usage, ...canned.headers } });
     const index = failures.findIndex((f) => req.path.includes(f.fragment));
     if (index >= 0) return reply(failures.splice(index, 1)[0]!.response);
-    if (req.headers.authorization !== `Bearer ${accessToken}`) return reply(graphError(190, 'Invalid OAuth access token - Cannot parse access token'));
-    if (options.requireProof && req.query.get('appsecret_proof') !== hmacSha256(appSecret, accessToken, 'hex')) {
+    if (req.path === '/refresh_access_token' && req.method === 'GET') {
+      const presented = req.query.get('access_token') ?? '';
+      if (req.query.get('grant_type') !== 'ig_refresh_token' || !validTokens.has(presented)) return reply(graphError(190, 'Invalid OAuth access token - Cannot parse access token'));
+      tokenRefreshes.push(presented);
+      const fresh = `IGQ-refreshed-${tokenRefreshes.length}`;
+      validTokens.add(fresh);
+      return reply({ status: 200, body: { access_token: fresh, token_type: 'bearer', expires_in: 5183944 } });
+    }
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (!validTokens.has(bearer)) return reply(graphError(190, 'Invalid OAuth access token - Cannot parse access token'));
+    if (options.requireProof && req.query.get('appsecret_proof') !== hmacSha256(appSecret, bearer, 'hex')) {
       return reply(graphError(100, 'Invalid appsecret_proof provided in the API argument'));
     }
     const match = /^\/v\d+\.\d+\/([^/]+)(?:\/([a-z_]+))?$/.exec(req.path);
@@ -103,6 +117,7 @@ export async function startMetaFakeServer(options: MetaFakeOptions = {}): Promis
   return {
     url: http.url,
     accessToken,
+    tokenRefreshes,
     appSecret,
     verifyToken,
     sent,

@@ -12,7 +12,8 @@ export interface GraphClientConfig {
   baseUrl: string;
   /** `v23.0`; Meta retires versions on a schedule, so it is configuration. */
   version: string;
-  accessToken: string;
+  /** The token, or where to get the current one (Instagram-Login tokens are refreshed in place). */
+  accessToken: string | (() => Promise<string>);
   /** When set, every call carries appsecret_proof (required when "Require App Secret" is on). */
   appSecret?: string | null;
   /** Stop calling once X-App-Usage style headers report this percentage, until the pause ends. */
@@ -26,12 +27,13 @@ export const graphClientForChannel = (
   platform: Platform,
   config: { graphBaseUrl: string; graphVersion: string; pauseAbovePercent: number },
   credentials: { accessToken: string; appSecret?: string | undefined; appSecretProof?: boolean },
+  accessToken: GraphClientConfig['accessToken'] = credentials.accessToken,
 ): GraphClient =>
   createGraphClient({
     platform,
     baseUrl: config.graphBaseUrl,
     version: config.graphVersion,
-    accessToken: credentials.accessToken,
+    accessToken,
     appSecret: credentials.appSecretProof ? (credentials.appSecret ?? null) : null,
     pauseAbovePercent: config.pauseAbovePercent,
   });
@@ -45,7 +47,7 @@ export interface GraphClient {
 /** A thin Graph API client: bearer token, optional appsecret_proof, error mapping and usage-header pacing. */
 export function createGraphClient(config: GraphClientConfig): GraphClient {
   const base = `${config.baseUrl.replace(/\/+$/, '')}/${config.version}`;
-  const proof = config.appSecret ? hmacSha256(config.appSecret, config.accessToken, 'hex') : null;
+  const tokenOf = typeof config.accessToken === 'string' ? ((token: string) => () => Promise.resolve(token))(config.accessToken) : config.accessToken;
   const pauseAbove = config.pauseAbovePercent ?? 95;
   const pauseMs = config.pauseMs ?? 5 * 60_000;
   let usage: number | null = null;
@@ -58,9 +60,10 @@ export function createGraphClient(config: GraphClientConfig): GraphClient {
         // Meta throttles the whole app once usage hits 100%; stopping just short keeps other channels working.
         throw new ConnectorError(`paused: Meta reported ${usage}% API usage; trying to ${action} later`, true, pausedUntil - now, 'usage_pause');
       }
+      const token = await tokenOf();
       const url = new URL(`${base}${path.startsWith('/') ? path : `/${path}`}`);
-      if (proof) url.searchParams.set('appsecret_proof', proof);
-      const response = await httpRequest({ method, url: url.toString(), headers: { authorization: `Bearer ${config.accessToken}` }, body }, config.fetch);
+      if (config.appSecret) url.searchParams.set('appsecret_proof', hmacSha256(config.appSecret, token, 'hex'));
+      const response = await httpRequest({ method, url: url.toString(), headers: { authorization: `Bearer ${token}` }, body }, config.fetch);
       const limits = parseRateLimitHeaders(config.platform, response.headers);
       if (limits.usagePercent !== undefined && limits.usagePercent !== null) {
         usage = limits.usagePercent;

@@ -3,6 +3,7 @@ import { parseChannelSettings } from '../shared/channel-config.js';
 import { asRecord, asString } from '../shared/json.js';
 import { instagramConfigSchema, metaCredentialsSchema } from './config.js';
 import { graphClientForChannel } from './graph.js';
+import { createInstagramTokens } from './instagram-token.js';
 import { mapInstagramMentionedComment } from './map-instagram.js';
 import { sendMetaMessage } from './send.js';
 import { handleMetaWebhook } from './webhook.js';
@@ -11,7 +12,14 @@ import { handleMetaWebhook } from './webhook.js';
 export const createInstagramAdapter = ((channel): ChannelAdapter => {
   const config = parseChannelSettings(instagramConfigSchema, channel.config, `Instagram config for channel ${channel.id}`);
   const credentials = parseChannelSettings(metaCredentialsSchema, channel.credentials, `Instagram credentials for channel ${channel.id}`);
-  const graph = graphClientForChannel('instagram', config, credentials);
+  const tokens = createInstagramTokens({
+    baseUrl: config.graphBaseUrl,
+    accessToken: credentials.accessToken,
+    expiresAt: credentials.accessTokenExpiresAt ?? null,
+    issuedAt: credentials.accessTokenIssuedAt ?? null,
+    ...(channel.credentialStore ? { store: channel.credentialStore } : {}),
+  });
+  const graph = graphClientForChannel('instagram', config, credentials, () => tokens.current());
   return {
     platform: 'instagram',
     channelId: channel.id,

@@ -7,6 +7,7 @@ import { startMetaFakeServer } from './fake-server.js';
 import type { MetaFakeServer } from './fake-server.js';
 import { createFacebookAdapter } from './facebook.connector.js';
 import { createInstagramAdapter } from './instagram.connector.js';
+import { createMemoryCredentialStore } from '../contract/memory-credentials.js';
 
 const pageId = '1122334455';
 const igUserId = '17841400000000001';
@@ -128,5 +129,41 @@ describe('Meta webhooks', () => {
     expect(await adapter.handleWebhook!(fake.signedDelivery(read))).toEqual({ type: 'events', envelopes: [], deletions: [] });
     const unsend = metaMessagingEvent({ object: 'instagram', ownId: igUserId, senderId: '5', recipientId: igUserId, mid: 'aWdf1', isDeleted: true });
     expect(await adapter.handleWebhook!(fake.signedDelivery(unsend))).toEqual({ type: 'events', envelopes: [], deletions: [{ channelId: 'ch-ig', externalId: 'aWdf1' }] });
+  });
+});
+
+describe('Instagram-Login token refresh', () => {
+  const day = 24 * 3_600_000;
+  const build = (server: MetaFakeServer, store: ReturnType<typeof createMemoryCredentialStore>) =>
+    createInstagramAdapter({ id: 'ch-ig', platform: 'instagram', config: { graphBaseUrl: server.url, igUserId }, credentials: store.current, ownAccountIds: [], credentialStore: store });
+  const dm = (n: number) => ({ idempotencyKey: `ig-${n}`, channelId: 'ch-ig', kind: 'dm' as const, text: `we are on it (${n})`, recipient: { platformId: '9001' }, lastInboundAt: new Date().toISOString() });
+
+  it('refreshes a 60-day token within ten days of expiry, stores the new one, and leaves a fresh or page token alone', async () => {
+    fake = await startMetaFakeServer();
+    const fresh = createMemoryCredentialStore({ accessToken: fake.accessToken, accessTokenExpiresAt: Date.now() + 50 * day, accessTokenIssuedAt: Date.now() - 10 * day });
+    await build(fake, fresh).send(dm(1));
+    const page = createMemoryCredentialStore({ accessToken: fake.accessToken });
+    await build(fake, page).send(dm(2));
+    expect(fake.tokenRefreshes).toEqual([]);
+
+    const ageing = createMemoryCredentialStore({ accessToken: fake.accessToken, accessTokenExpiresAt: Date.now() + 5 * day, accessTokenIssuedAt: Date.now() - 55 * day });
+    const adapter = build(fake, ageing);
+    await Promise.all([adapter.send(dm(3)), adapter.send(dm(4))]);
+    expect(fake.tokenRefreshes).toEqual([fake.accessToken]);
+    expect(ageing.current.accessToken).toBe('IGQ-refreshed-1');
+    expect(ageing.current.accessTokenExpiresAt as number).toBeGreaterThan(Date.now() + 59 * day);
+    // Restarted from the stored token: nothing due, nothing refreshed again.
+    await build(fake, ageing).send(dm(5));
+    expect(fake.tokenRefreshes).toHaveLength(1);
+    expect(fake.sent).toHaveLength(5);
+  });
+
+  it('keeps sending on the current token when a refresh fails', async () => {
+    fake = await startMetaFakeServer();
+    fake.failNext('/refresh_access_token', { status: 500, body: { error: { message: 'unavailable', code: 2 } } });
+    const store = createMemoryCredentialStore({ accessToken: fake.accessToken, accessTokenExpiresAt: Date.now() + 2 * day, accessTokenIssuedAt: Date.now() - 58 * day });
+    await build(fake, store).send(dm(1));
+    expect(store.saves).toEqual([]);
+    expect(fake.sent).toHaveLength(1);
   });
 });
