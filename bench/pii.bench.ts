@@ -55,18 +55,25 @@ export function scorePii(set: readonly GeneratedReply[], opts: PiiOptions = PII_
   };
 }
 
-/** Texts per second over the whole mixed set, repeated for at least `minMs`. */
-export function measureThroughput(set: readonly GeneratedReply[], minMs = 1500): number {
+/**
+ * Texts per second of one core over the whole mixed set, repeated for at least `minMs`. The guard is synchronous and
+ * single-threaded, so the denominator is this process's CPU time: on a shared, loaded machine wall time mostly
+ * measures the other processes (the wall-clock figure is logged beside it).
+ */
+export function measureThroughput(set: readonly GeneratedReply[], minMs = 1500): { perCpuSecond: number; perWallSecond: number } {
   for (const r of set) detectPii(r.text, PII_BENCH_OPTIONS);
   let n = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let elapsed = 0;
   while (elapsed < minMs) {
     for (const r of set) detectPii(r.text, PII_BENCH_OPTIONS);
     n += set.length;
     elapsed = performance.now() - t0;
   }
-  return n / (elapsed / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { perCpuSecond: n / Math.max(cpuSeconds, 1e-6), perWallSecond: n / (elapsed / 1000) };
 }
 
 export const bench: BenchModule = {
@@ -76,11 +83,12 @@ export const bench: BenchModule = {
     const set = loadPiiBenchSet();
     const score = scorePii(set);
     ctx.log(`pii: ${set.length} texts, ${score.misses.length} misses, ${score.falseAlarms.length} clean replies flagged`);
-    const perSecond = measureThroughput(set);
+    const throughput = measureThroughput(set);
+    ctx.log(`pii: ${Math.round(throughput.perCpuSecond)} texts per CPU second, ${Math.round(throughput.perWallSecond)} per wall second`);
     return {
       pii_recall: Number(score.recall.toFixed(4)),
       pii_false_positive_rate: Number(score.falsePositiveRate.toFixed(4)),
-      pii_texts_per_s: Math.round(perSecond),
+      pii_texts_per_s: Math.round(throughput.perCpuSecond),
     };
   },
 };
