@@ -124,14 +124,17 @@ export const createIngest = (options: IngestOptions) => {
       });
     });
 
-  // Group commit: calls that arrive while a transaction is open are stored together in the next one, so a
-  // burst of small requests costs one commit per batch; a lone call waits for nothing.
+  // Group commit: calls that arrive while a transaction is open, or in the same event-loop turn, are stored
+  // together, so a burst of small requests costs one commit per batch; a lone call waits one turn at most.
   const queue: { call: Call; resolve(result: IngestResult): void; reject(error: unknown): void }[] = [];
   let flushing = false;
   const maxGroupEnvelopes = 1000;
 
   const flush = async (): Promise<void> => {
     flushing = true;
+    // The embedded store answers within microtasks, so without this turn every request would commit alone:
+    // one macrotask lets requests that are already read (concurrent webhooks, API calls) join this commit.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (queue.length > 0) {
       const group = [queue.shift()!];
       let size = group[0]!.call.envelopes.length;
