@@ -24,6 +24,7 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     app = workspace.app;
     const channelId = (await createChannel(app)).id;
     await createUser(app, 'agent', { email, password, status: 'online', skills: ['lang:en'] });
+    await createUser(app, 'supervisor', { email: 'lin@acme.test', password, status: 'online' });
     const author = { platformId: 'x-rosa', handle: 'rosa_m', displayName: 'Rosa M', followers: 340, verified: false };
     const now = Date.now();
     const outage = envelope(channelId, { threadKey: 'rosa-outage', author, text: '@AcmeTelecom my internet has been down since this morning', createdAt: new Date(now - 50 * 60_000).toISOString() });
@@ -124,6 +125,31 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     expect((await app.repos.conversations.get(ids.outage))!.messageCount).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, 'split-conversation.png') });
+
+    // An internal note @mentions a teammate, picked from the autocomplete; she is told at once in her own session.
+    const lin = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await signIn(lin, baseUrl, 'lin@acme.test', password);
+    await lin.locator('.live-live').waitFor();
+    const conversation = page.getByRole('region', { name: 'Conversation' });
+    await conversation.getByRole('button', { name: 'Note', exact: true }).click();
+    const noteBox = conversation.getByLabel(/Internal note/);
+    await noteBox.pressSequentially('Moving flats: @li');
+    await conversation.getByRole('listbox', { name: 'Mention a teammate' }).getByRole('option', { name: /@lin/ }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'mention-autocomplete.png') });
+    await noteBox.press('Enter');
+    expect(await noteBox.inputValue()).toBe('Moving flats: @lin ');
+    await noteBox.pressSequentially('can you confirm the new address?');
+    await conversation.getByRole('button', { name: 'Add note' }).click();
+    await page.locator('.note .message-text', { hasText: '@lin can you confirm' }).waitFor();
+    const notice = lin.locator('.mention-notice', { hasText: 'agent user mentioned you' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('can you confirm the new address');
+    expect(await seriousViolations(lin)).toEqual([]);
+    await lin.screenshot({ path: path.join(screenshots, 'mention-notice.png') });
+    await notice.getByRole('link', { name: 'Open the conversation' }).click();
+    await lin.waitForURL(new RegExp(`/c/${splitId}`));
+    await lin.close();
 
     const actions = (await app.store.db.selectFrom('audit_log').select('action').where('action', 'like', 'conversation.%').execute()).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['conversation.snooze', 'conversation.merge', 'conversation.merge.undo', 'conversation.split']));

@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { useChannels } from '../../api/queries.js';
 import type { MessageClassification, MessageDto } from '../../api/types.js';
 import { Chip, sentimentTone, type Tone } from '../../ui/chip.js';
 import { formatDateTime } from '../../ui/time.js';
@@ -90,6 +91,8 @@ const SplitMenu = ({ onSplit }: { onSplit(scope: SplitScope): void }) => {
 
 /** One message of the timeline: who, where (public or private), text, delivery and the classifier's reading. */
 export const MessageItem = ({ message: m, onSplit }: { message: MessageDto; onSplit?: (scope: SplitScope) => void }) => {
+  // A merged conversation can hold messages from several channels: each says where it came from.
+  const platform = useChannels().data?.find((c) => c.id === m.channelId)?.platform ?? null;
   const author = m.direction === 'out' ? (m.author.displayName ?? 'Us') : m.author.handle ? `@${m.author.handle}` : (m.author.displayName ?? m.author.platformId);
   return (
     <article className={`message message-${m.direction} message-${m.visibility}`} aria-label={`${m.visibility} ${m.direction === 'in' ? 'message from' : 'reply by'} ${author}`}>
@@ -99,7 +102,10 @@ export const MessageItem = ({ message: m, onSplit }: { message: MessageDto; onSp
         <Chip tone={m.visibility === 'public' ? 'warn' : 'neutral'} title={m.visibility === 'public' ? 'Everyone can see this' : 'Only the customer and your team can see this'}>
           {m.visibility === 'public' ? 'Public' : 'Private'}
         </Chip>
-        <span className="muted">{m.kind}</span>
+        <span className="muted">
+          {platform ? `${platform} · ` : ''}
+          {m.kind}
+        </span>
         <time dateTime={m.createdAt} className="muted">
           {formatDateTime(m.createdAt)}
         </time>
