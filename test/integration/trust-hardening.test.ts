@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declaredRoutes } from '../../src/server/http/auth.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
 
@@ -52,6 +53,17 @@ describe.each(dialects)('public page hardening and erasure on %s', (dialect) => 
     let last = 0;
     for (let i = 0; i < 31; i += 1) last = (await app.http.inject({ method: 'GET', url: `/p/verify?code=ABCD${String(i).padStart(4, '0')}`, remoteAddress: '203.0.113.11' })).statusCode;
     expect(last).toBe(429);
+  });
+
+  it.skipIf(skip)('rate limits every public page under /p/ per client', async () => {
+    const pages = declaredRoutes(app.http).filter((r) => r.auth === 'public' && r.url.startsWith('/p/') && r.method === 'GET');
+    expect(pages.length).toBeGreaterThan(2);
+    for (const [i, route] of pages.entries()) {
+      const url = route.url.replace(/:(\w+)/g, 'probe$1');
+      let limited = false;
+      for (let n = 0; n < 400 && !limited; n += 1) limited = (await app.http.inject({ method: 'GET', url, remoteAddress: `198.51.100.${i + 1}` })).statusCode === 429;
+      expect(limited, `${route.url} has no rate limit`).toBe(true);
+    }
   });
 
   it.skipIf(skip)('erasure also clears delivered send payloads and label-correction copies of the customer\'s words', async () => {

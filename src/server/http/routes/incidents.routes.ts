@@ -76,7 +76,7 @@ export const registerIncidentRoutes = (app: App, deps: { incidents: IncidentsSer
   });
 
   app.get('/p/status', {
-    config: { auth: 'public' },
+    config: { auth: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
     schema: { tags: ['public'], summary: 'Public status: open confirmed incidents and what we said about them (HTML for browsers, JSON otherwise)', response: { 200: publicStatusSchema } },
   }, async (request, reply) => {
     const list = (await incidents.publicStatus()).map((i) => ({ id: i.id, acknowledgement: i.acknowledgement, since: iso(i.since), updatedAt: iso(i.updatedAt) }));
