@@ -56,8 +56,8 @@ export interface XFakeServer {
   pushStreamLine(line: unknown): void;
   /** Send an operational-disconnect error object, then close every stream. */
   disconnectStreams(): void;
-  /** Stop heartbeats so clients must detect the stall. */
-  silenceStreams(): void;
+  /** Stop heartbeats so clients must detect the stall (false: resume them). */
+  silenceStreams(silent?: boolean): void;
   /** Answer the next matching call with this response instead (path prefix, e.g. `/2/tweets`). */
   failNext(pathPrefix: string, response: CannedResponse): void;
   /** A signed Account Activity delivery as the webhook route would receive it. */
@@ -322,8 +322,8 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
       for (const res of streams) res.end(`${JSON.stringify(error)}\r\n`);
       streams.clear();
     },
-    silenceStreams() {
-      silenced = true;
+    silenceStreams(silent = true) {
+      silenced = silent;
     },
     failNext(prefix, response) {
       failures.push({ prefix, response });

@@ -76,7 +76,10 @@ describe('runXFilteredStream', () => {
     fake = await startXFakeServer({ keepAliveMs: 50 });
     fake.silenceStreams();
     const stream = await run(fake, 200);
-    await new Promise((r) => setTimeout(r, 700));
+    for (let i = 0; i < 500 && !stream.health.some((h) => /no data or heartbeat/.test(h.detail ?? '')); i += 1) await new Promise((r) => setTimeout(r, 10));
+    // Heartbeats resume, so the reconnected stream stays up to carry the next post.
+    fake.silenceStreams(false);
+    await new Promise((r) => setTimeout(r, 100));
     fake.pushStreamLine(post('after stall'));
     await stream.received(1);
     await stream.stop();
