@@ -120,6 +120,37 @@ describe.each(dialects)('full-text search of conversations on %s', (dialect) => 
     expect(Number(indexed.rows[0]!.n)).toBe(1);
   });
 
+  it.skipIf(skip)('filters by intent, language, reach tier, SLA state, team and incident, alone and with a search', async () => {
+    const channel = (await createChannel(app, 'facebook')).id;
+    const tier = async (t: string) => {
+      const id = newId();
+      await app.store.db.insertInto('customers').values({ id, display_name: null, handle: null, followers: 0, verified: 0, tier: t, fields: '{}', created_at: clock, updated_at: clock }).execute();
+      return id;
+    };
+    const a = await conversation(['wibblewump billing question'], { channelId: channel, customerId: await tier('mega') });
+    const b = await conversation(['wibblewump outage report'], { channelId: channel, customerId: await tier('standard') });
+    const c = await conversation(['other text'], { channelId: channel });
+    const now = clock + 1_000_000;
+    const set = (id: string, values: Record<string, unknown>) => app.store.db.updateTable('conversations').set(values).where('id', '=', id).execute();
+    await set(a.id, { intent: 'billing', language: 'de', sla_due_at: now - 1, team_id: 'team-a' });
+    await set(b.id, { intent: 'outage', language: 'en', sla_due_at: now + 5 * 60_000, incident_id: 'inc-1', team_id: 'team-b' });
+    await set(c.id, { intent: 'outage', language: 'en', sla_due_at: now + 3 * 3_600_000 });
+    const list = async (f: ConversationFilter) => (await app.repos.conversations.list({ channelId: channel, ...f }, null, 10)).map((x) => x.id);
+    const sla = (state: 'breached' | 'soon' | 'ok' | 'none') => ({ state, now, soonMs: 15 * 60_000 });
+    expect(await list({ intent: 'outage' })).toEqual([c.id, b.id]);
+    expect(await list({ language: 'de' })).toEqual([a.id]);
+    expect(await list({ tier: 'mega' })).toEqual([a.id]);
+    expect(await list({ sla: sla('breached') })).toEqual([a.id]);
+    expect(await list({ sla: sla('soon') })).toEqual([b.id]);
+    expect(await list({ sla: sla('ok') })).toEqual([c.id]);
+    expect(await list({ sla: sla('none') })).toEqual([]);
+    expect(await list({ teamIds: ['team-a', 'team-b'] })).toEqual([b.id, a.id]);
+    expect(await list({ teamIds: [] })).toEqual([]);
+    expect(await list({ inIncident: true })).toEqual([b.id]);
+    expect(await list({ inIncident: false })).toEqual([c.id, a.id]);
+    expect(await list({ intent: 'outage', search: parseSearchQuery('wibblewump')! })).toEqual([b.id]);
+  });
+
   it.skipIf(skip)('rejects a query with nothing to look for, naming q', async () => {
     await expect(app.services.conversations.list({ q: '-spam -"junk mail"', limit: 10 }, admin)).rejects.toMatchObject({ code: 'validation_failed', field: 'q' });
     const page = await app.services.conversations.list({ q: '   ', limit: 10 }, admin);

@@ -108,6 +108,10 @@ export interface ConversationFilter {
   sla?: { state: 'breached' | 'soon' | 'ok' | 'none'; now: number; soonMs: number };
   /** Conversations with at least one message matching this full-text search. */
   search?: SearchQuery;
+  /** Any of these teams (an empty list matches nothing). */
+  teamIds?: readonly string[];
+  /** true: part of an incident; false: not. */
+  inIncident?: boolean;
 }
 
 export interface ListCursor {
@@ -365,6 +369,8 @@ export const createConversationsRepository = (db: Executor) => ({
     if (filter.priorityBand !== undefined) q = q.where('conversations.priority_band', '=', filter.priorityBand);
     if (filter.sentiment !== undefined) q = q.where('conversations.sentiment', '=', filter.sentiment);
     if (filter.customerId !== undefined) q = q.where('conversations.customer_id', '=', filter.customerId);
+    if (filter.teamIds !== undefined) q = q.where('conversations.team_id', 'in', filter.teamIds.length ? filter.teamIds : ['-']);
+    if (filter.inIncident !== undefined) q = q.where('conversations.incident_id', filter.inIncident ? 'is not' : 'is', null);
     if (filter.intent !== undefined) q = q.where('conversations.intent', '=', filter.intent);
     if (filter.language !== undefined) q = q.where('conversations.language', '=', filter.language);
     if (filter.tier !== undefined) q = q.where('customers.tier', '=', filter.tier);

@@ -30,6 +30,9 @@ export interface ListQuery {
   sla?: 'breached' | 'soon' | 'ok' | 'none';
   /** Full-text search over the conversations' messages. */
   q?: string;
+  /** 'mine': the teams the caller belongs to. */
+  teams?: 'mine';
+  incident?: 'any' | 'none';
   cursor?: string;
   limit: number;
 }
@@ -87,6 +90,8 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       if (query.language) filter.language = query.language;
       if (query.tier) filter.tier = query.tier;
       if (query.sla) filter.sla = { state: query.sla, now: clock.now(), soonMs: slaSoonMs };
+      if (query.teams === 'mine') filter.teamIds = (await repos.users.teamsAndSkillsOf(actor.userId)).teamIds;
+      if (query.incident) filter.inIncident = query.incident === 'any';
       if (query.q !== undefined && query.q.trim() !== '') {
         const search = parseSearchQuery(query.q);
         if (!search) throw new AppError('validation_failed', 'q has no word to search for (letters or digits, not only -excluded ones)', 'q');

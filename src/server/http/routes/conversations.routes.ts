@@ -19,6 +19,8 @@ const listQuery = z.strictObject({
   tier: z.enum(['standard', 'micro', 'mid', 'macro', 'mega']).optional().describe("the customer's reach tier"),
   sla: z.enum(['breached', 'soon', 'ok', 'none']).optional().describe('SLA clock: overdue, due within 15 minutes, due later, or none running'),
   q: z.string().max(200).optional().describe('full-text search: words, "a phrase", a or b, -excluded'),
+  teams: z.enum(['mine']).optional().describe("'mine': conversations of the caller's teams"),
+  incident: z.enum(['any', 'none']).optional().describe('part of an incident, or not'),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -6,7 +6,9 @@ import { usePollInterval } from '../live/live-events.js';
 export const views = [
   { id: 'mine', label: 'Mine' },
   { id: 'unassigned', label: 'Unassigned' },
+  { id: 'teams', label: 'My teams' },
   { id: 'all', label: 'All' },
+  { id: 'incidents', label: 'Incidents' },
   { id: 'spam', label: 'Spam' },
 ] as const;
 export type ViewId = (typeof views)[number]['id'];
@@ -97,7 +99,9 @@ export const useInbox = (f: InboxFilters) => {
       const status = f.status === 'any' ? undefined : f.status;
       // Spam is kept out of every view but its own.
       const queue = f.view === 'spam' ? 'spam' : '!spam';
-      const params = { assignee, status, queue, priority: f.priority, sentiment: f.sentiment, channelId: f.channelId, intent: f.intent, language: f.language, sla: f.sla, tier: f.tier, q: f.q.trim(), limit: pageSize, cursor: pageParam };
+      const teams = f.view === 'teams' ? 'mine' : undefined;
+      const incident = f.view === 'incidents' ? 'any' : undefined;
+      const params = { assignee, teams, incident, status, queue, priority: f.priority, sentiment: f.sentiment, channelId: f.channelId, intent: f.intent, language: f.language, sla: f.sla, tier: f.tier, q: f.q.trim(), limit: pageSize, cursor: pageParam };
       return api.get<Page<ConversationDto>>(`/conversations${queryString(params)}`);
     },
     initialPageParam: undefined as string | undefined,

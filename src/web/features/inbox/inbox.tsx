@@ -11,6 +11,8 @@ import { filtersFrom, searchOf, useInbox, type InboxFilters as Filters } from '.
 const emptyText: Record<Filters['view'], string> = {
   mine: 'Nothing assigned to you right now. Pick one from Unassigned, or set yourself Online to receive new ones.',
   unassigned: 'Every conversation has an owner. New messages land here until routing or an agent picks them up.',
+  teams: 'Nothing open for your teams, or you are in no team yet: an admin adds you under Settings → Users and roles.',
+  incidents: 'No conversation is part of an incident. When a burst of similar complaints is detected, its conversations gather here.',
   all: 'No conversations match. Clear a filter, or connect a channel to start listening.',
   spam: 'No spam caught. Messages the classifier marks as spam are kept here, out of the queues.',
 };
