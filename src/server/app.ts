@@ -61,6 +61,8 @@ import { createChannelAdapter } from './connectors/registry.js';
 import { registerWebchatRoutes } from './http/routes/webchat.routes.js';
 import { registerFeedbackRoutes } from './http/routes/feedback.routes.js';
 import { createFeedbackService } from './services/feedback.service.js';
+import { registerPhoneRoutes } from './http/routes/phone.routes.js';
+import { createPhoneCallbacksService } from './services/phone-callbacks.service.js';
 import { createListeningService } from './services/listening.service.js';
 import type { RunnerOptions } from './services/channel-runtime-runners.js';
 import { createConversationsService } from './services/conversations.service.js';
@@ -245,6 +247,7 @@ export const createApp = async (options: AppOptions) => {
   const webchat = createWebchatService({ chat: chatRepository, mailbox: chatMailbox, channels, clock, appSecret: loadOrCreateSecretKey(config.secretKey, config.dataDir) });
   await registerWebchatRoutes(http, { webchat, channels, publicUrl: config.publicUrl });
   await registerFeedbackRoutes(http, { feedback: createFeedbackService({ channels, ingest, clock }), publicUrl: config.publicUrl });
+  registerPhoneRoutes(http, { callbacks: createPhoneCallbacksService({ conversations, channels }) });
   const classification = createClassificationService({ repos, uow, clock, customIntentModelPath, reloadClassifier: () => classifier.reload() });
   registerClassificationRoutes(http, { classification });
   if (options.serveSpa !== false) await registerSpa(http, path.resolve(fileURLToPath(new URL('../../', import.meta.url)), 'dist/web'));

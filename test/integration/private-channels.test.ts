@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeTelephony } from '../../src/server/connectors/phone/fake-telephony.js';
 import { startSmtpSink, type SmtpSink } from '../../src/server/connectors/email/fake-server.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
-import { admin, createTestApp, type TestApp } from '../support/test-app.js';
+import { admin, createTestApp, createUser, tokenFor, type TestApp } from '../support/test-app.js';
 
 const pgAvailable = await isPostgresAvailable();
 const phoneSecret = 'pbx-signing-secret-0123456789abcdef';
@@ -115,6 +115,29 @@ describe.each(dialects)('private channels (web chat, feedback form, phone) on %s
     const item = await app.store.db.selectFrom('outbox').select(['status', 'last_error']).where('id', '=', outboxId).executeTakeFirstOrThrow();
     expect(item.status).toBe('dead');
     expect(item.last_error).toMatch(/cannot place calls.*call the customer back/is);
+  });
+
+  it.skipIf(skip)('phone: a callback is a note naming the number, and the conversation sleeps until it is due', async () => {
+    const agentToken = await tokenFor(app, (await createUser(app, 'agent')).id);
+    const callId = telephony.nextCallId();
+    await postPhone(phoneId, telephony.delivery({ type: 'voicemail', callId, from: '+1 212 555 0198', recordedAt: new Date().toISOString(), durationSeconds: 9, transcript: 'call me after lunch' }));
+    const withheldId = telephony.nextCallId();
+    await postPhone(phoneId, telephony.delivery({ type: 'call', callId: withheldId, from: 'anonymous', status: 'missed', startedAt: new Date().toISOString(), direction: 'inbound', durationSeconds: 0 }));
+    await app.worker.drain();
+    const conversationId = (await stored(phoneId, `voicemail:${callId}`))?.conversationId as string;
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const res = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/callback`, headers: { authorization: `Bearer ${agentToken}` }, payload: { at, note: 'asked for after lunch' } });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ number: '+12125550198', at, body: `Callback: call +12125550198 at ${at}. asked for after lunch` });
+    const detail = await app.services.conversations.get(conversationId);
+    expect(detail.notes.map((n) => n.body)).toContain(res.json().body);
+    expect(detail.conversation.status).toBe('snoozed');
+    const withheld = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${(await stored(phoneId, `call:${withheldId}`))?.conversationId}/callback`, headers: { authorization: `Bearer ${agentToken}` }, payload: {} });
+    expect(withheld.statusCode).toBe(409);
+    const chatConversation = await app.store.db.selectFrom('conversations').select('id').where('channel_id', '!=', phoneId).where('channel_id', '!=', trustedPhoneId).executeTakeFirstOrThrow();
+    const notPhone = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${chatConversation.id}/callback`, headers: { authorization: `Bearer ${agentToken}` }, payload: {} });
+    expect(notPhone.statusCode).toBe(400);
+    expect(notPhone.json().errors[0].field).toBe('id');
   });
 
   it.skipIf(skip)('web chat: refuses other origins and forged tokens; a visitor message reaches the pipeline, the reply reaches the session', async () => {
