@@ -32,6 +32,11 @@ export interface WorkloadModel {
   /** From detection to a supervisor's confirmation: lognormal(median, sigma). Supervisors are not among `agents`. */
   confirmMedian: number;
   confirmSigma: number;
+  /**
+   * Parley confirms an incident by itself once the detector's confidence reaches the configured threshold (0.95 by
+   * default); the detector gets there after this many grouped members. Null: only a supervisor confirms.
+   */
+  autoConfirmMembers: number | null;
   /** Outbox throughput for fanned-out replies across all channels, per minute (platform pacing included). */
   fanOutPerMinute: number;
   /** Ingest → understand → correlate latency before a post can be acted on. */
@@ -63,6 +68,9 @@ export const DEFAULT_WORKLOAD_MODEL: Readonly<WorkloadModel> = Object.freeze({
   // A supervisor alerted by the incident banner confirms in ~4 min (p95 ≈ 9 min).
   confirmMedian: 4,
   confirmSigma: 0.5,
+  // The real detector reaches 0.95 after 36–54 members on the labelled incident days (simulator.test.ts measures it);
+  // 60 is the cautious round-up. At burst rates that is seconds after detection.
+  autoConfirmMembers: 60,
   // 50 replies/s across channels; a single platform's rate limit can be far lower, which would stretch the fan-out.
   fanOutPerMinute: 3000,
   pipelineLatency: 0.1,

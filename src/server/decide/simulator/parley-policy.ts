@@ -2,7 +2,7 @@ import { scorePriority } from '../priority.js';
 import { chooseAssignee, INITIAL_ROUTING_STATE, type RoutingAgent } from '../routing.js';
 import { createEventHeap } from './event-heap.js';
 import type { WorkloadModel } from './model.js';
-import type { Random } from './random.js';
+import { createRandom, type Random } from './random.js';
 import { priorityInput, simAgents, type SimAgent, type SimOutcome } from './sim-common.js';
 
 interface Item {
@@ -18,7 +18,8 @@ type Event = { kind: 'arrive'; o: SimOutcome } | { kind: 'done'; agent: number; 
  * Parley's decide policy: priority-ordered queue (rescored every minute as waits and SLA risk grow; posts waiting
  * past the age floor rank oldest first),
  * skills routing to the least-loaded agent, marketing posts kept away from agents, and the outage
- * handled as one incident: detected by the correlate rule, confirmed by a supervisor, answered once
+ * handled as one incident: detected by the correlate rule, confirmed by a supervisor (or by itself once the
+ * detector is confident enough, as Parley does by default), answered once
  * by the next free agent, fanned out through the outbox; stray outage posts are attached by agents.
  */
 export interface IncidentTimeline {
@@ -27,13 +28,18 @@ export interface IncidentTimeline {
   answeredAt: number | null;
 }
 
-export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, r: Random): IncidentTimeline {
+export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, random: Random): IncidentTimeline {
   const end = 1440 + model.graceAfterDay;
+  // Independent processes draw from independent streams, so a change in how agents are scheduled cannot move the
+  // supervisor's confirmation or which posts the correlate stage grouped (common random numbers across policies).
+  const r = createRandom(random.int(1, 2 ** 30));
+  const timeline = createRandom(random.int(1, 2 ** 30));
+  const grouping = createRandom(random.int(1, 2 ** 30));
   const agents = simAgents(model.agents).map((a: SimAgent) => ({ ...a, busy: false }));
   const heap = createEventHeap<Event>();
   let routing = INITIAL_ROUTING_STATE;
   let queue: Item[] = [];
-  const incident = { recent: [] as number[], detectAt: null as number | null, detected: false, pending: false, taken: false, answerAt: null as number | null, confirmedAt: null as number | null, waiting: [] as SimOutcome[], fanCursor: 0 };
+  const incident = { recent: [] as number[], detectAt: null as number | null, detected: false, pending: false, taken: false, answerAt: null as number | null, confirmedAt: null as number | null, waiting: [] as SimOutcome[], fanCursor: 0, members: 0 };
 
   const score = (o: SimOutcome, t: number): number => scorePriority(priorityInput(o.post, t, o.dueAt)).score;
   const deliver = (o: SimOutcome, readyAt: number): void => {
@@ -44,6 +50,15 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, r: 
   const joinIncident = (o: SimOutcome, t: number): void => {
     if (incident.answerAt !== null) deliver(o, t + model.pipelineLatency);
     else incident.waiting.push(o);
+    incident.members++;
+    // Enough members for the detector's confidence to pass the auto-confirm threshold: confirmed without waiting for the supervisor.
+    if (incident.confirmedAt === null && model.autoConfirmMembers !== null && incident.members >= model.autoConfirmMembers) confirm(t);
+  };
+  const confirm = (t: number): void => {
+    if (incident.confirmedAt !== null) return;
+    incident.pending = true;
+    incident.confirmedAt = t;
+    agents.forEach((_, i) => pull(i, t));
   };
   const start = (index: number, task: Task, t: number): void => {
     const agent = agents[index];
@@ -51,7 +66,7 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, r: 
     agent.busy = true;
     const d =
       task.kind === 'incident_answer'
-        ? r.lognormal(model.incidentAnswerMedian, model.incidentAnswerSigma)
+        ? timeline.lognormal(model.incidentAnswerMedian, model.incidentAnswerSigma)
         : task.kind === 'attach'
           ? r.lognormal(model.attachMedian, 0.4)
           : r.lognormal(model.handleMedian, model.handleSigma);
@@ -80,7 +95,7 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, r: 
 
   const arrive = (o: SimOutcome, t: number): void => {
     if (!o.service) return;
-    const member = o.post.burst && r.chance(model.incidentRecall);
+    const member = o.post.burst && grouping.chance(model.incidentRecall);
     if (member && incident.detectAt === null) {
       incident.recent.push(t);
       while ((incident.recent[0] ?? t) < t - model.detectionWindow) incident.recent.shift();
@@ -112,11 +127,9 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, r: 
       const stay: Item[] = [];
       for (const it of queue) if (it.member) joinIncident(it.o, t); else stay.push(it);
       queue = stay;
-      heap.push(t + r.lognormal(model.confirmMedian, model.confirmSigma), { kind: 'confirm' });
+      heap.push(t + timeline.lognormal(model.confirmMedian, model.confirmSigma), { kind: 'confirm' });
     } else if (e.kind === 'confirm') {
-      incident.pending = true;
-      incident.confirmedAt = t;
-      agents.forEach((_, i) => pull(i, t));
+      confirm(t);
     } else {
       const task = e.task;
       if (task.kind === 'reply') task.item.o.firstResponseAt = t;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { generateIncidentDay } from '../../../../bench/fixtures/incidents/generate-day.js';
+import { createIncidentDetector } from '../../correlate/incidents/incident-detector.js';
 import { createEventHeap } from './event-heap.js';
 import { DEFAULT_WORKLOAD_MODEL } from './model.js';
 import { simulateParley } from './parley-policy.js';
@@ -46,6 +48,36 @@ describe('simulateParley', () => {
     const prompt = waiting.filter((o) => (o.firstResponseAt ?? Infinity) - t.answeredAt! <= drainMinutes + 0.05);
     expect(prompt.length / waiting.length).toBeGreaterThan(0.95);
     expect(drainMinutes).toBeLessThan(3);
+  });
+});
+
+describe('model assumptions tied to Parley', () => {
+  it('auto-confirms no sooner than the real detector reaches the default 0.95 confidence on the labelled incident days', () => {
+    const DAY = 86_400_000;
+    const dayStart = Date.UTC(2026, 10, 20);
+    for (const seed of [2026, 2027]) {
+      const detector = createIncidentDetector();
+      const warm = generateIncidentDay({ seed: seed + 1, dayStart: dayStart - DAY, withBursts: false, idPrefix: 'w-' });
+      for (let i = 0; i < warm.messages.length; i += 50) detector.observe(warm.messages.slice(i, i + 50));
+      const day = generateIncidentDay({ seed, dayStart });
+      const membersAtConfidence = new Map<string, number>();
+      for (let i = 0; i < day.messages.length; i += 10) {
+        detector.observe(day.messages.slice(i, i + 10));
+        for (const s of detector.incidents()) if (s.confidence >= 0.95 && !membersAtConfidence.has(s.id)) membersAtConfidence.set(s.id, s.memberCount);
+      }
+      expect(membersAtConfidence.size).toBe(day.bursts.length);
+      for (const members of membersAtConfidence.values()) expect(members).toBeLessThanOrEqual(model.autoConfirmMembers!);
+    }
+  });
+
+  it('keeps the incident timeline and the grouping independent of how agents are scheduled', () => {
+    const a = initialOutcomes(generateDay(model, createRandom(4)));
+    const b = initialOutcomes(generateDay(model, createRandom(4)));
+    const slow = { ...model, handleMedian: 4 };
+    const ta = simulateParley(a, { ...model, autoConfirmMembers: null }, createRandom(8));
+    const tb = simulateParley(b, { ...slow, autoConfirmMembers: null }, createRandom(8));
+    expect(tb.confirmedAt! - tb.detectedAt!).toBeCloseTo(ta.confirmedAt! - ta.detectedAt!, 9);
+    expect(b.filter((o) => o.viaIncident).length).toBeGreaterThan(0);
   });
 });
 
