@@ -151,6 +151,12 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     await lin.waitForURL(new RegExp(`/c/${splitId}`));
     await lin.close();
 
+    // The split cannot be undone any more: a note was written on the new conversation since. The history says so.
+    await conversation.locator('summary', { hasText: 'Merges and splits' }).click();
+    await conversation.locator('.operations-history li', { hasText: 'Split off from another conversation (2 messages)' }).getByRole('button', { name: 'Undo' }).click();
+    await conversation.getByRole('alert').getByText(/no longer safe: notes were added/).waitFor();
+    expect((await app.repos.conversations.get(splitId))!.messageCount).toBe(2);
+
     const actions = (await app.store.db.selectFrom('audit_log').select('action').where('action', 'like', 'conversation.%').execute()).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['conversation.snooze', 'conversation.merge', 'conversation.merge.undo', 'conversation.split']));
     await page.close();

@@ -14,6 +14,7 @@ import { CollisionIndicator, usePresenceReporter } from '../live/presence.js';
 import { Composer, replyBoxId } from './composer.js';
 import { AssignMenu, MergeDialog, SnoozeMenu, useSplit } from './conversation-actions.js';
 import './conversation-tools.css';
+import { OperationsHistory } from './operations-history.js';
 import { UndoToast } from './undo-toast.js';
 import type { SplitScope } from './message-item.js';
 import { can } from '../../../shared/permissions.js';
@@ -163,6 +164,7 @@ export const ConversationView = ({ id }: { id: string }) => {
     <div className="conversation-layout">
     <section className="conversation" aria-label="Conversation">
       <Header c={conversation} />
+      <OperationsHistory conversationId={conversation.id} />
       {split.error ? <ErrorNotice error={split.error} /> : null}
       <UndoToast />
       <ol className="timeline" aria-label="Timeline">
