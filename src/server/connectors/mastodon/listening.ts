@@ -8,6 +8,7 @@ import type { ListeningFilter } from '../rss/listening-filter.js';
 import { asArray, asRecord, asString, parseJsonValue } from '../shared/json.js';
 import type { MastodonClient } from './client.js';
 import { compareMastodonIds, mapMastodonStatus } from './map.js';
+import type { WatchedStatus } from './recheck.js';
 
 /** Hashtag or public timelines to follow for a channel's listening queries, and the exact filter over what they carry. */
 export interface MastodonListening {
@@ -36,6 +37,8 @@ export function planMastodonListening(queries: readonly string[], keywordsAsHash
 export interface MastodonCursorState {
   n: string | null;
   l: string | null;
+  /** Recent mentions watched for edits and deletes made while the stream was down (recheck.ts). */
+  w?: WatchedStatus[];
 }
 
 /** Without listening the cursor stays a bare notification id; with it, a small JSON object. */
@@ -43,11 +46,12 @@ export function parseMastodonCursor(cursor: Cursor): MastodonCursorState {
   if (!cursor) return { n: null, l: null };
   if (!cursor.startsWith('{')) return { n: cursor, l: null };
   const value = asRecord(parseJsonValue(cursor));
-  return { n: asString(value?.n), l: asString(value?.l) };
+  const w = asArray(value?.w).filter((e): e is WatchedStatus => Array.isArray(e) && typeof e[0] === 'string' && typeof e[2] === 'number');
+  return { n: asString(value?.n), l: asString(value?.l), ...(w.length > 0 ? { w } : {}) };
 }
 
 export function formatMastodonCursor(state: MastodonCursorState, listening: boolean): Cursor {
-  return listening ? JSON.stringify(state) : state.n;
+  return listening || (state.w?.length ?? 0) > 0 ? JSON.stringify(state) : state.n;
 }
 
 /** A timeline status as a listening envelope: our own, boosts, and statuses that mention us (they come as notifications) give null. */

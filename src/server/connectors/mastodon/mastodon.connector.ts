@@ -70,6 +70,7 @@ export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter =
     accessToken,
     sentIds,
     reconnectBaseMs: config.reconnectBaseMs,
+    recheckRecent: config.recheckRecent,
     listening() {
       // Planned on first use, so a bad query fails the poll or stream with a readable permanent error.
       listening ??= planMastodonListening(config.listeningQueries, config.keywordsAsHashtags);

@@ -4,16 +4,25 @@ import { createMastodonAdapter } from './mastodon.connector.js';
 
 let counter = 0;
 
-// Edits and deletes arrive only on a live stream (no REST replay); mastodon.test.ts covers them with a connected stream.
+// Edits and deletes made while no stream is connected come from re-reading recent mentions on catch-up;
+// mastodon.test.ts covers the live frames.
 runAdapterContract('mastodon (user stream)', async () => {
   const fake = await startFakeMastodonServer({ accessToken: 'tok' });
   return {
     createAdapter: () =>
       createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: fake.url, reconnectBaseMs: 50 }, credentials: { accessToken: 'tok' }, ownAccountIds: [] }),
     inbound: { mode: 'stream' },
-    supports: { edits: false, deletes: false, echoes: true, cursor: true },
+    supports: { edits: true, deletes: true, echoes: true, cursor: true },
     async publish(event) {
       if (event.type === 'message') return fake.mention({ acct: `cust${++counter}@other.test`, text: event.text }).statusId;
+      if (event.type === 'edit') {
+        fake.edit(event.of, event.text);
+        return event.of;
+      }
+      if (event.type === 'delete') {
+        fake.remove(event.of);
+        return event.of;
+      }
       if (event.type === 'echo') return event.sent.platformMessageId;
       throw new Error(`the Mastodon fixture does not publish ${event.type}`);
     },

@@ -91,7 +91,11 @@ describe('Mastodon adapter against the fake instance', () => {
     const edit = out.envelopes.find((e) => e.editedAt);
     expect(edit).toMatchObject({ externalId: a.statusId, text: 'live one, edited' });
     expect(out.deletions).toEqual([{ channelId: 'ch-m', externalId: b.statusId }]);
-    expect(out.cursor()).toBe(d.notificationId);
+    // The cursor resumes after the newest mention and watches the live ones (the deleted one no longer).
+    const saved = JSON.parse(out.cursor()!) as { n: string; w: [string, string | null, number][] };
+    expect(saved.n).toBe(d.notificationId);
+    expect(saved.w.map(([id]) => id)).toEqual([before.statusId, c.statusId, d.statusId, a.statusId]);
+    expect(saved.w.find(([id]) => id === a.statusId)?.[1]).not.toBeNull();
     expect(out.health).toContain('disconnected');
     for (const e of out.envelopes) envelopeSchema.parse(e);
   });
@@ -143,7 +147,7 @@ describe('Mastodon adapter against the fake instance', () => {
     stop.abort();
     await running;
     expect(out.envelopes.map((e) => [e.externalId, e.listening])).toEqual([[live, true], [mention.statusId, false], [missed, true]]);
-    expect(JSON.parse(out.cursor()!)).toEqual({ n: mention.notificationId, l: missed });
+    expect(JSON.parse(out.cursor()!)).toMatchObject({ n: mention.notificationId, l: missed });
     const resumed = await listener.poll!(out.cursor());
     expect(resumed.envelopes).toEqual([]);
   });

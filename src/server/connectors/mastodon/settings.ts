@@ -9,6 +9,8 @@ export const mastodonConfigSchema = z.object({
   listeningQueries: z.array(z.string().min(1)).default([]),
   keywordsAsHashtags: z.boolean().default(false),
   reconnectBaseMs: z.number().int().positive().default(1000),
+  /** Recent mentions read again on each catch-up, for edits and deletes made while the stream was down (0: off). */
+  recheckRecent: z.number().int().min(0).max(50).default(20),
 });
 
 export const mastodonCredentialsSchema = z.object({ accessToken: z.string().min(1) });

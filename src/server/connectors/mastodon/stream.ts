@@ -1,13 +1,14 @@
 import { WebSocket } from 'ws';
 import type { Envelope } from '../../../shared/envelope.js';
 import { ConnectorError } from '../port.js';
-import type { Cursor, PollResult, StreamSink } from '../port.js';
+import type { Cursor, Deletion, PollResult, StreamSink } from '../port.js';
 import { asArray, asRecord, asString, parseJsonValue } from '../shared/json.js';
 import { fetchMentionsSince } from './client.js';
 import type { MastodonClient } from './client.js';
 import { fetchListeningSince, formatMastodonCursor, mapListeningStatus, parseMastodonCursor, subscribeMessage } from './listening.js';
 import type { MastodonListening } from './listening.js';
 import { compareMastodonIds, mapMastodonNotification, mapMastodonStreamFrame } from './map.js';
+import { forgetStatus, recheckWatched, watchStatus } from './recheck.js';
 
 export interface MastodonStreamDeps {
   client: MastodonClient;
@@ -21,6 +22,8 @@ export interface MastodonStreamDeps {
   reconnectBaseMs?: number;
   /** Hashtag/public timelines for listening queries; null when the channel only answers mentions. */
   listening(): MastodonListening | null;
+  /** Recent mentions read again on each catch-up for edits and deletes missed meanwhile (0: none). */
+  recheckRecent?: number;
 }
 
 function isNewer(id: string, cursor: string | null): boolean {
@@ -33,12 +36,23 @@ export async function pollMastodon(deps: MastodonStreamDeps, cursor: Cursor, sig
   const listening = deps.listening();
   const state = parseMastodonCursor(cursor);
   const envelopes: Envelope[] = [];
+  let deletions: Deletion[] = [];
+  // Mentions already ingested first: edits and deletes made while nobody listened.
+  if ((deps.recheckRecent ?? 20) > 0 && state.w?.length) {
+    const rechecked = await recheckWatched(deps.client, state.w, { channelId: deps.channelId, ownAccountIds, limit: deps.recheckRecent ?? 20, now: Date.now(), ...(signal ? { signal } : {}) });
+    envelopes.push(...rechecked.envelopes);
+    deletions = rechecked.deletions;
+    state.w = rechecked.watched;
+  }
   for (const notification of await fetchMentionsSince(deps.client, state.n, signal)) {
     const id = asString(asRecord(notification)?.id);
     if (!id || !isNewer(id, state.n)) continue;
     state.n = id;
     const envelope = mapMastodonNotification(notification, deps.channelId, { ownAccountIds });
-    if (envelope && !deps.sentIds.has(envelope.externalId)) envelopes.push(envelope);
+    if (envelope && !deps.sentIds.has(envelope.externalId)) {
+      envelopes.push(envelope);
+      state.w = watchStatus(state.w ?? [], envelope, Date.now());
+    }
   }
   if (listening) {
     // One page per timeline: a long outage on a busy public timeline keeps the newest page, not the whole backlog.
@@ -50,7 +64,7 @@ export async function pollMastodon(deps: MastodonStreamDeps, cursor: Cursor, sig
       if (envelope && !deps.sentIds.has(envelope.externalId)) envelopes.push(envelope);
     }
   }
-  return { envelopes, deletions: [], cursor: formatMastodonCursor(state, listening !== null) };
+  return { envelopes, deletions, cursor: formatMastodonCursor(state, listening !== null) };
 }
 
 function mentionsAny(raw: unknown, accountIds: readonly string[]): boolean {
@@ -113,6 +127,10 @@ export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink,
         state.n = event.id;
         cursor = formatMastodonCursor(state, listening !== null);
         const keep = event.envelope && !deps.sentIds.has(event.envelope.externalId);
+        if (keep && event.envelope) {
+          state.w = watchStatus(state.w ?? [], event.envelope, Date.now());
+          cursor = formatMastodonCursor(state, listening !== null);
+        }
         await sink.deliver(keep && event.envelope ? [event.envelope] : [], [], cursor);
       } else if (event.type === 'status' && listening && !event.stream.includes('user')) {
         // Statuses from followed hashtags or the public timeline; one watermark covers them all, as ids grow with time.
@@ -125,8 +143,18 @@ export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink,
         await sink.deliver(envelope && !deps.sentIds.has(envelope.externalId) ? [envelope] : [], [], cursor);
       } else if (event.type === 'edit') {
         // The user stream also carries edits of home-timeline statuses; only those addressed to us matter.
-        if (event.envelope && mentionsAny(event.envelope.raw, ownAccountIds)) await sink.deliver([event.envelope], [], cursor);
+        if (event.envelope && mentionsAny(event.envelope.raw, ownAccountIds)) {
+          if (state.w?.some(([id]) => id === event.envelope?.externalId)) {
+            state.w = watchStatus(state.w, event.envelope, Date.now());
+            cursor = formatMastodonCursor(state, listening !== null);
+          }
+          await sink.deliver([event.envelope], [], cursor);
+        }
       } else if (event.type === 'delete') {
+        if (state.w?.some(([id]) => id === event.statusId)) {
+          state.w = forgetStatus(state.w, event.statusId);
+          cursor = formatMastodonCursor(state, listening !== null);
+        }
         await sink.deliver([], [{ channelId: deps.channelId, externalId: event.statusId }], cursor);
       }
       // `update` frames are home-timeline statuses, including echoes of our own replies: mentions arrive as notifications.
@@ -149,7 +177,7 @@ export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink,
           const before = cursor;
           const caughtUp = await pollMastodon(deps, cursor, signal);
           cursor = caughtUp.cursor;
-          if (caughtUp.envelopes.length > 0 || cursor !== before) await sink.deliver(caughtUp.envelopes, [], cursor);
+          if (caughtUp.envelopes.length + caughtUp.deletions.length > 0 || cursor !== before) await sink.deliver(caughtUp.envelopes, caughtUp.deletions, cursor);
         });
       });
       ws.on('message', (data, isBinary) => {
