@@ -31,6 +31,7 @@ import { createWorker } from './jobs/worker.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { createSecretBox } from './platform/crypto.js';
 import { createEventBus } from './platform/events.js';
+import { createPgEventRelay } from './db/pg-event-relay.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { loadOrCreateSecretKey } from './platform/secret-key.js';
@@ -118,7 +119,9 @@ export const createApp = async (options: AppOptions) => {
   const repos = createRepositories(store.db, storeOptions);
   const uow: UnitOfWork = (work) => store.db.transaction().execute((trx) => work(createRepositories(trx, storeOptions)));
   const secrets = createSecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
-  const events = createEventBus();
+  // PostgreSQL mode may run several processes: live updates travel between them through LISTEN/NOTIFY.
+  const relay = store.dialect === 'postgres' && config.databaseUrl ? await createPgEventRelay({ url: config.databaseUrl, local: createEventBus(), logger }) : null;
+  const events = relay?.bus ?? createEventBus();
   const customIntentModelPath = path.join(config.dataDir, 'models', 'intent-custom.bin');
   // Reloadable: a workspace that teaches Parley its own intents gets them in the running pipeline at once.
   const classifier = createReloadableClassifier(() => (options.classifier && !existsSync(customIntentModelPath) ? options.classifier : createClassifier({ customIntentModelPath })));
@@ -203,8 +206,8 @@ export const createApp = async (options: AppOptions) => {
   const identity = createIdentityService({ repos, uow, clock, events });
   const conversationOperations = createConversationOperationsService({ repos, uow, clock, events });
   const decide = { sla: createSlaService({ repos, uow, clock }), rules: createRulesService({ repos, uow, clock }), macros: createMacrosService({ repos, uow, clock }), equity: createEquityService({ repos, clock }), prioritySettings: createPrioritySettingsService({ repos, uow, clock }) };
-  events.subscribe((event) => {
-    if (event.type === 'conversations.changed') decide.sla.syncConversations(event.conversationIds).catch((err: unknown) => logger.warn({ err: String(err) }, 'SLA clock sync failed'));
+  events.subscribe((event, meta) => {
+    if (event.type === 'conversations.changed' && !meta.remote) decide.sla.syncConversations(event.conversationIds).catch((err: unknown) => logger.warn({ err: String(err) }, 'SLA clock sync failed'));
   });
   const services = { auth, users, teams, channels, customers, customerRecords, conversations, ingest, incidents, identity, ...decide };
   const signingKey = deriveSigningKey(loadOrCreateSecretKey(config.secretKey, config.dataDir));
@@ -294,6 +297,7 @@ export const createApp = async (options: AppOptions) => {
       await outbox.stop();
       for (const stop of stopTrust.splice(0)) await stop();
       mailer?.close();
+      await relay?.stop();
       await store.close();
     },
     refreshMarketingTeam,

@@ -9,17 +9,23 @@ export type DomainEvent =
   | { type: 'mention'; userIds: string[]; conversationId: string; noteId: string; byUserId: string; excerpt: string }
   | { type: 'presence'; conversationId: string; userId: string; state: 'viewing' | 'typing' | 'left' };
 
+/** Where an event came from: `remote` when another process published it (PostgreSQL mode relays events). */
+export interface EventMeta {
+  remote: boolean;
+}
+
 export interface EventBus {
-  publish(event: DomainEvent): void;
-  subscribe(listener: (event: DomainEvent) => void): () => void;
+  publish(event: DomainEvent, meta?: EventMeta): void;
+  /** Work that follows from an event (clock syncs, codes) belongs to the process that published it: check `meta.remote`. */
+  subscribe(listener: (event: DomainEvent, meta: EventMeta) => void): () => void;
 }
 
 export const createEventBus = (): EventBus => {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   return {
-    publish: (event) => {
-      emitter.emit('event', event);
+    publish: (event, meta = { remote: false }) => {
+      emitter.emit('event', event, meta);
     },
     subscribe: (listener) => {
       emitter.on('event', listener);

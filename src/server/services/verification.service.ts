@@ -47,8 +47,9 @@ export const createVerificationService = (deps: { repos: Repositories; uow: Unit
 
     /** Gives every public reply a code as soon as it is written, whichever path wrote it. */
     watch(): () => void {
-      return events.subscribe((event) => {
-        if (event.type !== 'conversations.changed') return;
+      return events.subscribe((event, meta) => {
+        // Another process's change is coded by that process.
+        if (event.type !== 'conversations.changed' || meta.remote) return;
         assignCodes(event.conversationIds).catch((error: unknown) => logger.warn({ err: error }, 'could not assign verification codes'));
       });
     },
