@@ -293,6 +293,7 @@ export const createApp = async (options: AppOptions) => {
       else await http.close().catch(() => undefined);
       await ingestLog?.close();
       await channelRuntime.runners.stop();
+      chatMailbox.stop();
       await worker.stop();
       await outbox.stop();
       for (const stop of stopTrust.splice(0)) await stop();

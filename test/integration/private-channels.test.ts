@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeTelephony } from '../../src/server/connectors/phone/fake-telephony.js';
 import { startSmtpSink, type SmtpSink } from '../../src/server/connectors/email/fake-server.js';
+import { createChatRepository } from '../../src/server/repositories/chat.repository.js';
+import { createStoredChatMailbox } from '../../src/server/services/webchat.service.js';
+import type { ChatEntry } from '../../src/server/connectors/webchat/mailbox.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 import { admin, createTestApp, createUser, tokenFor, type TestApp } from '../support/test-app.js';
 
@@ -189,6 +192,24 @@ describe.each(dialects)('private channels (web chat, feedback form, phone) on %s
     await app.trust.dataRights.erase(customerId, admin);
     expect((await chat('session', { token })).json().messages).toEqual([]);
     expect((await stored(chatId, `${visitorId}.erase-me-01`))?.text).toBe('');
+  });
+
+  it.skipIf(skip)('web chat: a reply appended by another process wakes this process\'s watchers within a poll', async () => {
+    const here = createStoredChatMailbox(createChatRepository(app.store.db), app.clock, { pollMs: 50 });
+    const worker = createStoredChatMailbox(createChatRepository(app.store.db), app.clock, { pollMs: 50 });
+    const seen: ChatEntry[] = [];
+    const stop = here.watch(chatId, (entry) => seen.push(entry));
+    try {
+      await worker.append({ channelId: chatId, visitorId: 'visitor-cccccccccccccc', direction: 'out', externalId: 'reply.cross-process', text: 'from the worker', displayName: null, pageUrl: null, createdAt: Date.now() });
+      const entry = await waitFor(async () => seen.find((e) => e.externalId === 'reply.cross-process'), 'the cross-process wake-up', 5000);
+      expect(entry.text).toBe('from the worker');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen.filter((e) => e.externalId === 'reply.cross-process')).toHaveLength(1);
+    } finally {
+      stop();
+      here.stop();
+      worker.stop();
+    }
   });
 
   it.skipIf(skip)('web chat: rate-limits a visitor with 429 and retry-after', async () => {

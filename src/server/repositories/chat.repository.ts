@@ -49,6 +49,13 @@ export const createChatRepository = (db: Executor) => ({
     return rows.map(toEntry);
   },
 
+  /** Entries of any of `channelIds` created at or after `fromMs`, oldest first (other processes' appends, for wake-ups). */
+  async recent(channelIds: readonly string[], fromMs: number, limit: number): Promise<ChatEntry[]> {
+    if (channelIds.length === 0) return [];
+    const rows = await view(db).selectFrom('chat_messages').selectAll().where('channel_id', 'in', channelIds).where('created_at', '>=', fromMs).orderBy('created_at').orderBy('id').limit(limit).execute();
+    return rows.map(toEntry);
+  },
+
   /** A visitor's session, oldest first: the newest `limit` entries, or those after `after` (createdAt, id). */
   async history(channelId: string, visitorId: string, options: { afterMs?: number; limit: number }): Promise<ChatEntry[]> {
     let query = view(db).selectFrom('chat_messages').selectAll().where('channel_id', '=', channelId).where('visitor_id', '=', visitorId);

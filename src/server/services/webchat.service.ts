@@ -8,17 +8,74 @@ import type { Channel } from '../repositories/channels.repository.js';
 import type { ChatRepository } from '../repositories/chat.repository.js';
 import type { ChannelsService } from './channels.service.js';
 
-/** The chat mailbox over the store, with in-process wake-ups for the stream and for open widgets. */
-export const createStoredChatMailbox = (chat: ChatRepository, clock: Clock): ChatMailbox => {
+/**
+ * The chat mailbox over the store, with wake-ups for the stream and for open widgets: at once for appends made in
+ * this process, and within `pollMs` for appends made by another process (one query per process and interval, for
+ * every watched channel together, only while something watches). Watchers may see an entry twice; they drop repeats.
+ */
+export const createStoredChatMailbox = (chat: ChatRepository, clock: Clock, options: { pollMs?: number } = {}): ChatMailbox & { stop(): void } => {
   const notifier = createChatNotifier();
+  const pollMs = options.pollMs ?? 1000;
+  const watched = new Map<string, number>();
+  // Appends may commit a little out of order across processes: look back this far and skip what was announced.
+  const overlapMs = 5_000;
+  const announced = new Map<string, number>();
+  let since = clock.now();
+  let timer: NodeJS.Timeout | null = null;
+
+  const announce = (entry: ChatEntry): void => {
+    if (announced.has(entry.id)) return;
+    announced.set(entry.id, entry.createdAt);
+    notifier.notify(entry);
+  };
+
+  const poll = async (): Promise<void> => {
+    const from = since - overlapMs;
+    const entries = await chat.recent([...watched.keys()], from, 1000);
+    for (const entry of entries) {
+      announce(entry);
+      since = Math.max(since, entry.createdAt);
+    }
+    since = Math.max(since, clock.now() - overlapMs);
+    for (const [id, at] of announced) if (at < since - 2 * overlapMs) announced.delete(id);
+  };
+
+  const schedule = (): void => {
+    if (timer || watched.size === 0) return;
+    timer = setTimeout(() => {
+      void poll()
+        .catch(() => undefined)
+        .finally(() => {
+          timer = null;
+          schedule();
+        });
+    }, pollMs);
+    timer.unref();
+  };
+
   return {
     async append(input) {
       const result = await chat.append({ ...input, id: newId(), createdAt: input.createdAt || clock.now() });
-      if (result.created) notifier.notify(result.entry);
+      if (result.created) announce(result.entry);
       return result;
     },
     inboundSince: (channelId, fromMs, limit) => chat.inboundSince(channelId, fromMs, limit),
-    watch: notifier.watch,
+    watch(channelId, listener) {
+      if (watched.size === 0) since = clock.now();
+      watched.set(channelId, (watched.get(channelId) ?? 0) + 1);
+      const stop = notifier.watch(channelId, listener);
+      schedule();
+      return () => {
+        stop();
+        const left = (watched.get(channelId) ?? 1) - 1;
+        if (left > 0) watched.set(channelId, left);
+        else watched.delete(channelId);
+      };
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
   };
 };
 

@@ -41,7 +41,8 @@ const allowCors = (reply: FastifyReply, origin: string): void => {
  */
 export const registerWebchatRoutes = async (app: App, deps: { webchat: WebchatService; channels: ChannelsService; publicUrl: string; pollMs?: number }) => {
   const { webchat } = deps;
-  const pollMs = deps.pollMs ?? 10_000;
+  // A safety net only: the mailbox already wakes streams for other processes' replies within a second.
+  const pollMs = deps.pollMs ?? 30_000;
 
   app.get('/widget/chat.js', { config: { auth: 'public', rateLimit: { max: 300, timeWindow: '1 minute' } }, schema: { hide: true } }, async (_request, reply) =>
     reply
@@ -135,7 +136,6 @@ export const registerWebchatRoutes = async (app: App, deps: { webchat: WebchatSe
         for (const message of await webchat.history(channel, visitorId, after)) push(message);
       };
       await catchUp().catch(() => undefined);
-      // Replies written by a worker in another process reach this one only through the store.
       const poll = setInterval(() => void catchUp().catch(() => undefined), pollMs);
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
       res.on('close', () => {
