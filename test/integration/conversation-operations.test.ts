@@ -85,6 +85,23 @@ describe.each(dialects)('conversation merge, split, undo and snooze on %s', (dia
     expect(await app.trust.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it.skipIf(skip)('hands a snooze over in a merge and back in an undo, each with its own wake-up', async () => {
+    const one = envelope(x, { threadKey: 'snz-merge-a', text: '@AcmeTelecom router blinking red', createdAt: at(9_000) });
+    const two = envelope(x, { threadKey: 'snz-merge-b', author: one.author, text: '@AcmeTelecom thanks for fixing it last week', createdAt: at(8_000) });
+    await ingest(one, two);
+    const a = await conversationOf(one.externalId);
+    const b = await conversationOf(two.externalId);
+    expect((await post(`/api/v1/conversations/${b}/status`, { status: 'resolved' })).statusCode).toBe(200);
+    expect((await post(`/api/v1/conversations/${a}/snooze`, { until: new Date(clock.now() + 30 * 60_000).toISOString() })).statusCode).toBe(200);
+    const merged = await post(`/api/v1/conversations/${a}/merge`, { targetId: b });
+    expect(merged.json()).toMatchObject({ conversation: { id: b, status: 'snoozed' } });
+    clock.advance(30 * 60_000 + 1);
+    await app.worker.drain();
+    expect((await app.repos.conversations.get(b))!).toMatchObject({ status: 'open', snoozedUntil: null });
+    // The merged conversation moved on (woke up), so its undo is refused rather than silently re-snoozing it.
+    expect((await post(`/api/v1/conversation-operations/${(merged.json() as { operation: { id: string } }).operation.id}/undo`)).statusCode).toBe(409);
+  });
+
   it.skipIf(skip)('notifies the teammates a note @mentions, and nobody else', async () => {
     const one = envelope(x, { threadKey: 'mention-a', text: '@AcmeTelecom can someone call me back?', createdAt: at(5_000) });
     await ingest(one);

@@ -44,6 +44,14 @@ export const createConversationOperationsService = (deps: { repos: Repositories;
 
   const changed = (ids: string[]) => events.publish({ type: 'conversations.changed', conversationIds: ids });
 
+  /** A snooze that a merge or undo hands to another conversation needs that conversation's own wake-up. */
+  const scheduleWakes = async (tx: Repositories, conversations: readonly Conversation[], now: number) => {
+    const jobs = conversations
+      .filter((c) => c.status === 'snoozed' && c.snoozedUntil !== null)
+      .map((c) => ({ id: newId(), type: 'conversation.wake' as const, payload: JSON.stringify({ conversationIds: [c.id] }), runAt: Math.max(c.snoozedUntil as number, now) }));
+    if (jobs.length) await tx.jobs.enqueue(jobs, now);
+  };
+
   return {
     /** Moves every message, note, outbox row and SLA clock of `sourceId` into the target; the source becomes a tombstone. */
     async merge(sourceId: string, input: MergeInput, actor: Actor): Promise<{ operation: ConversationOperation; target: Conversation }> {
@@ -91,6 +99,7 @@ export const createConversationOperationsService = (deps: { repos: Repositories;
         const tombstone: Conversation = { ...source, status: 'merged', mergedIntoId: target.id, messageCount: 0, unreadCount: 0, slaDueAt: null, snoozedUntil: null, updatedAt: now };
         await tx.conversationOperations.writeConversation(merged);
         await tx.conversationOperations.writeConversation(tombstone);
+        await scheduleWakes(tx, [merged], now);
 
         const operation: ConversationOperation = {
           id: newId(), kind: 'merge', sourceId: source.id, targetId: target.id, actorId: actor.userId, messageIds,
@@ -198,6 +207,8 @@ export const createConversationOperationsService = (deps: { repos: Repositories;
         await tx.conversationOperations.moveOutbox(operation.before.outboxIds, operation.sourceId);
         for (const c of operation.before.clocks) await tx.sla.saveClock(c);
         for (const c of operation.before.conversations) await tx.conversationOperations.writeConversation(c);
+        // A snooze whose wake-up ran while the conversation was merged away would otherwise never end.
+        await scheduleWakes(tx, operation.before.conversations, now);
         if (operation.kind === 'split') await tx.conversationOperations.deleteConversation(operation.targetId);
         if (!(await tx.conversationOperations.markUndone(operation.id, actor.userId, now))) throw new AppError('conflict', `this ${operation.kind} was already undone`);
         await recordAudit(tx, actor, now, `conversation.${operation.kind}.undo`, { type: 'conversation', id: operation.sourceId }, { operationId: operation.id, target: operation.targetId, messages: operation.messageIds.length });
