@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/server/platform/ids.js';
+import { conversationMatches } from '../../src/server/db/dialects/full-text.js';
 import { parseSearchQuery, type ConversationFilter } from '../../src/server/repositories/conversations.repository.js';
 import type { NewMessage } from '../../src/server/repositories/messages.repository.js';
 import { admin, createChannel, createTestApp, type TestApp } from '../support/test-app.js';
@@ -149,6 +150,23 @@ describe.each(dialects)('full-text search of conversations on %s', (dialect) => 
     expect(await list({ inIncident: true })).toEqual([b.id]);
     expect(await list({ inIncident: false })).toEqual([c.id, a.id]);
     expect(await list({ intent: 'outage', search: parseSearchQuery('wibblewump')! })).toEqual([b.id]);
+  });
+
+  it.skipIf(skip)('finds the same conversations whichever plan the commonness of the words picks', async () => {
+    const ids = [];
+    for (let i = 0; i < 6; i += 1) ids.push((await conversation([`quorble case ${i}`, i % 2 ? 'quorble again' : 'different', i % 3 ? 'frizzet' : 'nothing'])).id);
+    const plans = [{}, { rare: 1 }, { rare: 1, common: 2 }];
+    for (const text of ['quorble', 'quorble -again', 'frizzet or again', '"quorble case"']) {
+      const results = [];
+      for (const limits of plans) {
+        const condition = await conversationMatches(app.store.db as never, parseSearchQuery(text)!, limits);
+        const rows = await app.store.db.selectFrom('conversations').select('id').where(condition).orderBy('last_message_at', 'desc').orderBy('id', 'desc').execute();
+        results.push(rows.map((r) => r.id).filter((id) => ids.includes(id)));
+      }
+      expect(results[0]!.length).toBeGreaterThan(0);
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+    }
   });
 
   it.skipIf(skip)('rejects a query with nothing to look for, naming q', async () => {

@@ -64,8 +64,8 @@ type AnyDb = Kysely<never> | Transaction<never>;
 
 const isSqlite = (db: AnyDb): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
 
-/** Up to this many matching messages, a search starts from the index; beyond it, from the list (see below). */
-const rareLimit = 5000;
+/** Up to this many matching messages, a search starts from the index; beyond it, from the list (see below). Tests pass lower limits to reach every plan. */
+const defaultRareLimit = 5000;
 
 /**
  * A condition on `conversations` (the list query's table): it has at least one message matching `q`.
@@ -76,15 +76,21 @@ const rareLimit = 5000;
  *   index, never the table) against the set of matching rowids, stopping at the page's end;
  * - in a fifth of all messages or more: building that set costs more than asking the index about each message of the
  *   first few dozen conversations in the list, nearly all of which match.
- * PostgreSQL chooses between such plans itself from its statistics of the tsvector column.
+ * PostgreSQL cannot estimate how many messages a tsquery matches (it guessed 5,000 for a number in one message), so
+ * it is asked the same way: up to `rareLimit` matches start from the GIN index; more walk the list and check each
+ * conversation (`offset 0` keeps that check a per-row subplan instead of a join the planner would reorder).
  */
-export const conversationMatches = async (db: AnyDb, q: SearchQuery): Promise<RawBuilder<boolean>> => {
+export const conversationMatches = async (db: AnyDb, q: SearchQuery, limits: { rare?: number; common?: number } = {}): Promise<RawBuilder<boolean>> => {
+  const rareLimit = limits.rare ?? defaultRareLimit;
   if (!isSqlite(db)) {
-    return sql<boolean>`conversations.id in (select m.conversation_id from message_search s join messages m on m.id = s.message_id where s.document @@ ${toTsquery(q)})`;
+    const probe = await sql<{ n: number }>`select count(*) as n from (select 1 from message_search where document @@ ${toTsquery(q)} limit ${rareLimit}) t`.execute(db);
+    return Number(probe.rows[0]?.n ?? 0) < rareLimit
+      ? sql<boolean>`conversations.id = any(array(select m.conversation_id from message_search s join messages m on m.id = s.message_id where s.document @@ ${toTsquery(q)}))`
+      : sql<boolean>`exists (select 1 from messages m join message_search s on s.message_id = m.id where m.conversation_id = conversations.id and s.document @@ ${toTsquery(q)} offset 0)`;
   }
   const match = toFts5(q);
   const size = await sql<{ n: number | null }>`select max(rowid) as n from messages`.execute(db);
-  const commonLimit = Math.max(rareLimit * 4, Math.floor(Number(size.rows[0]?.n ?? 0) / 5));
+  const commonLimit = limits.common ?? Math.max(rareLimit * 4, Math.floor(Number(size.rows[0]?.n ?? 0) / 5));
   const probe = await sql<{ n: number }>`select count(*) as n from (select rowid from messages_fts where messages_fts match ${match} limit ${commonLimit})`.execute(db);
   const found = Number(probe.rows[0]?.n ?? 0);
   const matching = sql`select rowid from messages_fts where messages_fts match ${match}`;
