@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/server/platform/clock.js';
+import { createRuleScheduler } from '../../src/server/pipeline/decide-events.js';
 import { admin, createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 
@@ -155,11 +156,16 @@ describe.each(dialects)('decide stage settings, SLAs, macros and equity on %s', 
     await app.services.sla.syncConversations([convA]);
     expect((await resolutionOf(convA)).dueAt).toBe(start + 80 * MIN);
 
-    // B is left alone: warned at half the target, breached at the target.
+    // B is left alone: warned at half the target, breached at the target (the scheduler's minute sweeps long clocks).
+    const scheduler = createRuleScheduler({ uow: app.uow, clock });
     clock.set(start + 31 * MIN);
+    await app.worker.drain();
+    expect((await app.repos.conversations.get(convB))!.tags).not.toContain('sla-risk');
+    await scheduler.tick();
     await app.worker.drain();
     expect((await app.repos.conversations.get(convB))!.tags).toContain('sla-risk');
     clock.set(start + 61 * MIN);
+    await scheduler.tick();
     await app.worker.drain();
     expect((await app.repos.conversations.get(convB))!.tags).toContain('sla-breached');
     expect((await resolutionOf(convB)).breachedAt).toBe(start + 61 * MIN);

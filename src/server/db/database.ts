@@ -8,6 +8,7 @@ import * as listRows from './migrations/0006-list-rows.js';
 import * as channelsMigration from './migrations/0007-channels.js';
 import * as corrections from './migrations/0008-corrections.js';
 import * as conversationOperations from './migrations/0010-conversation-operations.js';
+import * as slaSweep from './migrations/0011-sla-sweep.js';
 import * as search from './migrations/0009-search.js';
 import * as heldEvents from './migrations/0014-held-events.js';
 import * as privateDmProof from './migrations/0012-private-dm-proof.js';
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0007-channels': channelsMigration,
   '0008-corrections': corrections,
   '0010-conversation-operations': conversationOperations,
+  '0011-sla-sweep': slaSweep,
   '0009-search': search,
   '0014-held-events': heldEvents,
   '0012-private-dm-proof': privateDmProof,

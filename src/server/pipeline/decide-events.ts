@@ -115,7 +115,8 @@ export const liftWaitingConversations = async (repos: Repositories, weights: Pri
 };
 
 /**
- * The scheduler's minute: lifts conversations past the age floor, then runs the schedule rules that are due, each
+ * The scheduler's minute: lifts conversations past the age floor, queues the checks of resolution clocks whose
+ * warning or due instant has passed, then runs the schedule rules that are due, each
  * every `everyMinutes` (default 60) over the open conversations its conditions match.
  */
 export const createScheduleStage = (deps: DecideEventDeps): JobHandler<'decide.schedule'> => {
@@ -128,6 +129,8 @@ export const createScheduleStage = (deps: DecideEventDeps): JobHandler<'decide.s
       const config = await cache.load(repos);
       const lifted = await liftWaitingConversations(repos, config.weights, now);
       if (lifted.length) ctx.afterCommit(() => deps.onChanged?.(lifted));
+      const longClocks = await repos.sla.longClocksToCheck(now, 1_000);
+      if (longClocks.length) await ctx.enqueue('decide.sla_check', { clockIds: longClocks });
       const scheduled = config.rules.filter((r) => r.enabled && r.trigger === 'schedule');
       if (scheduled.length === 0) return;
       const lastRun = (await repos.settings.get<Record<string, number>>(SCHEDULE_LAST_RUN_KEY)) ?? {};

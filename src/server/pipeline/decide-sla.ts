@@ -87,7 +87,8 @@ const endPauses = (c: SlaClockRecord, at: number): SlaClockRecord['pauses'] => c
  * are met before their warning and their checks are pure overhead.
  */
 export const scheduleChecks = async (c: SlaClockRecord, enqueue: JobContext['enqueue']): Promise<void> => {
-  if (c.closedAt !== null || isPaused(c)) return;
+  // Resolution clocks run for a day or more and most end long before their warning: the scheduler sweeps them.
+  if (c.closedAt !== null || isPaused(c) || !isResponseClock(c)) return;
   if (c.warnAt !== null && c.warnedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.warnAt);
   else if (c.dueAt !== null && c.breachedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.dueAt);
 };

@@ -145,6 +145,22 @@ export const createSlaRepository = (executor: Executor) => {
       await db.insertInto('sla_clocks').values(row).onConflict((oc) => oc.column('id').doUpdateSet(changes)).execute();
     },
 
+    /** Open, running resolution clocks whose warning is due and not yet given, or whose due instant passed unbreached. */
+    async longClocksToCheck(now: number, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('sla_clocks')
+        .select('id')
+        .where('metric', '=', 'resolution')
+        .where('closed_at', 'is', null)
+        .where('warn_at', '<=', now)
+        .where('paused_since', 'is', null)
+        .where((eb) => eb.or([eb('warned_at', 'is', null), eb.and([eb('due_at', '<=', now), eb('breached_at', 'is', null)])]))
+        .orderBy('warn_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
     /** Moves only the conversation's shown SLA due instant, so a clock sync never writes back a stale status or assignee. */
     async setConversationDue(conversationId: string, dueAt: number | null, now: number): Promise<void> {
       await db.updateTable('conversations').set({ sla_due_at: dueAt, updated_at: now }).where('id', '=', conversationId).execute();
