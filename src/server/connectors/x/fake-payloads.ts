@@ -69,6 +69,8 @@ export function aaaTweet(tweet: FakeTweet, forUser: FakeXUser): Record<string, u
     user: { id_str: tweet.author.id, screen_name: tweet.author.username, name: tweet.author.name, followers_count: tweet.author.followers },
     entities: { user_mentions: [{ id_str: forUser.id, screen_name: forUser.username }], urls: [], hashtags: [] },
     timestamp_ms: String(Date.now()),
+    // v1.1 objects name an edit's chain: the first id is the original post.
+    edit_history: { initial_tweet_id: tweet.editOf?.[0] ?? tweet.id, edit_tweet_ids: [...(tweet.editOf ?? []), tweet.id] },
   };
 }
 

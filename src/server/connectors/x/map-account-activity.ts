@@ -40,9 +40,12 @@ export function mapXAccountActivityTweet(
   const parent = asString(tweet.in_reply_to_status_id_str);
   const mentionsUs = asArray(asRecord(tweet.entities)?.user_mentions).some((m) => asString(asRecord(m)?.id_str) === forUserId);
   const media = asArray(asRecord(tweet.extended_entities ?? tweet.entities)?.media);
+  // An edit is a new tweet id whose edit_history names the original: keep the original id, as the stream mapper does.
+  const originalId = asString(asRecord(tweet.edit_history)?.initial_tweet_id) ?? id;
+  const createdAt = isoFromMs(asNumber(tweet.timestamp_ms)) ?? isoFromDateString(tweet.created_at) ?? xSnowflakeTime(id) ?? new Date(0).toISOString();
   return {
     channelId,
-    externalId: id,
+    externalId: originalId,
     kind: parent ? 'reply' : 'post',
     visibility: 'public',
     author: {
@@ -59,10 +62,11 @@ export function mapXAccountActivityTweet(
     })),
     inReplyTo: parent,
     // v1.1 objects carry no conversation_id; a root post starts its own thread, a reply is threaded by correlate via inReplyTo.
-    threadKey: asString(tweet.conversation_id_str) ?? (parent ? null : id),
+    threadKey: asString(tweet.conversation_id_str) ?? (parent ? null : originalId),
     url: xStatusUrl(handle, id),
-    createdAt: isoFromMs(asNumber(tweet.timestamp_ms)) ?? isoFromDateString(tweet.created_at) ?? xSnowflakeTime(id) ?? new Date(0).toISOString(),
+    createdAt: originalId === id ? createdAt : (xSnowflakeTime(originalId) ?? createdAt),
     listening: forUserId !== null && !mentionsUs && asString(tweet.in_reply_to_user_id_str) !== forUserId,
+    editedAt: originalId === id ? null : createdAt,
     raw: tweet,
   };
 }

@@ -118,7 +118,7 @@ runAdapterContract('x (account activity webhooks)', async () => {
         bad: { method: 'GET', headers: {}, query: {}, rawBody: Buffer.alloc(0) },
       },
     },
-    supports: { edits: false, deletes: true, echoes: true, cursor: false },
+    supports: { edits: true, deletes: true, echoes: true, cursor: false },
     async publish(event) {
       if (event.type === 'message') {
         const id = fakeXId();
@@ -129,12 +129,16 @@ runAdapterContract('x (account activity webhooks)', async () => {
         queued.push(fake.signedDelivery(aaaTweetDelete(event.of, fakeCustomer.id, fakeBrand)));
         return event.of;
       }
+      if (event.type === 'edit') {
+        queued.push(fake.signedDelivery(aaaTweetCreate([{ id: fakeXId(), text: `@acme ${event.text}`, author: fakeCustomer, editOf: [event.of] }], fakeBrand)));
+        return event.of;
+      }
       if (event.type === 'echo') {
         const id = event.sent.platformMessageId;
         queued.push(fake.signedDelivery(aaaTweetCreate([{ id, text: event.message.text, author: fakeBrand }], fakeBrand)));
         return id;
       }
-      throw new Error('Account Activity edits are not modelled');
+      throw new Error('unexpected contract event');
     },
   };
 });
