@@ -153,11 +153,11 @@ describe.each(dialects)('full-text search of conversations on %s', (dialect) => 
   });
 
   it.skipIf(skip)('finds the same conversations whichever plan the commonness of the words picks', async () => {
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 6; i += 1) ids.push((await conversation([`quorble case ${i}`, i % 2 ? 'quorble again' : 'different', i % 3 ? 'frizzet' : 'nothing'])).id);
     const plans = [{}, { rare: 1 }, { rare: 1, common: 2 }];
     for (const text of ['quorble', 'quorble -again', 'frizzet or again', '"quorble case"']) {
-      const results = [];
+      const results: string[][] = [];
       for (const limits of plans) {
         const condition = await conversationMatches(app.store.db as never, parseSearchQuery(text)!, limits);
         const rows = await app.store.db.selectFrom('conversations').select('id').where(condition).orderBy('last_message_at', 'desc').orderBy('id', 'desc').execute();
