@@ -167,6 +167,13 @@ describe.each(dialects)('schedule, incident_detected and human conversation_upda
     expect(pongs.find((r) => r.causation.depth === 2)?.causation).toEqual({ ruleIds: [ping, pong], depth: 2 });
     // The waiting rule does not see the assignment as a status change.
     expect((await runsOf(waiting)).filter((r) => r.conversationId === conv.id)).toHaveLength(1);
+
+    // Snoozing is a status change too.
+    const snoozed = await createRule({ name: 'Snoozed', trigger: 'conversation_updated', conditions: { all: [{ field: 'conversation.status', op: 'eq', value: 'snoozed' }] }, actions: [{ type: 'tag', tags: ['was-snoozed'] }] });
+    await app.services.conversations.snooze(conv.id, clock.now() + 60 * MIN, admin);
+    await app.worker.drain();
+    expect((await app.repos.conversations.get(conv.id))!.tags).toContain('was-snoozed');
+    expect((await runsOf(snoozed))[0]).toMatchObject({ eventType: 'conversation_updated', conversationId: conv.id });
   });
 
   it.skipIf(skip)('runs incident_detected rules on the grouped conversations when the tracker suspects and confirms an incident', async () => {

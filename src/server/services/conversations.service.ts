@@ -197,6 +197,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         await tx.conversations.snooze(id, until, now);
         await tx.jobs.enqueue([{ id: newId(), type: 'conversation.wake', payload: JSON.stringify({ conversationIds: [id] }), runAt: until }], now);
         await recordAudit(tx, actor, now, 'conversation.snooze', { type: 'conversation', id }, { from: conversation.status, until });
+        if (conversation.status !== 'snoozed') await queueConversationUpdated(tx, id, ['status'], actor.userId, now);
       });
       events.publish({ type: 'conversations.changed', conversationIds: [id] });
       return (await repos.conversations.get(id))!;
