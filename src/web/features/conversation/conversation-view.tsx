@@ -123,8 +123,8 @@ const Header = ({ c }: { c: ConversationDto }) => {
             Assign to me <kbd aria-hidden="true">a</kbd>
           </button>
         ) : null}
-        <AssignMenu c={c} pending={change.isPending} onAssign={(id) => change.mutate({ assign: id })} />
-        {isResolved ? null : <SnoozeMenu c={c} />}
+        {can(user.role, 'conversations:assign') ? <AssignMenu c={c} pending={change.isPending} onAssign={(id) => change.mutate({ assign: id })} /> : null}
+        {isResolved || !can(user.role, 'conversations:write') ? null : <SnoozeMenu c={c} />}
         {canMerge ? <MergeDialog c={c} /> : null}
         <button type="button" className={isResolved ? 'btn' : 'btn btn-primary'} disabled={change.isPending} onClick={() => change.mutate({ status: isResolved ? 'open' : 'resolved' })}>
           {isResolved ? 'Reopen' : 'Resolve'} <kbd aria-hidden="true">e</kbd>
