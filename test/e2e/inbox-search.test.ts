@@ -154,6 +154,16 @@ describe.skipIf(skip)('inbox search, virtualised list and SLA settings in a real
     await page.keyboard.press('Enter');
     await expect.poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id')))).toEqual(['conv-0006']);
     await page.screenshot({ path: path.join(screenshots, 'inbox-filters.png') });
+
+    // The My teams and Incidents views: the admin is in no team; one conversation belongs to an incident.
+    await app.store.db.updateTable('conversations').set({ incident_id: 'inc-e2e' }).where('id', '=', pad(6)).execute();
+    await box.press('Escape');
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.getByRole('button', { name: 'Incidents' }).click();
+    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id')))).toEqual([pad(6)]);
+    await page.getByRole('button', { name: 'My teams' }).click();
+    await page.getByText('No conversations here').waitFor();
+    expect(await page.getByText('you are in no team yet').count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
   });
