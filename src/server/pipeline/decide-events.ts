@@ -98,7 +98,10 @@ export const liftWaitingConversations = async (repos: Repositories, weights: Pri
   const { afterMinutes, score } = weights.ageFloor;
   if (afterMinutes <= 0) return [];
   const lifted: string[] = [];
-  for (const c of await repos.sla.awaitingResponse(now - afterMinutes * MIN, score + weights.tierWidth, limit)) {
+  // Conversations already at the floor's ceiling cannot rise further: leaving them out keeps a long backlog of old
+  // ones from filling the batch every minute while newer ones wait to be lifted.
+  const ceiling = Math.floor(score + weights.tierWidth - 0.01);
+  for (const c of await repos.sla.awaitingResponse(now - afterMinutes * MIN, ceiling, limit)) {
     const waited = (now - c.startedAt) / MIN;
     const floor = ageFloorScore(waited, weights);
     if (floor === null || Math.floor(floor) <= c.priority) continue;
