@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/server/platform/clock.js';
 import type { Conversation } from '../../src/server/repositories/conversations.repository.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
-import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
+import { admin, createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
 
 const pgAvailable = await isPostgresAvailable();
 
@@ -100,6 +100,21 @@ describe.each(dialects)('conversation merge, split, undo and snooze on %s', (dia
     expect((await app.repos.conversations.get(b))!).toMatchObject({ status: 'open', snoozedUntil: null });
     // The merged conversation moved on (woke up), so its undo is refused rather than silently re-snoozing it.
     expect((await post(`/api/v1/conversation-operations/${(merged.json() as { operation: { id: string } }).operation.id}/undo`)).statusCode).toBe(409);
+  });
+
+  it.skipIf(skip)('keeps no customer text in its undo snapshot, so an undo after erasure restores none', async () => {
+    const one = envelope(x, { threadKey: 'erase-a', kind: 'dm', visibility: 'private', text: 'my card ends 4242 and I live at 12 Elm Street', createdAt: at(7_000) });
+    const two = envelope(x, { threadKey: 'erase-b', kind: 'dm', visibility: 'private', author: one.author, text: 'also my phone is 07700 900123', createdAt: at(6_000) });
+    await ingest(one, two);
+    const a = await conversationOf(one.externalId);
+    const b = await conversationOf(two.externalId);
+    const merged = await post(`/api/v1/conversations/${a}/merge`, { targetId: b });
+    const opId = (merged.json() as { operation: { id: string } }).operation.id;
+    const stored = await app.store.db.selectFrom('conversation_operations' as never).select('before' as never).where('id' as never, '=', opId as never).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toMatch(/4242|Elm Street|07700/);
+    await app.trust.dataRights.erase((await app.repos.conversations.get(b))!.customerId!, admin);
+    expect((await post(`/api/v1/conversation-operations/${opId}/undo`)).statusCode).toBe(200);
+    for (const id of [a, b]) expect((await app.repos.conversations.get(id))!).toMatchObject({ lastMessagePreview: '', subject: null });
   });
 
   it.skipIf(skip)('notifies the teammates a note @mentions, and nobody else', async () => {

@@ -2,7 +2,17 @@ import type { Conversation } from '../repositories/conversations.repository.js';
 import type { MessageFact } from '../repositories/conversations-operations.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 
-const previewOf = (text: string): string => (text.length > 160 ? `${text.slice(0, 157)}…` : text).replace(/\s+/g, ' ');
+export const previewOf = (text: string): string => (text.length > 160 ? `${text.slice(0, 157)}…` : text).replace(/\s+/g, ' ');
+
+/**
+ * What an operation keeps of a conversation row for its undo: everything but the customer's words. The preview is
+ * recomputed from the last message and the subject read back at undo time, so erasure and retention purges, which
+ * blank both, are never undone by an undo.
+ */
+export const snapshotOf = (c: Conversation): Conversation => {
+  const { customerHandle: _h, customerName: _n, ...row } = c;
+  return { ...row, lastMessagePreview: '', subject: null };
+};
 
 /** The more active status wins when two conversations become one: a waiting customer outranks a closed case. */
 const statusRank = ['open', 'pending', 'snoozed', 'resolved', 'closed'];

@@ -9,7 +9,7 @@ import type { ConversationOperation, OperationAfter } from '../repositories/conv
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { recordAudit } from './audit.js';
-import { clockMovesWith, listRowFrom, moreActiveStatus, splitSelection, unreadTaken, type SplitScope } from './conversation-operations-rows.js';
+import { clockMovesWith, listRowFrom, moreActiveStatus, previewOf, snapshotOf, splitSelection, unreadTaken, type SplitScope } from './conversation-operations-rows.js';
 
 export interface MergeInput {
   targetId: string;
@@ -103,7 +103,7 @@ export const createConversationOperationsService = (deps: { repos: Repositories;
 
         const operation: ConversationOperation = {
           id: newId(), kind: 'merge', sourceId: source.id, targetId: target.id, actorId: actor.userId, messageIds,
-          before: { conversations: [source, target], clocks: [...sourceClocks, ...targetClocks], noteIds, outboxIds },
+          before: { conversations: [snapshotOf(source), snapshotOf(target)], clocks: [...sourceClocks, ...targetClocks], noteIds, outboxIds },
           after: afterOf([merged, tombstone]),
           createdAt: now, undoneAt: null, undoneBy: null,
         };
@@ -158,7 +158,7 @@ export const createConversationOperationsService = (deps: { repos: Repositories;
 
         const operation: ConversationOperation = {
           id: newId(), kind: 'split', sourceId: source.id, targetId: id, actorId: actor.userId, messageIds: [...movedIds],
-          before: { conversations: [source], clocks, noteIds: [], outboxIds },
+          before: { conversations: [snapshotOf(source)], clocks, noteIds: [], outboxIds },
           after: afterOf([rest, created]),
           createdAt: now, undoneAt: null, undoneBy: null,
         };
@@ -206,7 +206,12 @@ export const createConversationOperationsService = (deps: { repos: Repositories;
         await tx.conversationOperations.moveNotes(operation.before.noteIds, operation.sourceId);
         await tx.conversationOperations.moveOutbox(operation.before.outboxIds, operation.sourceId);
         for (const c of operation.before.clocks) await tx.sla.saveClock(c);
-        for (const c of operation.before.conversations) await tx.conversationOperations.writeConversation(c);
+        for (const c of operation.before.conversations) {
+          // The snapshot holds no customer text: the subject stays as it is now, the preview comes from the last message.
+          const current = await tx.conversations.get(c.id);
+          const last = c.lastMessageId ? await tx.messages.get(c.lastMessageId) : null;
+          await tx.conversationOperations.writeConversation({ ...c, subject: current?.subject ?? null, lastMessagePreview: last ? previewOf(last.text) : '' });
+        }
         // A snooze whose wake-up ran while the conversation was merged away would otherwise never end.
         await scheduleWakes(tx, operation.before.conversations, now);
         if (operation.kind === 'split') await tx.conversationOperations.deleteConversation(operation.targetId);
