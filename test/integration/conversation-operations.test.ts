@@ -110,7 +110,8 @@ describe.each(dialects)('conversation merge, split, undo and snooze on %s', (dia
     const b = await conversationOf(two.externalId);
     const merged = await post(`/api/v1/conversations/${a}/merge`, { targetId: b });
     const opId = (merged.json() as { operation: { id: string } }).operation.id;
-    const stored = await app.store.db.selectFrom('conversation_operations' as never).select('before' as never).where('id' as never, '=', opId as never).executeTakeFirstOrThrow();
+    const stored = await app.repos.conversationOperations.get(opId);
+    expect(stored!.before.conversations).toHaveLength(2);
     expect(JSON.stringify(stored)).not.toMatch(/4242|Elm Street|07700/);
     await app.trust.dataRights.erase((await app.repos.conversations.get(b))!.customerId!, admin);
     expect((await post(`/api/v1/conversation-operations/${opId}/undo`)).statusCode).toBe(200);
