@@ -135,6 +135,8 @@ describe.each(dialects)('decide stage settings, SLAs, macros and equity on %s', 
     const policy = await http('POST', '/api/v1/sla-policies', { name: 'Facebook resolution', position: 0, businessHours: false, appliesTo: { channels: ['facebook'] }, warnAtRatio: 0.5, defaults: { firstResponseMinutes: 600, nextResponseMinutes: 600, resolutionMinutes: 60 } });
     expect(policy.statusCode).toBe(201);
     const fb = await createChannel(app, 'facebook', ['fb-page']);
+    const rule = await http('POST', '/api/v1/rules', { name: 'Resolution at risk', trigger: 'sla_warning', conditions: { all: [{ field: 'sla.metric', op: 'eq', value: 'resolution' }] }, actions: [{ type: 'tag', tags: ['resolution-risk'] }] });
+    expect(rule.statusCode).toBe(201);
     const start = Date.UTC(2026, 10, 27, 10, 0);
     clock.set(start);
     const mk = (n: number) => envelope(fb.id, { threadKey: `res-${n}`, createdAt: new Date(clock.now()).toISOString(), author: { platformId: `fb${n}`, handle: `fb${n}`, displayName: `Fb ${n}`, followers: 5, verified: false } });
@@ -163,7 +165,7 @@ describe.each(dialects)('decide stage settings, SLAs, macros and equity on %s', 
     expect((await app.repos.conversations.get(convB))!.tags).not.toContain('sla-risk');
     await scheduler.tick();
     await app.worker.drain();
-    expect((await app.repos.conversations.get(convB))!.tags).toContain('sla-risk');
+    expect((await app.repos.conversations.get(convB))!.tags).toEqual(expect.arrayContaining(['sla-risk', 'resolution-risk']));
     clock.set(start + 61 * MIN);
     await scheduler.tick();
     await app.worker.drain();

@@ -43,7 +43,7 @@ export const createSlaCheckStage = (deps: { config?: DecideConfigCache; publicUr
             const customer = conv.customerId ? (await repos.rules.customerFacts([conv.customerId])).get(conv.customerId) : undefined;
             const priority = { score: conv.priority, band: conv.priorityBand };
             const target = { conversation: conv, channel, customer, messageId: null, inbound: { externalId: message.externalId, kind: message.kind, authorPlatformId: message.authorPlatformId, authorHandle: message.authorHandle, authorDisplayName: message.authorDisplayName, authorEmail: message.authorEmail } };
-            runs = await runRules(rt, target, state, { id: `sla:${clock.id}:warning`, type: 'sla_warning' }, () => buildRuleContext({ message, conversation: conv, state, channel, customer, priority }));
+            runs = await runRules(rt, target, state, { id: `sla:${clock.id}:warning`, type: 'sla_warning' }, () => ({ ...buildRuleContext({ message, conversation: conv, state, channel, customer, priority }), sla: { metric: clock.metric, dueAt: clock.dueAt, targetMinutes: clock.targetMinutes } }));
           }
           state.tags = [...new Set([...state.tags, 'sla-risk'])].sort();
           if (state.assigneeId === null && state.status === 'open') state.queue = 'supervisor';
