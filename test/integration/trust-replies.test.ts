@@ -117,6 +117,27 @@ describe.each(dialects)('public replies on %s', (dialect) => {
     await as(adminToken, 'PUT', '/api/v1/trust/pii-auto-reply', { enabled: false, text: 'x {link}', redact: true });
   });
 
+  it.skipIf(skip)('lets an admin allow the company\'s own hotline in public replies, but never card numbers, and no other number', async () => {
+    const card = await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [{ type: 'card', pattern: '4111.*' }] });
+    expect(card.statusCode).toBe(400);
+    expect(card.body).toContain('patterns.0.type');
+    const badRegex = await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [{ type: 'order_number', pattern: '(' }] });
+    expect(badRegex.statusCode).toBe(400);
+    expect(badRegex.body).toContain('patterns.0.pattern');
+    expect((await as(agentToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [] })).statusCode).toBe(403);
+    const { conversationId } = await ingest(xChannel, 'how do I reach you by phone?');
+    const before = await as(agentToken, 'POST', `/api/v1/conversations/${conversationId}/reply`, { text: 'Call us on +1 800 555 0100 any time.' });
+    expect(before.statusCode).toBe(422);
+    const set = await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [{ type: 'phone', pattern: '+1 (800) 555-0100', note: 'support hotline' }] });
+    expect(set.statusCode, set.body).toBe(200);
+    expect((await as(adminToken, 'GET', '/api/v1/trust/pii-allow')).json().patterns).toHaveLength(1);
+    const hotline = await as(agentToken, 'POST', `/api/v1/conversations/${conversationId}/reply`, { text: 'Call us on +1 800 555 0100 any time.' });
+    expect(hotline.statusCode, hotline.body).toBe(202);
+    const other = await as(agentToken, 'POST', `/api/v1/conversations/${conversationId}/reply`, { text: 'We will call you on +1 415 555 0132.' });
+    expect(other.statusCode).toBe(422);
+    await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [] });
+  });
+
   it.skipIf(skip)('no API path produces a public reply with a valid card number or an email address', async () => {
     const target = await ingest(xChannel, 'my bill doubled this month');
     const attempts = [`Your card ${card} was refunded`, `Write to us from ${email}`];

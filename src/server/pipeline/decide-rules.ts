@@ -1,6 +1,5 @@
-import { checkReply } from '../../shared/pii/index.js';
 import { renderMacro } from '../decide/macros.js';
-import { queueOutboundReply } from './outbound-reply.js';
+import { checkOutboundReply, queueOutboundReply } from './outbound-reply.js';
 import type { RuleContext } from '../decide/rules/compile-conditions.js';
 import { evaluateRules, type Causation, type CompiledRules, type PlannedAction, type RuleEvent } from '../decide/rules/evaluate-rules.js';
 import type { JobContext } from '../jobs/definitions.js';
@@ -59,7 +58,7 @@ const sendReply = async (rt: RuleRuntime, target: RuleTarget, p: PlannedAction, 
   if (await rt.tx.outbox.findByKey(key)) return { type: p.action.type, ok: true, detail: 'already sent' };
   if (!channel) return { type: p.action.type, ok: false, detail: 'channel not found' };
   const visibility = c.visibility === 'private' ? 'private' : 'public';
-  const verdict = checkReply(text, { visibility });
+  const verdict = await checkOutboundReply(rt.tx, text, visibility);
   if (!verdict.allowed) return { type: p.action.type, ok: false, detail: `blocked by the PII guard: ${verdict.findings.map((f) => f.type).join(', ')}` };
   const sent = await queueOutboundReply(rt.tx, {
     conversation: c,

@@ -1,7 +1,8 @@
-import { checkReply } from '../../shared/pii/index.js';
+import { checkReply, type CheckReplyResult } from '../../shared/pii/index.js';
 import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Repositories } from '../repositories/index.js';
+import { compileAllowed, notAllowed, PII_ALLOW_KEY, type AllowedPattern } from '../trust/pii-allow.js';
 import { attachProof, newVerificationCode, proofCodeIn, proofModeFor, REPLY_PROOF_KEY, type ReplyProofSettings } from '../trust/reply-proof.js';
 
 export type OutboundKind = 'reply' | 'dm' | 'email' | 'chat';
@@ -37,9 +38,22 @@ export interface OutboundReplyInput {
 export const outboundKindFor = (answering: { kind: string } | null): OutboundKind =>
   answering?.kind === 'dm' ? 'dm' : answering?.kind === 'email' ? 'email' : answering?.kind === 'chat' ? 'chat' : 'reply';
 
-/** The last line of defence: whatever path wrote it, a public reply with personal data is never queued. */
-const guard = (text: string, visibility: 'public' | 'private'): void => {
+/**
+ * The PII guard's verdict on an outbound reply, with what the workspace admin allows in public (the company's own
+ * hotline, order numbers); every path that writes a reply asks this, so they all give the same verdict.
+ */
+export const checkOutboundReply = async (tx: Repositories, text: string, visibility: 'public' | 'private'): Promise<CheckReplyResult> => {
   const verdict = checkReply(text, { visibility });
+  if (verdict.allowed) return verdict;
+  const stored = await tx.settings.get<{ patterns?: AllowedPattern[] }>(PII_ALLOW_KEY);
+  const blocking = notAllowed(text, verdict.findings, compileAllowed(stored?.patterns ?? []));
+  if (blocking.length === 0) return { allowed: true, findings: verdict.findings };
+  return { allowed: false, findings: verdict.findings, reason: `public reply contains personal data (${blocking.map((f) => `${f.type} at ${f.start}-${f.end}`).join(', ')}); move the conversation to a private channel or remove it` };
+};
+
+/** The last line of defence: whatever path wrote it, a public reply with personal data is never queued. */
+const guard = async (tx: Repositories, text: string, visibility: 'public' | 'private'): Promise<void> => {
+  const verdict = await checkOutboundReply(tx, text, visibility);
   if (!verdict.allowed) throw new AppError('reply_blocked', verdict.reason ?? 'the reply contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, suggestion: 'move_to_private' });
 };
 
@@ -50,7 +64,7 @@ const guard = (text: string, visibility: 'public' | 'private'): void => {
  */
 export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyInput): Promise<{ messageId: string; outboxId: string; proofCode: string | null } | null> => {
   const { conversation: c, channel, answering, now } = input;
-  guard(input.text, input.visibility);
+  await guard(tx, input.text, input.visibility);
   const messageId = newId();
   const outboxId = newId();
   const kind = outboundKindFor(answering);

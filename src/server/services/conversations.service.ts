@@ -1,4 +1,3 @@
-import { checkReply } from '../../shared/pii/index.js';
 import { mentionHandleOf, mentionsIn } from '../../shared/mentions.js';
 import type { Actor } from '../../shared/permissions.js';
 import type { Clock } from '../platform/clock.js';
@@ -7,7 +6,7 @@ import type { EventBus } from '../platform/events.js';
 import { newId } from '../platform/ids.js';
 import { parseSearchQuery, type ConversationFilter, type ListCursor } from '../repositories/conversations.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
-import { queueOutboundReply } from '../pipeline/outbound-reply.js';
+import { checkOutboundReply, queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { queueConversationUpdated } from '../pipeline/decide-events.js';
 import { recordAudit } from './audit.js';
 
@@ -130,7 +129,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         if (!channel) throw new AppError('channel_not_found', `no channel ${conversation.channelId}`);
         // A paused channel's reply is queued all the same: the outbox holds it until the channel resumes.
         const visibility = conversation.visibility === 'private' ? 'private' : 'public';
-        const verdict = checkReply(text, { visibility });
+        const verdict = await checkOutboundReply(tx, text, visibility);
         if (!verdict.allowed) {
           throw new AppError('reply_blocked', verdict.reason ?? 'the reply contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, suggestion: 'move_to_private' });
         }

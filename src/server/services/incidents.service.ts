@@ -1,4 +1,3 @@
-import { checkReply } from '../../shared/pii/index.js';
 import type { Actor } from '../../shared/permissions.js';
 import type { IncidentDetectorOptions } from '../correlate/incidents/index.js';
 import { updateSavedDetector } from '../pipeline/incidents.js';
@@ -7,7 +6,7 @@ import { AppError } from '../platform/errors.js';
 import type { EventBus } from '../platform/events.js';
 import type { Incident, IncidentStatus } from '../repositories/incidents.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
-import { queueOutboundReply } from '../pipeline/outbound-reply.js';
+import { checkOutboundReply, queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { recordAudit } from './audit.js';
 
 /** Longest public reply per platform: the fan-out words each member's reply for its own channel. */
@@ -59,7 +58,7 @@ export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfW
       const lastInbound = [...thread].reverse().find((m) => m.direction === 'in');
       const visibility = conversation.visibility === 'private' ? 'private' : 'public';
       const worded = wordNotice(channel.platform, text, { handle: lastInbound?.author.handle ?? null, displayName: lastInbound?.author.displayName ?? null });
-      const verdict = checkReply(worded, { visibility });
+      const verdict = await checkOutboundReply(tx, worded, visibility);
       if (!verdict.allowed) throw new AppError('reply_blocked', verdict.reason ?? 'the notice contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, conversationId });
       const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorEmail: lastInbound.author.email } : null;
       const sent = await queueOutboundReply(tx, {

@@ -89,6 +89,17 @@ export const registerTrustRoutes = (app: App, deps: { audit: AuditLogService; ha
     schema: { tags: ['trust'], summary: 'Configure the automatic public reply to customers who post their own personal data ({link} marks the private link)', body: z.strictObject({ enabled: z.boolean(), text: z.string().min(1).max(1000), redact: z.boolean().default(true) }), response: { 200: piiAutoReplySchema } },
   }, async (request) => impostors.setPiiAutoReply(request.body, actorOf(request)));
 
+  const allowedPattern = z.object({ type: z.string().min(1).max(50), pattern: z.string().min(1).max(200), note: z.string().max(200).optional() });
+  app.get('/api/v1/trust/pii-allow', {
+    config: { auth: 'settings:read' },
+    schema: { tags: ['trust'], summary: 'Personal data the workspace allows in public replies (exact email addresses and phone numbers, patterns for other types; never cards, IBANs, national ids, codes or passwords)', response: { 200: z.object({ patterns: z.array(allowedPattern) }) } },
+  }, async () => impostors.piiAllow());
+
+  app.put('/api/v1/trust/pii-allow', {
+    config: { auth: 'settings:manage' },
+    schema: { tags: ['trust'], summary: 'Set the personal data allowed in public replies', body: z.strictObject({ patterns: z.array(allowedPattern.strict()).max(50) }), response: { 200: z.object({ patterns: z.array(allowedPattern) }) } },
+  }, async (request) => impostors.setPiiAllow(request.body.patterns, actorOf(request)));
+
   app.get('/api/v1/impostor-alerts', {
     config: { auth: 'conversations:read' },
     schema: { tags: ['trust'], summary: 'Look-alike accounts answering customers, newest first', querystring: z.strictObject({ status: z.enum(['open', 'warned', 'dismissed']).optional(), cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() }) } },

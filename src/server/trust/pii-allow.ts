@@ -1,0 +1,46 @@
+import type { PiiFinding } from '../../shared/pii/index.js';
+import { AppError } from '../platform/errors.js';
+
+/** Workspace setting: personal data an admin allows in public replies (the company's own hotline, order numbers). */
+export const PII_ALLOW_KEY = 'trust.piiAllow';
+
+export interface AllowedPattern {
+  type: string;
+  /** A regular expression the whole finding must match; for `email` and `phone` the exact value instead. */
+  pattern: string;
+  note?: string;
+}
+
+/** Payment and identity data, and secrets, are never allowed in public, whatever the workspace says. */
+export const neverAllowedTypes: ReadonlySet<string> = new Set(['card', 'iban', 'ssn', 'otp', 'password']);
+// An address or number is allowed only as one exact value: a pattern could let every customer's through.
+const literalTypes = new Set(['email', 'phone']);
+
+const normalise = (type: string, value: string) => (type === 'phone' ? value.replace(/[^\d+]/g, '') : value.trim().toLowerCase());
+
+export interface CompiledAllow {
+  type: string;
+  matches(value: string): boolean;
+}
+
+/** Checks an admin's list, naming the offending entry, and compiles it. */
+export const compileAllowed = (list: readonly AllowedPattern[]): CompiledAllow[] =>
+  list.map((p, i) => {
+    if (neverAllowedTypes.has(p.type)) throw new AppError('validation_failed', `${p.type} can never be allowed in public replies`, `patterns.${i}.type`);
+    if (literalTypes.has(p.type)) {
+      const exact = normalise(p.type, p.pattern);
+      return { type: p.type, matches: (value: string) => normalise(p.type, value) === exact };
+    }
+    let regex: RegExp;
+    try {
+      regex = new RegExp(`^(?:${p.pattern})$`, 'iu');
+    } catch {
+      throw new AppError('validation_failed', 'not a valid regular expression', `patterns.${i}.pattern`);
+    }
+    if (regex.test('')) throw new AppError('validation_failed', 'the pattern must not match empty text', `patterns.${i}.pattern`);
+    return { type: p.type, matches: (value: string) => regex.test(value) };
+  });
+
+/** The findings an allowed pattern does not cover. */
+export const notAllowed = (text: string, findings: readonly PiiFinding[], allowed: readonly CompiledAllow[]): PiiFinding[] =>
+  allowed.length === 0 ? [...findings] : findings.filter((f) => !allowed.some((a) => a.type === f.type && a.matches(text.slice(f.start, f.end))));
