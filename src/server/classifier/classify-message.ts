@@ -6,6 +6,7 @@ import { DEFAULT_FEATURES, extractFeatures } from './features/extract.js';
 import { MAX_TEXT_CHARS } from './features/tokenize.js';
 import { detectLanguage } from './language.js';
 import type { ClassifierModels } from './model-store.js';
+import type { IntentScorer } from './intent-scorer.js';
 import type { Scorer } from './scorer.js';
 import type { Classification, Explanation, SentimentLabel, Urgency } from './types.js';
 
@@ -25,11 +26,14 @@ const ACTIONABLE = new Set([
 const SERVICE_DOWN = new Set(['outage', 'account_access', 'privacy_security']);
 const QUIET = new Set(['praise', 'other', 'promotion', 'spam']);
 
-export type ModelScorer = Scorer<'sentiment' | 'abusive' | 'intent'>;
+export interface ModelScorers {
+  shared: Scorer<'sentiment' | 'abusive'>;
+  intent: IntentScorer;
+}
 
 export function classifyMessage(
   models: ClassifierModels,
-  scorer: ModelScorer,
+  scorers: ModelScorers,
   input: unknown,
 ): Classification {
   const raw = typeof input === 'string' ? input : input == null ? '' : String(input);
@@ -37,6 +41,7 @@ export function classifyMessage(
   const features = extractFeatures(text, DEFAULT_FEATURES, true);
   const { tokenized } = features;
   const explanations: Explanation[] = [];
+  const scorer = scorers.shared;
   const scored = scorer.score(features);
 
   const sentimentPrediction = scored.sentiment;
@@ -50,14 +55,15 @@ export function classifyMessage(
     features: topFeatures(scorer.views.sentiment, features, sentimentPrediction.best),
   });
 
-  const intentPrediction = scored.intent;
+  const intent = scorers.intent(features);
+  const intentPrediction = intent.prediction;
   const intentScore = intentPrediction.probs[intentPrediction.best] as number;
   const confident = intentScore >= models.intentMinScore;
   const intentLabel = confident ? (models.intent.labels[intentPrediction.best] as string) : 'other';
   explanations.push({
     label: 'intent',
     features: confident
-      ? topFeatures(scorer.views.intent, features, intentPrediction.best)
+      ? topFeatures(intent.view, intent.features, intentPrediction.best)
       : ['[low confidence]'],
   });
 

@@ -2,6 +2,7 @@
 import { classifyMessage } from './classify-message.js';
 import { loadClassifierModels, type ClassifierModels, type LoadOptions } from './model-store.js';
 import { getValenceLexicon } from './features/lexicon.js';
+import { createIntentScorer } from './intent-scorer.js';
 import { createScorer } from './scorer.js';
 import type { Classifier } from './types.js';
 
@@ -31,21 +32,19 @@ export function createClassifier(options: CreateClassifierOptions = {}): Classif
 export function createClassifierFromModels(models: ClassifierModels): Classifier {
   // Read the lexicon now, so start-up pays for it rather than the first message.
   getValenceLexicon();
-  const scorer = createScorer({
-    sentiment: models.sentiment,
-    abusive: models.abusive,
-    intent: models.intent,
-  });
+  // Sentiment and abuse share one feature vector and one fused matrix; intent is scored on its own features.
+  const scorer = createScorer({ sentiment: models.sentiment, abusive: models.abusive });
+  const scorers = { shared: scorer, intent: createIntentScorer(models.intent) };
   return {
     version: models.version,
     classify: (texts) => {
       const list: readonly unknown[] = Array.isArray(texts) ? texts : [];
       return list.map((text) => {
         try {
-          return classifyMessage(models, scorer, text);
+          return classifyMessage(models, scorers, text);
         } catch {
           // Only a non-string whose toString throws gets here; it is classified as empty text.
-          return classifyMessage(models, scorer, '');
+          return classifyMessage(models, scorers, '');
         }
       });
     },

@@ -3,6 +3,10 @@ import { FNV_OFFSET, finalise, hashString, mixChar } from './hash.js';
 import { getValenceLexicon } from './lexicon.js';
 import { tokenize, type TokenizedText } from './tokenize.js';
 
+// Local bindings: the hot loops call these per character, and a direct reference is the cheapest call.
+const mix = mixChar;
+const fin = finalise;
+
 export interface FeatureConfig {
   /** Shortest and longest character n-gram taken inside word boundaries. */
   charMin: number;
@@ -74,10 +78,10 @@ function cue(origins: number[], n: number, k: number, value: number): number {
 
 /** Hash of a boundary bigram ("<s> word" / "word </s>") without building its string. */
 function boundaryHash(token: string, atStart: boolean): number {
-  let h = mixChar(FNV_OFFSET, SEED_BIGRAM);
-  h = mixChar(h, atStart ? 0x02 : 0x03);
-  for (let k = 0; k < token.length; k++) h = mixChar(h, token.charCodeAt(k));
-  return finalise(h);
+  let h = mix(FNV_OFFSET, SEED_BIGRAM);
+  h = mix(h, atStart ? 0x02 : 0x03);
+  for (let k = 0; k < token.length; k++) h = mix(h, token.charCodeAt(k));
+  return fin(h);
 }
 
 /**
@@ -112,11 +116,11 @@ export function extractFeatures(
     n++;
     const next = tokens[i + 1];
     if (next !== undefined) {
-      let h = mixChar(FNV_OFFSET, SEED_BIGRAM);
-      for (let k = 0; k < token.length; k++) h = mixChar(h, token.charCodeAt(k));
-      h = mixChar(h, 0x20);
-      for (let k = 0; k < next.length; k++) h = mixChar(h, next.charCodeAt(k));
-      scratchHashes[n] = finalise(h);
+      let h = mix(FNV_OFFSET, SEED_BIGRAM);
+      for (let k = 0; k < token.length; k++) h = mix(h, token.charCodeAt(k));
+      h = mix(h, 0x20);
+      for (let k = 0; k < next.length; k++) h = mix(h, next.charCodeAt(k));
+      scratchHashes[n] = fin(h);
       scratchValues[n] = 1;
       origins.push(2 * i + 1);
       n++;
@@ -146,13 +150,13 @@ export function extractFeatures(
     if (token.length < 3 || !isWordLike(token)) continue;
     const len = token.length + 2;
     for (let start = 0; start < len; start++) {
-      let h = mixChar(FNV_OFFSET, SEED_CHAR);
+      let h = mix(FNV_OFFSET, SEED_CHAR);
       const end = Math.min(len, start + charMax);
       for (let j = start; j < end; j++) {
         const code = j === 0 || j === len - 1 ? 0x20 : token.charCodeAt(j - 1);
-        h = mixChar(h, code);
+        h = mix(h, code);
         if (j - start + 1 >= charMin && n < CAPACITY) {
-          scratchHashes[n] = finalise(h);
+          scratchHashes[n] = fin(h);
           scratchValues[n] = 1;
           n++;
         }

@@ -1,3 +1,5 @@
+import type { IntentFeatureConfig } from '../features/intent-features.js';
+
 /** A multinomial linear model over hashed features: weights are feature-major so one feature's classes sit side by side. */
 
 export interface SparseInput {
@@ -12,6 +14,13 @@ export interface LinearModel {
   /** `2^dimBits × labels.length`, feature-major. */
   weights: Float32Array;
   bias: Float32Array;
+  /**
+   * Set on models of the intent learner: they read their own TF-IDF features (features/intent-features.ts)
+   * rather than the vector the sentiment and abuse models share.
+   */
+  intentFeatures?: { idf: Float32Array; config: IntentFeatureConfig };
+  /** The Int16 weights and per-class scales a model file stored, kept for scorers that work in Int16. */
+  quantised?: { weights: Int16Array; scales: Float32Array };
 }
 
 /** Raw class scores (logits) of one input. */

@@ -151,7 +151,7 @@ export function formatEvalReport(report: EvalReport): string {
     const c = report.clinc150;
     out.push(
       '',
-      `CLINC150 validation: in-scope accuracy ${pct(c.inScopeAccuracy)}, out-of-scope recall ${pct(c.oosRecall)} (threshold ${c.threshold} chosen on validation)`,
+      `CLINC150 validation: in-scope accuracy ${pct(c.inScopeAccuracy)}, out-of-scope recall ${pct(c.oosRecall)} (threshold ${c.threshold} chosen on a held-out fifth of train, not on validation)`,
     );
   }
   return out.join('\n');

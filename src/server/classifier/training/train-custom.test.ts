@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { extractFeatures } from '../features/extract.js';
 import { createClassifier } from '../index.js';
+import { writeModelFile } from '../learn/model-file.js';
+import { trainSoftmax } from '../learn/train-softmax.js';
 import { parseIntentExamples, trainCustomIntents, type IntentExample } from './train-custom.js';
 
 const examples: IntentExample[] = [
@@ -72,5 +75,23 @@ describe('custom intents', () => {
       { text: 'hi', intent: 'greet' },
     ]);
     expect(() => parseIntentExamples('{"text":"hi"}')).toThrow(/line 1/);
+  });
+});
+
+describe('intent models from before the intent learner', () => {
+  it('are still read and scored on the shared features', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-intents-'));
+    const path = join(dir, 'legacy.bin');
+    const labels = ['complaint', 'menu', 'reservation'];
+    const inputs = examples.map((e) => extractFeatures(e.text));
+    const targets = Int32Array.from(examples.map((e) => labels.indexOf(e.intent)));
+    writeModelFile(path, trainSoftmax(inputs, targets, labels, { dimBits: 12, epochs: 30, seed: 2 }), {
+      version: 'legacy',
+      minScore: 0,
+    });
+    const classifier = createClassifier({ customIntentModelPath: path });
+    const [a] = classifier.classify(['can I book a table for 3 on sunday']);
+    expect(a!.intent.label).toBe('reservation');
+    expect(a!.explanations.find((e) => e.label === 'intent')?.features.length).toBeGreaterThan(0);
   });
 });

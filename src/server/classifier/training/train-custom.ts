@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeModelFile } from '../learn/model-file.js';
-import { featurise, intentLearnerFor, trainOn } from './learners.js';
+import { trainIntentModel } from '../learn/intent-learner.js';
 
 export interface IntentExample {
   text: string;
@@ -51,8 +51,11 @@ export function trainCustomIntents(
   const all = [...previous, ...examples];
   const labels = [...new Set(all.map((e) => e.intent))].sort();
   if (labels.length < 2) throw new Error(`need examples of at least two intents, got ${labels.length}`);
-  const data = featurise(all.map((e) => ({ text: e.text, label: e.intent })));
-  const model = trainOn(data, intentLearnerFor(all.length), options.seed ?? 42);
+  const model = trainIntentModel(
+    all.map((e) => ({ text: e.text, label: e.intent })),
+    { seed: options.seed ?? 42 },
+    labels,
+  );
   const body = all.map((e) => JSON.stringify(e)).join('\n') + '\n';
   const version = createHash('sha256').update(body).digest('hex').slice(0, 12);
   mkdirSync(dirname(outPath), { recursive: true });

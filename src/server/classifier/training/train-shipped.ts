@@ -6,12 +6,13 @@ import { predictProba } from '../learn/linear-model.js';
 import { writeModelFile } from '../learn/model-file.js';
 import type { Manifest } from '../model-store.js';
 import { loadSemevalTrain, loadTweetEval, type LabelledText } from './datasets.js';
-import { ABUSIVE_LEARNER, featurise, intentLearnerFor, SENTIMENT_LEARNER, trainOn } from './learners.js';
+import { trainIntentModel } from '../learn/intent-learner.js';
+import { ABUSIVE_LEARNER, featurise, SENTIMENT_LEARNER, trainOn } from './learners.js';
 import { f1Score, fBetaScore, scorePredictions } from './metrics.js';
 import { parseIntentExamples, type IntentExample } from './train-custom.js';
 
 /** Bump when features, learners or data change, so every stored classification names the models behind it. */
-export const MODEL_SET_VERSION = 'understand-2026.11.23';
+export const MODEL_SET_VERSION = 'understand-2026.11.23.2';
 export const SENTIMENT_LABELS = ['negative', 'neutral', 'positive'];
 export const SEED_INTENTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed', 'intents.jsonl');
 
@@ -87,10 +88,9 @@ export function trainShippedModels(options: TrainShippedOptions): TrainShippedRe
     ...parseIntentExamples(readFileSync(SEED_INTENTS_PATH, 'utf8')),
     ...(options.extraExamples ?? []),
   ];
-  const intent = trainOn(
-    featurise(examples.map((e) => ({ text: e.text, label: e.intent }))),
-    intentLearnerFor(examples.length),
-    seed,
+  const intent = trainIntentModel(
+    examples.map((e) => ({ text: e.text, label: e.intent })),
+    { seed },
   );
 
   const files = { sentiment: 'sentiment.bin', abusive: 'abusive.bin', intent: 'intent.bin' };
