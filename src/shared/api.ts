@@ -225,6 +225,8 @@ export const ruleDtoSchema = z.object({
   conditions: z.unknown(),
   actions: z.array(z.record(z.string(), z.unknown())),
   stopProcessing: z.boolean(),
+  /** Schedule rules: minutes between runs. */
+  everyMinutes: z.number().optional(),
   position: z.number(),
   updatedAt: z.string(),
 });

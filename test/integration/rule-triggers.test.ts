@@ -63,6 +63,7 @@ describe.each(dialects)('schedule, incident_detected and human conversation_upda
       conditions: { all: [{ field: 'message.text', op: 'contains', value: 'invoice' }, { field: 'conversation.firstResponseAt', op: 'eq', value: null }] },
       actions: [{ type: 'tag', tags: ['invoice-sweep'] }],
     });
+    expect((await http('GET', `/api/v1/rules/${ruleId}`)).json()).toMatchObject({ trigger: 'schedule', everyMinutes: 30 });
     const matching = await ingestText('where is my invoice for October?', { threadKey: 'sched-1' });
     const other = await ingestText('thanks, all sorted now', { threadKey: 'sched-2' });
     expect(matching.tags).not.toContain('invoice-sweep');
