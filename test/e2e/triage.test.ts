@@ -16,7 +16,7 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
   let browser: Browser;
   let baseUrl: string;
   let workspace: Workspace | undefined;
-  const ids = { outage: '', billing: '', stranger: '' };
+  const ids = { outage: '', billing: '', stranger: '', jonasFacebook: '', maraFacebook: '' };
   const ext = { outage: '', billing: '', followUp: '', reply: '' };
 
   beforeAll(async () => {
@@ -41,6 +41,19 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     ids.billing = await conversationOf(billing.externalId);
     ids.stranger = await conversationOf(stranger.externalId);
     Object.assign(ext, { outage: outage.externalId, billing: billing.externalId, followUp: followUp.externalId, reply: reply.externalId });
+    // Weak evidence across platforms (same display name, similar handles) only suggests a merge.
+    const facebookId = (await createChannel(app, 'facebook', ['page-1'])).id;
+    await app.services.ingest(parseEnvelopes([
+      envelope(channelId, { author: { platformId: 'x-jd', handle: 'jonas_dahl', displayName: 'Jonas Dahl' }, text: '@AcmeTelecom my bill doubled', createdAt: new Date(now - 9 * 60_000).toISOString() }),
+      envelope(channelId, { author: { platformId: 'x-mk', handle: 'mara_k', displayName: 'Mara Kowalski' }, text: '@AcmeTelecom no signal downtown', createdAt: new Date(now - 9 * 60_000).toISOString() }),
+    ]));
+    await app.worker.drain();
+    const jonasFb = envelope(facebookId, { kind: 'comment', author: { platformId: 'fb-jd', handle: 'jonas.dahl', displayName: 'Jonas Dahl' }, text: 'Same here, my bill doubled', createdAt: new Date(now - 8 * 60_000).toISOString() });
+    const maraFb = envelope(facebookId, { kind: 'comment', author: { platformId: 'fb-mk', handle: 'mara.k', displayName: 'Mara Kowalski' }, text: 'No signal here either', createdAt: new Date(now - 8 * 60_000).toISOString() });
+    await app.services.ingest(parseEnvelopes([jonasFb, maraFb]));
+    await app.worker.drain();
+    ids.jonasFacebook = (await app.repos.messages.findByExternalIds(facebookId, [jonasFb.externalId]))[0]!.conversationId!;
+    ids.maraFacebook = (await app.repos.messages.findByExternalIds(facebookId, [maraFb.externalId]))[0]!.conversationId!;
     ({ baseUrl, browser } = await workspace.serve());
   }, 240_000);
 
@@ -161,4 +174,31 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     expect(actions).toEqual(expect.arrayContaining(['conversation.snooze', 'conversation.merge', 'conversation.merge.undo', 'conversation.split']));
     await page.close();
   }, 240_000);
+
+  it('accepts a merge suggestion in the customer panel (and undoes it), and rejects another', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await signIn(page, baseUrl, email, password);
+    await open(page, ids.maraFacebook);
+    const panel = page.getByRole('complementary', { name: /Mara Kowalski/ });
+    const suggestions = panel.getByRole('region', { name: 'Possible duplicates' });
+    await suggestions.getByText(/Same person as/).waitFor();
+    await suggestions.getByRole('button', { name: 'Not the same' }).click();
+    await expect.poll(() => suggestions.count()).toBe(0);
+    const mara = (await app.repos.conversations.get(ids.maraFacebook))!.customerId!;
+    expect((await app.services.identity.suggestions(mara)).map((s) => s.status)).toEqual(['rejected']);
+
+    await open(page, ids.jonasFacebook);
+    const jonasPanel = page.getByRole('complementary', { name: /Jonas Dahl/ });
+    await jonasPanel.getByText(/Same person as/).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'merge-suggestion.png') });
+    const before = (await app.repos.conversations.get(ids.jonasFacebook))!.customerId!;
+    await jonasPanel.getByRole('button', { name: /^Merge @jonas_dahl/ }).click();
+    await expect.poll(async () => (await app.repos.conversations.get(ids.jonasFacebook))!.customerId).not.toBe(before);
+    // The panel now shows one customer with both identities.
+    await page.getByRole('complementary').getByRole('heading', { name: /Identities \(2\)/ }).waitFor();
+    await page.getByRole('complementary').getByRole('status').filter({ hasText: 'Merged.' }).getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(async () => (await app.repos.conversations.get(ids.jonasFacebook))!.customerId).toBe(before);
+    await page.close();
+  }, 120_000);
 });

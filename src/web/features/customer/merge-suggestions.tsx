@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useSyncExternalStore } from 'react';
 import { api } from '../../api/client.js';
 import { useCustomer } from '../../api/queries.js';
 import type { MergeSuggestionDto } from '../../api/types.js';
@@ -32,14 +32,35 @@ const Suggestion = ({ s, customerId, onDecided }: { s: MergeSuggestionDto; custo
   );
 };
 
+// The undo offer outlives the panel's reload after a merge (the open conversation may now belong to the survivor).
+let lastMergeId: string | null = null;
+const lastMergeListeners = new Set<() => void>();
+const setLastMergeId = (id: string | null) => {
+  lastMergeId = id;
+  for (const l of lastMergeListeners) l();
+};
+const useLastMerge = (): [string | null, (id: string | null) => void] => [
+  useSyncExternalStore(
+    (l) => {
+      lastMergeListeners.add(l);
+      return () => lastMergeListeners.delete(l);
+    },
+    () => lastMergeId,
+  ),
+  setLastMergeId,
+];
+
 /** Weak-evidence identity matches waiting for a human: accept (undoable) or reject. */
 export const MergeSuggestions = ({ customerId, canUndo }: { customerId: string; canUndo: boolean }) => {
   const client = useQueryClient();
-  const [lastMerge, setLastMerge] = useState<string | null>(null);
+  const [lastMerge, setLastMerge] = useLastMerge();
   const suggestions = useQuery({ queryKey: ['suggestions', customerId], queryFn: () => api.get<{ items: MergeSuggestionDto[] }>(`/customers/${encodeURIComponent(customerId)}/suggestions`).then((r) => r.items) });
+  // A merge can change which customer the open conversation belongs to (the older one survives): refresh both sides.
   const refresh = async () => {
-    await client.invalidateQueries({ queryKey: ['suggestions', customerId] });
-    await client.invalidateQueries({ queryKey: ['customer-360', customerId] });
+    await client.invalidateQueries({ queryKey: ['suggestions'] });
+    await client.invalidateQueries({ queryKey: ['customer-360'] });
+    await client.invalidateQueries({ queryKey: ['customer'] });
+    await client.invalidateQueries({ queryKey: ['conversation'] });
   };
   const undo = useMutation({
     mutationFn: (mergeId: string) => api.post(`/merges/${encodeURIComponent(mergeId)}/undo`),
