@@ -100,7 +100,9 @@ describe.each(dialects)('schedule, incident_detected and human conversation_upda
     const t0 = clock.now();
     const older = await ingestText('what are your opening hours on Sunday?', { threadKey: 'floor-1', author: { platformId: 'fl1', handle: 'fl1', displayName: 'Fl 1', followers: 3, verified: false } });
     clock.advance(MIN);
-    const newer = await ingestText('do you sell gift cards?', { threadKey: 'floor-2', author: { platformId: 'fl2', handle: 'fl2', displayName: 'Fl 2', followers: 9_000_000, verified: true } });
+    const newer = await ingestText('my parcel has not arrived yet, where is it?', { threadKey: 'floor-2', author: { platformId: 'fl2', handle: 'fl2', displayName: 'Fl 2', followers: 9_000_000, verified: true } });
+    const spam = await ingestText('buy followers cheap, click here', { threadKey: 'floor-3', author: { platformId: 'fl3', handle: 'fl3', displayName: 'Fl 3', followers: 1, verified: false } });
+    await app.repos.conversations.updateDecision({ ...spam, queue: 'spam', now: clock.now() });
     expect(older.priority).toBeLessThan(50);
     const { afterMinutes, score } = (await app.services.prioritySettings.get()).effective.ageFloor;
 
@@ -119,6 +121,7 @@ describe.each(dialects)('schedule, incident_detected and human conversation_upda
     expect(b.priority).toBeGreaterThanOrEqual(score);
     expect(b.priority).toBeLessThanOrEqual(a.priority);
     expect(b.priorityParts.find((p) => p.name === 'reach')?.points).toBe(0);
+    expect((await app.repos.conversations.get(spam.id))!.priority).toBe(spam.priority);
 
     // Answered: its response clock stops, and the floor no longer applies to it.
     await app.services.conversations.reply(older.id, { text: 'We open 10am to 4pm on Sundays.' }, admin);

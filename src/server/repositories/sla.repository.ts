@@ -180,6 +180,8 @@ export const createSlaRepository = (executor: Executor) => {
         .where('k.metric', 'in', ['first_response', 'next_response'])
         .where('k.started_at', '<=', startedBefore)
         .where('c.status', '=', 'open')
+        // Spam and the marketing queue are not waiting on the service team.
+        .where('c.queue', 'not in', ['spam', 'marketing'])
         .where('c.priority', '<', below)
         .orderBy('k.started_at')
         .limit(limit)
