@@ -166,7 +166,7 @@ describe('platform webhooks and outbound delivery through the channel adapters',
     expect(await search()).toContain(conversationId);
     const res = await postX(aaaTweetDelete(tweetId, fakeCustomer.id, fakeBrand));
     expect(res.json()).toEqual({ received: true, events: 0, deletions: 1 });
-    const message = await stored(xChannelId, tweetId);
+    const message = await app.repos.messages.get((await stored(xChannelId, tweetId))!.id);
     expect(message?.text).toBe('');
     expect(message?.deletedAt).not.toBeNull();
     const detail = await app.http.inject({ method: 'GET', url: `/api/v1/conversations/${conversationId}`, headers: auth });

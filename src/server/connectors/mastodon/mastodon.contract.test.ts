@@ -24,7 +24,7 @@ runAdapterContract('mastodon (user stream)', async () => {
         return event.of;
       }
       if (event.type === 'echo') return event.sent.platformMessageId;
-      throw new Error(`the Mastodon fixture does not publish ${event.type}`);
+      throw new Error('unexpected contract event');
     },
     outboundFor: (envelope) => [
       { idempotencyKey: `r${++counter}`, channelId: 'ch-m', kind: 'reply', text: `we are looking into it (${counter})`, inReplyToExternalId: envelope.externalId },

@@ -134,7 +134,14 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
   };
 
   const heartbeat = setInterval(() => {
-    if (!silenced) for (const res of streams) res.write('\r\n');
+    if (silenced) return;
+    // Through the same chain as lines: a heartbeat between the two halves of a line would corrupt it.
+    for (const res of streams) {
+      const next = (writeChains.get(res) ?? Promise.resolve()).then(() => {
+        if (!res.writableEnded) res.write('\r\n');
+      });
+      writeChains.set(res, next);
+    }
   }, options.keepAliveMs ?? 20_000);
 
   function authorized(req: FakeRequest, res: ServerResponse, token: string): boolean {

@@ -69,9 +69,9 @@ describe('X OAuth 2.0 user tokens', () => {
   });
 
   it('adopts a pair another process already rotated instead of failing on the spent refresh token', async () => {
-    const { fake, grant, store, build } = await setup(200);
+    const { fake, grant, store, build } = await setup(1000);
     const adapter = build();
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1050));
     // Another worker refreshed first and stored the new pair.
     const other = createXAdapter({ id: 'ch-x', platform: 'x', config: { baseUrl: fake.url, accountId: fakeBrand.id, tokenRefreshSkewMs: 20 }, credentials: store.current, ownAccountIds: [], credentialStore: store });
     await other.send(reply());

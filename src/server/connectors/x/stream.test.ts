@@ -133,6 +133,18 @@ describe('X filtered stream catch-up after a disconnect', () => {
   }
   const mention = (text: string) => v2StreamLine({ id: fakeXId(), text: `@acme ${text}`, author: fakeCustomer });
   const idOf = (line: Record<string, unknown>) => (line.data as { id: string }).id;
+  // A hang names the step it hung at, with what the stream reported.
+  const within = async (what: string, stream: { received(n: number): Promise<void>; health: unknown[]; envelopes: unknown[] }, n: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: ${stream.envelopes.length} envelopes; health ${JSON.stringify(stream.health.slice(-8))}; searches ${JSON.stringify(fake?.searches)}`)), 15_000);
+    });
+    try {
+      await Promise.race([stream.received(n), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const until = async (check: () => boolean) => {
     for (let i = 0; i < 300 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
     expect(check()).toBe(true);
@@ -145,17 +157,17 @@ describe('X filtered stream catch-up after a disconnect', () => {
     await until(() => fake!.streamConnections === 1);
     const p1 = mention('one');
     fake.pushStreamLine(p1);
-    await first.received(1);
+    await within('p1', first, 1);
 
     // X drops us; what is posted before we are back never reaches the stream.
     fake.disconnectStreams();
     const gap = [mention('two'), mention('three')];
     for (const line of gap) fake.pushStreamLine(line);
-    await first.received(3);
+    await within('the gap', first, 3);
     await until(() => fake!.streamConnections === 1);
     const p4 = mention('four');
     fake.pushStreamLine(p4);
-    await first.received(4);
+    await within('p4', first, 4);
     await first.stop();
     expect(first.envelopes.map((e) => e.externalId)).toEqual([p1, ...gap, p4].map(idOf));
     expect(fake.searches).toEqual([{ query: '(@acme) OR (acme outage)', sinceId: idOf(p1) }]);
@@ -166,7 +178,7 @@ describe('X filtered stream catch-up after a disconnect', () => {
     const whileDown = mention('five');
     fake.pushStreamLine(whileDown);
     const second = await adapterStream(fake, 'search', first.cursor());
-    await second.received(1);
+    await within('after the restart', second, 1);
     await new Promise((r) => setTimeout(r, 100));
     await second.stop();
     expect(second.envelopes.map((e) => e.externalId)).toEqual([idOf(whileDown)]);
