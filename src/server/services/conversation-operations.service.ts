@@ -187,14 +187,15 @@ export const createConversationOperationsService = (deps: { repos: Repositories;
         if (later.length) throw new AppError('conflict', `a later ${later[0]!.kind} (${later[0]!.id}) changed these conversations; undo it first`, undefined, { blockedBy: later.map((o) => o.id) });
         const problems: string[] = [];
         for (const expected of operation.after.conversations) {
-          const now = await tx.conversations.get(expected.id);
-          if (!now) {
+          const current = await tx.conversations.get(expected.id);
+          if (!current) {
             problems.push(`conversation ${expected.id} no longer exists`);
             continue;
           }
-          if (now.messageCount !== expected.messageCount || now.lastMessageId !== expected.lastMessageId) problems.push(`conversation ${expected.id} has ${now.messageCount - expected.messageCount} new message(s) since`);
-          if (now.status !== expected.status) problems.push(`conversation ${expected.id} changed status from ${expected.status} to ${now.status}`);
-          if (now.assigneeId !== expected.assigneeId) problems.push(`conversation ${expected.id} was reassigned`);
+          const added = current.messageCount - expected.messageCount;
+          if (added !== 0 || current.lastMessageId !== expected.lastMessageId) problems.push(added > 0 ? `conversation ${expected.id} has ${added} new message(s) since` : `the messages of conversation ${expected.id} changed since`);
+          if (current.status !== expected.status) problems.push(`conversation ${expected.id} changed status from ${expected.status} to ${current.status}`);
+          if (current.assigneeId !== expected.assigneeId) problems.push(`conversation ${expected.id} was reassigned`);
         }
         const knownClocks = new Set(operation.before.clocks.map((c) => c.id));
         if ((await tx.conversationOperations.clockIds(ids)).some((id) => !knownClocks.has(id))) problems.push('a new SLA clock started since');
