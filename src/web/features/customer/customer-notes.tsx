@@ -55,11 +55,11 @@ export const CustomerNotes = ({ customerId }: { customerId: string }) => {
       {canWrite ? (
         <form className="inline-form" onSubmit={submit}>
           <label className="field grow">
-            <span>New note</span>
+            <span>New note on this customer</span>
             <textarea rows={2} maxLength={5000} value={body} onChange={(e) => setBody(e.target.value)} placeholder="Prefers email; credit promised on 3 March" />
           </label>
           <button type="submit" className="btn" disabled={!body.trim() || add.isPending}>
-            Add note
+            Add customer note
           </button>
         </form>
       ) : null}
