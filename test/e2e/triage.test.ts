@@ -110,6 +110,18 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, 'merged-undo-toast.png') });
 
+    // The merged-away conversation is a tombstone that points at its target (the undo offer follows along).
+    await page.evaluate((to) => {
+      window.history.pushState(null, '', to);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    }, `/c/${ids.billing}`);
+    const tombstone = page.getByRole('region', { name: 'Merged conversation' });
+    await tombstone.getByText('This conversation was merged.').waitFor();
+    await tombstone.getByRole('button', { name: 'Undo the merge' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await tombstone.getByRole('link', { name: 'the conversation it was merged into' }).click();
+    await page.waitForURL(new RegExp(`/c/${ids.outage}`));
+
     // Undo puts everything back and returns to the conversation that was merged away.
     await toast.getByRole('button', { name: 'Undo' }).click();
     await page.waitForURL(new RegExp(`/c/${ids.billing}`));
