@@ -61,7 +61,10 @@ const CHILD_FLAG = '--classifier-bench-child';
 
 function measureInChild(dataDir: string | null): ChildFigures {
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), CHILD_FLAG, ...(dataDir ? [dataDir] : [])];
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ChildFigures;
 }
 
@@ -108,4 +111,5 @@ export const bench: BenchModule = {
   },
 };
 
-if (process.argv[2] === CHILD_FLAG) process.stdout.write(`${JSON.stringify(runChild(process.argv[3] ?? null))}\n`);
+if (process.argv[2] === CHILD_FLAG)
+  process.stdout.write(`${JSON.stringify(runChild(process.argv[3] ?? null))}\n`);

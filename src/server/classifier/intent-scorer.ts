@@ -80,7 +80,8 @@ function createOwnFeatureScorer(
     const n = buckets.length;
     if (values.length < n) values = new Float32Array(Math.max(n, 2 * values.length));
     for (let i = 0; i < n; i++)
-      values[i] = sublinear(counts[i] as number) * idfScale * (rows[(buckets[i] as number) * stride] as number);
+      values[i] =
+        sublinear(counts[i] as number) * idfScale * (rows[(buckets[i] as number) * stride] as number);
     const vector = values.subarray(0, n);
     normalise(vector, 0, named, 1);
     normalise(vector, named, n, spec.config.charWeight);

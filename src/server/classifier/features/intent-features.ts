@@ -81,7 +81,8 @@ export function stem(token: string): string {
   if (n > 4 && token.endsWith('ed')) return token.slice(0, -2);
   if (n > 4 && token.endsWith('ly')) return token.slice(0, -2);
   if (n > 4 && token.endsWith('ies')) return token.slice(0, -3) + 'y';
-  if (n > 3 && token.endsWith('s') && !token.endsWith('ss') && !token.endsWith('us')) return token.slice(0, -1);
+  if (n > 3 && token.endsWith('s') && !token.endsWith('ss') && !token.endsWith('us'))
+    return token.slice(0, -1);
   if (n > 4 && token.endsWith('e')) return token.slice(0, -1);
   return token;
 }
@@ -114,7 +115,10 @@ export function countIntentFeatures(
   let chars = 0;
   for (const token of tokens) chars += token.length + 2;
   // An upper bound of the features of this text, so the table stays at most half full.
-  const bound = Math.min(CAPACITY, tokens.length * (config.pairWindow + 3) + chars * (config.charMax - config.charMin + 1) + 2);
+  const bound = Math.min(
+    CAPACITY,
+    tokens.length * (config.pairWindow + 3) + chars * (config.charMax - config.charMin + 1) + 2,
+  );
   let size = 64;
   while (size < 2 * bound && size < TABLE_MAX) size <<= 1;
   const slots = size - 1;
@@ -162,7 +166,11 @@ export function countIntentFeatures(
         const j = words[b] as number;
         const x = forms[i] as string;
         const y = forms[j] as string;
-        add(x < y ? hashTwo(SEED_PAIR, x, 0x7c, y) : hashTwo(SEED_PAIR, y, 0x7c, x), KIND_PAIR * SHIFT + i, j);
+        add(
+          x < y ? hashTwo(SEED_PAIR, x, 0x7c, y) : hashTwo(SEED_PAIR, y, 0x7c, x),
+          KIND_PAIR * SHIFT + i,
+          j,
+        );
       }
     }
   }

@@ -20,7 +20,14 @@ describe('intent features', () => {
     const counted = countIntentFeatures(tokenize('card card arrived'), 12);
     const names = Array.from({ length: counted.named }, (_, i) => counted.nameOf(i));
     expect(names).toEqual(
-      expect.arrayContaining(['card', 'card card', 'card arrived', 'card … arrived', '<s> card', 'arrived </s>']),
+      expect.arrayContaining([
+        'card',
+        'card card',
+        'card arrived',
+        'card … arrived',
+        '<s> card',
+        'arrived </s>',
+      ]),
     );
     const card = names.indexOf('card');
     expect(counted.counts[card]).toBe(2);
@@ -61,7 +68,9 @@ describe('intent learner', () => {
     expect(back.intentFeatures?.config).toEqual(model.intentFeatures?.config);
     const idf = model.intentFeatures!.idf;
     const max = idf.reduce((m, v) => Math.max(m, v), 0);
-    back.intentFeatures!.idf.forEach((v, i) => expect(Math.abs(v - idf[i]!)).toBeLessThanOrEqual(max / 65535));
+    back.intentFeatures!.idf.forEach((v, i) =>
+      expect(Math.abs(v - idf[i]!)).toBeLessThanOrEqual(max / 65535),
+    );
     const text = tokenize('where is my parcel');
     expect(predictIntent(back, text).best).toBe(predictIntent(model, text).best);
   });
