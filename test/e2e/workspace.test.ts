@@ -115,7 +115,10 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
 
     const detail = await app.services.conversations.get(conversationId);
     expect(detail.conversation.status).toBe('resolved');
-    expect(detail.messages.filter((m) => m.direction === 'out').map((m) => m.text)).toEqual(['Sorry about the outage, we are on it. Please send us a direct message so we can check your line.']);
+    // The public reply went out as written, with the proof-of-origin link the workspace adds to public replies.
+    const sent = detail.messages.filter((m) => m.direction === 'out').map((m) => m.text);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^Sorry about the outage, we are on it\. Please send us a direct message so we can check your line\.\n\nVerify this reply: \S+\/p\/verify\?code=[A-Z0-9]+$/);
     expect(detail.notes.map((n) => n.body)).toEqual(['Checked the outage map: area 12 is down.']);
 
     // The dark theme must keep its contrast too.
