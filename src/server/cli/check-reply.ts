@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
 import { runCheckReply } from '../trust/check-reply.js';
+import { compileAllowed } from '../trust/pii-allow.js';
+import { withApp } from './context.js';
 
 export const registerCheckReplyCommand = (program: Command): void => {
   program
     .command('check-reply')
     .description('JSON lines {"id","text","visibility"?} on stdin → {"id","allowed","findings"} per line: would the PII guard let this reply out?')
-    .action(async () => {
-      await runCheckReply(process.stdin, process.stdout);
+    .option('--workspace', "apply the workspace's allowed patterns (reads the store of PARLEY_DATA_DIR or DATABASE_URL), as the API does")
+    .action(async (opts: { workspace?: boolean }) => {
+      if (!opts.workspace) return runCheckReply(process.stdin, process.stdout);
+      await withApp(async (app) => runCheckReply(process.stdin, process.stdout, { allowed: compileAllowed((await app.trust.impostors.piiAllow()).patterns) }));
     });
 };

@@ -1,6 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCheckReply } from './check-reply.js';
+import { compileAllowed } from './pii-allow.js';
 
 async function run(input: string, opts?: Parameters<typeof runCheckReply>[2]): Promise<unknown[]> {
   const output = new PassThrough();
@@ -26,6 +27,17 @@ describe('runCheckReply', () => {
       { id: 'b', allowed: true, findings: [{ type: 'card', start: 18, end: 37 }] },
       { id: 3, allowed: true, findings: [] },
     ]);
+  });
+
+  it("gives the API's verdict with the workspace's allowed patterns: the hotline passes, other numbers and cards do not", async () => {
+    const allowed = compileAllowed([{ type: 'phone', pattern: '+1 800 555 0100' }]);
+    const input = [
+      JSON.stringify({ id: 'hotline', text: 'Call us on +1 (800) 555-0100.' }),
+      JSON.stringify({ id: 'other', text: 'We will call +1 415 555 0132.' }),
+      JSON.stringify({ id: 'card', text: 'Card 4111 1111 1111 1111, hotline +1 800 555 0100' }),
+    ].join('\n');
+    const out = (await run(input, { allowed })) as { id: string; allowed: boolean }[];
+    expect(out.map((o) => [o.id, o.allowed])).toEqual([['hotline', true], ['other', false], ['card', false]]);
   });
 
   it('reports bad lines and keeps going', async () => {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { z } from 'zod';
 import { checkReply } from '../../shared/pii/index.js';
 import type { CheckReplyOptions } from '../../shared/pii/index.js';
+import { notAllowed, type CompiledAllow } from './pii-allow.js';
 
 const lineSchema = z.object({
   id: z.union([z.string(), z.number()]),
@@ -10,7 +11,10 @@ const lineSchema = z.object({
   visibility: z.enum(['public', 'private']).default('public'),
 });
 
-export type CheckReplyStreamOptions = Omit<CheckReplyOptions, 'visibility'>;
+export type CheckReplyStreamOptions = Omit<CheckReplyOptions, 'visibility'> & {
+  /** The workspace's allowed patterns, so the verdicts are the API's. */
+  allowed?: readonly CompiledAllow[];
+};
 
 function describeProblem(line: string): { id: string | number | null; error: string } {
   let parsed: unknown;
@@ -53,10 +57,11 @@ export async function runCheckReply(
       await write(describeProblem(line));
       continue;
     }
-    const verdict = checkReply(parsed.text, { ...opts, visibility: parsed.visibility });
+    const { allowed, ...detectOpts } = opts;
+    const verdict = checkReply(parsed.text, { ...detectOpts, visibility: parsed.visibility });
     await write({
       id: parsed.id,
-      allowed: verdict.allowed,
+      allowed: verdict.allowed || notAllowed(parsed.text, verdict.findings, allowed ?? []).length === 0,
       findings: verdict.findings.map((f) => ({ type: f.type, start: f.start, end: f.end })),
     });
   }
