@@ -191,7 +191,10 @@ describe('platform webhooks and outbound delivery through the channel adapters',
     expect(await stored(xChannelId, kept)).toBeNull();
 
     const health = await app.http.inject({ method: 'GET', url: '/api/v1/channels/health', headers: { authorization: `Bearer ${await tokenFor(app, (await createUser(app, 'admin')).id)}` } });
-    expect(health.json<{ items: { channelId: string; heldDeliveries: number }[] }>().items.find((h) => h.channelId === xChannelId)?.heldDeliveries).toBe(3);
+    const row = health.json<{ items: { channelId: string; heldDeliveries: number; lagSeconds: number | null }[] }>().items.find((h) => h.channelId === xChannelId);
+    expect(row?.heldDeliveries).toBe(3);
+    // A webhook channel's lag: from the newest delivered post's creation to its ingest.
+    expect(row?.lagSeconds).toEqual(expect.any(Number));
     expect((await app.http.inject({ method: 'GET', url: '/metrics' })).body).toContain(`parley_channel_held_deliveries{channel="${xChannelId}",platform="x"} 3`);
 
     // An agent's reply is queued, and the outbox holds it without spending attempts.
