@@ -190,7 +190,8 @@ describe('platform webhooks and outbound delivery through the channel adapters',
     expect((await postX(aaaTweetCreate([{ id: fakeXId(), text: 'forged', author: fakeCustomer }], fakeBrand), 'sha256=AAAA')).statusCode).toBe(401);
     expect(await stored(xChannelId, kept)).toBeNull();
 
-    const health = await app.http.inject({ method: 'GET', url: '/api/v1/channels/health', headers: { authorization: `Bearer ${await tokenFor(app, (await createUser(app, 'admin')).id)}` } });
+    const adminAuth = { authorization: `Bearer ${await tokenFor(app, (await createUser(app, 'admin')).id)}` };
+    const health = await app.http.inject({ method: 'GET', url: '/api/v1/channels/health', headers: adminAuth });
     const row = health.json<{ items: { channelId: string; heldDeliveries: number; lagSeconds: number | null }[] }>().items.find((h) => h.channelId === xChannelId);
     expect(row?.heldDeliveries).toBe(3);
     // A webhook channel's lag: from the newest delivered post's creation to its ingest.
@@ -205,8 +206,9 @@ describe('platform webhooks and outbound delivery through the channel adapters',
 
     // Still paused: nothing is released.
     expect(await app.channelRuntime.releaseHeld()).toBe(0);
-    await app.services.channels.setStatus(xChannelId, 'active', admin);
-    expect(await app.channelRuntime.releaseHeld()).toBe(3);
+    // Resuming through the API lets the held deliveries in at once, ahead of anything new.
+    const resumed = await app.http.inject({ method: 'POST', url: `/api/v1/channels/${xChannelId}/status`, headers: adminAuth, payload: { status: 'active' } });
+    expect(resumed.statusCode).toBe(200);
     expect((await stored(xChannelId, kept))?.text).toBe('@acme are you there? (sent while paused)');
     const tombstone = await stored(xChannelId, deleted);
     expect(tombstone?.text).toBe('');

@@ -30,7 +30,7 @@ const channelHealthSchema = z.object({
 const skillName = z.string().min(1).max(100).regex(/^[\w:*.-]+$/, 'letters, digits and : * . - only');
 
 /** Users, teams, channels and customers: the workspace's directory. */
-export const registerDirectoryRoutes = (app: App, deps: { users: UsersService; teams: TeamsService; channels: ChannelsService; customers: CustomersService; runtime?: Pick<ChannelRuntime, 'test' | 'health'> }) => {
+export const registerDirectoryRoutes = (app: App, deps: { users: UsersService; teams: TeamsService; channels: ChannelsService; customers: CustomersService; runtime?: Pick<ChannelRuntime, 'test' | 'health' | 'releaseHeld'> }) => {
   app.get('/api/v1/users', { config: { auth: 'users:read' }, schema: { tags: ['users'], summary: 'List users', response: { 200: z.object({ items: z.array(userSchema) }) } } }, async () => ({ items: (await deps.users.list()).map(toUserDto) }));
 
   app.post('/api/v1/users', {
@@ -77,6 +77,8 @@ export const registerDirectoryRoutes = (app: App, deps: { users: UsersService; t
     schema: { tags: ['channels'], summary: 'Pause, resume or remove a channel', params, body: z.strictObject({ status: z.enum(['active', 'paused', 'removed']) }), response: { 200: channelSchema.nullable() } },
   }, async (request) => {
     const channel = await deps.channels.setStatus(request.params.id, request.body.status, actorOf(request));
+    // What the channel held while paused goes in now, ahead of new deliveries (the scheduler's beat is the fallback).
+    if (request.body.status === 'active') await deps.runtime?.releaseHeld();
     return channel ? toChannelDto(channel) : null;
   });
 
