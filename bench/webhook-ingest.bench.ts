@@ -113,20 +113,27 @@ export const bench: BenchModule = {
     const app = await createApp({ config, logger: createLogger('silent'), serveSpa: false });
     try {
       const figures: Record<string, number | null> = {};
+      const channels = new Map<BenchPlatform, string>();
+      const delivered = new Map<BenchPlatform, number>();
       for (const platform of platforms) {
         const { config: channelConfig, credentials } = channelSettings[platform];
-        const channel = await app.services.channels.create({ platform, name: `bench ${platform}`, config: channelConfig, credentials }, systemActor('bench'));
-        let delivered = (await measure(app, platform, channel.id, 300, 0)).count;
+        channels.set(platform, (await app.services.channels.create({ platform, name: `bench ${platform}`, config: channelConfig, credentials }, systemActor('bench'))).id);
+      }
+      // Steady state, as a server that has been up a while: every platform's path is warmed before any is measured
+      // (otherwise the first platform measured pays for compiling the shared route, verify and ingest code).
+      for (const platform of platforms) delivered.set(platform, (await measure(app, platform, channels.get(platform)!, 1000, 0)).count);
+      for (const platform of platforms) {
+        const channelId = channels.get(platform)!;
         // Best of three short windows: the machine is shared and single windows swing.
         let best = 0;
         for (let run = 1; run <= 3; run += 1) {
-          const window = await measure(app, platform, channel.id, 1000, run);
-          delivered += window.count;
+          const window = await measure(app, platform, channelId, 1000, run);
+          delivered.set(platform, (delivered.get(platform) ?? 0) + window.count);
           best = Math.max(best, window.rate);
         }
         // Every 200 means stored: the store must hold one row per delivery of every window.
-        const stored = await app.store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
-        if (Number(stored.n) !== delivered) throw new Error(`${platform}: ${delivered} deliveries acknowledged but ${String(stored.n)} stored`);
+        const stored = await app.store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('channel_id', '=', channelId).executeTakeFirstOrThrow();
+        if (Number(stored.n) !== delivered.get(platform)) throw new Error(`${platform}: ${delivered.get(platform)} deliveries acknowledged but ${String(stored.n)} stored`);
         figures[`webhook_events_per_s_${platform}`] = best;
         ctx.log(`${platform}: ${best} events/s (verify + map + ingest through the route)`);
       }
