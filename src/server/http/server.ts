@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -38,10 +38,15 @@ export const createHttpServer = async (options: ServerOptions): Promise<App> => 
   app.setNotFoundHandler((request, reply) => sendProblem(reply, { status: 404, code: 'not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}`, instance: request.url }));
   requireAuthDeclarations(app);
 
-  await app.register(helmet, {
+  // Security headers (CSP, HSTS, nosniff, frame and referrer policy) on every response. The middleware is built
+  // once: the Fastify plugin rebuilt it, CSP directives parsed again, for every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"] },
     },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
