@@ -16,8 +16,8 @@ import { registerConversationRoutes } from './http/routes/conversations.routes.j
 import { registerConversationOperationRoutes } from './http/routes/conversation-operations.routes.js';
 import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
 import { registerIdentityRoutes } from './http/routes/identity.routes.js';
-import { createCustomerRecordsService } from './services/customer-records.service.js';
 import { registerCustomerRecordsRoutes } from './http/routes/customer-records.routes.js';
+import { createCustomerRecordsService } from './services/customer-records.service.js';
 import { registerIncidentRoutes } from './http/routes/incidents.routes.js';
 import { registerEventRoutes } from './http/routes/events.routes.js';
 import { registerMessageRoutes } from './http/routes/messages.routes.js';

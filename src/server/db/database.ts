@@ -7,13 +7,13 @@ import * as trust from './migrations/0005-trust.js';
 import * as listRows from './migrations/0006-list-rows.js';
 import * as channelsMigration from './migrations/0007-channels.js';
 import * as corrections from './migrations/0008-corrections.js';
+import * as search from './migrations/0009-search.js';
 import * as conversationOperations from './migrations/0010-conversation-operations.js';
 import * as slaSweep from './migrations/0011-sla-sweep.js';
-import * as search from './migrations/0009-search.js';
-import * as heldEvents from './migrations/0014-held-events.js';
 import * as privateDmProof from './migrations/0012-private-dm-proof.js';
-import * as customerRecords from './migrations/0016-customer-records.js';
 import * as chat from './migrations/0013-chat.js';
+import * as heldEvents from './migrations/0014-held-events.js';
+import * as customerRecords from './migrations/0016-customer-records.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -46,13 +46,13 @@ const migrations: Record<string, Migration> = {
   '0006-list-rows': listRows,
   '0007-channels': channelsMigration,
   '0008-corrections': corrections,
+  '0009-search': search,
   '0010-conversation-operations': conversationOperations,
   '0011-sla-sweep': slaSweep,
-  '0009-search': search,
-  '0014-held-events': heldEvents,
   '0012-private-dm-proof': privateDmProof,
-  '0016-customer-records': customerRecords,
   '0013-chat': chat,
+  '0014-held-events': heldEvents,
+  '0016-customer-records': customerRecords,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
