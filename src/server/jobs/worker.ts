@@ -27,8 +27,9 @@ export interface WorkerOptions {
   workerId?: string;
   /**
    * While `interactive()` says requests are arriving (the embedded store has one writer on the same thread as
-   * the web server), each transaction is sized from the stage's measured cost per message to take about this
-   * long, so an acknowledgement never waits behind a long batch. Otherwise batches use `maxBatchMessages`.
+   * the web server), each stage's transactions are sized from how long its recent ones took, to stay near this
+   * many milliseconds, so an acknowledgement never waits behind a long batch. Otherwise batches use
+   * `maxBatchMessages`.
    */
   latencyBudgetMs?: number;
   interactive?: () => boolean;
@@ -70,13 +71,16 @@ export const createWorker = (options: WorkerOptions): Worker => {
   const idleDelayMs = options.idleDelayMs ?? 100;
   const workerId = options.workerId ?? `worker-${newId()}`;
   const latencyBudgetMs = options.latencyBudgetMs ?? 10;
-  // Measured milliseconds per message of each job type (exponentially weighted), for latency-mode batch sizes.
-  const costPerMessage = new Map<string, number>();
-  const batchLimit = (type: string): number => {
-    if (!options.interactive?.()) return maxBatch;
-    const cost = costPerMessage.get(type);
-    if (cost === undefined || cost <= 0) return Math.min(maxBatch, MIN_LATENCY_BATCH * 4);
-    return Math.max(MIN_LATENCY_BATCH, Math.min(maxBatch, Math.floor(latencyBudgetMs / cost)));
+  // Latency-mode transaction size per job type, steered by how long the last one took: halved when it ran over
+  // the budget, grown by a quarter when it took under half of it. Per-message cost alone would mislead: each
+  // transaction also pays fixed costs (commit, configuration reads) that small batches do not amortise.
+  const latencyLimits = new Map<string, number>();
+  const batchLimit = (type: string): number => (options.interactive?.() ? Math.min(maxBatch, latencyLimits.get(type) ?? MIN_LATENCY_BATCH * 4) : maxBatch);
+  const adjustLimit = (type: string, elapsedMs: number, handled: number): void => {
+    if (!options.interactive?.()) return;
+    const current = latencyLimits.get(type) ?? MIN_LATENCY_BATCH * 4;
+    if (elapsedMs > latencyBudgetMs) latencyLimits.set(type, Math.max(MIN_LATENCY_BATCH, Math.floor(Math.min(current, handled) / 2)));
+    else if (elapsedMs < latencyBudgetMs / 2 && handled >= current) latencyLimits.set(type, Math.min(maxBatch, Math.ceil(current * 1.25)));
   };
 
   const runJobs = async (type: JobType, jobs: { id: string; payload: string }[], limit = Number.POSITIVE_INFINITY): Promise<void> => {
@@ -114,9 +118,7 @@ export const createWorker = (options: WorkerOptions): Worker => {
     });
     const count = merged && typeof merged === 'object' && 'messageIds' in merged ? merged.messageIds.length : jobs.length;
     const elapsedMs = performance.now() - started;
-    const perMessage = elapsedMs / Math.max(1, count);
-    const previous = costPerMessage.get(type);
-    costPerMessage.set(type, previous === undefined ? perMessage : previous * 0.8 + perMessage * 0.2);
+    adjustLimit(type, elapsedMs, count);
     options.metrics?.stageDuration(type, elapsedMs / 1000, count);
     for (const effect of effects) effect();
   };
