@@ -64,9 +64,17 @@ export const openStore = (options: StoreOptions): Store => {
     return { db, dialect: 'postgres', supportsSkipLocked: true, close: async () => { await db.destroy(); void pool; } };
   }
   const file = options.sqliteFile ?? path.join(options.dataDir, 'parley.db');
-  const { dialect } = createSqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'NORMAL' });
+  const { dialect, stopCheckpointer } = createSqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'NORMAL' });
   const db = new Kysely<DB>({ dialect });
-  return { db, dialect: 'sqlite', supportsSkipLocked: false, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    supportsSkipLocked: false,
+    close: async () => {
+      await stopCheckpointer();
+      await db.destroy();
+    },
+  };
 };
 
 /** Applies every pending migration; safe to run on every start and from several processes (Kysely locks). */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 /**
  * Kysely prepares every query anew; preparing costs more than running most of ours. Statements are
@@ -61,7 +62,7 @@ export interface SqliteOptions {
  * WAL lets readers run beside the single writer; NORMAL sync in WAL mode keeps every committed
  * transaction across a process crash (only an OS crash or power loss can drop the last commits).
  */
-export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDialect; raw: Database.Database } => {
+export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDialect; raw: Database.Database; stopCheckpointer(): Promise<void> } => {
   if (options.file !== ':memory:') mkdirSync(path.dirname(options.file), { recursive: true });
   const raw = new Database(options.file);
   raw.pragma('journal_mode = WAL');
@@ -70,9 +71,11 @@ export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDi
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
-  // Checkpoint the WAL every ~40 MB instead of every 4 MB: pages rewritten between checkpoints are copied once.
-  raw.pragma('wal_autocheckpoint = 10000');
+  // A file database is checkpointed by a background thread (see sqlite-checkpointer.ts), so commits never do it;
+  // in memory there is no WAL to checkpoint.
+  raw.pragma(options.file === ':memory:' ? 'wal_autocheckpoint = 10000' : 'wal_autocheckpoint = 0');
   raw.pragma('journal_size_limit = 67108864');
   raw.pragma('mmap_size = 268435456');
-  return { dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }), raw };
+  const checkpointer = options.file === ':memory:' ? null : startCheckpointer(options.file);
+  return { dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }), raw, stopCheckpointer: async () => checkpointer?.stop() };
 };
