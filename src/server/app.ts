@@ -42,6 +42,8 @@ import { createSlaCheckStage } from './pipeline/decide-sla-check.js';
 import { createConversationUpdatedStage, createIncidentDetectedStage, createRuleScheduler, createScheduleStage } from './pipeline/decide-events.js';
 import { createWebhookStage } from './pipeline/decide-webhooks.js';
 import { registerMacroRoutes } from './http/routes/macros.routes.js';
+import { registerSuggestedRepliesRoutes } from './http/routes/suggested-replies.routes.js';
+import { createSuggestedRepliesService } from './services/suggested-replies.service.js';
 import { registerReportRoutes } from './http/routes/reports.routes.js';
 import { registerRulesRoutes } from './http/routes/rules.routes.js';
 import { registerSlaRoutes } from './http/routes/sla.routes.js';
@@ -245,6 +247,7 @@ export const createApp = async (options: AppOptions) => {
   registerSlaRoutes(http, decide);
   registerRulesRoutes(http, decide);
   registerMacroRoutes(http, decide);
+  registerSuggestedRepliesRoutes(http, { suggestions: createSuggestedRepliesService({ repos, db: store.db, clock }) });
   registerReportRoutes(http, { ...decide, now: clock.now });
   registerEventRoutes(http, { events });
   const webchat = createWebchatService({ chat: chatRepository, mailbox: chatMailbox, channels, clock, appSecret: loadOrCreateSecretKey(config.secretKey, config.dataDir) });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChannel, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+import { admin, createChannel, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
 import { chromiumPath, hasChromium, screenshots, seriousViolations, startWorkspace, type Workspace } from './browser.js';
 
 const skip = !hasChromium && !process.env.CI;
@@ -30,6 +30,8 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
       ]),
     );
     await app.worker.drain();
+    await app.services.macros.create({ name: 'Outage holding reply', body: 'Sorry your internet is down: we know about the outage and engineers are on it.' }, admin);
+    await app.services.macros.create({ name: 'Double charge refund', body: 'Sorry you were charged twice: the extra charge on your bill is refunded.' }, admin);
     ({ baseUrl, browser } = await workspace.serve());
   }, 240_000);
 
@@ -85,8 +87,16 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, 'conversation.png') });
 
-    // A public reply with an email address and a card number is refused by the server and the findings are shown.
+    // Suggested replies: the macro that fits this customer's message is offered; one click puts it in the composer.
     const composer = page.getByLabel(/Public reply/);
+    const suggested = page.getByRole('group', { name: 'Suggested replies' }).getByRole('button');
+    await suggested.first().waitFor();
+    // By keyboard, as agents work: focus the suggestion and press Enter.
+    await suggested.first().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => composer.inputValue()).toMatch(/^Sorry (your internet is down|you were charged twice)/);
+
+    // A public reply with an email address and a card number is refused by the server and the findings are shown.
     await composer.fill('Sorry! Write to me at jane.doe@example.com, and your card 4111 1111 1111 1111 was refunded.');
     await page.getByRole('button', { name: 'Send reply' }).click();
     await page.locator('.blocked-text mark').first().waitFor();

@@ -8,6 +8,7 @@ import { timeAgo } from '../../ui/time.js';
 import { useSession } from '../auth/session.js';
 import { conversationQuery, repliesSince } from './conversation-query.js';
 import { MacroPicker } from './macro-picker.js';
+import { SuggestedReplies } from './suggested-replies.js';
 import { useMentionSuggest } from './mention-suggest.js';
 import { ContinuePrivately } from './private-link.js';
 
@@ -149,6 +150,13 @@ export const Composer = ({ conversationId, isPublic, messages, onTyping }: { con
           Note
         </button>
       </div>
+      {mode === 'reply' ? (
+        <SuggestedReplies
+          conversationId={conversationId}
+          lastMessageId={[...messages].reverse().find((m) => m.direction === 'in')?.id ?? null}
+          onInsert={(suggestion) => edit(text.trim() ? `${text.trimEnd()}\n\n${suggestion}` : suggestion)}
+        />
+      ) : null}
       {mode === 'reply' ? <MacroPicker conversationId={conversationId} onInsert={(macro) => edit(text.trim() ? `${text.trimEnd()}\n\n${macro}` : macro)} /> : null}
       <label className="field">
         <span>{label}</span>

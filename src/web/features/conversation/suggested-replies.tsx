@@ -1,0 +1,62 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { can } from '../../../shared/permissions.js';
+import { api } from '../../api/client.js';
+import { useCapabilities } from '../../api/capabilities.js';
+import { ErrorNotice } from '../../ui/notice.js';
+import { useSession } from '../auth/session.js';
+
+type Suggestion =
+  | { kind: 'macro'; macroId: string; name: string; score: number; why: string }
+  | { kind: 'reply'; text: string; uses: number; score: number; why: string };
+
+interface Rendered {
+  ok: boolean;
+  text: string | null;
+  errors: { message?: string; variable?: string; code?: string }[];
+}
+
+const preview = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
+
+/** One click puts a suggested answer in the composer: a fitting macro (rendered for this customer) or a reply the team keeps sending. */
+export const SuggestedReplies = ({ conversationId, lastMessageId, onInsert }: { conversationId: string; lastMessageId: string | null; onInsert(text: string): void }) => {
+  const { user } = useSession();
+  const capabilities = useCapabilities();
+  const enabled = can(user.role, 'macros:use') && capabilities.has('GET', '/api/v1/conversations/{id}/suggested-replies');
+  const suggestions = useQuery({
+    queryKey: ['suggested-replies', conversationId, lastMessageId],
+    queryFn: () => api.get<{ items: Suggestion[] }>(`/conversations/${encodeURIComponent(conversationId)}/suggested-replies`).then((r) => r.items),
+    enabled,
+    staleTime: 60_000,
+  });
+  const render = useMutation({
+    mutationFn: (macroId: string) => api.post<Rendered>(`/macros/${encodeURIComponent(macroId)}/render`, { conversationId }),
+    onSuccess: (result) => {
+      if (result.ok && result.text !== null) onInsert(result.text);
+    },
+  });
+  if (!enabled || !suggestions.data?.length) return null;
+  const problems = render.data && !render.data.ok ? render.data.errors.map((e) => e.message ?? e.variable ?? e.code ?? 'unknown problem') : [];
+  return (
+    <div className="suggested-replies" role="group" aria-label="Suggested replies">
+      <span className="muted">Suggested:</span>{' '}
+      {suggestions.data.map((s) => (
+        <button
+          key={s.kind === 'macro' ? s.macroId : s.text}
+          type="button"
+          className="btn btn-ghost btn-small"
+          title={s.why}
+          disabled={render.isPending}
+          onClick={() => (s.kind === 'macro' ? render.mutate(s.macroId) : onInsert(s.text))}
+        >
+          {s.kind === 'macro' ? s.name : `“${preview(s.text)}”`}
+        </button>
+      ))}
+      {problems.length ? (
+        <p className="notice notice-warn" role="alert">
+          This macro cannot be used here: {problems.join('; ')}.
+        </p>
+      ) : null}
+      {render.error ? <ErrorNotice error={render.error} /> : null}
+    </div>
+  );
+};
