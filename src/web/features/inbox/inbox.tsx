@@ -83,7 +83,8 @@ export const Inbox = ({ activeId }: { activeId: string | null }) => {
       if (event.key !== 'j' && event.key !== 'k' && event.key !== 'Enter') return;
       if (event.key === 'Enter') {
         const target = items[selected];
-        if (target && !(event.target instanceof HTMLAnchorElement)) open(target.id);
+        // Enter on a link or button is that control's own action (a row link, a suggested reply), not "open the selection".
+        if (target && !(event.target instanceof HTMLAnchorElement) && !(event.target instanceof HTMLButtonElement)) open(target.id);
         return;
       }
       const next = Math.max(0, Math.min(items.length - 1, selected + (event.key === 'j' ? 1 : -1)));
