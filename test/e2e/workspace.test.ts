@@ -96,6 +96,12 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => composer.inputValue()).toMatch(/^Sorry (your internet is down|you were charged twice)/);
 
+    // The composer counts as X does (280, weighted) and will not send a reply the platform would refuse.
+    await expect.poll(async () => (await page.locator('#reply-length').textContent()) ?? '').toMatch(/^\d+ \/ 280 characters/);
+    await composer.fill(`${'Sorry for the trouble with your line. '.repeat(8)}`);
+    await expect.poll(async () => (await page.locator('#reply-length').textContent()) ?? '').toMatch(/too long for x/);
+    expect(await page.getByRole('button', { name: 'Send reply' }).isDisabled()).toBe(true);
+
     // A public reply with an email address and a card number is refused by the server and the findings are shown.
     await composer.fill('Sorry! Write to me at jane.doe@example.com, and your card 4111 1111 1111 1111 was refunded.');
     await page.getByRole('button', { name: 'Send reply' }).click();

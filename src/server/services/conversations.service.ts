@@ -108,7 +108,8 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       // Agents' corrections show in place of the model's labels (kept beside them, so the explanation still reads).
       const corrections = await repos.conversationOperations.correctionsOf(listed.filter((m) => m.direction === 'in').map((m) => m.id));
       const messages = listed.map((m) => (corrections.has(m.id) ? { ...m, classification: { ...(m.classification ?? {}), corrections: corrections.get(m.id) } } : m));
-      return { conversation, messages, notes, outbox };
+      const [channel] = await repos.channels.getMany([conversation.channelId]);
+      return { conversation, messages, notes, outbox, channel: channel ? { platform: channel.platform, name: channel.name } : null };
     },
 
     async markRead(id: string) {

@@ -40,12 +40,13 @@ export const registerConversationRoutes = (app: App, deps: { conversations: Conv
 
   app.get('/api/v1/conversations/:id', {
     config: { auth: 'conversations:read' },
-    schema: { tags: ['conversations'], summary: 'A conversation with its messages and internal notes', params, response: { 200: z.object({ conversation: conversationSchema, messages: z.array(messageSchema), notes: z.array(noteSchema) }) } },
+    schema: { tags: ['conversations'], summary: 'A conversation with its messages and internal notes', params, response: { 200: z.object({ conversation: conversationSchema, channel: z.object({ platform: z.string(), name: z.string() }).nullable(), messages: z.array(messageSchema), notes: z.array(noteSchema) }) } },
   }, async (request) => {
     const detail = await conversations.get(request.params.id);
     const byMessage = new Map(detail.outbox.map((o) => [o.messageId, o]));
     return {
       conversation: toConversationDto(detail.conversation),
+      channel: detail.channel,
       messages: detail.messages.map((m) => toMessageDto(m, byMessage.get(m.id))),
       notes: detail.notes.map((n) => ({ id: n.id, authorId: n.authorId, body: n.body, mentions: n.mentions, createdAt: new Date(n.createdAt).toISOString() })),
     };

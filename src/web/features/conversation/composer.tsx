@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../ui/notice.js';
 import { timeAgo } from '../../ui/time.js';
 import { useSession } from '../auth/session.js';
 import { conversationQuery, repliesSince } from './conversation-query.js';
+import { measureForChannel } from '../../../shared/channel-limits.js';
 import { MacroPicker } from './macro-picker.js';
 import { SuggestedReplies } from './suggested-replies.js';
 import { useMentionSuggest } from './mention-suggest.js';
@@ -73,11 +74,15 @@ const Collision = ({ replies, onSendAnyway }: { replies: MessageDto[]; onSendAny
  * Reply to the customer (public replies pass the server's PII guard) or leave an internal note. Guards against
  * sending on top of a teammate: replies that arrived since you started writing must be acknowledged first.
  */
-export const Composer = ({ conversationId, isPublic, messages, onTyping }: { conversationId: string; isPublic: boolean; messages: readonly MessageDto[]; onTyping?: () => void }) => {
+export const Composer = ({ conversationId, isPublic, platform = null, messages, onTyping }: { conversationId: string; isPublic: boolean; platform?: string | null; messages: readonly MessageDto[]; onTyping?: () => void }) => {
   const client = useQueryClient();
   const { user } = useSession();
   const [mode, setMode] = useState<Mode>('reply');
   const [text, setText] = useState('');
+  // Measured as the platform counts (X's weighted length, graphemes, SMS segments); private Meta replies are DMs.
+  const limitKey = platform === null ? null : !isPublic && platform === 'facebook' ? 'messenger' : !isPublic && platform === 'instagram' ? 'instagram_dm' : platform;
+  const measured = mode === 'reply' && limitKey ? measureForChannel(text, limitKey) : null;
+  const over = measured !== null && measured.max !== null && measured.length > measured.max;
   const [sentText, setSentText] = useState('');
   // Outbound messages already there when the agent started writing; null while the box is empty.
   const [seen, setSeen] = useState<ReadonlySet<string> | null>(null);
@@ -177,6 +182,12 @@ export const Composer = ({ conversationId, isPublic, messages, onTyping }: { con
           }}
         />
       </label>
+      {measured && measured.max !== null ? (
+        <p id="reply-length" className={over ? 'notice notice-warn' : 'muted reply-length'} aria-live="polite">
+          {measured.length} / {measured.max} {measured.unit === 'sms' ? 'SMS characters' : 'characters'}
+          {over ? ` — too long for ${platform}: shorten it, or continue privately` : ''}
+        </p>
+      ) : null}
       {mode === 'note' ? (
         <p id="mention-hint" className="muted">
           Type @ to mention a teammate; they are notified.
@@ -198,7 +209,7 @@ export const Composer = ({ conversationId, isPublic, messages, onTyping }: { con
         <span className="muted">
           <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to send
         </span>
-        <button type="submit" className="btn btn-primary" disabled={send.isPending || !text.trim() || collisions.length > 0}>
+        <button type="submit" className="btn btn-primary" disabled={send.isPending || !text.trim() || collisions.length > 0 || over}>
           {send.isPending ? 'Sending…' : mode === 'reply' ? 'Send reply' : 'Add note'}
         </button>
       </div>

@@ -4,6 +4,8 @@ import type { ConversationDto, MessageDto, NoteDto } from '../../api/types.js';
 
 export interface ConversationDetail {
   conversation: ConversationDto;
+  /** The conversation's channel, so the composer can measure a reply as that platform does. */
+  channel: { platform: string; name: string } | null;
   messages: MessageDto[];
   notes: NoteDto[];
 }
