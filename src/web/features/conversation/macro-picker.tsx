@@ -14,29 +14,45 @@ interface Rendered {
   errors: { message?: string; variable?: string; code?: string }[];
 }
 
-/** Inserts a macro rendered by the server for this conversation's customer and channel (its variables and length limit). */
-export const MacroPicker = ({ conversationId, onInsert }: { conversationId: string; onInsert(text: string): void }) => {
-  const { user } = useSession();
-  const capabilities = useCapabilities();
-  const enabled = can(user.role, 'macros:use') && capabilities.has('POST', '/api/v1/macros/{id}/render');
-  const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get<{ items: MacroDto[] }>('/macros').then((r) => r.items), enabled, staleTime: 60_000 });
+/** Renders a macro on the server for this conversation (its customer's variables, its channel's variant and limit) and inserts it. */
+export const useMacroInsert = (conversationId: string, onInsert: (text: string) => void) => {
   const render = useMutation({
     mutationFn: (id: string) => api.post<Rendered>(`/macros/${encodeURIComponent(id)}/render`, { conversationId }),
     onSuccess: (result) => {
       if (result.ok && result.text !== null) onInsert(result.text);
     },
   });
-  if (!enabled || !macros.data?.length) return null;
   const problems = render.data && !render.data.ok ? render.data.errors.map((e) => e.message ?? e.variable ?? e.code ?? 'unknown problem') : [];
+  const feedback = (
+    <>
+      {problems.length ? (
+        <p className="notice notice-warn" role="alert">
+          This macro cannot be used here: {problems.join('; ')}.
+        </p>
+      ) : null}
+      {render.error ? <ErrorNotice error={render.error} /> : null}
+    </>
+  );
+  return { insert: (id: string) => render.mutate(id), pending: render.isPending, feedback };
+};
+
+/** Inserts a macro rendered by the server for this conversation's customer and channel (its variables and length limit). */
+export const MacroPicker = ({ conversationId, onInsert }: { conversationId: string; onInsert(text: string): void }) => {
+  const { user } = useSession();
+  const capabilities = useCapabilities();
+  const enabled = can(user.role, 'macros:use') && capabilities.has('POST', '/api/v1/macros/{id}/render');
+  const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get<{ items: MacroDto[] }>('/macros').then((r) => r.items), enabled, staleTime: 60_000 });
+  const macro = useMacroInsert(conversationId, onInsert);
+  if (!enabled || !macros.data?.length) return null;
   return (
     <div className="macro-picker">
       <label className="field field-inline">
         <span>Insert a macro</span>
         <select
           value=""
-          disabled={render.isPending}
+          disabled={macro.pending}
           onChange={(e) => {
-            if (e.target.value) render.mutate(e.target.value);
+            if (e.target.value) macro.insert(e.target.value);
           }}
         >
           <option value="">Choose…</option>
@@ -47,12 +63,7 @@ export const MacroPicker = ({ conversationId, onInsert }: { conversationId: stri
           ))}
         </select>
       </label>
-      {problems.length ? (
-        <p className="notice notice-warn" role="alert">
-          This macro cannot be used here: {problems.join('; ')}.
-        </p>
-      ) : null}
-      {render.error ? <ErrorNotice error={render.error} /> : null}
+      {macro.feedback}
     </div>
   );
 };

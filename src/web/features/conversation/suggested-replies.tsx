@@ -1,19 +1,13 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { can } from '../../../shared/permissions.js';
 import { api } from '../../api/client.js';
 import { useCapabilities } from '../../api/capabilities.js';
-import { ErrorNotice } from '../../ui/notice.js';
 import { useSession } from '../auth/session.js';
+import { useMacroInsert } from './macro-picker.js';
 
 type Suggestion =
   | { kind: 'macro'; macroId: string; name: string; score: number; why: string }
   | { kind: 'reply'; text: string; uses: number; score: number; why: string };
-
-interface Rendered {
-  ok: boolean;
-  text: string | null;
-  errors: { message?: string; variable?: string; code?: string }[];
-}
 
 const preview = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
 
@@ -28,14 +22,8 @@ export const SuggestedReplies = ({ conversationId, lastMessageId, onInsert }: { 
     enabled,
     staleTime: 60_000,
   });
-  const render = useMutation({
-    mutationFn: (macroId: string) => api.post<Rendered>(`/macros/${encodeURIComponent(macroId)}/render`, { conversationId }),
-    onSuccess: (result) => {
-      if (result.ok && result.text !== null) onInsert(result.text);
-    },
-  });
+  const macro = useMacroInsert(conversationId, onInsert);
   if (!enabled || !suggestions.data?.length) return null;
-  const problems = render.data && !render.data.ok ? render.data.errors.map((e) => e.message ?? e.variable ?? e.code ?? 'unknown problem') : [];
   return (
     <div className="suggested-replies" role="group" aria-label="Suggested replies">
       <span className="muted">Suggested:</span>{' '}
@@ -45,18 +33,13 @@ export const SuggestedReplies = ({ conversationId, lastMessageId, onInsert }: { 
           type="button"
           className="btn btn-ghost btn-small"
           title={s.why}
-          disabled={render.isPending}
-          onClick={() => (s.kind === 'macro' ? render.mutate(s.macroId) : onInsert(s.text))}
+          disabled={macro.pending}
+          onClick={() => (s.kind === 'macro' ? macro.insert(s.macroId) : onInsert(s.text))}
         >
           {s.kind === 'macro' ? s.name : `“${preview(s.text)}”`}
         </button>
       ))}
-      {problems.length ? (
-        <p className="notice notice-warn" role="alert">
-          This macro cannot be used here: {problems.join('; ')}.
-        </p>
-      ) : null}
-      {render.error ? <ErrorNotice error={render.error} /> : null}
+      {macro.feedback}
     </div>
   );
 };
