@@ -48,3 +48,37 @@ export const assertPublicUrl = async (url: string, options: { allowPrivate?: boo
   }
   return { url: parsed, addresses };
 };
+
+/**
+ * The admin's allow-list for private targets (PARLEY_ALLOW_PRIVATE_URLS): host names, IP addresses and CIDR ranges;
+ * `*` allows every private target.
+ */
+export interface PrivateAllowList {
+  readonly all: boolean;
+  /** True when the host name itself is listed (its addresses are then not checked). */
+  allowsHost(host: string): boolean;
+  /** True when the address is listed or inside a listed range. */
+  allowsAddress(address: string): boolean;
+}
+
+export const createPrivateAllowList = (allow: readonly string[]): PrivateAllowList => {
+  const all = allow.includes('*');
+  const names = new Set<string>();
+  const ranges = new BlockList();
+  for (const entry of allow) {
+    const [net, bits] = entry.split('/');
+    const family = isIP(net ?? '');
+    if (family && bits !== undefined) ranges.addSubnet(net!, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+    else if (family) ranges.addAddress(net!, family === 4 ? 'ipv4' : 'ipv6');
+    else names.add(entry.toLowerCase());
+  }
+  return {
+    all,
+    allowsHost: (host) => all || names.has(host.toLowerCase()),
+    allowsAddress: (address) => {
+      if (all) return true;
+      const family = isIP(address);
+      return family !== 0 && ranges.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    },
+  };
+};

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { AppError } from '../platform/errors.js';
-import { isPrivateAddress, type Resolver } from '../platform/ssrf.js';
+import { createPrivateAllowList, isPrivateAddress, type Resolver } from '../platform/ssrf.js';
 
 /**
  * Which private targets an admin allows outgoing requests to reach (local development, tests, an on-premises
@@ -34,26 +34,13 @@ const targetsIn = (value: unknown, path: string, out: { path: string; value: str
 export const parseAllowList = (raw: string | undefined | null): string[] => (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
 
 export const createOutgoingUrlPolicy = (options: { allow: readonly string[]; resolve?: Resolver }): OutgoingUrlPolicy => {
-  const allowAll = options.allow.includes('*');
-  const names = new Set<string>();
-  const ranges = new BlockList();
-  for (const entry of options.allow) {
-    const [net, bits] = entry.split('/');
-    const family = isIP(net ?? '');
-    if (family && bits !== undefined) ranges.addSubnet(net!, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
-    else if (family) ranges.addAddress(net!, family === 4 ? 'ipv4' : 'ipv6');
-    else names.add(entry);
-  }
-  const allowedAddress = (a: string) => {
-    const family = isIP(a);
-    return family !== 0 && ranges.check(a, family === 4 ? 'ipv4' : 'ipv6');
-  };
+  const allowList = createPrivateAllowList(options.allow);
 
   const checkHost = async (host: string, field: string, shown: string): Promise<void> => {
-    if (allowAll || names.has(host.toLowerCase())) return;
+    if (allowList.allowsHost(host)) return;
     // A name that does not resolve now cannot reach anything; it is checked again when it is used.
     const addresses = isIP(host) ? [host] : (await (options.resolve ?? systemResolver)(host).catch(() => [])).map((a) => a.address);
-    const bad = addresses.find((a) => isPrivateAddress(a) && !allowedAddress(a));
+    const bad = addresses.find((a) => isPrivateAddress(a) && !allowList.allowsAddress(a));
     if (bad) throw new AppError('validation_failed', `${shown} reaches a private or local address (${bad}); outgoing requests may only reach the public internet unless PARLEY_ALLOW_PRIVATE_URLS allows it`, field);
   };
 
