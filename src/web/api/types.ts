@@ -85,6 +85,8 @@ export interface RuleDto {
   conditions: unknown;
   actions: Record<string, unknown>[];
   stopProcessing: boolean;
+  /** Schedule rules: minutes between runs (the server's default is 60). */
+  everyMinutes?: number;
   position: number;
   updatedAt: string;
 }

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { Platform } from '../../../shared/envelope.js';
 import { api } from '../../api/client.js';
@@ -21,6 +21,43 @@ const health = (c: ChannelDto, now: number): { tone: 'good' | 'warn' | 'bad' | '
   return { tone: 'good', text: now - lastEvent > 24 * 3_600_000 ? 'quiet for a day' : 'healthy' };
 };
 
+interface WidgetDto {
+  scriptUrl: string;
+  snippet: string;
+  allowedOrigins: string[];
+  ready: boolean;
+}
+
+/** A web chat channel's embed snippet, read-only, with a Copy button where the browser offers the clipboard. */
+const WidgetSnippet = ({ c }: { c: ChannelDto }) => {
+  const widget = useQuery({ queryKey: ['channels', c.id, 'widget'], queryFn: () => api.get<WidgetDto>(`/channels/${encodeURIComponent(c.id)}/widget`) });
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  // Only on secure origins (https or localhost); elsewhere the field is selected on focus for a manual copy.
+  const canCopy = typeof navigator.clipboard?.writeText === 'function';
+  const copy = (snippet: string) => {
+    navigator.clipboard.writeText(snippet).then(() => setCopied('yes'), () => setCopied('failed'));
+  };
+  if (widget.error) return <ErrorNotice error={widget.error} onRetry={() => void widget.refetch()} />;
+  if (!widget.data) return <p className="muted">Loading the embed snippet…</p>;
+  const { snippet, allowedOrigins, ready } = widget.data;
+  const id = `snippet-${c.id}`;
+  return (
+    <div className="widget-snippet">
+      <label htmlFor={id}>Embed snippet for {c.name}</label>
+      <div className="button-row">
+        <input id={id} className="code" readOnly value={snippet} size={Math.min(snippet.length, 90)} onFocus={(e) => e.currentTarget.select()} />
+        {canCopy ? (
+          <button type="button" className="btn btn-small" onClick={() => copy(snippet)}>
+            Copy snippet
+          </button>
+        ) : null}
+      </div>
+      {copied ? <p role="status" className="muted">{copied === 'yes' ? 'Copied to the clipboard.' : 'The browser refused the clipboard: select the snippet and copy it by hand.'}</p> : null}
+      <p className="muted">{ready ? `Paste it before </body> on ${allowedOrigins.join(', ')}.` : 'No site may embed it yet: add the allowed origins (config.allowedOrigins) to the channel, or the widget will not start.'}</p>
+    </div>
+  );
+};
+
 const ChannelRow = ({ c, now }: { c: ChannelDto; now: number }) => {
   const client = useQueryClient();
   const setStatus = useMutation({
@@ -33,33 +70,42 @@ const ChannelRow = ({ c, now }: { c: ChannelDto; now: number }) => {
   });
   const h = health(c, now);
   return (
-    <tr>
-      <th scope="row">
-        {c.name}
-        <div className="muted">{c.platform}</div>
-      </th>
-      <td>
-        <Chip tone={h.tone}>{h.text}</Chip>
-      </td>
-      <td>{c.health.lastEventAt ? timeAgo(c.health.lastEventAt, now) : '—'}</td>
-      <td className="wrap">{c.health.lastError ? `${c.health.lastError} (${c.health.lastErrorAt ? timeAgo(c.health.lastErrorAt, now) : ''})` : '—'}</td>
-      <td>{c.hasCredentials ? 'stored' : <span className="muted">none</span>}</td>
-      <td>
-        <button type="button" className="btn btn-small" disabled={setStatus.isPending} onClick={() => setStatus.mutate(c.status === 'paused' ? 'active' : 'paused')}>
-          {c.status === 'paused' ? `Resume ${c.name}` : `Pause ${c.name}`}
-        </button>{' '}
-        <button type="button" className="btn btn-small" disabled={test.isPending} onClick={() => test.mutate()}>
-          {test.isPending ? 'Testing…' : `Test ${c.name}`}
-        </button>
-        {test.data ? (
-          <p role="status" className={test.data.ok ? 'muted' : 'notice notice-error'}>
-            {test.data.ok ? 'Connection works' : 'Connection failed'}: {test.data.detail}
-          </p>
-        ) : null}
-        {setStatus.error ? <ErrorNotice error={setStatus.error} /> : null}
-        {test.error ? <ErrorNotice error={test.error} /> : null}
-      </td>
-    </tr>
+    <>
+      <tr>
+        <th scope="row">
+          {c.name}
+          <div className="muted">{c.platform}</div>
+        </th>
+        <td>
+          <Chip tone={h.tone}>{h.text}</Chip>
+        </td>
+        <td>{c.health.lastEventAt ? timeAgo(c.health.lastEventAt, now) : '—'}</td>
+        <td className="wrap">{c.health.lastError ? `${c.health.lastError} (${c.health.lastErrorAt ? timeAgo(c.health.lastErrorAt, now) : ''})` : '—'}</td>
+        <td>{c.hasCredentials ? 'stored' : <span className="muted">none</span>}</td>
+        <td>
+          <button type="button" className="btn btn-small" disabled={setStatus.isPending} onClick={() => setStatus.mutate(c.status === 'paused' ? 'active' : 'paused')}>
+            {c.status === 'paused' ? `Resume ${c.name}` : `Pause ${c.name}`}
+          </button>{' '}
+          <button type="button" className="btn btn-small" disabled={test.isPending} onClick={() => test.mutate()}>
+            {test.isPending ? 'Testing…' : `Test ${c.name}`}
+          </button>
+          {test.data ? (
+            <p role="status" className={test.data.ok ? 'muted' : 'notice notice-error'}>
+              {test.data.ok ? 'Connection works' : 'Connection failed'}: {test.data.detail}
+            </p>
+          ) : null}
+          {setStatus.error ? <ErrorNotice error={setStatus.error} /> : null}
+          {test.error ? <ErrorNotice error={test.error} /> : null}
+        </td>
+      </tr>
+      {c.platform === 'chat' ? (
+        <tr>
+          <td colSpan={6}>
+            <WidgetSnippet c={c} />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 };
 

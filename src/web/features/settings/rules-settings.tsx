@@ -53,8 +53,10 @@ const NewRule = () => {
   const [trigger, setTrigger] = useState<string>('message_created');
   const [conditions, setConditions] = useState(exampleConditions);
   const [actions, setActions] = useState(exampleActions);
+  const [everyMinutes, setEveryMinutes] = useState('60');
   const create = useMutation({
-    mutationFn: () => api.post<RuleDto>('/rules', { name, trigger, enabled: false, conditions: parseJson('Conditions', conditions), actions: parseJson('Actions', actions) }),
+    // The server checks everyMinutes' range and names the field when it is out of it.
+    mutationFn: () => api.post<RuleDto>('/rules', { name, trigger, enabled: false, conditions: parseJson('Conditions', conditions), actions: parseJson('Actions', actions), ...(trigger === 'schedule' ? { everyMinutes: Number(everyMinutes) } : {}) }),
     onSuccess: async () => {
       setName('');
       await client.invalidateQueries({ queryKey: ['rules'] });
@@ -82,7 +84,15 @@ const NewRule = () => {
             ))}
           </select>
         </label>
+        {trigger === 'schedule' ? (
+          <label className="field">
+            <span>Every N minutes</span>
+            <input type="number" required min={1} max={10_080} step={1} value={everyMinutes} onChange={(e) => setEveryMinutes(e.target.value)} />
+          </label>
+        ) : null}
       </div>
+      {trigger === 'schedule' ? <p className="muted">Runs over the open conversations its conditions match, every {everyMinutes || '…'} minutes (at most once a week).</p> : null}
+      {trigger === 'incident_detected' ? <p className="muted">Runs over an incident&apos;s conversations when it is suspected and again when it is confirmed; conditions can read incident.status.</p> : null}
       <label className="field">
         <span>Conditions (JSON: all/any of field, op, value)</span>
         <textarea className="code" rows={5} value={conditions} onChange={(e) => setConditions(e.target.value)} />
@@ -104,7 +114,7 @@ export const RulesSettings = () => {
   const client = useQueryClient();
   const rules = useQuery({ queryKey: ['rules'], queryFn: () => api.get<{ items: RuleDto[] }>('/rules').then((r) => r.items) });
   const toggle = useMutation({
-    mutationFn: (rule: RuleDto) => api.put(`/rules/${encodeURIComponent(rule.id)}`, { name: rule.name, enabled: !rule.enabled, trigger: rule.trigger, conditions: rule.conditions, actions: rule.actions, stopProcessing: rule.stopProcessing, position: rule.position }),
+    mutationFn: (rule: RuleDto) => api.put(`/rules/${encodeURIComponent(rule.id)}`, { name: rule.name, enabled: !rule.enabled, trigger: rule.trigger, conditions: rule.conditions, actions: rule.actions, stopProcessing: rule.stopProcessing, position: rule.position, ...(rule.everyMinutes === undefined ? {} : { everyMinutes: rule.everyMinutes }) }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['rules'] }),
   });
   return (
@@ -118,6 +128,7 @@ export const RulesSettings = () => {
           <li key={r.id} className="card rule">
             <h3>
               {r.name} <Chip tone={r.enabled ? 'good' : 'neutral'}>{r.enabled ? 'enabled' : 'disabled'}</Chip> <Chip tone="info">{r.trigger.replace(/_/g, ' ')}</Chip>
+              {r.trigger === 'schedule' ? <Chip tone="neutral">every {r.everyMinutes ?? 60} minutes</Chip> : null}
               {r.stopProcessing ? <Chip tone="warn">stops later rules</Chip> : null}
             </h3>
             <details>
