@@ -233,3 +233,58 @@ export const useSplit = (conversationId: string) => {
     },
   });
 };
+
+/**
+ * Phone conversations: Parley cannot place calls, so answering one is a callback for a person. Recording it adds a
+ * note naming the caller's number and the agreed time, and the conversation sleeps until then.
+ */
+export const CallbackMenu = ({ c }: { c: ConversationDto }) => {
+  const client = useQueryClient();
+  const menu = useRef<HTMLDetailsElement>(null);
+  const [when, setWhen] = useState('');
+  const [note, setNote] = useState('');
+  const record = useMutation({
+    mutationFn: () => api.post<{ noteId: string; number: string; at: string | null; body: string }>(`/conversations/${encodeURIComponent(c.id)}/callback`, { at: new Date(when).toISOString(), ...(note.trim() ? { note: note.trim() } : {}) }),
+    onSuccess: async () => {
+      closeMenu(menu.current);
+      setWhen('');
+      setNote('');
+      await refresh(client, [c.id]);
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (when) record.mutate();
+  };
+  return (
+    <>
+      <details className="menu" ref={menu}>
+        <summary className="btn">Record callback</summary>
+        <div className="menu-list menu-list-end">
+          <form className="menu-custom" onSubmit={submit} aria-label="Record a callback">
+            <label className="field">
+              <span>Call back at</span>
+              <input type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} required />
+            </label>
+            <label className="field">
+              <span>Note for whoever calls (optional)</span>
+              <textarea rows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
+            </label>
+            <button type="submit" className="btn btn-primary" disabled={!when || record.isPending}>
+              {record.isPending ? 'Recording…' : 'Record callback'}
+            </button>
+            <p className="muted">Parley cannot place calls: this adds a note with the caller&apos;s number and snoozes the conversation until then.</p>
+            {record.error ? <ErrorNotice error={record.error} /> : null}
+          </form>
+        </div>
+      </details>
+      {/* Seen as the note in the timeline and the snoozed chip; announced for screen readers. */}
+      {record.data ? (
+        <p role="status" className="sr-only">
+          Callback recorded: call {record.data.number}
+          {record.data.at ? ` at ${formatDateTime(record.data.at)}` : ''}.
+        </p>
+      ) : null}
+    </>
+  );
+};

@@ -12,7 +12,7 @@ import { CustomerPanel } from '../customer/customer-panel.js';
 import { usePollInterval } from '../live/live-events.js';
 import { CollisionIndicator, usePresenceReporter } from '../live/presence.js';
 import { Composer, replyBoxId } from './composer.js';
-import { AssignMenu, MergeDialog, SnoozeMenu, useSplit } from './conversation-actions.js';
+import { AssignMenu, CallbackMenu, MergeDialog, SnoozeMenu, useSplit } from './conversation-actions.js';
 import './conversation-tools.css';
 import { OperationsHistory } from './operations-history.js';
 import { UndoToast } from './undo-toast.js';
@@ -63,7 +63,7 @@ const Tombstone = ({ c }: { c: ConversationDto }) => {
 
 type Entry = { at: string; message: MessageDto } | { at: string; note: NoteDto };
 
-const Header = ({ c }: { c: ConversationDto }) => {
+const Header = ({ c, platform }: { c: ConversationDto; platform: string | null }) => {
   const { user } = useSession();
   const client = useQueryClient();
   const customer = useCustomer(c.customerId);
@@ -125,6 +125,7 @@ const Header = ({ c }: { c: ConversationDto }) => {
         ) : null}
         {can(user.role, 'conversations:assign') ? <AssignMenu c={c} pending={change.isPending} onAssign={(id) => change.mutate({ assign: id })} /> : null}
         {isResolved || !can(user.role, 'conversations:write') ? null : <SnoozeMenu c={c} />}
+        {platform === 'phone' && can(user.role, 'conversations:write') ? <CallbackMenu c={c} /> : null}
         {canMerge ? <MergeDialog c={c} /> : null}
         <button type="button" className={isResolved ? 'btn' : 'btn btn-primary'} disabled={change.isPending} onClick={() => change.mutate({ status: isResolved ? 'open' : 'resolved' })}>
           {isResolved ? 'Reopen' : 'Resolve'} <kbd aria-hidden="true">e</kbd>
@@ -163,7 +164,7 @@ export const ConversationView = ({ id }: { id: string }) => {
   return (
     <div className="conversation-layout">
     <section className="conversation" aria-label="Conversation">
-      <Header c={conversation} />
+      <Header c={conversation} platform={detail.data.channel?.platform ?? null} />
       <OperationsHistory conversationId={conversation.id} />
       {split.error ? <ErrorNotice error={split.error} /> : null}
       <UndoToast />
