@@ -41,6 +41,7 @@ import { createDecideConfigCache } from './pipeline/decide-config.js';
 import { createSlaCheckStage } from './pipeline/decide-sla-check.js';
 import { createConversationUpdatedStage, createIncidentDetectedStage, createRuleScheduler, createScheduleStage } from './pipeline/decide-events.js';
 import { createWebhookStage } from './pipeline/decide-webhooks.js';
+import { createGuardedFetch } from './platform/guarded-http.js';
 import { registerMacroRoutes } from './http/routes/macros.routes.js';
 import { registerSuggestedRepliesRoutes } from './http/routes/suggested-replies.routes.js';
 import { createSuggestedRepliesService } from './services/suggested-replies.service.js';
@@ -139,6 +140,8 @@ export const createApp = async (options: AppOptions) => {
     marketingTeamId = (await teams.list()).find((t) => t.kind === 'marketing')?.id ?? null;
   };
 
+  // Rule webhooks and feeds reach user-chosen URLs: every connection is checked against the private allow-list.
+  const outgoingFetch = createGuardedFetch({ allow: options.allowPrivateWebhooks ? ['*'] : config.allowPrivateUrls });
   const decideDeps = {
     config: createDecideConfigCache(),
     publicUrl: config.publicUrl,
@@ -168,7 +171,7 @@ export const createApp = async (options: AppOptions) => {
       createIncidentDetectedStage(decideDeps),
       createConversationUpdatedStage(decideDeps),
       createSnoozeWakeStage(decideDeps),
-      createWebhookStage({ uow, clock, logger, allowPrivate: decideDeps.allowPrivateWebhooks }),
+      createWebhookStage({ uow, clock, logger, fetch: outgoingFetch }),
     ],
   });
   const { ingest } = createIngest({
@@ -184,7 +187,7 @@ export const createApp = async (options: AppOptions) => {
   const channels = createChannelsService({ repos, uow, clock, secrets, urlPolicy: createOutgoingUrlPolicy({ allow: options.allowPrivateWebhooks ? ['*'] : config.allowPrivateUrls }) });
   const chatRepository = createChatRepository(store.db);
   const chatMailbox = createStoredChatMailbox(chatRepository, clock);
-  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, listeningQueriesFor: (channel) => listening.queriesFor(channel), buildAdapter: options.adapterFor ?? ((channel) => createChannelAdapter(channel, { chatMailbox })), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
+  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, listeningQueriesFor: (channel) => listening.queriesFor(channel), buildAdapter: options.adapterFor ?? ((channel) => createChannelAdapter(channel, { chatMailbox, fetch: outgoingFetch })), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
   const listening = createListeningService({ repos, uow, clock, adapterFor: channelRuntime.adapterFor });
   const outbox = createOutboxDispatcher({
     repos,

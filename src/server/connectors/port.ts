@@ -105,6 +105,8 @@ export interface CredentialStore {
 /** Services an adapter may need beyond its own settings: web chat's mailbox is Parley's own store. */
 export interface AdapterContext {
   chatMailbox?: ChatMailbox;
+  /** The guarded fetch (platform/guarded-http.ts) for requests to user-chosen URLs, built from the private allow-list. */
+  fetch?: typeof fetch;
 }
 
 /** Builds an adapter from a channel's stored config and decrypted credentials. */

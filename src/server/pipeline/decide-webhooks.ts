@@ -1,9 +1,11 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { JobHandler } from '../jobs/definitions.js';
 import type { Clock } from '../platform/clock.js';
+import { createGuardedFetch, PrivateAddressRefused } from '../platform/guarded-http.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
+import { isPrivateAddress, type Resolver } from '../platform/ssrf.js';
 import type { UnitOfWork } from '../repositories/index.js';
 
 export interface WebhookDelivery {
@@ -19,23 +21,7 @@ declare module '../jobs/definitions.js' {
   }
 }
 
-// Loopback, private, link-local (cloud metadata), carrier-grade NAT, benchmarking, multicast and reserved ranges.
-const blocked = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) blocked.addSubnet(net, prefix, 'ipv6');
-
-/** True for addresses a rule must not reach: loopback, private networks, link-local and the like. */
-export const isPrivateAddress = (address: string): boolean => {
-  const bare = address.replace(/^\[|\]$/g, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return blocked.check(mapped[1] as string, 'ipv4');
-  const family = isIP(bare);
-  if (family === 4) return blocked.check(bare, 'ipv4');
-  if (family === 6) return blocked.check(bare, 'ipv6');
-  return false;
-};
+export { isPrivateAddress };
 
 export type Resolve = (host: string) => Promise<string[]>;
 const resolveAll: Resolve = async (host) => (await lookup(host, { all: true })).map((a) => a.address);
@@ -69,19 +55,33 @@ export const checkWebhookTarget = async (raw: string, options: { allowPrivate: b
 
 const MAX_ATTEMPTS = 5;
 
+export type WebhookOutcome = 'delivered' | 'refused' | 'failed' | 'retrying';
+
+export interface WebhookDeps {
+  uow: UnitOfWork;
+  clock: Clock;
+  logger: Logger;
+  /** PARLEY_ALLOW_PRIVATE_URLS entries (names, addresses, CIDR ranges, `*`) the receiver may resolve to. */
+  allow?: readonly string[];
+  /** Shorthand for `allow: ['*']` (the app option allowPrivateWebhooks). */
+  allowPrivate?: boolean;
+  /** Defaults to a guarded fetch built from `allow`; app.ts passes the one it shares with feeds. */
+  fetch?: typeof fetch;
+  /** Replaces DNS for the default guarded fetch (tests). */
+  resolve?: Resolver;
+  timeoutMs?: number;
+}
+
 /**
- * Delivers rule notifications. The POST runs after the job's transaction commits, so a slow receiver never holds
- * the store; a failed attempt is re-queued with backoff. A crash between commit and POST loses that notification.
+ * POSTs one notification through the guarded dispatcher, which checks the receiver's addresses when it connects (not
+ * only when the rule was saved): a name re-pointed at a private address (DNS rebinding) is refused and not retried.
+ * Redirects are not followed. A 5xx, 429 or network failure is re-queued with backoff.
  */
-export const createWebhookStage = (deps: { uow: UnitOfWork; clock: Clock; logger: Logger; allowPrivate: boolean; fetch?: typeof fetch; resolve?: Resolve; timeoutMs?: number }): JobHandler<'rules.webhook'> => {
-  const doFetch = deps.fetch ?? fetch;
-  const deliver = async (d: WebhookDelivery): Promise<void> => {
-    const refused = await checkWebhookTarget(d.url, { allowPrivate: deps.allowPrivate, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
-    if (refused) {
-      deps.logger.warn({ url: d.url, reason: refused }, 'rule webhook refused');
-      return;
-    }
+export const createWebhookDeliverer = (deps: WebhookDeps): ((d: WebhookDelivery) => Promise<WebhookOutcome>) => {
+  const doFetch = deps.fetch ?? createGuardedFetch({ allow: deps.allowPrivate ? ['*'] : (deps.allow ?? []), ...(deps.resolve ? { resolve: deps.resolve } : {}) });
+  return async (d) => {
     let retry = false;
+    let outcome: WebhookOutcome = 'failed';
     try {
       const res = await doFetch(d.url, {
         method: 'POST',
@@ -90,18 +90,35 @@ export const createWebhookStage = (deps: { uow: UnitOfWork; clock: Clock; logger
         redirect: 'error',
         signal: AbortSignal.timeout(deps.timeoutMs ?? 5000),
       });
+      await res.body?.cancel();
       retry = res.status >= 500 || res.status === 429;
-      if (!res.ok) deps.logger.warn({ url: d.url, status: res.status }, 'rule webhook answered with an error');
+      if (res.ok) outcome = 'delivered';
+      else deps.logger.warn({ url: d.url, status: res.status }, 'rule webhook answered with an error');
     } catch (error) {
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      if (cause instanceof PrivateAddressRefused || (error instanceof TypeError && /protocol|credentials/.test(error.message))) {
+        deps.logger.warn({ url: d.url, reason: cause instanceof Error ? cause.message : String(cause) }, 'rule webhook refused');
+        return 'refused';
+      }
       retry = true;
-      deps.logger.warn({ url: d.url, err: String(error) }, 'rule webhook failed');
+      deps.logger.warn({ url: d.url, err: String(cause) }, 'rule webhook failed');
     }
     if (retry && d.attempt + 1 < MAX_ATTEMPTS) {
       const now = deps.clock.now();
       const next = { ...d, attempt: d.attempt + 1 };
       await deps.uow((tx) => tx.jobs.enqueue([{ id: newId(), type: 'rules.webhook', payload: JSON.stringify({ deliveries: [next] }), runAt: now + 2000 * 2 ** d.attempt }], now));
+      return 'retrying';
     }
+    return outcome;
   };
+};
+
+/**
+ * Delivers rule notifications. The POST runs after the job's transaction commits, so a slow receiver never holds
+ * the store; a failed attempt is re-queued with backoff. A crash between commit and POST loses that notification.
+ */
+export const createWebhookStage = (deps: WebhookDeps): JobHandler<'rules.webhook'> => {
+  const deliver = createWebhookDeliverer(deps);
   return {
     type: 'rules.webhook',
     merge: (payloads) => ({ deliveries: payloads.flatMap((p) => p.deliveries) }),

@@ -1,4 +1,5 @@
 import type { Envelope } from '../../../shared/envelope.js';
+import { createGuardedFetch, PrivateAddressRefused } from '../../platform/guarded-http.js';
 import { ConnectorError } from '../port.js';
 import type { AdapterFactory, ChannelAdapter, Cursor, PollResult } from '../port.js';
 import { parseChannelSettings } from '../shared/channel-config.js';
@@ -47,16 +48,18 @@ function feedError(url: string, status: number, headers: Headers): ConnectorErro
   return new ConnectorError(`Feed ${url} answered HTTP ${status}`, false, null, `http_${status}`);
 }
 
-async function pollFeed(url: string, state: FeedState, channelId: string, userAgent: string, matches: ListeningFilter | null, signal?: AbortSignal): Promise<Envelope[]> {
+async function pollFeed(doFetch: typeof fetch, url: string, state: FeedState, channelId: string, userAgent: string, matches: ListeningFilter | null, signal?: AbortSignal): Promise<Envelope[]> {
   const headers: Record<string, string> = { 'user-agent': userAgent, accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5' };
   // Conditional GET: most feeds answer 304 with no body when nothing changed.
   if (state.etag) headers['if-none-match'] = state.etag;
   if (state.lastModified) headers['if-modified-since'] = state.lastModified;
   let response: Response;
   try {
-    response = await fetch(url, { headers, signal: signal ?? null });
+    response = await doFetch(url, { headers, signal: signal ?? null });
   } catch (error) {
     if (signal?.aborted) throw error;
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof PrivateAddressRefused) throw new ConnectorError(`Feed ${url} refused: ${cause.message}`, false, null, 'private_address');
     throw new ConnectorError(`Feed ${url} unreachable: ${error instanceof Error ? error.message : String(error)}`, true, 300_000, 'network');
   }
   if (response.status === 304) return [];
@@ -96,8 +99,10 @@ async function pollFeed(url: string, state: FeedState, channelId: string, userAg
  * (string[]): when either is set, only matching items are kept. `userAgent`.
  * Credentials: none. Read-only: `send` always fails permanently.
  */
-export const createRssAdapter: AdapterFactory = (channel): ChannelAdapter => {
+export const createRssAdapter: AdapterFactory = (channel, context): ChannelAdapter => {
   const config = parseChannelSettings(rssConfigSchema, channel.config, 'rss config');
+  // Feed URLs are user-chosen: every connection (and redirect hop) is checked; alone, no private target is allowed.
+  const doFetch = context?.fetch ?? createGuardedFetch({ allow: [] });
   const { feeds, userAgent } = config;
 
   return {
@@ -109,7 +114,7 @@ export const createRssAdapter: AdapterFactory = (channel): ChannelAdapter => {
       const envelopes: Envelope[] = [];
       for (const url of feeds) {
         state[url] ??= { etag: null, lastModified: null, seen: {} };
-        envelopes.push(...(await pollFeed(url, state[url], channel.id, userAgent, matches, signal)));
+        envelopes.push(...(await pollFeed(doFetch, url, state[url], channel.id, userAgent, matches, signal)));
       }
       // Feeds dropped from the config drop out of the cursor too.
       const kept = Object.fromEntries(feeds.map((url) => [url, state[url]]));
@@ -121,7 +126,7 @@ export const createRssAdapter: AdapterFactory = (channel): ChannelAdapter => {
     },
     async test() {
       try {
-        for (const url of feeds) await pollFeed(url, { etag: null, lastModified: null, seen: {} }, channel.id, userAgent, null);
+        for (const url of feeds) await pollFeed(doFetch, url, { etag: null, lastModified: null, seen: {} }, channel.id, userAgent, null);
         return { ok: true, detail: `${feeds.length} feed(s) readable` };
       } catch (error) {
         return { ok: false, detail: error instanceof Error ? error.message : String(error) };

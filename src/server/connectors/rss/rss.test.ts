@@ -4,7 +4,14 @@ import { ConnectorError } from '../port.js';
 import { startFakeFeedServer } from './fake-server.js';
 import type { FakeFeedServer } from './fake-server.js';
 import { feedItemKey, mapRssItem, parseFeed } from './map.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGuardedFetch } from '../../platform/guarded-http.js';
+import type { Resolver } from '../../platform/ssrf.js';
 import { createRssAdapter } from './rss.connector.js';
+
+// The fake site listens on loopback; the admin's allow-list lets these tests reach it.
+const local = { fetch: createGuardedFetch({ allow: ['127.0.0.1'] }) };
 
 describe('mapRssItem', () => {
   it('maps an RSS item with HTML content to a listening post with safe text', async () => {
@@ -38,7 +45,7 @@ describe('RSS/Atom adapter against the fake site', () => {
   for (const format of ['rss', 'atom'] as const) {
     it(`polls ${format} with conditional GET, dedupes across a restart, and reports edits as new versions`, async () => {
       const feedUrl = format === 'rss' ? server.rssUrl : server.atomUrl;
-      const make = () => createRssAdapter({ id: 'ch-rss', platform: 'rss', config: { feeds: [feedUrl] }, credentials: {}, ownAccountIds: [] });
+      const make = () => createRssAdapter({ id: 'ch-rss', platform: 'rss', config: { feeds: [feedUrl] }, credentials: {}, ownAccountIds: [] }, local);
       const first = server.add({ title: 'Acme X1 review', html: '<p>battery is weak</p>', author: 'Jo' });
       const second = server.add({ title: 'Forum: Acme login loop', html: '<p>cannot log in</p>', author: 'Sam' });
       const a = make();
@@ -64,16 +71,16 @@ describe('RSS/Atom adapter against the fake site', () => {
     server.add({ title: 'Unrelated', html: 'cats', author: 'A' });
     const hit = server.add({ title: 'Acme outage?', html: 'site down', author: 'B' });
     server.add({ title: 'Acme is hiring', html: 'outage engineers wanted', author: 'C' });
-    const byKeyword = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], keywords: ['ACME'] }, credentials: {}, ownAccountIds: [] });
+    const byKeyword = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], keywords: ['ACME'] }, credentials: {}, ownAccountIds: [] }, local);
     expect((await byKeyword.poll!(null)).envelopes).toHaveLength(2);
-    const byQuery = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], listeningQueries: ['acme AND (outage OR down) -hiring'] }, credentials: {}, ownAccountIds: [] });
+    const byQuery = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], listeningQueries: ['acme AND (outage OR down) -hiring'] }, credentials: {}, ownAccountIds: [] }, local);
     expect((await byQuery.poll!(null)).envelopes.map((e) => e.externalId)).toEqual([hit.id]);
-    const broken = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], listeningQueries: ['"unterminated'] }, credentials: {}, ownAccountIds: [] });
+    const broken = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl], listeningQueries: ['"unterminated'] }, credentials: {}, ownAccountIds: [] }, local);
     await expect(broken.poll!(null)).rejects.toMatchObject({ retryable: false, platformCode: 'listening_query' });
   });
 
   it('maps 429 to a retryable error with Retry-After, a vanished feed to a permanent one, and refuses to send', async () => {
-    const a = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl] }, credentials: {}, ownAccountIds: [] });
+    const a = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl] }, credentials: {}, ownAccountIds: [] }, local);
     server.failNext(429, { 'retry-after': '120' });
     await expect(a.poll!(null)).rejects.toMatchObject({ retryable: true, retryAfterMs: 120_000 });
     server.failNext(410);
@@ -82,5 +89,52 @@ describe('RSS/Atom adapter against the fake site', () => {
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error).toMatchObject({ retryable: false, platformCode: 'read_only' });
     expect((error as Error).message).toMatch(/reply on the site itself at https:\/\/blog\.test\/p\/1/);
+  });
+});
+
+describe('RSS/Atom feeds reach only public addresses unless allowed', () => {
+  let server: FakeFeedServer;
+  let redirector: Server;
+  let redirectorPort = 0;
+  // Public-looking names that DNS (injected) answers with loopback, where the fake site listens.
+  const resolve: Resolver = async (host) => (host.endsWith('.example') ? [{ address: '127.0.0.1', family: 4 }] : []);
+  beforeEach(async () => {
+    server = await startFakeFeedServer();
+    redirector = createServer((req, res) => res.writeHead(301, { location: `http://internal.example:${new URL(server.url).port}/rss.xml` }).end());
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    redirectorPort = (redirector.address() as AddressInfo).port;
+  });
+  afterEach(async () => {
+    await server.close();
+    await new Promise((r) => redirector.close(r));
+  });
+  const adapter = (feed: string, allow: string[]) =>
+    createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [feed] }, credentials: {}, ownAccountIds: [] }, { fetch: createGuardedFetch({ allow, resolve }) });
+  const feedOn = (host: string) => `http://${host}:${new URL(server.url).port}/rss.xml`;
+
+  it('refuses a feed whose public-looking name resolves to loopback, permanently, without a request', async () => {
+    server.add({ title: 'Acme', html: 'x', author: 'Jo' });
+    const error = await adapter(feedOn('blog.example'), []).poll!(null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ retryable: false, platformCode: 'private_address' });
+    expect(server.hits).toEqual([]);
+    // The adapter built alone (no context) allows no private target either.
+    const alone = createRssAdapter({ id: 'c', platform: 'rss', config: { feeds: [server.rssUrl] }, credentials: {}, ownAccountIds: [] });
+    await expect(alone.poll!(null)).rejects.toMatchObject({ platformCode: 'private_address' });
+  });
+
+  it('fetches the feed when the allow-list names the host', async () => {
+    const item = server.add({ title: 'Acme', html: 'x', author: 'Jo' });
+    const result = await adapter(feedOn('blog.example'), ['blog.example']).poll!(null);
+    expect(result.envelopes.map((e) => e.externalId)).toEqual([item.id]);
+  });
+
+  it('re-checks a redirect: an allowed feed host cannot send the fetch on to a private address', async () => {
+    server.add({ title: 'Acme', html: 'x', author: 'Jo' });
+    const feed = `http://allowed.example:${redirectorPort}/feed`;
+    await expect(adapter(feed, ['allowed.example']).poll!(null)).rejects.toMatchObject({ platformCode: 'private_address' });
+    expect(server.hits).toEqual([]);
+    // Allowing the redirect's target too lets it through, so the refusal above was the redirect check.
+    expect((await adapter(feed, ['allowed.example', 'internal.example']).poll!(null)).envelopes).toHaveLength(1);
   });
 });
