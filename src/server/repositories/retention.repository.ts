@@ -83,6 +83,45 @@ export const createRetentionRepository = (executor: Executor) => {
       return Number(r.numUpdatedRows);
     },
 
+    /**
+     * Deliveries a paused channel holds (migration 0014) carry raw envelopes; those received before `cutoff` are
+     * deleted (their messages would be blanked by the next purge anyway). Returns how many deliveries went.
+     */
+    async purgeHeldBefore(channelId: string, cutoff: number): Promise<number> {
+      const r = await db.deleteFrom('channel_held_events').where('channel_id', '=', channelId).where('received_at', '<', cutoff).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    /**
+     * Removes the customer's envelopes (matched by author platform id on channels of the identity's platform) from
+     * deliveries a paused channel holds, and deletes deliveries left empty. Runs before `erase`, which deletes the
+     * identities it matches by. Returns how many envelopes went.
+     */
+    async eraseHeld(customerId: string): Promise<number> {
+      const identities = await db.selectFrom('identities').select(['platform', 'platform_id']).where('customer_id', '=', customerId).execute();
+      let removed = 0;
+      for (const identity of identities) {
+        // A cheap superset in SQL (LIKE wildcards stand in for characters LIKE or JSON would escape), exact match below.
+        const pattern = `%"platformId":${JSON.stringify(identity.platform_id).replace(/[\\%_]/g, '_')}%`;
+        const rows = await db
+          .selectFrom('channel_held_events')
+          .innerJoin('channels', 'channels.id', 'channel_held_events.channel_id')
+          .select(['channel_held_events.id', 'channel_held_events.envelopes', 'channel_held_events.deletions'])
+          .where('channels.platform', '=', identity.platform)
+          .where('channel_held_events.envelopes', 'like', pattern)
+          .execute();
+        for (const row of rows) {
+          const envelopes = fromJson<{ author?: { platformId?: unknown } }[]>(row.envelopes, []);
+          const kept = envelopes.filter((e) => e.author?.platformId !== identity.platform_id);
+          if (kept.length === envelopes.length) continue;
+          removed += envelopes.length - kept.length;
+          if (kept.length === 0 && fromJson<unknown[]>(row.deletions, []).length === 0) await db.deleteFrom('channel_held_events').where('id', '=', row.id).execute();
+          else await db.updateTable('channel_held_events').set({ envelopes: JSON.stringify(kept) }).where('id', '=', row.id).execute();
+        }
+      }
+      return removed;
+    },
+
     /** Removes a customer's text and identities and leaves a tombstone; message rows and their metrics remain. */
     async erase(customerId: string, erasedBy: string | null, now: number): Promise<Tombstone> {
       const conversationIds = db.selectFrom('conversations').select('id').where('customer_id', '=', customerId);

@@ -19,7 +19,9 @@ export const createDataRightsService = (deps: { repos: Repositories; uow: UnitOf
       const cutoff = clock.now() - policy.days * dayMs;
       const purged = await uow(async (tx) => {
         const n = await tx.retention.purgeBefore(policy.channelId, cutoff);
-        if (n > 0) await recordAudit(tx, actor, clock.now(), 'retention.purge', { type: 'channel', id: policy.channelId }, { days: policy.days, cutoff, messages: n });
+        // A paused channel's held deliveries carry the same words, raw.
+        const held = await tx.retention.purgeHeldBefore(policy.channelId, cutoff);
+        if (n > 0 || held > 0) await recordAudit(tx, actor, clock.now(), 'retention.purge', { type: 'channel', id: policy.channelId }, { days: policy.days, cutoff, messages: n, heldDeliveries: held });
         return n;
       });
       out.push({ channelId: policy.channelId, purged });
@@ -45,9 +47,11 @@ export const createDataRightsService = (deps: { repos: Repositories; uow: UnitOf
     async erase(customerId: string, actor: Actor): Promise<Tombstone> {
       return uow(async (tx) => {
         if (!(await tx.customers.get(customerId))) throw new AppError('customer_not_found', `no customer ${customerId}`);
+        // Before erase: held deliveries are matched by the identities erase deletes.
+        const held = await tx.retention.eraseHeld(customerId);
         const tombstone = await tx.retention.erase(customerId, actor.userId, clock.now());
         await tx.customerRecords.deleteNotesOf(customerId);
-        await recordAudit(tx, actor, clock.now(), 'customer.erase', { type: 'customer', id: customerId }, { messages: tombstone.messages, identities: tombstone.identities });
+        await recordAudit(tx, actor, clock.now(), 'customer.erase', { type: 'customer', id: customerId }, { messages: tombstone.messages, identities: tombstone.identities, heldMessages: held });
         return tombstone;
       });
     },
