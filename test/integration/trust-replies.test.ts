@@ -138,6 +138,26 @@ describe.each(dialects)('public replies on %s', (dialect) => {
     await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [] });
   });
 
+  it.skipIf(skip)("reads phone numbers in the workspace's regions: with GB set, a public reply with a UK mobile is blocked", async () => {
+    const bad = await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [], regions: ['GB', 'UK'] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('regions.1');
+    const { conversationId } = await ingest(xChannel, 'can you text me back?');
+    const text = 'Text 07911 123456 and we will sort it.';
+    const before = await as(agentToken, 'POST', `/api/v1/conversations/${conversationId}/reply`, { text });
+    expect(before.statusCode, before.body).toBe(202);
+    const set = await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [], regions: ['gb'] });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toEqual({ patterns: [], regions: ['GB'] });
+    const after = await as(agentToken, 'POST', `/api/v1/conversations/${conversationId}/reply`, { text });
+    expect(after.statusCode).toBe(422);
+    // Changing only the patterns keeps the regions.
+    await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [{ type: 'phone', pattern: '+1 800 555 0100' }] });
+    expect((await as(adminToken, 'GET', '/api/v1/trust/pii-allow')).json().regions).toEqual(['GB']);
+    expect((await as(agentToken, 'POST', `/api/v1/conversations/${conversationId}/reply`, { text })).statusCode).toBe(422);
+    await as(adminToken, 'PUT', '/api/v1/trust/pii-allow', { patterns: [], regions: [] });
+  });
+
   it.skipIf(skip)('no API path produces a public reply with a valid card number or an email address', async () => {
     const target = await ingest(xChannel, 'my bill doubled this month');
     const attempts = [`Your card ${card} was refunded`, `Write to us from ${email}`];

@@ -2,7 +2,7 @@ import { checkReply, type CheckReplyResult } from '../../shared/pii/index.js';
 import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Repositories } from '../repositories/index.js';
-import { compileAllowed, notAllowed, PII_ALLOW_KEY, type AllowedPattern } from '../trust/pii-allow.js';
+import { compileAllowed, notAllowed, phoneRegionsFrom, PII_ALLOW_KEY, type AllowedPattern } from '../trust/pii-allow.js';
 import { attachProof, newVerificationCode, proofCodeIn, proofModeFor, REPLY_PROOF_KEY, type ReplyProofSettings } from '../trust/reply-proof.js';
 
 export type OutboundKind = 'reply' | 'dm' | 'email' | 'chat';
@@ -43,9 +43,10 @@ export const outboundKindFor = (answering: { kind: string } | null): OutboundKin
  * hotline, order numbers); every path that writes a reply asks this, so they all give the same verdict.
  */
 export const checkOutboundReply = async (tx: Repositories, text: string, visibility: 'public' | 'private'): Promise<CheckReplyResult> => {
-  const verdict = checkReply(text, { visibility });
+  const stored = await tx.settings.get<{ patterns?: AllowedPattern[]; regions?: string[] }>(PII_ALLOW_KEY);
+  // The workspace's phone regions: a UK brand's "07911 123456" is a phone number, not just digits.
+  const verdict = checkReply(text, { visibility, ...phoneRegionsFrom(stored?.regions) });
   if (verdict.allowed) return verdict;
-  const stored = await tx.settings.get<{ patterns?: AllowedPattern[] }>(PII_ALLOW_KEY);
   const blocking = notAllowed(text, verdict.findings, compileAllowed(stored?.patterns ?? []));
   if (blocking.length === 0) return { allowed: true, findings: verdict.findings };
   return { allowed: false, findings: verdict.findings, reason: `public reply contains personal data (${blocking.map((f) => `${f.type} at ${f.start}-${f.end}`).join(', ')}); move the conversation to a private channel or remove it` };

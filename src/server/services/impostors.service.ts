@@ -8,7 +8,7 @@ import type { ImpostorAlert, ImpostorAlertStatus, ScannedMessage } from '../repo
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { scoreImpostor } from '../trust/impostor/index.js';
 import { officialIdentityOf } from '../trust/official-identity.js';
-import { compileAllowed, PII_ALLOW_KEY, type AllowedPattern } from '../trust/pii-allow.js';
+import { compileAllowed, PII_ALLOW_KEY, validateRegions, type AllowedPattern } from '../trust/pii-allow.js';
 import { recordAudit } from './audit.js';
 import type { ConversationsService } from './conversations.service.js';
 import type { PrivateHandoffService } from './private-handoff.service.js';
@@ -98,19 +98,22 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
     piiAutoReply,
 
     /** What an admin allows in public replies although the guard finds it (the company's own hotline, order numbers). */
-    async piiAllow(): Promise<{ patterns: AllowedPattern[] }> {
-      return { patterns: (await repos.settings.get<{ patterns?: AllowedPattern[] }>(PII_ALLOW_KEY))?.patterns ?? [] };
+    async piiAllow(): Promise<{ patterns: AllowedPattern[]; regions: string[] }> {
+      const stored = await repos.settings.get<{ patterns?: AllowedPattern[]; regions?: string[] }>(PII_ALLOW_KEY);
+      return { patterns: stored?.patterns ?? [], regions: stored?.regions ?? [] };
     },
 
-    async setPiiAllow(patterns: AllowedPattern[], by: Actor): Promise<{ patterns: AllowedPattern[] }> {
+    /** `regions` left out keeps the stored ones (the phone regions of trust/pii-allow.ts). */
+    async setPiiAllow(patterns: AllowedPattern[], by: Actor, regions?: readonly string[]): Promise<{ patterns: AllowedPattern[]; regions: string[] }> {
       compileAllowed(patterns);
-      const next = { patterns: patterns.map((p) => ({ type: p.type, pattern: p.pattern, ...(p.note ? { note: p.note } : {}) })) };
-      await uow(async (tx) => {
-        const before = await tx.settings.get<unknown>(PII_ALLOW_KEY);
+      const checkedRegions = regions === undefined ? undefined : validateRegions(regions);
+      return uow(async (tx) => {
+        const before = await tx.settings.get<{ patterns?: AllowedPattern[]; regions?: string[] }>(PII_ALLOW_KEY);
+        const next = { patterns: patterns.map((p) => ({ type: p.type, pattern: p.pattern, ...(p.note ? { note: p.note } : {}) })), regions: checkedRegions ?? before?.regions ?? [] };
         await tx.settings.set(PII_ALLOW_KEY, next, clock.now());
         await recordAudit(tx, by, clock.now(), 'settings.pii_allow.update', { type: 'settings', id: 'pii_allow' }, { before: before ?? { patterns: [] }, after: next });
+        return next;
       });
-      return next;
     },
 
     /** Admin setting: whether customers who post their own data in public get an automatic reply, and its wording. */

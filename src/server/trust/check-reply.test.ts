@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCheckReply } from './check-reply.js';
-import { compileAllowed } from './pii-allow.js';
+import { compileAllowed, phoneRegionsFrom, validateRegions } from './pii-allow.js';
 
 async function run(input: string, opts?: Parameters<typeof runCheckReply>[2]): Promise<unknown[]> {
   const output = new PassThrough();
@@ -53,5 +53,22 @@ describe('runCheckReply', () => {
   it('passes workspace options through', async () => {
     const out = await run(JSON.stringify({ id: 1, text: 'Your order #A123-456 shipped' }), { allow: ['order_number'] });
     expect(out).toEqual([{ id: 1, allowed: true, findings: [{ type: 'order_number', start: 12, end: 20 }] }]);
+  });
+
+  it("reads national phone numbers in the workspace's regions: a UK mobile is found only once GB is set", async () => {
+    const input = JSON.stringify({ id: 'uk', text: 'Text us on 07911 123456 any time' });
+    expect(await run(input)).toEqual([{ id: 'uk', allowed: true, findings: [] }]);
+    expect(await run(input, phoneRegionsFrom(['GB']))).toEqual([{ id: 'uk', allowed: false, findings: [{ type: 'phone', start: 11, end: 23 }] }]);
+    // A further region reads numbers with a trunk 0; the first still reads those without (US here).
+    const us = JSON.stringify({ id: 'us', text: 'Call 415 555 0132' });
+    expect(await run([input, us].join('\n'), phoneRegionsFrom(['US', 'GB']))).toMatchObject([{ id: 'uk', allowed: false }, { id: 'us', allowed: false }]);
+  });
+});
+
+describe('validateRegions', () => {
+  it('accepts ISO alpha-2 regions with a numbering plan, upper-cased without repeats, and names a bad entry', () => {
+    expect(validateRegions(['gb', 'IE', 'GB'])).toEqual(['GB', 'IE']);
+    expect(() => validateRegions(['GB', 'UK'])).toThrow(expect.objectContaining({ field: 'regions.1' }));
+    expect(() => validateRegions(['GBR'])).toThrow(/ISO 3166/);
   });
 });

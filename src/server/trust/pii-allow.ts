@@ -1,3 +1,4 @@
+import { getCountries, type CountryCode } from 'libphonenumber-js/max';
 import type { PiiFinding } from '../../shared/pii/index.js';
 import { AppError } from '../platform/errors.js';
 
@@ -44,3 +45,32 @@ export const compileAllowed = (list: readonly AllowedPattern[]): CompiledAllow[]
 /** The findings an allowed pattern does not cover. */
 export const notAllowed = (text: string, findings: readonly PiiFinding[], allowed: readonly CompiledAllow[]): PiiFinding[] =>
   allowed.length === 0 ? [...findings] : findings.filter((f) => !allowed.some((a) => a.type === f.type && a.matches(text.slice(f.start, f.end))));
+
+/**
+ * Regions (ISO 3166 alpha-2, stored beside the allowed patterns) whose national phone format the guard reads: the
+ * first is where numbers written without a country code are read (US when none is set), the others also accept their
+ * national format with a leading trunk 0. A UK brand sets `['GB']` so "07911 123456" is found.
+ */
+export interface PiiPhoneRegions {
+  defaultRegion: CountryCode;
+  nationalRegions: CountryCode[];
+}
+
+const knownCountries: ReadonlySet<string> = new Set(getCountries());
+
+/** Checks an admin's region list, naming the offending entry; returns them upper-cased without repeats. */
+export const validateRegions = (regions: readonly string[]): CountryCode[] => {
+  const out: CountryCode[] = [];
+  regions.forEach((r, i) => {
+    const code = r.trim().toUpperCase();
+    if (!knownCountries.has(code)) throw new AppError('validation_failed', `${JSON.stringify(r)} is not an ISO 3166 alpha-2 region with a phone numbering plan`, `regions.${i}`);
+    if (!out.includes(code as CountryCode)) out.push(code as CountryCode);
+  });
+  return out;
+};
+
+/** The phone options for the guard from the stored regions; stored values that no longer validate are skipped. */
+export const phoneRegionsFrom = (regions: readonly string[] | undefined): PiiPhoneRegions | Record<string, never> => {
+  const valid = (regions ?? []).map((r) => r.toUpperCase()).filter((r): r is CountryCode => knownCountries.has(r));
+  return valid.length === 0 ? {} : { defaultRegion: valid[0]!, nationalRegions: valid.slice(1) };
+};

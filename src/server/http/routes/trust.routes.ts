@@ -90,15 +90,16 @@ export const registerTrustRoutes = (app: App, deps: { audit: AuditLogService; ha
   }, async (request) => impostors.setPiiAutoReply(request.body, actorOf(request)));
 
   const allowedPattern = z.object({ type: z.string().min(1).max(50), pattern: z.string().min(1).max(200), note: z.string().max(200).optional() });
+  const piiAllowSchema = z.object({ patterns: z.array(allowedPattern), regions: z.array(z.string()) });
   app.get('/api/v1/trust/pii-allow', {
     config: { auth: 'settings:read' },
-    schema: { tags: ['trust'], summary: 'Personal data the workspace allows in public replies (exact email addresses and phone numbers, patterns for other types; never cards, IBANs, national ids, codes or passwords)', response: { 200: z.object({ patterns: z.array(allowedPattern) }) } },
+    schema: { tags: ['trust'], summary: 'Personal data the workspace allows in public replies (exact email addresses and phone numbers, patterns for other types; never cards, IBANs, national ids, codes or passwords), and the regions whose national phone format the guard reads', response: { 200: piiAllowSchema } },
   }, async () => impostors.piiAllow());
 
   app.put('/api/v1/trust/pii-allow', {
     config: { auth: 'settings:manage' },
-    schema: { tags: ['trust'], summary: 'Set the personal data allowed in public replies', body: z.strictObject({ patterns: z.array(allowedPattern.strict()).max(50) }), response: { 200: z.object({ patterns: z.array(allowedPattern) }) } },
-  }, async (request) => impostors.setPiiAllow(request.body.patterns, actorOf(request)));
+    schema: { tags: ['trust'], summary: 'Set the personal data allowed in public replies and, optionally, the phone regions (ISO alpha-2; the first reads numbers without a country code, default US; left out keeps the stored ones)', body: z.strictObject({ patterns: z.array(allowedPattern.strict()).max(50), regions: z.array(z.string().max(8)).max(20).optional() }), response: { 200: piiAllowSchema } },
+  }, async (request) => impostors.setPiiAllow(request.body.patterns, actorOf(request), request.body.regions));
 
   app.get('/api/v1/impostor-alerts', {
     config: { auth: 'conversations:read' },
