@@ -3,7 +3,7 @@ import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Repositories } from '../repositories/index.js';
 import { compileAllowed, notAllowed, phoneRegionsFrom, PII_ALLOW_KEY, type AllowedPattern } from '../trust/pii-allow.js';
-import { attachProof, newVerificationCode, proofCodeIn, proofModeFor, REPLY_PROOF_KEY, type ReplyProofSettings } from '../trust/reply-proof.js';
+import { attachProof, maskProofCodes, newVerificationCode, proofCodeIn, proofModeFor, REPLY_PROOF_KEY, type ReplyProofSettings } from '../trust/reply-proof.js';
 
 export type OutboundKind = 'reply' | 'dm' | 'email' | 'chat';
 
@@ -54,7 +54,7 @@ export const checkOutboundReply = async (tx: Repositories, text: string, visibil
 
 /** The last line of defence: whatever path wrote it, a public reply with personal data is never queued. */
 const guard = async (tx: Repositories, text: string, visibility: 'public' | 'private'): Promise<void> => {
-  const verdict = await checkOutboundReply(tx, text, visibility);
+  const verdict = await checkOutboundReply(tx, maskProofCodes(text), visibility);
   if (!verdict.allowed) throw new AppError('reply_blocked', verdict.reason ?? 'the reply contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, suggestion: 'move_to_private' });
 };
 

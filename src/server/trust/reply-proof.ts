@@ -32,6 +32,12 @@ const carriedCode = /\/p\/verify\?code=([0-9A-Z]{8})(?![0-9A-Za-z])/;
 /** A code the text already carries in a verify link (a reply written with its own proof). */
 export const proofCodeIn = (text: string): string | null => carriedCode.exec(text)?.[1] ?? null;
 
+/**
+ * The text with the codes of its own verify links blanked (same length, so finding spans still point into the
+ * original): a random proof code is not personal data, though digits in it can look like a one-time code.
+ */
+export const maskProofCodes = (text: string): string => text.replace(new RegExp(carriedCode.source, 'g'), (match: string, code: string) => match.slice(0, match.length - code.length) + 'X'.repeat(code.length));
+
 export const proofLink = (publicUrl: string, code: string): string => `${publicUrl.replace(/\/+$/, '')}/p/verify?code=${code}`;
 
 const fits = (text: string, platform: string | undefined): boolean => {
