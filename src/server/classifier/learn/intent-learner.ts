@@ -14,22 +14,14 @@ import {
 import type { FeatureVector } from '../features/extract.js';
 import { tokenize, type TokenizedText } from '../features/tokenize.js';
 import { predictProba, type LinearModel } from './linear-model.js';
-import { trainSvm, type SvmOptions } from './train-svm.js';
+import { DEFAULT_SVM, trainSvm, type SvmOptions } from './train-svm.js';
 
 export interface IntentLearnerOptions extends SvmOptions {
   features: IntentFeatureConfig;
 }
 
-export const INTENT_LEARNER: IntentLearnerOptions = {
-  dimBits: 17,
-  cost: 1,
-  epsilon: 0.1,
-  maxIterations: 200,
-  seed: 42,
-  temperature: 5,
-  biasFeature: 1,
-  features: INTENT_FEATURES,
-};
+/** The SVM's own defaults over the intent features: one place for the solver settings. */
+export const INTENT_LEARNER: IntentLearnerOptions = { ...DEFAULT_SVM, features: INTENT_FEATURES };
 
 /** Counts every text's features once; folds and retrains reuse them. */
 export function countTexts(
