@@ -1,6 +1,15 @@
 import { z } from 'zod';
 
 /** An email channel's stored config (CONNECTORS.md §6). */
+/** An SMTP server to send through (the email channel's replies, the feedback form's). */
+export const smtpServerSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** Implicit TLS; defaults to true on port 465. */
+  secure: z.boolean().optional(),
+  ignoreTLS: z.boolean().default(false),
+});
+
 export const emailConfigSchema = z.object({
   address: z.email(),
   fromName: z.string().min(1).optional(),
@@ -13,15 +22,7 @@ export const emailConfigSchema = z.object({
     secure: z.boolean().default(true),
     mailbox: z.string().min(1).default('INBOX'),
   }),
-  smtp: z
-    .object({
-      host: z.string().min(1),
-      port: z.number().int().min(1).max(65535).default(587),
-      /** Implicit TLS; defaults to true on port 465. */
-      secure: z.boolean().optional(),
-      ignoreTLS: z.boolean().default(false),
-    })
-    .optional(),
+  smtp: smtpServerSchema.optional(),
   idleDelayMs: z.number().int().positive().default(15_000),
   /** Most messages downloaded per round; a backlog drains over several rounds. */
   batchSize: z.number().int().min(1).max(5000).default(200),

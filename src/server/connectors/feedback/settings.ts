@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { smtpServerSchema } from '../email/settings.js';
 
 const originSchema = z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, 'an origin like https://www.example.com (no path)');
 
@@ -11,14 +12,7 @@ export const feedbackConfigSchema = z.object({
   allowedOrigins: z.array(originSchema).max(50).default([]),
   maxMessageChars: z.number().int().min(100).max(20_000).default(5000),
   /** Replies go out by email through this SMTP server; without it the channel says plainly that it cannot reply. */
-  smtp: z
-    .object({
-      host: z.string().min(1),
-      port: z.number().int().min(1).max(65535).default(587),
-      secure: z.boolean().optional(),
-      ignoreTLS: z.boolean().default(false),
-    })
-    .optional(),
+  smtp: smtpServerSchema.optional(),
   fromAddress: z.email().optional(),
   fromName: z.string().min(1).max(120).optional(),
 });
