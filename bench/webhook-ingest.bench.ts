@@ -13,6 +13,7 @@ import { loadConfig } from '../src/server/config.js';
 import { createLogger } from '../src/server/platform/logger.js';
 import { systemActor } from '../src/shared/permissions.js';
 import { signPhoneDelivery } from '../src/server/connectors/phone/phone.connector.js';
+import { say } from './support/complaints.js';
 import type { BenchModule } from './types.js';
 
 const secret = 'bench-app-secret';
@@ -22,14 +23,6 @@ type BenchPlatform = (typeof platforms)[number];
 /** Deliveries in flight at once, as a platform retrying and fanning out would send them. */
 const concurrency = 16;
 
-const complaints = [
-  'my order #{n} never arrived and support is silent',
-  'the app logs me out every time I open it, third day now',
-  'charged twice for the same subscription, refund please',
-  'thanks, the replacement arrived quickly! café crème ☕',
-  'is the checkout down? getting error 502 since this morning',
-];
-const say = (n: number) => (complaints[n % complaints.length] ?? '').replace('{n}', String(1000 + n));
 
 interface Delivery {
   body: Buffer;

@@ -10,17 +10,10 @@ import { createXAdapter } from '../src/server/connectors/x/x.connector.js';
 import { createFacebookAdapter } from '../src/server/connectors/meta/facebook.connector.js';
 import { createInstagramAdapter } from '../src/server/connectors/meta/instagram.connector.js';
 import { createWhatsAppAdapter } from '../src/server/connectors/whatsapp/whatsapp.connector.js';
+import { say } from './support/complaints.js';
 import type { BenchModule } from './types.js';
 
 const secret = 'bench-app-secret';
-const complaints = [
-  'my order #{n} never arrived and support is silent',
-  'the app logs me out every time I open it, third day now',
-  'charged twice for the same subscription, refund please',
-  'thanks, the replacement arrived quickly! café crème ☕',
-  'is the checkout down? getting error 502 since this morning',
-];
-const say = (n: number) => (complaints[n % complaints.length] ?? '').replace('{n}', String(1000 + n));
 
 function signed(payload: unknown, header: string, encoding: 'hex' | 'base64'): WebhookRequest {
   const rawBody = Buffer.from(JSON.stringify(payload));
