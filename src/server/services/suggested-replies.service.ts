@@ -41,11 +41,19 @@ export const createSuggestedRepliesService = (deps: { repos: Repositories; db: K
     async forConversation(conversationId: string, limit = 5): Promise<{ basedOn: { messageId: string; intent: string | null } | null; items: SuggestedReply[] }> {
       const conversation = await repos.conversations.get(conversationId);
       if (!conversation) throw new AppError('conversation_not_found', `no conversation ${conversationId}`, 'id');
-      const messages = await repos.messages.listByConversation(conversationId, 500);
-      const last = [...messages].reverse().find((m) => m.direction === 'in' && m.deletedAt === null);
+      // Only the customer's latest message matters: one indexed row, not the whole timeline.
+      const last = await db
+        .selectFrom('messages')
+        .select(['id', 'text', 'intent'])
+        .where('conversation_id', '=', conversationId)
+        .where('direction', '=', 'in')
+        .where('deleted_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       if (!last) return { basedOn: null, items: [] };
-      const labelled = await db.selectFrom('messages').select('intent').where('id', '=', last.id).executeTakeFirst();
-      const intent: string | null = labelled?.intent ?? conversation.intent;
+      const intent: string | null = last.intent ?? conversation.intent;
       const words = contentWords(last.text);
       const intentWords: string[] = intent ? intent.split(/[_\s/-]+/).filter((w: string) => w.length >= 3) : [];
 
