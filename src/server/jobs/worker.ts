@@ -61,6 +61,8 @@ const splittable = (payload: unknown): payload is { messageIds: string[] } =>
 
 /** Smallest transaction in latency mode: below this, per-transaction overhead costs more than it saves. */
 const MIN_LATENCY_BATCH = 16;
+/** Latency-mode size of a stage's first transaction, before any has been timed. */
+const FIRST_LATENCY_BATCH = MIN_LATENCY_BATCH * 4;
 
 export const createWorker = (options: WorkerOptions): Worker => {
   const { uow, repos, clock, logger } = options;
@@ -75,10 +77,10 @@ export const createWorker = (options: WorkerOptions): Worker => {
   // the budget, grown by a quarter when it took under half of it. Per-message cost alone would mislead: each
   // transaction also pays fixed costs (commit, configuration reads) that small batches do not amortise.
   const latencyLimits = new Map<string, number>();
-  const batchLimit = (type: string): number => (options.interactive?.() ? Math.min(maxBatch, latencyLimits.get(type) ?? MIN_LATENCY_BATCH * 4) : maxBatch);
+  const batchLimit = (type: string): number => (options.interactive?.() ? Math.min(maxBatch, latencyLimits.get(type) ?? FIRST_LATENCY_BATCH) : maxBatch);
   const adjustLimit = (type: string, elapsedMs: number, handled: number): void => {
     if (!options.interactive?.()) return;
-    const current = latencyLimits.get(type) ?? MIN_LATENCY_BATCH * 4;
+    const current = latencyLimits.get(type) ?? FIRST_LATENCY_BATCH;
     if (elapsedMs > latencyBudgetMs) latencyLimits.set(type, Math.max(MIN_LATENCY_BATCH, Math.floor(Math.min(current, handled) / 2)));
     else if (elapsedMs < latencyBudgetMs / 2 && handled >= current) latencyLimits.set(type, Math.min(maxBatch, Math.ceil(current * 1.25)));
   };
