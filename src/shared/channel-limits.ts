@@ -6,21 +6,70 @@ export interface ChannelLimit {
   max: number;
   /** html channels get variable values HTML-escaped. */
   format: 'text' | 'html';
+  /** What media one reply may carry (the platform's published limits); null when the channel cannot carry media in a reply. */
+  media: MediaLimit | null;
 }
+
+/** Attachment types Parley accepts at all (decided by the bytes at upload, never the declared type). */
+export const ATTACHMENT_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'application/pdf'] as const;
+export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+
+/** Per-reply media limits of one channel. */
+export interface MediaLimit {
+  /** Most files in one reply. */
+  maxCount: number;
+  /** Largest file, in bytes, unless `typeMaxBytes` names its type. */
+  maxBytes: number;
+  /** Types the channel carries. */
+  types: readonly string[];
+  /** Per-type file caps that differ from `maxBytes` (X and WhatsApp take larger videos and documents). */
+  typeMaxBytes?: Readonly<Record<string, number>>;
+  /** Types that must be the only file of a reply (X: one video or one GIF; Mastodon: one video). */
+  alone?: readonly string[];
+  /** Cap on the sum of all files (email). */
+  maxTotalBytes?: number;
+}
+
+const MB = 1024 * 1024;
+const IMAGES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 
 /** Published per-message limits (platform documentation, late 2026). Unknown channels have no limit. */
 export const CHANNEL_LIMITS: Readonly<Record<string, ChannelLimit>> = Object.freeze({
-  x: { unit: 'x_weighted', max: 280, format: 'text' },
-  bluesky: { unit: 'graphemes', max: 300, format: 'text' },
-  mastodon: { unit: 'graphemes', max: 500, format: 'text' },
-  messenger: { unit: 'utf16', max: 2000, format: 'text' },
-  facebook: { unit: 'utf16', max: 8000, format: 'text' },
-  instagram: { unit: 'utf16', max: 2200, format: 'text' },
-  instagram_dm: { unit: 'utf16', max: 1000, format: 'text' },
-  whatsapp: { unit: 'utf16', max: 4096, format: 'text' },
-  reddit: { unit: 'utf16', max: 10000, format: 'text' },
-  sms: { unit: 'sms', max: 160, format: 'text' },
-  email: { unit: 'utf16', max: Number.POSITIVE_INFINITY, format: 'html' },
+  // X: up to 4 images of 5 MB, or one GIF (15 MB) or one video (512 MB) alone.
+  x: {
+    unit: 'x_weighted',
+    max: 280,
+    format: 'text',
+    media: { maxCount: 4, maxBytes: 5 * MB, types: [...IMAGES, 'video/mp4'], typeMaxBytes: { 'image/gif': 15 * MB, 'video/mp4': 512 * MB }, alone: ['image/gif', 'video/mp4'] },
+  },
+  // Bluesky: app.bsky.embed.images takes up to 4 images, each blob at most 1,000,000 bytes.
+  bluesky: { unit: 'graphemes', max: 300, format: 'text', media: { maxCount: 4, maxBytes: 1_000_000, types: IMAGES } },
+  // Mastodon (default server limits): 4 attachments, images 16 MB, video 99 MB and then the only attachment.
+  mastodon: {
+    unit: 'graphemes',
+    max: 500,
+    format: 'text',
+    media: { maxCount: 4, maxBytes: 16 * MB, types: [...IMAGES, 'video/mp4'], typeMaxBytes: { 'video/mp4': 99 * MB }, alone: ['video/mp4'] },
+  },
+  // Messenger Send API: one attachment per message, 25 MB.
+  messenger: { unit: 'utf16', max: 2000, format: 'text', media: { maxCount: 1, maxBytes: 25 * MB, types: [...IMAGES, 'video/mp4', 'application/pdf'] } },
+  // Facebook comment: one photo, under 4 MB.
+  facebook: { unit: 'utf16', max: 8000, format: 'text', media: { maxCount: 1, maxBytes: 4 * MB, types: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] } },
+  // Instagram comments carry text only.
+  instagram: { unit: 'utf16', max: 2200, format: 'text', media: null },
+  // Instagram messaging: one image (8 MB) or video (25 MB) per message.
+  instagram_dm: { unit: 'utf16', max: 1000, format: 'text', media: { maxCount: 1, maxBytes: 8 * MB, types: ['image/jpeg', 'image/png', 'video/mp4'], typeMaxBytes: { 'video/mp4': 25 * MB } } },
+  // WhatsApp Cloud API: one media per message; image 5 MB, video 16 MB, document 100 MB.
+  whatsapp: {
+    unit: 'utf16',
+    max: 4096,
+    format: 'text',
+    media: { maxCount: 1, maxBytes: 5 * MB, types: ['image/jpeg', 'image/png', 'video/mp4', 'application/pdf'], typeMaxBytes: { 'video/mp4': 16 * MB, 'application/pdf': 100 * MB } },
+  },
+  reddit: { unit: 'utf16', max: 10000, format: 'text', media: null },
+  sms: { unit: 'sms', max: 160, format: 'text', media: null },
+  // Email: any accepted type, 25 MB for the whole message (most providers' cap).
+  email: { unit: 'utf16', max: Number.POSITIVE_INFINITY, format: 'html', media: { maxCount: 10, maxBytes: 25 * MB, types: ATTACHMENT_TYPES, maxTotalBytes: 25 * MB } },
 });
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
@@ -86,4 +135,57 @@ export function measureForChannel(text: string, channel: string): { length: numb
       return { length: s.length, max: s.max, unit: limit.unit };
     }
   }
+}
+
+/** The limits key of a conversation: private Facebook and Instagram replies are Messenger and Instagram DMs. */
+export function channelLimitKey(platform: string, isPublic: boolean): string {
+  if (!isPublic && platform === 'facebook') return 'messenger';
+  if (!isPublic && platform === 'instagram') return 'instagram_dm';
+  return platform;
+}
+
+export interface MediaFile {
+  contentType: string;
+  size: number;
+}
+
+/** One way a reply's files break its channel's media limits; `index` is the file's position, when one file is at fault. */
+export interface MediaProblem {
+  code: 'no_media' | 'too_many' | 'type' | 'too_large' | 'total_too_large' | 'not_alone';
+  message: string;
+  index?: number;
+}
+
+function formatBytes(n: number): string {
+  if (n >= MB) return `${Math.round((n / MB) * 10) / 10} MB`;
+  if (n >= 1000) return `${Math.round(n / 1000)} kB`;
+  return `${n} bytes`;
+}
+
+/** Checks files against a channel's media limits (pure; shared by the composer and the reply route). Empty means fine. */
+export function checkMedia(channelKey: string, files: readonly MediaFile[]): MediaProblem[] {
+  if (files.length === 0) return [];
+  const media = CHANNEL_LIMITS[channelKey]?.media ?? null;
+  if (!media) return [{ code: 'no_media', message: `${channelKey} replies cannot carry attachments` }];
+  const problems: MediaProblem[] = [];
+  if (files.length > media.maxCount) {
+    problems.push({ code: 'too_many', message: `${channelKey} takes at most ${media.maxCount} attachment${media.maxCount === 1 ? '' : 's'} per reply` });
+  }
+  let total = 0;
+  files.forEach((file, index) => {
+    total += file.size;
+    if (!media.types.includes(file.contentType)) {
+      problems.push({ code: 'type', index, message: `${channelKey} cannot carry ${file.contentType}` });
+      return;
+    }
+    const cap = media.typeMaxBytes?.[file.contentType] ?? media.maxBytes;
+    if (file.size > cap) problems.push({ code: 'too_large', index, message: `${file.contentType} on ${channelKey} is limited to ${formatBytes(cap)}` });
+    if (files.length > 1 && media.alone?.includes(file.contentType)) {
+      problems.push({ code: 'not_alone', index, message: `${file.contentType} must be the only attachment on ${channelKey}` });
+    }
+  });
+  if (media.maxTotalBytes !== undefined && total > media.maxTotalBytes) {
+    problems.push({ code: 'total_too_large', message: `${channelKey} attachments are limited to ${formatBytes(media.maxTotalBytes)} in total` });
+  }
+  return problems;
 }
