@@ -56,7 +56,12 @@ describe.each(dialects)('trust flows on %s', (dialect) => {
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.body).not.toContain('<script');
 
-    const asked = await app.http.inject({ method: 'POST', url: `${path}/email`, ...form({ email: 'Dana@Example.com' }) });
+    // The code goes only to an address already held for the customer (here their CRM record), picked masked.
+    await app.repos.customers.updateFields(customerId, { billing_email: 'Dana@Example.com' }, Date.now());
+    const offered = await app.http.inject({ method: 'GET', url: path });
+    expect(offered.body).toContain('d***@example.com');
+    const choice = /name="choice" value="([^"]+)"/.exec(offered.body)![1]!;
+    const asked = await app.http.inject({ method: 'POST', url: `${path}/email`, ...form({ choice }) });
     expect(asked.body).toContain('six-digit code');
     const mail = smtp.received.at(-1)!;
     expect(mail.to).toEqual(['dana@example.com']);

@@ -38,9 +38,13 @@ describe.each(dialects)('private hand-off by private message on %s', (dialect) =
   it.skipIf(skip)('says clearly that no email code can be sent when the workspace has no mail server, instead of queueing one', async () => {
     const post = await ingest({ author: poster, threadKey: 'nomail', text: 'my bill is wrong' });
     const path = await newLink(post.conversationId!);
-    const asked = await app.http.inject({ method: 'POST', url: `${path}/email`, ...form({ email: 'dana@example.com' }) });
+    await app.repos.customers.updateFields((await app.repos.conversations.get(post.conversationId!))!.customerId!, { email: 'dana@example.com' }, Date.now());
+    const offered = await app.http.inject({ method: 'GET', url: path });
+    expect(offered.body).toContain('cannot send email codes');
+    expect(offered.body).not.toContain('name="choice"');
+    const asked = await app.http.inject({ method: 'POST', url: `${path}/email`, ...form({ choice: 'x' }) });
     expect(asked.statusCode).toBe(200);
-    expect(asked.body).toContain('cannot send email codes');
+    expect(asked.body).toContain('choose one of the email addresses shown');
     expect(asked.body).toContain('Prove it by private message');
     expect((await app.repos.outbox.listForConversation(post.conversationId!)).filter((o) => o.kind === 'email')).toEqual([]);
     // Still unspent: the page asks again.

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import type { Executor } from './executor.js';
+import { fromJson, type Executor } from './executor.js';
 
 /** Table of migration 0005-trust (the shared DB type predates it). */
 export interface PrivateLinksTable {
@@ -13,6 +13,7 @@ export interface PrivateLinksTable {
   code_hash: string | null;
   code_expires_at: number | null;
   code_attempts: number;
+  code_sends: number;
   used_at: number | null;
   session_hash: string | null;
   session_expires_at: number | null;
@@ -33,7 +34,10 @@ export interface PrivateLink {
   email: string | null;
   codeHash: string | null;
   codeExpiresAt: number | null;
+  /** Wrong and right guesses on this link, over every code it was sent. */
   codeAttempts: number;
+  /** Codes sent for this link. */
+  codeSends: number;
   usedAt: number | null;
   sessionExpiresAt: number | null;
   identityId: string | null;
@@ -51,6 +55,13 @@ export interface Poster {
   channelId: string;
 }
 
+const emailShape = /^[^\s@<>()]{1,64}@[^\s@<>()]{1,190}\.[a-z]{2,24}$/;
+
+const parseFields = (raw: string | null | undefined): Record<string, unknown> => {
+  const value = fromJson<unknown>(raw, {});
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+};
+
 const ms = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
 const view = (db: Executor) => db as unknown as Kysely<DB & { private_links: PrivateLinksTable }>;
@@ -65,6 +76,7 @@ const toLink = (r: PrivateLinksTable): PrivateLink => ({
   codeHash: r.code_hash,
   codeExpiresAt: ms(r.code_expires_at),
   codeAttempts: Number(r.code_attempts),
+  codeSends: Number(r.code_sends),
   usedAt: ms(r.used_at),
   sessionExpiresAt: ms(r.session_expires_at),
   identityId: r.identity_id,
@@ -76,7 +88,7 @@ export const createPrivateLinksRepository = (executor: Executor) => {
   const db = view(executor);
   return {
     async create(link: { id: string; conversationId: string; createdBy: string | null; createdAt: number; expiresAt: number }): Promise<void> {
-      await db.insertInto('private_links').values({ id: link.id, conversation_id: link.conversationId, created_by: link.createdBy, created_at: link.createdAt, expires_at: link.expiresAt, code_attempts: 0 }).execute();
+      await db.insertInto('private_links').values({ id: link.id, conversation_id: link.conversationId, created_by: link.createdBy, created_at: link.createdAt, expires_at: link.expiresAt, code_attempts: 0, code_sends: 0 }).execute();
     },
 
     async get(id: string): Promise<PrivateLink | null> {
@@ -89,19 +101,65 @@ export const createPrivateLinksRepository = (executor: Executor) => {
       return r ? toLink(r) : null;
     },
 
-    /** A fresh code replaces any earlier one and resets the attempt count. */
+    /** A fresh code replaces any earlier one; the link's attempt count stays, so new codes buy no new guesses. */
     async setCode(id: string, email: string, codeHash: string, codeExpiresAt: number): Promise<void> {
-      await db.updateTable('private_links').set({ email, code_hash: codeHash, code_expires_at: codeExpiresAt, code_attempts: 0 }).where('id', '=', id).execute();
+      await db.updateTable('private_links').set({ email, code_hash: codeHash, code_expires_at: codeExpiresAt }).where('id', '=', id).execute();
     },
 
-    async countAttempt(id: string): Promise<void> {
-      await db.updateTable('private_links').set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) })).where('id', '=', id).execute();
+    /** Takes one of the link's code sends; false once `max` were taken (one conditional update, so safe under concurrency). */
+    async reserveSend(id: string, max: number): Promise<boolean> {
+      const r = await db.updateTable('private_links').set((eb) => ({ code_sends: eb('code_sends', '+', 1) })).where('id', '=', id).where('code_sends', '<', max).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    /** Takes one of the link's guesses before the code is compared, so parallel guesses cannot exceed `max`. */
+    async reserveAttempt(id: string, max: number): Promise<boolean> {
+      const r = await db.updateTable('private_links').set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) })).where('id', '=', id).where('code_attempts', '<', max).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    /** Spends the live code (its guesses ran out). */
+    async dropCode(id: string): Promise<void> {
+      await db.updateTable('private_links').set({ code_hash: null }).where('id', '=', id).execute();
+    },
+
+    /**
+     * Email addresses we already hold for the conversation's customer, lower-cased, oldest knowledge first: the
+     * customer's identities (an email identity, or an address a platform or form gave), their CRM record's email
+     * fields, and the address the conversation's email came from. A one-time code may only go to one of these.
+     */
+    async knownEmailsFor(conversationId: string, limit = 5): Promise<string[]> {
+      const conversation = await db.selectFrom('conversations').select('customer_id').where('id', '=', conversationId).executeTakeFirst();
+      const found: string[] = [];
+      const customerId = conversation?.customer_id ?? null;
+      if (customerId) {
+        const identities = await db.selectFrom('identities').select(['platform', 'platform_id', 'email']).where('customer_id', '=', customerId).orderBy('created_at').orderBy('id').execute();
+        for (const i of identities) {
+          if (i.email) found.push(i.email);
+          if (i.platform === 'email') found.push(i.platform_id);
+        }
+        const customer = await db.selectFrom('customers').select('fields').where('id', '=', customerId).executeTakeFirst();
+        const fields = parseFields(customer?.fields);
+        for (const [key, value] of Object.entries(fields)) if (/e-?mail/i.test(key) && typeof value === 'string') found.push(value);
+      }
+      const mailed = await db.selectFrom('messages').select('author_email').distinct().where('conversation_id', '=', conversationId).where('direction', '=', 'in').where('author_email', 'is not', null).limit(limit).execute();
+      for (const m of mailed) if (m.author_email) found.push(m.author_email);
+      const out: string[] = [];
+      for (const raw of found) {
+        const address = raw.trim().toLowerCase();
+        if (emailShape.test(address) && !out.includes(address)) out.push(address);
+      }
+      return out.slice(0, limit);
     },
 
     /** Consumes the link: only the first caller wins, which is what makes it single-use under concurrency. */
     async consume(id: string, sessionHash: string, sessionExpiresAt: number, identityId: string | null, now: number): Promise<boolean> {
       const r = await db.updateTable('private_links').set({ used_at: now, session_hash: sessionHash, session_expires_at: sessionExpiresAt, identity_id: identityId, code_hash: null }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
+    },
+
+    async setIdentity(id: string, identityId: string): Promise<void> {
+      await db.updateTable('private_links').set({ identity_id: identityId }).where('id', '=', id).execute();
     },
 
     async requestDm(id: string, nonceHash: string, poster: Poster, now: number): Promise<void> {
@@ -147,7 +205,10 @@ export const createPrivateLinksRepository = (executor: Executor) => {
      * evidence. Returns the customer already holding that address when it is someone else, so the caller can report it.
      */
     async attachEmailIdentity(identityId: string, customerId: string, email: string, now: number): Promise<{ identityId: string; otherCustomerId: string | null }> {
-      const existing = await db.selectFrom('identities').select(['id', 'customer_id']).where('platform', '=', 'email').where('platform_id', '=', email).executeTakeFirst();
+      // Mail identities keep the sender's spelling (Jo.Smith@Mail.test); the proven address is lower case.
+      const existing = await db.selectFrom('identities').select(['id', 'customer_id']).where('platform', '=', 'email')
+        .where((eb) => eb.or([eb('platform_id', '=', email), eb(sql<string>`lower(platform_id)`, '=', email)]))
+        .orderBy((eb) => eb.case().when('customer_id', '=', customerId).then(0).else(1).end()).orderBy('created_at').executeTakeFirst();
       if (existing) return { identityId: existing.id, otherCustomerId: existing.customer_id === customerId ? null : existing.customer_id };
       await db.insertInto('identities').values({ id: identityId, platform: 'email', platform_id: email, handle: null, display_name: null, followers: 0, verified: 1, email, phone: null, customer_id: customerId, created_at: now, updated_at: now }).execute();
       return { identityId, otherCustomerId: null };

@@ -1,18 +1,19 @@
-import { randomInt } from 'node:crypto';
 import type { Actor } from '../../shared/permissions.js';
 import type { Clock } from '../platform/clock.js';
-import { hashToken, randomToken } from '../platform/crypto.js';
+import { constantTimeEqual, hashToken, randomToken } from '../platform/crypto.js';
 import { AppError } from '../platform/errors.js';
 import type { EventBus } from '../platform/events.js';
 import { newId } from '../platform/ids.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { PrivateLink } from '../repositories/private-links.repository.js';
+import { maskEmail } from '../trust/email-choice.js';
 import { hmacHex, signLinkToken, verifyLinkToken } from '../trust/signing.js';
 import type { SystemMailer } from '../trust/system-mailer.js';
 import { carriesDmProofCode, dmProofCode } from '../trust/dm-proof.js';
 import { mergeCustomersRecorded } from '../pipeline/identity-links.js';
 import { queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { recordAudit } from './audit.js';
+import { createPrivateEmailProof, type MailRoute } from './private-email-proof.js';
 
 export interface PrivateHandoffOptions {
   repos: Repositories;
@@ -26,28 +27,28 @@ export interface PrivateHandoffOptions {
   linkTtlMs?: number;
   codeTtlMs?: number;
   sessionTtlMs?: number;
+  /** Code guesses per link, over every code sent for it (default 5). */
   maxCodeAttempts?: number;
+  /** Email codes sent per link (default 3). */
+  maxCodeSends?: number;
 }
 
 /** What the public page should show for a link. */
 export type LinkState =
   | { state: 'invalid' | 'expired' | 'used' }
-  | { state: 'ask_email' | 'ask_code'; link: PrivateLink; email: string | null }
+  | { state: 'ask_email' | 'ask_code'; link: PrivateLink; /** The address the live code went to, masked. */ maskedEmail: string | null }
   | { state: 'open'; link: PrivateLink };
 
-const emailPattern = /^[^\s@<>()]{1,64}@[^\s@<>()]{1,190}\.[a-z]{2,24}$/i;
-
 /**
- * The move from a public thread to a private one: a signed, single-use, expiring link; the customer proves an email
- * address with a one-time code sent through the outbox; then both sides write private messages in the same conversation.
+ * The move from a public thread to a private one: a signed, single-use, expiring link; the customer proves who they
+ * are with a one-time code sent to an email address we already hold for them, or by a private message from the
+ * account that posted; then both sides write private messages in the same conversation.
  */
 export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
   const { repos, uow, clock, events, signingKey, publicUrl } = options;
   const mailer = options.mailer ?? null;
-  const noMail = 'we cannot send email codes right now; prove it is you by private message instead, or ask us in the public thread';
-
   /** How mail reaches the customer in this conversation: the email channel's own outbox, the system mailer, or not at all. */
-  const mailRoute = async (tx: Repositories, channelId: string): Promise<'channel' | 'system' | null> => {
+  const mailRoute = async (tx: Repositories, channelId: string): Promise<MailRoute> => {
     const channel = await tx.channels.get(channelId);
     if (channel?.platform === 'email' && channel.status !== 'removed') return 'channel';
     return mailer ? 'system' : null;
@@ -55,10 +56,8 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
   const linkTtlMs = options.linkTtlMs ?? 72 * 3600_000;
   const codeTtlMs = options.codeTtlMs ?? 15 * 60_000;
   const sessionTtlMs = options.sessionTtlMs ?? 24 * 3600_000;
-  const maxCodeAttempts = options.maxCodeAttempts ?? 5;
   // Sending a private message from a phone takes longer than typing an emailed code.
   const dmTtlMs = options.codeTtlMs ?? 30 * 60_000;
-  const codeHash = (linkId: string, code: string) => hmacHex(signingKey, `otp:${linkId}:${code}`);
 
   const resolve = async (token: string): Promise<LinkState> => {
     const check = verifyLinkToken(signingKey, token, clock.now());
@@ -66,7 +65,7 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
     const link = await repos.privateLinks.get(check.id);
     if (!link) return { state: 'invalid' };
     if (link.usedAt !== null) return { state: 'used' };
-    return { state: link.codeHash && (link.codeExpiresAt ?? 0) > clock.now() ? 'ask_code' : 'ask_email', link, email: link.email };
+    return { state: link.codeHash && (link.codeExpiresAt ?? 0) > clock.now() ? 'ask_code' : 'ask_email', link, maskedEmail: link.email ? maskEmail(link.email) : null };
   };
 
   const mustOpen = async (token: string) => {
@@ -93,6 +92,12 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
     return { url: `${publicUrl}/p/private/${signLinkToken(signingKey, link.id, link.expiresAt)}`, expiresAt: link.expiresAt, linkId: link.id };
   };
 
+  const emailProof = createPrivateEmailProof({
+    repos, uow, clock, events, signingKey, mailer, mailRoute, mustOpen, codeTtlMs, sessionTtlMs,
+    maxCodeAttempts: options.maxCodeAttempts ?? 5,
+    maxCodeSends: options.maxCodeSends ?? 3,
+  });
+
   return {
     issueLink,
 
@@ -106,73 +111,13 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
     /** A form token bound to the session, for the message form (the cookie alone would let another site post). */
     csrfFor: (sessionToken: string): string => hmacHex(signingKey, `csrf:${sessionToken}`).slice(0, 32),
 
-    /** Sends a six-digit code to the address the customer typed; only its keyed hash is stored. */
-    async requestCode(token: string, email: string): Promise<void> {
-      const address = email.trim().toLowerCase();
-      if (!emailPattern.test(address)) throw new AppError('validation_failed', 'enter a valid email address', 'email');
-      const link = await mustOpen(token);
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const now = clock.now();
-      const text = `Your verification code is ${code}. It expires in ${Math.round(codeTtlMs / 60_000)} minutes. If you did not ask for it, ignore this email.`;
-      const route = await uow(async (tx) => {
-        const conversation = await tx.conversations.get(link.conversationId);
-        if (!conversation) throw new AppError('not_found', 'this conversation no longer exists');
-        const how = await mailRoute(tx, conversation.channelId);
-        if (!how) throw new AppError('unavailable', noMail, 'email');
-        await tx.privateLinks.setCode(link.id, address, codeHash(link.id, code), now + codeTtlMs);
-        if (how === 'system') return how;
-        await tx.outbox.enqueue({
-          id: newId(),
-          idempotencyKey: `private-code:${link.id}:${now}`,
-          channelId: conversation.channelId,
-          conversationId: conversation.id,
-          messageId: null,
-          kind: 'email',
-          payload: { text, subject: 'Your verification code', recipient: { platformId: address, email: address }, threadKey: null },
-          createdBy: null,
-          now,
-        });
-        return how;
-      });
-      if (route === 'channel') {
-        events.publish({ type: 'outbox.enqueued' });
-        return;
-      }
-      try {
-        await mailer!.send({ to: address, subject: 'Your verification code', text });
-      } catch {
-        // Spend the unsent code so the page asks for the address again; the server's answer stays out of the page.
-        await repos.privateLinks.setCode(link.id, address, codeHash(link.id, code), clock.now());
-        throw new AppError('unavailable', 'we could not send the code just now; try again in a minute', 'email');
-      }
-    },
+    /** The email proof this link may offer: the customer's known addresses, masked, or why there is none. */
+    emailOptions: emailProof.optionsFor,
+    requestCode: emailProof.requestCode,
+    verifyCode: emailProof.verifyCode,
 
-    /** Checks the code; on success the link is spent and a session for this conversation begins. */
-    async verifyCode(token: string, code: string): Promise<{ sessionToken: string; expiresAt: number }> {
-      const link = await mustOpen(token);
-      const now = clock.now();
-      if (!link.codeHash || !link.email || (link.codeExpiresAt ?? 0) <= now) throw new AppError('validation_failed', 'the code has expired; ask for a new one', 'code');
-      if (link.codeAttempts >= maxCodeAttempts) throw new AppError('rate_limited', 'too many wrong codes; ask for a new one');
-      if (hmacHex(signingKey, `otp:${link.id}:${code.trim()}`) !== link.codeHash) {
-        await repos.privateLinks.countAttempt(link.id);
-        throw new AppError('validation_failed', 'that code is not right', 'code');
-      }
-      const sessionToken = randomToken();
-      const expiresAt = now + sessionTtlMs;
-      const email = link.email;
-      await uow(async (tx) => {
-        const conversation = await tx.conversations.get(link.conversationId);
-        let identity: { identityId: string; otherCustomerId: string | null } | null = null;
-        if (conversation?.customerId) identity = await tx.privateLinks.attachEmailIdentity(newId(), conversation.customerId, email, now);
-        if (!(await tx.privateLinks.consume(link.id, hashToken(sessionToken), expiresAt, identity?.identityId ?? null, now))) throw new AppError('conflict', 'this link has already been used');
-        // The customer has no user account: the entry names the link they proved, not a staff role.
-        await tx.audit.append({ id: newId(), at: now, actorId: `customer:${link.id}`, actorRole: 'customer', action: 'conversation.private_verified', targetType: 'conversation', targetId: link.conversationId, data: { linkId: link.id, identityId: identity?.identityId ?? null, emailAlreadyOnCustomer: identity?.otherCustomerId ?? null } });
-      });
-      return { sessionToken, expiresAt };
-    },
-
-    /** The handle that posted publicly, which a proof by private message must come from. */
-    posterHandle: async (link: PrivateLink): Promise<string | null> => (await repos.privateLinks.posterOf(link.conversationId))?.handle ?? null,
+    /** The account that posted publicly, which a proof by private message must come from (null: no such proof here). */
+    posterOf: (link: PrivateLink) => repos.privateLinks.posterOf(link.conversationId),
 
     /** Starts a proof by private message: the browser keeps the nonce; the page shows the code to send from the posting handle. */
     async requestDmProof(token: string): Promise<{ nonce: string; code: string; handle: string | null; platform: string }> {
@@ -195,7 +140,7 @@ export const createPrivateHandoffService = (options: PrivateHandoffOptions) => {
       if (s.state !== 'ask_email' && s.state !== 'ask_code') return { state: 'none' };
       const { link } = s;
       const now = clock.now();
-      if (!link.dm || link.dm.nonceHash !== hashToken(nonce) || link.dm.requestedAt + dmTtlMs <= now) return { state: 'none' };
+      if (!link.dm || !constantTimeEqual(link.dm.nonceHash, hashToken(nonce)) || link.dm.requestedAt + dmTtlMs <= now) return { state: 'none' };
       const dm = link.dm;
       const code = dmProofCode(signingKey, link.id, nonce);
       // The code cannot be sent before it was shown; the margin only absorbs the platform's clock being behind ours.

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { constantTimeEqual } from '../../platform/crypto.js';
 import { isAppError } from '../../platform/errors.js';
 import type { PrivateHandoffService } from '../../services/private-handoff.service.js';
 import type { VerificationService } from '../../services/verification.service.js';
@@ -48,7 +49,7 @@ export const registerPublicPageRoutes = async (app: App, deps: { handoff: Privat
         }
         if (dm.state === 'waiting') {
           const state = await handoff.resolve(token);
-          const handle = state.state === 'ask_email' || state.state === 'ask_code' ? await handoff.posterHandle(state.link) : null;
+          const handle = state.state === 'ask_email' || state.state === 'ask_code' ? ((await handoff.posterOf(state.link))?.handle ?? null) : null;
           return html(reply, 200, 'Prove it is you', `${notice}<p>We have not received your private message with the code yet.</p>${dmPanel(token, dm.code, dm.platform, handle)}`);
         }
       }
@@ -60,11 +61,23 @@ export const registerPublicPageRoutes = async (app: App, deps: { handoff: Privat
         return html(reply, 200, 'Your private conversation', `${notice}<p>Only you and our support team can see this conversation. Replies also arrive by email.</p>${list}${form(`${base(token)}/message`, `<input type="hidden" name="csrf" value="${csrf}"><label for="text">Your message</label><textarea id="text" name="text" rows="4" maxlength="5000" required></textarea>`, 'Send privately')}`);
       }
       const state = await handoff.resolve(token);
-      if (state.state === 'ask_email') {
-        return html(reply, 200, 'Continue in private', `${notice}<p>To keep your details out of public view, continue here. First, tell us an email address so we can send you a one-time code.</p>${form(`${base(token)}/email`, '<label for="email">Email address</label><input id="email" name="email" type="email" autocomplete="email" required>', 'Send me a code')}${dmOffer(token)}`);
-      }
-      if (state.state === 'ask_code') {
-        return html(reply, 200, 'Enter your code', `${notice}<p>We sent a six-digit code to ${escapeHtml(state.email ?? 'your email')}.</p>${form(`${base(token)}/code`, '<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>', 'Continue')}<p><small>No code? Wait a minute, then reload this page to ask for a new one.</small></p>${dmOffer(token)}`);
+      if (state.state === 'ask_email' || state.state === 'ask_code') {
+        const canDm = (await handoff.posterOf(state.link)) !== null;
+        const dm = canDm ? dmOffer(token) : '';
+        if (state.state === 'ask_code') {
+          return html(reply, 200, 'Enter your code', `${notice}<p>We sent a six-digit code to ${escapeHtml(state.maskedEmail ?? 'your email')}.</p>${form(`${base(token)}/code`, '<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>', 'Continue')}<p><small>No code? Wait a few minutes, then reload this page to ask for a new one.</small></p>${dm}`);
+        }
+        // A code goes only to an address we already hold for this customer, never to one typed here.
+        const email = await handoff.emailOptions(state.link);
+        const emailPart = email.status === 'ok'
+          ? `<p>First, prove it is you: we send a one-time code to an email address we already have for you.</p>${form(`${base(token)}/email`, `<fieldset><legend>Send the code to</legend>${email.choices.map((c, i) => `<p><input type="radio" id="choice${i}" name="choice" value="${escapeHtml(c.id)}" required${email.choices.length === 1 ? ' checked' : ''}> <label for="choice${i}">${escapeHtml(c.masked)}</label></p>`).join('')}</fieldset>`, 'Send me a code')}`
+          : email.status === 'locked'
+            ? '<p class="bad">This link allows no more email codes. Ask us for a new link in the conversation where you received it.</p>'
+            : email.status === 'no_mail'
+              ? '<p>We cannot send email codes right now.</p>'
+              : '<p>We have no email address on file for you, so a code cannot be emailed.</p>';
+        const none = email.status !== 'ok' && !canDm ? '<p>This page cannot check who you are. Ask us in the conversation where you received this link.</p>' : '';
+        return html(reply, 200, 'Continue in private', `${notice}<p>To keep your details out of public view, continue here.</p>${emailPart}${dm}${none}`);
       }
       const why = state.state === 'used' ? 'This link has already been used.' : state.state === 'expired' ? 'This link has expired.' : 'This link is not valid.';
       return html(reply, state.state === 'invalid' ? 404 : 410, 'Link unavailable', `<p class="bad">${why}</p><p>Ask us for a new link in the conversation where you received it.</p>`);
@@ -88,10 +101,11 @@ export const registerPublicPageRoutes = async (app: App, deps: { handoff: Privat
       }
     });
 
-    scope.post('/p/private/:token/email', { config: { auth: 'public', rateLimit: { max: 5, timeWindow: '10 minutes' } }, schema: { hide: true, params: tokenParams, body: z.object({ email: z.string().max(320) }) } }, async (request, reply) => {
+    // The form names one of the masked addresses by an opaque value; an address typed by the visitor is refused (400).
+    scope.post('/p/private/:token/email', { config: { auth: 'public', rateLimit: { max: 5, timeWindow: '10 minutes' } }, schema: { hide: true, params: tokenParams, body: z.strictObject({ choice: z.string().max(100) }) } }, async (request, reply) => {
       let notice = '';
       try {
-        await handoff.requestCode(request.params.token, request.body.email);
+        await handoff.requestCode(request.params.token, request.body.choice);
       } catch (error) {
         notice = fail(error);
       }
@@ -111,7 +125,7 @@ export const registerPublicPageRoutes = async (app: App, deps: { handoff: Privat
     scope.post('/p/private/:token/message', { config: { auth: 'public', rateLimit: limit }, schema: { hide: true, params: tokenParams, body: z.object({ text: z.string().max(5000), csrf: z.string().max(100) }) } }, async (request, reply) => {
       const sessionToken = request.cookies[privateCookie];
       const link = await handoff.sessionLink(request.params.token, sessionToken);
-      if (!link || !sessionToken || handoff.csrfFor(sessionToken) !== request.body.csrf) return html(reply, 403, 'Not allowed', '<p class="bad">Your private session has ended or this form is stale. Open your link again.</p>');
+      if (!link || !sessionToken || !constantTimeEqual(handoff.csrfFor(sessionToken), request.body.csrf)) return html(reply, 403, 'Not allowed', '<p class="bad">Your private session has ended or this form is stale. Open your link again.</p>');
       let notice = '<p class="ok">Sent.</p>';
       try {
         await handoff.postAsCustomer(link, request.body.text);
