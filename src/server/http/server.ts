@@ -40,9 +40,10 @@ export const createHttpServer = async (options: ServerOptions): Promise<App> => 
 
   // Security headers (CSP, HSTS, nosniff, frame and referrer policy) on every response. The middleware is built
   // once: the Fastify plugin rebuilt it, CSP directives parsed again, for every request.
+  // img-src blob: lets the composer preview an agent's own local image (an object URL) before it is uploaded.
   const securityHeaders = helmet({
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"] },
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"] },
     },
   });
   app.addHook('onRequest', (request, reply, done) => {

@@ -56,6 +56,40 @@ export const api = {
   delete: <T>(path: string) => request<T>('DELETE', path),
 };
 
+/**
+ * Posts one file as multipart/form-data (`file` part) and reports upload progress as a 0..1 fraction. Uses
+ * XMLHttpRequest because fetch cannot report request-body progress; errors are the same ApiError as `api`.
+ */
+export const uploadFile = <T>(path: string, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const fail = (problem: Problem) => reject(Object.assign(new Error(problem.detail ?? problem.title), { problem }));
+    xhr.open('POST', `/api/v1${path}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
+      else if (body && typeof body === 'object' && 'code' in body) fail(body as Problem);
+      else fail({ status: xhr.status, code: 'http_error', title: xhr.statusText || 'Upload failed', detail: `The server answered ${xhr.status}.` });
+    };
+    xhr.onerror = () => fail({ status: 0, code: 'network', title: 'Network error', detail: 'The upload did not reach Parley. Check your connection and try again.' });
+    xhr.onabort = () => fail({ status: 0, code: 'aborted', title: 'Upload cancelled', detail: 'The upload was cancelled.' });
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+
 /** Builds a query string, leaving out empty values. */
 export const queryString = (params: Record<string, string | number | undefined | null>): string => {
   const search = new URLSearchParams();

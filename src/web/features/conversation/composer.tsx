@@ -12,6 +12,7 @@ import { MacroPicker } from './macro-picker.js';
 import { SuggestedReplies } from './suggested-replies.js';
 import { useMentionSuggest } from './mention-suggest.js';
 import { ContinuePrivately } from './private-link.js';
+import { AttachmentTray, attachPasted, useAttachments, useDropTarget } from './composer-attachments.js';
 
 type Mode = 'reply' | 'note';
 
@@ -89,12 +90,19 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
   const box = useRef<HTMLTextAreaElement>(null);
   const [caret, setCaret] = useState(0);
   const [caretAfterInsert, setCaretAfterInsert] = useState<number | null>(null);
+  const attachments = useAttachments(limitKey, conversationId);
+  const drop = useDropTarget(attachments);
+  // A reply waits for its files: none still uploading, none failed (retry or remove it).
+  const filesPending = mode === 'reply' && (attachments.isBusy || attachments.hasFailed);
   const send = useMutation({
-    mutationFn: (input: { mode: Mode; text: string }) =>
-      input.mode === 'reply' ? api.post(`/conversations/${encodeURIComponent(conversationId)}/reply`, { text: input.text }) : api.post(`/conversations/${encodeURIComponent(conversationId)}/notes`, { body: input.text }),
-    onSuccess: async () => {
+    mutationFn: (input: { mode: Mode; text: string; attachmentIds: string[] }) =>
+      input.mode === 'reply'
+        ? api.post(`/conversations/${encodeURIComponent(conversationId)}/reply`, { text: input.text, ...(input.attachmentIds.length ? { attachmentIds: input.attachmentIds } : {}) })
+        : api.post(`/conversations/${encodeURIComponent(conversationId)}/notes`, { body: input.text }),
+    onSuccess: async (_result, input) => {
       setText('');
       setSeen(null);
+      if (input.mode === 'reply') attachments.clear();
       await client.invalidateQueries({ queryKey: ['conversation', conversationId] });
       await client.invalidateQueries({ queryKey: ['conversations'] });
     },
@@ -133,12 +141,12 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
       if (fresh && seen && repliesSince(fresh.messages, seen, user.id).length > 0) return;
     }
     setSentText(text);
-    send.mutate({ mode, text });
+    send.mutate({ mode, text, attachmentIds: mode === 'reply' ? attachments.ids : [] });
   };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (collisions.length) return;
+    if (collisions.length || filesPending) return;
     void deliver(false)();
   };
 
@@ -146,7 +154,7 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
   const label = mode === 'reply' ? (isPublic ? 'Public reply (everyone can see it)' : 'Private reply to the customer') : 'Internal note (only your team sees it)';
 
   return (
-    <form className={`composer composer-${mode}`} onSubmit={submit}>
+    <form className={`composer composer-${mode}`} onSubmit={submit} {...(mode === 'reply' ? drop.handlers : {})}>
       <div className="tabs" role="group" aria-label="Composer mode">
         <button type="button" className="tab" aria-pressed={mode === 'reply'} onClick={() => setMode('reply')}>
           Reply
@@ -176,6 +184,7 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
             setCaret(e.target.selectionStart);
           }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onPaste={mode === 'reply' ? attachPasted(attachments) : undefined}
           onKeyDown={(e) => {
             if (mention.onKeyDown(e)) return;
             if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);
@@ -188,6 +197,7 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
           {over ? ` — too long for ${platform}: shorten it, or continue privately` : ''}
         </p>
       ) : null}
+      {mode === 'reply' ? <AttachmentTray attachments={attachments} limitKey={limitKey} dragging={drop.dragging} /> : null}
       {mode === 'note' ? (
         <p id="mention-hint" className="muted">
           Type @ to mention a teammate; they are notified.
@@ -207,10 +217,16 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
       ) : null}
       <div className="composer-actions">
         <span className="muted">
-          <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to send
+          {filesPending && attachments.hasFailed ? (
+            'Retry or remove the file that failed to upload.'
+          ) : (
+            <>
+              <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to send
+            </>
+          )}
         </span>
-        <button type="submit" className="btn btn-primary" disabled={send.isPending || !text.trim() || collisions.length > 0 || over}>
-          {send.isPending ? 'Sending…' : mode === 'reply' ? 'Send reply' : 'Add note'}
+        <button type="submit" className="btn btn-primary" disabled={send.isPending || !text.trim() || collisions.length > 0 || over || filesPending}>
+          {send.isPending ? 'Sending…' : filesPending && attachments.isBusy ? 'Uploading…' : mode === 'reply' ? 'Send reply' : 'Add note'}
         </button>
       </div>
     </form>

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { describeMedia, formatSize, mediaProblems } from './composer-media.js';
+
+const png = (name: string, size = 20_000) => ({ name, contentType: 'image/png', size });
+
+describe('composer media limits', () => {
+  it('says what a channel accepts, or that it takes no attachments', () => {
+    expect(describeMedia('x')).toBe('A reply on X can carry up to 4 files: JPEG, PNG, GIF, WebP or MP4 video, up to 5 MB each (GIF up to 15 MB, MP4 video up to 512 MB); send GIF or MP4 video files on their own.');
+    expect(describeMedia('facebook')).toBe('A reply on Facebook can carry one file: JPEG, PNG, GIF or WebP, up to 4 MB each.');
+    expect(describeMedia('sms')).toBe('Replies on SMS cannot carry attachments.');
+    expect(describeMedia(null)).toBe('Replies on this channel cannot carry attachments.');
+  });
+
+  it('accepts files that fit and names the file and the limit it breaks', () => {
+    expect(mediaProblems('x', [png('a.png'), png('b.png')])).toEqual([]);
+    expect(mediaProblems('x', [1, 2, 3, 4, 5].map((n) => png(`${n}.png`)))).toEqual(['5 files is too many: X takes at most 4 files per reply.']);
+    expect(mediaProblems('x', [{ name: 'terms.pdf', contentType: 'application/pdf', size: 9000 }])).toEqual(['terms.pdf: X does not take PDF.']);
+    expect(mediaProblems('bluesky', [png('big.png', 1_500_000)])).toEqual(['big.png is 1.4 MB: Bluesky takes PNG up to 1 MB.']);
+    expect(mediaProblems('x', [png('a.png'), { name: 'clip.mp4', contentType: 'video/mp4', size: 100_000 }])).toEqual(['clip.mp4: X takes MP4 video only as the one file of a reply.']);
+    expect(mediaProblems('messenger', [png('a.png'), png('b.png')])).toEqual(['2 files is too many: Messenger takes one file per reply.']);
+    expect(mediaProblems('instagram', [png('a.png')])).toEqual(['Replies on Instagram cannot carry attachments.']);
+    expect(mediaProblems(null, [png('a.png')])).toEqual(['This conversation has no channel to send files to.']);
+    expect(mediaProblems('sms', [])).toEqual([]);
+  });
+
+  it('formats sizes in binary units, as the platforms state their caps', () => {
+    expect(formatSize(812)).toBe('812 bytes');
+    expect(formatSize(20_480)).toBe('20 kB');
+    expect(formatSize(5 * 1024 * 1024)).toBe('5 MB');
+    expect(formatSize(1_000_000)).toBe('1 MB');
+  });
+});
