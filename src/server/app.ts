@@ -12,6 +12,8 @@ import { migrateToLatest, openStore, type Store } from './db/database.js';
 import { createRepositories, type Repositories, type UnitOfWork } from './repositories/index.js';
 import { createHttpServer } from './http/server.js';
 import { registerAuthRoutes } from './http/routes/auth.routes.js';
+import { registerAttachmentRoutes } from './http/routes/attachments.routes.js';
+import { createAttachmentsService } from './services/attachments.service.js';
 import { registerConversationRoutes } from './http/routes/conversations.routes.js';
 import { registerConversationOperationRoutes } from './http/routes/conversation-operations.routes.js';
 import { registerDirectoryRoutes } from './http/routes/directory.routes.js';
@@ -207,6 +209,7 @@ export const createApp = async (options: AppOptions) => {
   const customers = createCustomersService({ repos, uow, clock });
   const customerRecords = createCustomerRecordsService({ repos, uow, clock });
   const conversations = createConversationsService({ repos, uow, clock, events, publicUrl: config.publicUrl });
+  const attachments = createAttachmentsService({ repos, clock, logger });
   const incidents = createIncidentsService({ repos, uow, clock, events, publicUrl: config.publicUrl, ...(options.incidents?.detector ? { detector: options.incidents.detector } : {}) });
   const identity = createIdentityService({ repos, uow, clock, events });
   const conversationOperations = createConversationOperationsService({ repos, uow, clock, events });
@@ -236,6 +239,7 @@ export const createApp = async (options: AppOptions) => {
   });
   registerAuthRoutes(http, { auth, users, secureCookies: config.publicUrl.startsWith('https://') });
   registerConversationRoutes(http, { conversations });
+  await registerAttachmentRoutes(http, { attachments, maxBytes: config.attachmentMaxBytes });
   registerConversationOperationRoutes(http, { conversations, operations: conversationOperations });
   const ingestLog: IngestLog | null = config.natsUrl ? await createIngestLog({ url: config.natsUrl, logger, ...(options.ingestStream ? { stream: options.ingestStream } : {}) }) : null;
   registerMessageRoutes(http, { ingest, ingestLog });
@@ -284,7 +288,7 @@ export const createApp = async (options: AppOptions) => {
     async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {
       await refreshMarketingTeam();
       started = [...roles];
-      if (roles.includes('worker')) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer());
+      if (roles.includes('worker')) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer(), attachments.startTimer());
       if (roles.includes('worker')) {
         worker.start();
         outbox.start();

@@ -27,6 +27,7 @@ const envSchema = z.object({
   PARLEY_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
   PARLEY_SMTP_FROM: optionalString,
   PARLEY_ALLOW_PRIVATE_URLS: optionalString,
+  PARLEY_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024').max(1024 * 1024 * 1024, 'must be at most 1 GiB (1073741824)').default(25 * 1024 * 1024),
 });
 
 export interface Config {
@@ -45,6 +46,8 @@ export interface Config {
   readonly smtp: { readonly url: string; readonly from: string | null } | null;
   /** Private hosts, addresses and CIDR ranges outgoing requests may reach anyway (`*`: all); empty in production. */
   readonly allowPrivateUrls: readonly string[];
+  /** Largest reply attachment accepted at upload, in bytes (channels may take less). */
+  readonly attachmentMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +80,7 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>, ov
     workerBatch: e.PARLEY_WORKER_BATCH,
     smtp: e.PARLEY_SMTP_URL ? { url: e.PARLEY_SMTP_URL, from: e.PARLEY_SMTP_FROM ?? null } : null,
     allowPrivateUrls: (e.PARLEY_ALLOW_PRIVATE_URLS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    attachmentMaxBytes: e.PARLEY_ATTACHMENT_MAX_BYTES,
     ...overrides,
   };
   return Object.freeze(config);

@@ -189,3 +189,9 @@ export function checkMedia(channelKey: string, files: readonly MediaFile[]): Med
   }
   return problems;
 }
+
+/**
+ * Limit keys whose Parley connector delivers media today (email, X, Mastodon, Bluesky, WhatsApp). Meta's products
+ * have published limits above but their adapters send text only, so the reply route refuses attachments there.
+ */
+export const MEDIA_DELIVERED_KEYS: ReadonlySet<string> = new Set(['x', 'bluesky', 'mastodon', 'whatsapp', 'email']);

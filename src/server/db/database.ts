@@ -14,6 +14,7 @@ import * as privateDmProof from './migrations/0012-private-dm-proof.js';
 import * as chat from './migrations/0013-chat.js';
 import * as heldEvents from './migrations/0014-held-events.js';
 import * as customerRecords from './migrations/0016-customer-records.js';
+import * as attachments from './migrations/0017-attachments.js';
 import * as privateLinkLimits from './migrations/0018-private-link-limits.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   '0013-chat': chat,
   '0014-held-events': heldEvents,
   '0016-customer-records': customerRecords,
+  '0017-attachments': attachments,
   '0018-private-link-limits': privateLinkLimits,
 };
 

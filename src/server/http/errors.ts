@@ -19,6 +19,8 @@ const statusOf: Record<ErrorCode, number> = {
   email_taken: 409,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
+  media_not_accepted: 422,
   channel_paused: 409,
   reply_blocked: 422,
   rate_limited: 429,

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'conflict'
   | 'invalid_credentials'
   | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'media_not_accepted'
   | 'channel_paused'
   | 'reply_blocked'
   | 'unavailable';

@@ -1,4 +1,5 @@
 import type { Executor } from './executor.js';
+import { createAttachmentsRepository } from './attachments.repository.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createAuthRepository } from './auth.repository.js';
 import { createChannelsRepository } from './channels.repository.js';
@@ -27,6 +28,7 @@ import { createRetentionRepository } from './retention.repository.js';
 
 /** Every repository bound to one executor: the database, or a transaction for a unit of work. */
 export const createRepositories = (db: Executor, options: { skipLocked: boolean }) => ({
+  attachments: createAttachmentsRepository(db),
   audit: createAuditRepository(db, options),
   auth: createAuthRepository(db),
   channels: createChannelsRepository(db),
