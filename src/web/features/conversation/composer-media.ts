@@ -80,6 +80,9 @@ const explain = (problem: MediaProblem, files: readonly PendingFile[], limitKey:
       return `${file?.name ?? 'A file'}: ${name} takes ${typeName(file?.contentType ?? '')} only as the one file of a reply.`;
     case 'total_too_large':
       return `Together the files are ${formatSize(files.reduce((n, f) => n + f.size, 0))}: ${name} takes ${formatSize(media?.maxTotalBytes ?? 0)} in total.`;
+    default:
+      // A limit this screen has no wording for yet: the shared check's own sentence still says what is wrong.
+      return `${problem.message}.`;
   }
 };
 

@@ -7,7 +7,7 @@ import { ErrorNotice } from '../../ui/notice.js';
 import { timeAgo } from '../../ui/time.js';
 import { useSession } from '../auth/session.js';
 import { conversationQuery, repliesSince } from './conversation-query.js';
-import { measureForChannel } from '../../../shared/channel-limits.js';
+import { channelLimitKey, measureForChannel } from '../../../shared/channel-limits.js';
 import { MacroPicker } from './macro-picker.js';
 import { SuggestedReplies } from './suggested-replies.js';
 import { useMentionSuggest } from './mention-suggest.js';
@@ -81,7 +81,7 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
   const [mode, setMode] = useState<Mode>('reply');
   const [text, setText] = useState('');
   // Measured as the platform counts (X's weighted length, graphemes, SMS segments); private Meta replies are DMs.
-  const limitKey = platform === null ? null : !isPublic && platform === 'facebook' ? 'messenger' : !isPublic && platform === 'instagram' ? 'instagram_dm' : platform;
+  const limitKey = platform === null ? null : channelLimitKey(platform, isPublic);
   const measured = mode === 'reply' && limitKey ? measureForChannel(text, limitKey) : null;
   const over = measured !== null && measured.max !== null && measured.length > measured.max;
   const [sentText, setSentText] = useState('');
