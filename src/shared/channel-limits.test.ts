@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_LIMITS, channelLimitKey, checkMedia } from './channel-limits.js';
+import { CHANNEL_LIMITS, channelLimitKey, checkCaption, checkMedia } from './channel-limits.js';
 
 const MB = 1024 * 1024;
 const jpeg = (size: number) => ({ contentType: 'image/jpeg', size });
@@ -49,6 +49,13 @@ describe('checkMedia', () => {
   it('caps the total on email', () => {
     expect(checkMedia('email', [jpeg(12 * MB), jpeg(12 * MB)])).toEqual([]);
     expect(checkMedia('email', [jpeg(13 * MB), jpeg(13 * MB)]).map((p) => p.code)).toEqual(['total_too_large']);
+  });
+
+  it('checks the text as a caption where the channel sends it so', () => {
+    expect(checkCaption('whatsapp', 'a'.repeat(1024), 1)).toBeNull();
+    expect(checkCaption('whatsapp', 'a'.repeat(1025), 1)).toMatch(/1024/);
+    expect(checkCaption('whatsapp', 'a'.repeat(2000), 0)).toBeNull();
+    expect(checkCaption('x', 'a'.repeat(2000), 1)).toBeNull();
   });
 
   it('names the limits key of private Meta replies', () => {

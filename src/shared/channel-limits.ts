@@ -28,6 +28,8 @@ export interface MediaLimit {
   alone?: readonly string[];
   /** Cap on the sum of all files (email). */
   maxTotalBytes?: number;
+  /** The reply's text travels as the media's caption, which is shorter than a text message (WhatsApp: 1024). */
+  captionMax?: number;
 }
 
 const MB = 1024 * 1024;
@@ -64,7 +66,7 @@ export const CHANNEL_LIMITS: Readonly<Record<string, ChannelLimit>> = Object.fre
     unit: 'utf16',
     max: 4096,
     format: 'text',
-    media: { maxCount: 1, maxBytes: 5 * MB, types: ['image/jpeg', 'image/png', 'video/mp4', 'application/pdf'], typeMaxBytes: { 'video/mp4': 16 * MB, 'application/pdf': 100 * MB } },
+    media: { maxCount: 1, maxBytes: 5 * MB, types: ['image/jpeg', 'image/png', 'video/mp4', 'application/pdf'], typeMaxBytes: { 'video/mp4': 16 * MB, 'application/pdf': 100 * MB }, captionMax: 1024 },
   },
   reddit: { unit: 'utf16', max: 10000, format: 'text', media: null },
   sms: { unit: 'sms', max: 160, format: 'text', media: null },
@@ -195,3 +197,10 @@ export function checkMedia(channelKey: string, files: readonly MediaFile[]): Med
  * have published limits above but their adapters send text only, so the reply route refuses attachments there.
  */
 export const MEDIA_DELIVERED_KEYS: ReadonlySet<string> = new Set(['x', 'bluesky', 'mastodon', 'whatsapp', 'email']);
+
+/** Where a reply's text travels as its media's caption (WhatsApp), what is wrong with its length; null when it fits. */
+export function checkCaption(channelKey: string, text: string, fileCount: number): string | null {
+  const captionMax = CHANNEL_LIMITS[channelKey]?.media?.captionMax;
+  if (fileCount === 0 || captionMax === undefined || text.length <= captionMax) return null;
+  return `with an attachment, a ${channelKey} reply's text is its caption: at most ${captionMax} characters`;
+}
