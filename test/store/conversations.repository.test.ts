@@ -57,4 +57,23 @@ describe.each(dialects)('conversations repository on %s', (dialect) => {
     const order = seen.map((id) => rows.find((r) => r.id === id)!.lastMessageAt);
     expect(order).toEqual([...order].sort((x, y) => y - x));
   });
+
+  it.skipIf(skip)('writes a batch of decisions with tags only where given, and first responses only where none was recorded', async () => {
+    const [a, b, c] = [newId(), newId(), newId()];
+    for (const id of [a, b, c]) await app.repos.conversations.create({ id, channelId, brandId: null, customerId: null, threadKey: id, visibility: 'public', subject: null, createdAt: 1000 });
+    await app.repos.rules.addTags(b, ['kept'], 1500);
+    const decision = { priority: 40, priorityBand: 'normal', priorityParts: [], assigneeId: null, teamId: null, queue: 'service', slaDueAt: 9000, now: 2000 };
+    await app.repos.conversations.updateDecisions([{ ...decision, id: a, tags: ['billing', 'vip'] }, { ...decision, id: b }, { ...decision, id: c, status: 'pending' }]);
+    const [ra, rb, rc] = await Promise.all([a, b, c].map((id) => app.repos.conversations.get(id)));
+    expect(ra).toMatchObject({ tags: ['billing', 'vip'], priority: 40, queue: 'service', slaDueAt: 9000 });
+    expect(rb).toMatchObject({ tags: ['kept'], priorityBand: 'normal' });
+    expect(rc).toMatchObject({ tags: [], status: 'pending' });
+
+    await app.repos.conversations.recordFirstResponse(a, 2500);
+    await app.repos.conversations.recordFirstResponses([{ id: a, at: 3000 }, { id: b, at: 3100 }]);
+    const [fa, fb, fc] = await Promise.all([a, b, c].map((id) => app.repos.conversations.get(id)));
+    expect(fa).toMatchObject({ firstResponseAt: 2500 });
+    expect(fb).toMatchObject({ firstResponseAt: 3100, slaDueAt: null });
+    expect(fc).toMatchObject({ firstResponseAt: null, slaDueAt: 9000 });
+  });
 });

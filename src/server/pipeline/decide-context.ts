@@ -34,6 +34,19 @@ export const decisionStateOf = (c: Conversation): DecisionState => ({
   assignedByRule: false,
 });
 
+/** Parsed once per message however many rule passes read it (the stage keeps its batch's messages alive only for the batch). */
+const parsedClassifications = new WeakMap<PipelineMessage, Record<string, unknown>>();
+
+/** The message's classifier outputs as rules see them (explanations left out), parsed once per message. */
+export const classificationOf = (m: PipelineMessage): Record<string, unknown> => {
+  let parsed = parsedClassifications.get(m);
+  if (!parsed) {
+    parsed = parseClassification(m);
+    parsedClassifications.set(m, parsed);
+  }
+  return parsed;
+};
+
 const parseClassification = (m: PipelineMessage): Record<string, unknown> => {
   if (!m.classifications) return { spam: m.spam, needsResponse: m.needsResponse, intent: m.intent ? { label: m.intent } : undefined, urgency: m.urgency };
   try {
@@ -61,7 +74,7 @@ export const buildRuleContext = (input: {
     channelId: c.channelId,
     visibility: c.visibility,
     message: { id: m.id, text: m.text, subject: m.subject, kind: m.kind, language: m.language, direction: m.direction, createdAt: m.createdAt },
-    classification: parseClassification(m),
+    classification: classificationOf(m),
     author: { followers: m.authorFollowers, verified: m.authorVerified, handle: m.authorHandle, displayName: m.authorDisplayName },
     customer: customer ? { id: c.customerId, tier: customer.tier, followers: customer.followers, verified: customer.verified } : { id: c.customerId, tier: null },
     conversation: {

@@ -93,17 +93,31 @@ export const scheduleChecks = async (c: SlaClockRecord, enqueue: JobContext['enq
   else if (c.dueAt !== null && c.breachedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.dueAt);
 };
 
+/** The (conversation, start) pairs of the open response clocks, for one firstResponsesSince read per batch. */
+export const responseClockKeys = (clocks: ReadonlyMap<string, readonly SlaClockRecord[]>): { conversationId: string; since: number }[] =>
+  [...clocks.values()].flat().filter(isResponseClock).map((c) => ({ conversationId: c.conversationId, since: c.startedAt }));
+
 /**
  * Brings a conversation's open clocks in line with the store: response clocks met by a reply, the resolution clock
  * met by resolving; any clock cancelled by closing (spam) or, for response clocks, by resolution; paused
  * while the conversation is `pending` (waiting on the customer), resumed otherwise. Returns the clocks still open.
  */
-export const syncClocks = async (tx: Repositories, conversation: Pick<Conversation, 'id' | 'status'>, clocks: readonly SlaClockRecord[], policies: readonly SlaPolicyRecord[], now: number, enqueue: JobContext['enqueue']): Promise<SlaClockRecord[]> => {
+export const syncClocks = async (
+  tx: Repositories,
+  conversation: Pick<Conversation, 'id' | 'status'>,
+  clocks: readonly SlaClockRecord[],
+  policies: readonly SlaPolicyRecord[],
+  now: number,
+  enqueue: JobContext['enqueue'],
+  /** First responses the caller already read for its batch (firstResponsesSince); clocks not in it are read here. */
+  responses?: ReadonlyMap<string, number | null>,
+): Promise<SlaClockRecord[]> => {
   const open: SlaClockRecord[] = [];
   for (const original of clocks) {
     let c = original;
     const policy = policyById(policies, c.policyId);
-    const respondedAt = isResponseClock(c) ? await tx.sla.firstResponseSince(conversation.id, c.startedAt) : null;
+    const known = responses?.get(`${conversation.id}\u0000${c.startedAt}`);
+    const respondedAt = !isResponseClock(c) ? null : known !== undefined ? known : await tx.sla.firstResponseSince(conversation.id, c.startedAt);
     if (respondedAt !== null) {
       c = { ...c, metAt: respondedAt, closedAt: now, pauses: endPauses(c, respondedAt) };
     } else if (!isResponseClock(c) && conversation.status === 'resolved') {

@@ -8,9 +8,9 @@ import type { AgentProfile } from '../repositories/users.repository.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
-import { buildRuleContext, decisionStateOf } from './decide-context.js';
+import { buildRuleContext, classificationOf, decisionStateOf } from './decide-context.js';
 import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
-import { dueOf, isResponseClock, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
+import { dueOf, isResponseClock, responseClockKeys, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
 
 /** Skills are stored as names: `lang:en`, `intent:billing`, `channel:x`; no intent or channel skill means any. */
 export const toRoutingAgent = (a: AgentProfile, load: number): RoutingAgent => {
@@ -29,7 +29,7 @@ export const toRoutingAgent = (a: AgentProfile, load: number): RoutingAgent => {
 
 const readUnderstanding = (m: PipelineMessage): { negative: number; escalation: string[] } => {
   if (!m.classifications) return { negative: 0, escalation: [] };
-  const c = JSON.parse(m.classifications) as { sentiment?: { scores?: { negative?: number } }; escalation?: string[] };
+  const c = classificationOf(m) as { sentiment?: { scores?: { negative?: number } }; escalation?: string[] };
   return { negative: c.sentiment?.scores?.negative ?? 0, escalation: c.escalation ?? [] };
 };
 
@@ -72,16 +72,26 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const config = await cache.load(repos);
       const inbound = new Map<string, PipelineMessage[]>();
       const touched = new Set<string>();
+      // Our own replies, earliest per conversation: the first response where none was recorded yet.
+      const replies = new Map<string, number>();
       for (const m of [...messages].sort((a, b) => a.createdAt - b.createdAt)) {
         if (!m.conversationId) continue;
         touched.add(m.conversationId);
-        if (m.direction === 'out') await repos.conversations.recordFirstResponse(m.conversationId, m.createdAt);
-        else inbound.set(m.conversationId, [...(inbound.get(m.conversationId) ?? []), m]);
+        if (m.direction === 'out') {
+          if (!replies.has(m.conversationId)) replies.set(m.conversationId, m.createdAt);
+        } else {
+          const list = inbound.get(m.conversationId);
+          if (list) list.push(m);
+          else inbound.set(m.conversationId, [m]);
+        }
       }
+      await repos.conversations.recordFirstResponses([...replies].map(([id, at]) => ({ id, at })));
       const conversations = await repos.conversations.getMany([...touched]);
       const channels = new Map((await repos.channels.getMany([...new Set(conversations.map((c) => c.channelId))])).map((c) => [c.id, c]));
       const customers = await repos.rules.customerFacts([...new Set(conversations.map((c) => c.customerId).filter((id): id is string => id !== null))]);
       const openClocks = await repos.sla.openClocks([...touched]);
+      // Whether each running response clock has been met, read once for the batch instead of once per clock.
+      const responses = await repos.sla.firstResponsesSince(responseClockKeys(openClocks));
       const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, ...privateLinks(deps.issuePrivateLink, repos, now) };
       const runs = [];
       let agents: RoutingAgent[] | null = null;
@@ -93,8 +103,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         const batch = inbound.get(conv.id);
         if (!batch) {
           // Only our own replies arrived: they may meet a running clock.
-          const open = await syncClocks(repos, conv, openClocks.get(conv.id) ?? [], config.policies, now, ctx.enqueue);
-          await repos.conversations.updateDecision({ ...conv, priorityParts: conv.priorityParts, slaDueAt: dueOf(open), now });
+          const open = await syncClocks(repos, conv, openClocks.get(conv.id) ?? [], config.policies, now, ctx.enqueue, responses);
+          decisions.push({ id: conv.id, priority: conv.priority, priorityBand: conv.priorityBand, priorityParts: conv.priorityParts, assigneeId: conv.assigneeId, teamId: conv.teamId, queue: conv.queue, slaDueAt: dueOf(open), now });
           continue;
         }
         const m = batch[batch.length - 1] as PipelineMessage;
@@ -104,7 +114,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         // The customer answered: whatever we were waiting on them for has arrived, and the clock runs again.
         if (state.status === 'pending') state.status = 'open';
 
-        let open: SlaClockRecord[] = await syncClocks(repos, { id: conv.id, status: state.status }, openClocks.get(conv.id) ?? [], config.policies, now, ctx.enqueue);
+        let open: SlaClockRecord[] = await syncClocks(repos, { id: conv.id, status: state.status }, openClocks.get(conv.id) ?? [], config.policies, now, ctx.enqueue, responses);
         const running = open.find((c) => isResponseClock(c) && c.dueAt !== null);
         const u = readUnderstanding(m);
         const waitingFrom = running?.startedAt ?? (conv.firstResponseAt === null ? conv.createdAt : (batch[0]?.createdAt ?? m.createdAt));
@@ -144,7 +154,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           }
           open = [...open, ...started];
         } else if (state.status === 'closed' || state.status === 'resolved') {
-          open = await syncClocks(repos, { id: conv.id, status: state.status }, open, config.policies, now, ctx.enqueue);
+          open = await syncClocks(repos, { id: conv.id, status: state.status }, open, config.policies, now, ctx.enqueue, responses);
         }
         const dueAt = dueOf(open);
 
@@ -180,7 +190,6 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
             }
           }
         }
-        if (state.tags.join('\u0000') !== conv.tags.join('\u0000')) await repos.rules.addTags(conv.id, state.tags, now);
         decisions.push({
           id: conv.id,
           priority: Math.round(final.score),
@@ -191,6 +200,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           queue: state.queue,
           slaDueAt: dueAt,
           ...(state.status !== conv.status ? { status: state.status } : {}),
+          // Rules only add tags, to the ones read with the conversation in this transaction: written with the decision.
+          ...(state.tags.join('\u0000') !== conv.tags.join('\u0000') ? { tags: state.tags } : {}),
           now,
         });
       }

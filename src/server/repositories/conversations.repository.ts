@@ -320,17 +320,21 @@ export const createConversationsRepository = (db: Executor) => ({
       .execute();
   },
 
-  /** The batch form of updateDecision: one statement per chunk (status left alone where not given). */
-  async updateDecisions(list: readonly { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; now: number }[]): Promise<void> {
+  /**
+   * The batch form of updateDecision: one statement per chunk (status left alone where not given; tags, sorted and
+   * deduplicated by the caller, written only where given, so a batch's rule tags cost no statement of their own).
+   */
+  async updateDecisions(list: readonly { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; tags?: readonly string[]; now: number }[]): Promise<void> {
     for (const part of chunk(list, 150)) {
       const rows = sql.join(
         part.map(
           (d) =>
-            sql`(${d.id}, cast(${d.priority} as integer), ${d.priorityBand}, ${JSON.stringify(d.priorityParts)}, ${d.assigneeId}, ${d.teamId}, ${d.queue}, cast(${d.slaDueAt} as bigint), ${d.status ?? null}, cast(${d.now} as bigint))`,
+            sql`(${d.id}, cast(${d.priority} as integer), ${d.priorityBand}, ${JSON.stringify(d.priorityParts)}, ${d.assigneeId}, ${d.teamId}, ${d.queue}, cast(${d.slaDueAt} as bigint), ${d.status ?? null}, cast(${d.now} as bigint), ${d.tags ? JSON.stringify(d.tags) : null})`,
         ),
       );
       await sql`update conversations set priority = v.column2, priority_band = v.column3, priority_parts = v.column4, assignee_id = v.column5,
-          team_id = v.column6, queue = v.column7, sla_due_at = v.column8, status = coalesce(v.column9, status), updated_at = v.column10
+          team_id = v.column6, queue = v.column7, sla_due_at = v.column8, status = coalesce(v.column9, status), updated_at = v.column10,
+          tags = coalesce(v.column11, tags)
         from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
     }
   },
@@ -432,6 +436,15 @@ export const createConversationsRepository = (db: Executor) => ({
 
   async recordFirstResponse(id: string, at: number): Promise<void> {
     await db.updateTable('conversations').set({ first_response_at: at, sla_due_at: null }).where('id', '=', id).where('first_response_at', 'is', null).execute();
+  },
+
+  /** recordFirstResponse for many conversations in one statement per chunk. */
+  async recordFirstResponses(list: readonly { id: string; at: number }[]): Promise<void> {
+    for (const part of chunk(list, 200)) {
+      const rows = sql.join(part.map((r) => sql`(${r.id}, cast(${r.at} as bigint))`));
+      await sql`update conversations set first_response_at = v.column2, sla_due_at = null
+        from (values ${rows}) as v where conversations.id = v.column1 and conversations.first_response_at is null`.execute(db);
+    }
   },
 
   /** Open conversations per assignee: the load routing balances. */

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { PriorityPart } from '../decide/priority.js';
 import type { BusinessCalendar } from '../decide/sla-calendar.js';
 import type { SlaMetric, SlaPolicy } from '../decide/sla.js';
@@ -196,6 +196,25 @@ export const createSlaRepository = (executor: Executor) => {
     },
 
     /** Earliest human or echoed reply at or after `since` (rule auto-replies do not meet an SLA). */
+    /**
+     * firstResponseSince for many clocks in one statement per chunk: keyed `${conversationId}\u0000${since}`, a key
+     * present (null when nothing answered yet) for every pair asked about.
+     */
+    async firstResponsesSince(pairs: readonly { conversationId: string; since: number }[]): Promise<Map<string, number | null>> {
+      const out = new Map<string, number | null>(pairs.map((p) => [`${p.conversationId}\u0000${p.since}`, null]));
+      for (const part of chunk(pairs, 200)) {
+        const values = sql.join(part.map((p) => sql`(${p.conversationId}, cast(${p.since} as bigint))`));
+        const rows = await sql<{ conversation_id: string; since: number | string; at: number | string | null }>`
+          select v.column1 as conversation_id, v.column2 as since, min(m.created_at) as at
+          from (values ${values}) as v
+          join messages m on m.conversation_id = v.column1 and m.direction = 'out' and m.created_at >= v.column2
+            and (m.sent_by_user_id is null or m.sent_by_user_id not like 'rule:%')
+          group by v.column1, v.column2`.execute(db);
+        for (const r of rows.rows) if (r.at !== null) out.set(`${r.conversation_id}\u0000${Number(r.since)}`, Number(r.at));
+      }
+      return out;
+    },
+
     async firstResponseSince(conversationId: string, since: number): Promise<number | null> {
       const r = await db
         .selectFrom('messages')
