@@ -22,14 +22,14 @@ const waitForPipeline = async (app: ParleyApp, count: number, timeoutMs: number)
   if (decided < count) throw new Error(`pipeline drained with ${decided} of ${count} messages decided`);
 };
 
-/** Envelopes/s from the first ingest call until every message is routed, worker running beside ingest. */
+/** Envelopes/s from the first ingest call until every message is routed, the worker running beside ingest as `parley start` runs it. */
 export const measureThroughput = async (ctx: BenchContext, postgresUrl: string | null, count: number): Promise<number> => {
-  const { app, channelId, dispose } = await createBenchApp(ctx.tmpDir, postgresUrl);
+  const { app, channelId, dispose } = await createBenchApp(ctx.tmpDir, postgresUrl, { pipelineThread: true });
   try {
     // Live traffic: created over the last minute, as a stream arriving at this rate would be (a 20-minute-old
     // backlog would also fire every SLA warning during the run, which is the scheduler's work, not the pipeline's).
     const envelopes = generateEnvelopes(channelId, count, { spanMs: 60_000 });
-    app.worker.start();
+    await app.start(['worker']);
     const started = performance.now();
     for (let i = 0; i < envelopes.length; i += 1000) await app.services.ingest(envelopes.slice(i, i + 1000));
     await waitForPipeline(app, count, 600_000);
@@ -42,12 +42,12 @@ export const measureThroughput = async (ctx: BenchContext, postgresUrl: string |
 
 /**
  * Real HTTP at a fixed 1,000 envelopes/s (one per request), as `parley start` runs the embedded store: web and
- * worker in one process, the single SQLite writer (a second writer process would block the web event loop while
- * it waits for the lock). The sender runs in a worker thread.
+ * worker in one process, the pipeline in its own thread sharing the store's write lock. The sender runs in a
+ * worker thread.
  */
 export const measureAckLatency = async (ctx: BenchContext, seconds: number): Promise<{ ackP50: number; ackP99: number; visibleP99: number }> => {
   const dataDir = `${ctx.tmpDir}/ack`;
-  const { app, channelId, dispose } = await createBenchApp(dataDir, null);
+  const { app, channelId, dispose } = await createBenchApp(dataDir, null, { pipelineThread: true });
   try {
     const admin = (await app.repos.users.list()).find((u) => u.role === 'agent')!;
     await app.repos.users.update(admin.id, { role: 'admin' }, Date.now());

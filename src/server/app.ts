@@ -34,6 +34,9 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { createSecretBox } from './platform/crypto.js';
 import { createEventBus } from './platform/events.js';
 import { createPgEventRelay } from './db/pg-event-relay.js';
+import { createThreadEventRelay } from './platform/thread-event-relay.js';
+import { createWriteLock } from './platform/write-lock.js';
+import { startPipelineThread, type PipelineThread } from './pipeline-thread.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { loadOrCreateSecretKey } from './platform/secret-key.js';
@@ -111,6 +114,21 @@ export interface AppOptions {
   adapterFor?: (channel: { id: string; platform: string; config: Record<string, unknown>; credentials: Record<string, unknown>; ownAccountIds: string[] }) => ChannelAdapter | null;
   /** Stream and poll runner timing (tests shorten the backoff). */
   channelRunners?: RunnerOptions;
+  /**
+   * The worker role runs in a thread of its own (`parley start` with web and worker together), so the pipeline's
+   * work never delays an acknowledgement. Not for an in-memory store, which another thread cannot open.
+   */
+  pipelineThread?: boolean;
+  /** Set inside that thread: the memory it shares with the web thread. */
+  threadChild?: PipelineThreadShared;
+}
+
+/** Shared memory between the web thread and the pipeline thread of one process. */
+export interface PipelineThreadShared {
+  /** The embedded store's write lock (platform/write-lock.ts); null on PostgreSQL. */
+  writeLock: SharedArrayBuffer | null;
+  /** When the web thread last received a request (epoch ms, one float): the pipeline keeps its transactions short then. */
+  lastRequestAt: SharedArrayBuffer;
 }
 
 /** The composition root: store → repositories → classifier → pipeline → services → HTTP and workers. */
@@ -118,7 +136,11 @@ export const createApp = async (options: AppOptions) => {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, ...(options.sqliteFile ? { sqliteFile: options.sqliteFile } : {}) });
+  const embedded = !config.databaseUrl;
+  const pipelineThread = options.pipelineThread === true && options.sqliteFile !== ':memory:' && !options.threadChild;
+  // Threads of this process that open the embedded store's file queue on one write lock.
+  const writeLock = embedded && (pipelineThread || options.threadChild) ? createWriteLock(options.threadChild?.writeLock ?? undefined, { priority: !options.threadChild }) : null;
+  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, writeLock, ...(options.sqliteFile ? { sqliteFile: options.sqliteFile } : {}) });
   await migrateToLatest(store);
   const storeOptions = { skipLocked: store.supportsSkipLocked };
   const repos = createRepositories(store.db, storeOptions);
@@ -126,7 +148,9 @@ export const createApp = async (options: AppOptions) => {
   const secrets = createSecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
   // PostgreSQL mode may run several processes: live updates travel between them through LISTEN/NOTIFY.
   const relay = store.dialect === 'postgres' && config.databaseUrl ? await createPgEventRelay({ url: config.databaseUrl, local: createEventBus(), logger }) : null;
-  const events = relay?.bus ?? createEventBus();
+  // The embedded store's pipeline thread and web thread exchange them in memory.
+  const threadRelay = embedded && (pipelineThread || options.threadChild) ? createThreadEventRelay({ name: options.sqliteFile ?? path.resolve(config.dataDir, 'parley.db'), local: createEventBus() }) : null;
+  const events = relay?.bus ?? threadRelay?.bus ?? createEventBus();
   const customIntentModelPath = path.join(config.dataDir, 'models', 'intent-custom.bin');
   // Reloadable: a workspace that teaches Parley its own intents gets them in the running pipeline at once.
   const classifier = createReloadableClassifier(() => (options.classifier && !existsSync(customIntentModelPath) ? options.classifier : createClassifier({ customIntentModelPath })));
@@ -134,7 +158,7 @@ export const createApp = async (options: AppOptions) => {
   const metrics = createMetrics(async () => {
     const [q, o] = await Promise.all([repos.jobs.stats(clock.now()), repos.outbox.countFailures()]);
     return { ...q, outboxDead: o.dead, outboxRetrying: o.retrying };
-  }, clock.now);
+  }, clock.now, { process: !options.threadChild });
 
   const teams = createTeamsService({ repos, uow, clock });
   let marketingTeamId: string | null = null;
@@ -155,7 +179,7 @@ export const createApp = async (options: AppOptions) => {
   };
   // The embedded store's single writer shares this thread with the web server: while requests are arriving the
   // worker keeps its transactions short (see WorkerOptions.latencyBudgetMs). PostgreSQL work does not block it.
-  let lastRequestAt = Number.NEGATIVE_INFINITY;
+  const lastRequestAt = new Float64Array(options.threadChild?.lastRequestAt ?? new SharedArrayBuffer(8));
   const worker = createWorker({
     uow,
     repos,
@@ -163,7 +187,7 @@ export const createApp = async (options: AppOptions) => {
     logger,
     metrics,
     maxBatchMessages: config.workerBatch,
-    ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250 } : {}),
+    ...(store.dialect === 'sqlite' ? { interactive: () => Date.now() - (lastRequestAt[0] ?? 0) < 250 } : {}),
     handlers: [
       createUnderstandStage({ classifier }),
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
@@ -200,8 +224,11 @@ export const createApp = async (options: AppOptions) => {
     onDelivered: () => metrics.outboxDelivered(),
     onFailed: (_item, dead) => metrics.outboxFailed(dead),
   });
-  events.subscribe((event) => {
+  events.subscribe((event, meta) => {
     if (event.type === 'outbox.enqueued') outbox.wake();
+    // Another thread or process ingested or retrained: work for this one's worker, models for its classifier.
+    else if (event.type === 'messages.ingested' && meta.remote) worker.wake();
+    else if (event.type === 'classifier.changed' && meta.remote) classifier.reload();
   });
 
   const auth = createAuthService({ repos, uow, clock });
@@ -227,7 +254,7 @@ export const createApp = async (options: AppOptions) => {
 
   const http = await createHttpServer({ logger, auth, publicUrl: config.publicUrl, onResponse: metrics.httpRequest });
   http.addHook('onRequest', async () => {
-    lastRequestAt = performance.now();
+    lastRequestAt[0] = Date.now();
   });
   registerSystemRoutes(http, {
     ready: async () => {
@@ -261,11 +288,15 @@ export const createApp = async (options: AppOptions) => {
   await registerWebchatRoutes(http, { webchat, channels, publicUrl: config.publicUrl });
   await registerFeedbackRoutes(http, { feedback: createFeedbackService({ channels, ingest, clock }), publicUrl: config.publicUrl });
   registerPhoneRoutes(http, { callbacks: createPhoneCallbacksService({ conversations, channels }) });
-  const classification = createClassificationService({ repos, uow, clock, customIntentModelPath, reloadClassifier: () => classifier.reload() });
+  const classification = createClassificationService({ repos, uow, clock, customIntentModelPath, reloadClassifier: () => {
+      classifier.reload();
+      events.publish({ type: 'classifier.changed' });
+    } });
   registerClassificationRoutes(http, { classification });
   if (options.serveSpa !== false) await registerSpa(http, path.resolve(fileURLToPath(new URL('../../', import.meta.url)), 'dist/web'));
 
   let started: ProcessRole[] = [];
+  let thread: PipelineThread | null = null;
   return {
     config,
     logger,
@@ -278,6 +309,7 @@ export const createApp = async (options: AppOptions) => {
     services,
     worker,
     outbox,
+    metrics,
     channelRuntime,
     listening,
     trust,
@@ -288,8 +320,16 @@ export const createApp = async (options: AppOptions) => {
     async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {
       await refreshMarketingTeam();
       started = [...roles];
-      if (roles.includes('worker')) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer(), attachments.startTimer());
-      if (roles.includes('worker')) {
+      if (roles.includes('worker') && pipelineThread) {
+        // The worker role runs beside this thread: its own app over the same store, sharing the lock and the events.
+        thread = await startPipelineThread({ config, logger, shared: { writeLock: writeLock?.buffer ?? null, lastRequestAt: lastRequestAt.buffer as SharedArrayBuffer } });
+        const running = thread;
+        metrics.includePeers(async () => [await running.metrics()]);
+      }
+      if (roles.includes('worker') && !pipelineThread) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer(), attachments.startTimer());
+      if (roles.includes('worker') && !pipelineThread) {
+        // Models load before the first message, not with it.
+        void classifier.version;
         worker.start();
         outbox.start();
         ingestLog?.start(ingest);
@@ -304,11 +344,14 @@ export const createApp = async (options: AppOptions) => {
       await ingestLog?.close();
       await channelRuntime.runners.stop();
       chatMailbox.stop();
+      await thread?.stop();
+      thread = null;
       await worker.stop();
       await outbox.stop();
       for (const stop of stopTrust.splice(0)) await stop();
       mailer?.close();
       await relay?.stop();
+      threadRelay?.stop();
       await store.close();
     },
     refreshMarketingTeam,

@@ -1,15 +1,19 @@
 import type { Classifier } from './types.js';
 
-/** A classifier whose models can be swapped in place (after `train intents`), for every stage that holds it. */
+/**
+ * A classifier whose models can be swapped in place (after `train intents`), for every stage that holds it.
+ * Models load on first use: a web thread whose pipeline runs in another thread never pays for them.
+ */
 export const createReloadableClassifier = (load: () => Classifier): Classifier & { reload(): void } => {
-  let current = load();
+  let current: Classifier | null = null;
+  const get = (): Classifier => (current ??= load());
   return {
     get version() {
-      return current.version;
+      return get().version;
     },
-    classify: (texts) => current.classify(texts),
+    classify: (texts) => get().classify(texts),
     reload() {
-      current = load();
+      current = current ? load() : null;
     },
   };
 };

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import type { WriteLock } from '../../platform/write-lock.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
 /**
@@ -37,18 +38,51 @@ const withStatementCache = (raw: Database.Database, size = 500): Database.Databa
  * SQLITE_BUSY when a deferred transaction tries to upgrade from reading to writing.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly writeLock: WriteLock | null,
+  ) {
+    super(config);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    // Threads of this process sharing the file queue on the write lock first (see platform/write-lock.ts).
+    this.writeLock?.acquire();
+    try {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    } catch (err) {
+      this.writeLock?.release();
+      throw err;
+    }
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw('commit'));
+    } finally {
+      this.writeLock?.release();
+    }
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
+    } finally {
+      this.writeLock?.release();
+    }
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly config: ConstructorParameters<typeof SqliteDialect>[0]) {
+  constructor(
+    private readonly config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly writeLock: WriteLock | null,
+  ) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.config);
+    return new ImmediateSqliteDriver(this.config, this.writeLock);
   }
 }
 
@@ -56,6 +90,8 @@ export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
   file: string;
   synchronous: 'NORMAL' | 'FULL';
+  /** Shared with the other threads of this process that open the same file. */
+  writeLock?: WriteLock | null;
 }
 
 /**
@@ -77,5 +113,5 @@ export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDi
   raw.pragma('journal_size_limit = 67108864');
   raw.pragma('mmap_size = 268435456');
   const checkpointer = options.file === ':memory:' ? null : startCheckpointer(options.file);
-  return { dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }), raw, stopCheckpointer: async () => checkpointer?.stop() };
+  return { dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }, options.writeLock ?? null), raw, stopCheckpointer: async () => checkpointer?.stop() };
 };
