@@ -46,7 +46,7 @@ import { createDecideConfigCache } from './pipeline/decide-config.js';
 import { createSlaCheckStage } from './pipeline/decide-sla-check.js';
 import { createConversationUpdatedStage, createIncidentDetectedStage, createRuleScheduler, createScheduleStage } from './pipeline/decide-events.js';
 import { createWebhookStage } from './pipeline/decide-webhooks.js';
-import { createGuardedFetch } from './platform/guarded-http.js';
+import { createGuardedHttp } from './platform/guarded-http.js';
 import { registerMacroRoutes } from './http/routes/macros.routes.js';
 import { registerSuggestedRepliesRoutes } from './http/routes/suggested-replies.routes.js';
 import { createSuggestedRepliesService } from './services/suggested-replies.service.js';
@@ -166,8 +166,10 @@ export const createApp = async (options: AppOptions) => {
     marketingTeamId = (await teams.list()).find((t) => t.kind === 'marketing')?.id ?? null;
   };
 
-  // Rule webhooks and feeds reach user-chosen URLs: every connection is checked against the private allow-list.
-  const outgoingFetch = createGuardedFetch({ allow: options.allowPrivateWebhooks ? ['*'] : config.allowPrivateUrls });
+  // Rule webhooks, feeds and instance-hosted platforms (Mastodon, Bluesky) reach user-chosen URLs: every connection,
+  // HTTP or WebSocket, is checked against the private allow-list when it connects. Closed when the app stops.
+  const outgoingHttp = createGuardedHttp({ allow: options.allowPrivateWebhooks ? ['*'] : config.allowPrivateUrls });
+  const outgoingFetch = outgoingHttp.fetch;
   const decideDeps = {
     config: createDecideConfigCache(),
     publicUrl: config.publicUrl,
@@ -213,7 +215,7 @@ export const createApp = async (options: AppOptions) => {
   const channels = createChannelsService({ repos, uow, clock, secrets, urlPolicy: createOutgoingUrlPolicy({ allow: options.allowPrivateWebhooks ? ['*'] : config.allowPrivateUrls }) });
   const chatRepository = createChatRepository(store.db);
   const chatMailbox = createStoredChatMailbox(chatRepository, clock);
-  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, listeningQueriesFor: (channel) => listening.queriesFor(channel), buildAdapter: options.adapterFor ?? ((channel) => createChannelAdapter(channel, { chatMailbox, fetch: outgoingFetch })), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
+  const channelRuntime = createChannelRuntime({ repos, clock, logger, channels, ingest, registry: metrics.registry, listeningQueriesFor: (channel) => listening.queriesFor(channel), buildAdapter: options.adapterFor ?? ((channel) => createChannelAdapter(channel, { chatMailbox, fetch: outgoingFetch, socketOptions: outgoingHttp.socketOptions })), ...(options.channelRunners ? { runners: options.channelRunners } : {}) });
   const listening = createListeningService({ repos, uow, clock, adapterFor: channelRuntime.adapterFor });
   const outbox = createOutboxDispatcher({
     repos,
@@ -316,6 +318,8 @@ export const createApp = async (options: AppOptions) => {
     ingestLog,
     classification,
     http,
+    /** Outgoing HTTP to user-chosen hosts (guarded against private addresses); closed by stop(). */
+    outgoingHttp,
     /** Starts the given roles: web listens, worker runs the pipeline and the outbox. */
     async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {
       await refreshMarketingTeam();
@@ -348,6 +352,8 @@ export const createApp = async (options: AppOptions) => {
       thread = null;
       await worker.stop();
       await outbox.stop();
+      // After everything that sends has stopped, so no in-flight delivery loses its connection.
+      await outgoingHttp.close();
       for (const stop of stopTrust.splice(0)) await stop();
       mailer?.close();
       await relay?.stop();

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeBlueskyServer } from '../../src/server/connectors/bluesky/fake-server.js';
+import { startFakeMastodonServer } from '../../src/server/connectors/mastodon/fake-server.js';
 import { createOutgoingUrlPolicy } from '../../src/server/trust/outgoing-urls.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 import { createTestApp, createUser, tokenFor, type TestApp } from '../support/test-app.js';
@@ -56,5 +58,40 @@ describe.each(dialects)('outgoing URL guard on %s', (dialect) => {
     await expect(policy.check('https://rebind.example/', 'url')).rejects.toMatchObject({ field: 'url' });
     await expect(policy.check('https://user:pw@93.184.216.34/', 'url')).rejects.toMatchObject({ field: 'url' });
     await expect(createOutgoingUrlPolicy({ allow: ['*'], resolve }).check('http://127.0.0.1/', 'url')).resolves.toBeUndefined();
+  });
+});
+
+/** The app's channels reach instance hosts only through its guard: local fakes work because the allow-list names loopback. */
+describe.each(dialects)('instance hosts through the app guard on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+
+  it.skipIf(skip)('connects Mastodon and Bluesky channels to local instances the allow-list names, and closes the guard when the app stops', async () => {
+    const mastodon = await startFakeMastodonServer({ accessToken: 'tok' });
+    const bluesky = await startFakeBlueskyServer({ handle: 'acme.test', appPassword: 'app-pass' });
+    // The test app's allow-list is PARLEY_ALLOW_PRIVATE_URLS=127.0.0.1,::1,localhost; the guard itself stays on.
+    const app = await createTestApp(dialect);
+    try {
+      const token = await tokenFor(app, (await createUser(app, 'admin')).id);
+      const add = async (platform: string, config: Record<string, unknown>, credentials: Record<string, unknown>) => {
+        const res = await app.http.inject({ method: 'POST', url: '/api/v1/channels', headers: { authorization: `Bearer ${token}` }, payload: { platform, name: platform, config, credentials } });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json<{ id: string }>().id;
+      };
+      const m = await add('mastodon', { baseUrl: mastodon.url }, { accessToken: 'tok' });
+      const b = await add('bluesky', { pdsUrl: bluesky.url, jetstreamUrl: bluesky.jetstreamUrl }, { identifier: 'acme.test', appPassword: 'app-pass' });
+      // Adapters built without the app's guard would fall back to the strict one and be refused on loopback.
+      expect(await app.channelRuntime.test(m)).toMatchObject({ ok: true });
+      expect(await app.channelRuntime.test(b)).toMatchObject({ ok: true });
+      expect(app.outgoingHttp.closed).toBe(false);
+      await app.stop();
+      expect(app.outgoingHttp.closed).toBe(true);
+      // The instance is still up: the request fails because the dispatcher is closed, not for want of a server.
+      const failed = await app.outgoingHttp.fetch(`${mastodon.url}/api/v2/instance`).then(() => null, (error: unknown) => error as Error & { cause?: Error });
+      expect(failed?.cause?.name ?? failed?.name).toMatch(/^Client(Closed|Destroyed)Error$/);
+    } finally {
+      await app.dispose().catch(() => undefined);
+      await mastodon.close();
+      await bluesky.close();
+    }
   });
 });

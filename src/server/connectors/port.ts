@@ -1,4 +1,5 @@
 import type { Envelope, Platform } from '../../shared/envelope.js';
+import type { GuardedSocketOptions } from '../platform/guarded-http.js';
 import type { ChatMailbox } from './webchat/mailbox.js';
 
 /** Raw webhook request as the HTTP edge received it: the signature is checked over `rawBody`, never re-serialised JSON. */
@@ -107,6 +108,8 @@ export interface AdapterContext {
   chatMailbox?: ChatMailbox;
   /** The guarded fetch (platform/guarded-http.ts) for requests to user-chosen URLs, built from the private allow-list. */
   fetch?: typeof fetch;
+  /** The same guard for WebSocket connections (options for `ws`); throws for a refused IP literal. */
+  socketOptions?: (url: string) => GuardedSocketOptions;
 }
 
 /** Builds an adapter from a channel's stored config and decrypted credentials. */

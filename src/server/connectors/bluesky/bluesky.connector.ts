@@ -1,4 +1,5 @@
 import type { AtpSessionData } from '@atproto/api';
+import { strictGuardedHttp } from '../../platform/guarded-http.js';
 import type { AdapterFactory, ChannelAdapter } from '../port.js';
 import { parseChannelSettings } from '../shared/channel-config.js';
 import { compileListeningFilter } from '../rss/listening-filter.js';
@@ -13,7 +14,7 @@ export { mapJetstreamEvent, parseAtUri, postUri } from './map.js';
  * `listeningQueries` (string[], listening syntax), `listeningKeywords` (string[]), `rewindSeconds` (default 5), `backfillSeconds` (first start only; default 0 = live tail), `chatServiceDid`, `reconnectBaseMs`, `flushMs`.
  * Credentials: `identifier` (handle or email), `appPassword`, `session` (the AtpSessionData Parley saves on login and refresh).
  */
-export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter => {
+export const createBlueskyAdapter: AdapterFactory = (channel, context): ChannelAdapter => {
   const config = parseChannelSettings(blueskyConfigSchema, channel.config, 'bluesky config');
   const credentials = parseChannelSettings(blueskyCredentialsSchema, channel.credentials, 'bluesky credentials');
   // Sessions are persisted sealed with the channel's credentials: createSession is limited to 30 per 5 minutes
@@ -26,6 +27,8 @@ export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter =>
     appPassword: credentials.appPassword,
     session: (credentials.session as AtpSessionData | null | undefined) ?? null,
     chatServiceDid: config.chatServiceDid,
+    // The PDS and Jetstream hosts are URLs an admin chose: every connection goes through the private-address guard.
+    fetch: context?.fetch ?? strictGuardedHttp().fetch,
     ...(store
       ? {
           onSession: (session: AtpSessionData | null) => {
@@ -55,6 +58,7 @@ export const createBlueskyAdapter: AdapterFactory = (channel): ChannelAdapter =>
           backfillUs: config.backfillSeconds * 1_000_000,
           reconnectBaseMs: config.reconnectBaseMs,
           flushMs: config.flushMs,
+          socketOptions: context?.socketOptions ?? strictGuardedHttp().socketOptions,
         },
         sink,
         cursor,

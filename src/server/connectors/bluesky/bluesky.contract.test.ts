@@ -2,6 +2,7 @@ import { runAdapterContract } from '../contract/run-adapter-contract.js';
 import { createBlueskyAdapter } from './bluesky.connector.js';
 import { startFakeBlueskyServer } from './fake-server.js';
 import { createMemoryCredentialStore } from '../contract/memory-credentials.js';
+import { loopbackContext } from '../contract/loopback-guard.js';
 
 let counter = 0;
 
@@ -20,7 +21,7 @@ runAdapterContract('bluesky (jetstream)', async () => {
         // A fresh channel backfills a minute so what was posted just before the first connection is not missed.
         config: { pdsUrl: fake.url, jetstreamUrl: fake.jetstreamUrl, brandHandle: 'acme.test', backfillSeconds: 60, reconnectBaseMs: 50, flushMs: 20 },
         credentials: store.current, ownAccountIds: [], credentialStore: store,
-      }),
+      }, loopbackContext),
     inbound: { mode: 'stream' },
     supports: { edits: true, deletes: true, echoes: true, cursor: true },
     async publish(event) {

@@ -7,6 +7,7 @@ import { startFakeBlueskyServer } from './fake-server.js';
 import type { FakeBlueskyServer } from './fake-server.js';
 import { mapJetstreamEvent } from './map.js';
 import { createMemoryCredentialStore } from '../contract/memory-credentials.js';
+import { loopbackContext } from '../contract/loopback-guard.js';
 
 const brand = 'did:plc:acme';
 const docEvent = {
@@ -74,7 +75,7 @@ describe('Bluesky adapter against the fake PDS and Jetstream', () => {
       id: 'ch-b', platform: 'bluesky',
       config: { pdsUrl: server.url, jetstreamUrl: server.jetstreamUrl, brandHandle: 'acme.test', listeningKeywords: ['acmepay'], reconnectBaseMs: 50, flushMs: 20 },
       credentials: { identifier: 'acme.test', appPassword: password }, ownAccountIds: [],
-    });
+    }, loopbackContext);
   beforeEach(async () => {
     server = await startFakeBlueskyServer({ handle: 'acme.test', appPassword: 'app-pass-1234' });
     adapter = make();
@@ -159,7 +160,7 @@ describe('Bluesky adapter against the fake PDS and Jetstream', () => {
         id: 'ch-b', platform: 'bluesky',
         config: { pdsUrl: server.url, jetstreamUrl: server.jetstreamUrl, brandHandle: 'acme.test' },
         credentials: store.current, ownAccountIds: [], credentialStore: store,
-      });
+      }, loopbackContext);
     const root = server.post({ did: 'did:plc:ann', text: '@acme.test broken', mention: true });
     const first = build();
     await first.send({ idempotencyKey: 's1', channelId: 'ch-b', kind: 'reply', text: 'looking', inReplyToExternalId: root });

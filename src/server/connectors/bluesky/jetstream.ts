@@ -1,5 +1,7 @@
 import { WebSocket } from 'ws';
 import type { Envelope } from '../../../shared/envelope.js';
+import { PrivateAddressRefused, type GuardedSocketOptions } from '../../platform/guarded-http.js';
+import { ConnectorError } from '../port.js';
 import type { Cursor, Deletion, StreamSink } from '../port.js';
 import { mapJetstreamEvent, postCollection } from './map.js';
 import type { JetstreamMapOptions } from './map.js';
@@ -15,6 +17,8 @@ export interface JetstreamOptions extends JetstreamMapOptions {
   backfillUs?: number;
   /** Longest wait before pending envelopes (or a moved cursor) are handed to the sink. */
   flushMs?: number;
+  /** Connection options that route the socket through the private-address guard (throws for a refused IP literal). */
+  socketOptions(url: string): GuardedSocketOptions;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -40,6 +44,8 @@ export async function streamJetstream(options: JetstreamOptions, sink: StreamSin
       await runConnection(() => { opened = true; });
     } catch (error) {
       sink.health({ type: 'error', detail: error instanceof Error ? error.message : String(error) });
+      // A Jetstream host that reaches a private address would be refused on every reconnect.
+      if (error instanceof PrivateAddressRefused) throw new ConnectorError(`Jetstream refused: ${error.message}`, false, null, 'private_address');
     }
     sink.health({ type: 'disconnected' });
     failures = opened ? 0 : failures + 1;
@@ -50,7 +56,8 @@ export async function streamJetstream(options: JetstreamOptions, sink: StreamSin
     const query = new URLSearchParams({ wantedCollections: postCollection });
     if (cursorUs !== null) query.set('cursor', String(Math.max(1, cursorUs - (options.rewindUs ?? 5_000_000))));
     else if (options.backfillUs) query.set('cursor', String(Date.now() * 1000 - options.backfillUs));
-    const ws = new WebSocket(`${options.url.replace(/\/$/, '')}/subscribe?${query.toString()}`);
+    const url = `${options.url.replace(/\/$/, '')}/subscribe?${query.toString()}`;
+    const ws = new WebSocket(url, options.socketOptions(url));
     const onAbort = () => ws.close();
     signal.addEventListener('abort', onAbort, { once: true });
     let pending: { envelopes: Envelope[]; deletions: Deletion[] } = { envelopes: [], deletions: [] };

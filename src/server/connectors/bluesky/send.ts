@@ -1,5 +1,6 @@
 import { AtpAgent, RichText } from '@atproto/api';
 import type { AtpSessionData } from '@atproto/api';
+import { privateAddressRefusalOf } from '../../platform/guarded-http.js';
 import { ConnectorError } from '../port.js';
 import type { OutboundMessage, SendResult } from '../port.js';
 import { asRecord, asString } from '../shared/json.js';
@@ -24,6 +25,8 @@ export interface BlueskySenderOptions {
   sessionSaved?: () => Promise<void>;
   /** Chat service DID for `atproto-proxy` on `chat.bsky.convo.*`. */
   chatServiceDid?: string;
+  /** The guarded fetch: the PDS (configured, or named by the account's DID document) is checked at connect time. */
+  fetch: typeof fetch;
 }
 
 const maxGraphemes = 300;
@@ -31,6 +34,8 @@ const maxGraphemes = 300;
 /** Maps an XRPC failure (`XRPCError` has `status`, `error` and `headers`) to a ConnectorError. */
 export function blueskyError(error: unknown, what: string, nowMs = Date.now()): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  const refused = privateAddressRefusalOf(error);
+  if (refused) return new ConnectorError(`Bluesky refused (${what}): ${refused.message}`, false, null, 'private_address');
   const e = asRecord(error);
   const status = typeof e?.status === 'number' ? e.status : 0;
   const name = asString(e?.error) ?? 'Error';
@@ -51,6 +56,7 @@ export function blueskyError(error: unknown, what: string, nowMs = Date.now()): 
 export function createBlueskySender(options: BlueskySenderOptions): BlueskySender {
   const agent = new AtpAgent({
     service: options.pdsUrl,
+    fetch: options.fetch,
     // Tokens rotate on refresh; the caller stores them so a restart resumes instead of logging in again.
     persistSession: (_event, session) => options.onSession?.(session ?? null),
   });

@@ -1,3 +1,4 @@
+import { privateAddressRefusalOf } from '../../platform/guarded-http.js';
 import { ConnectorError } from '../port.js';
 import { asArray, asRecord, asString } from '../shared/json.js';
 import { parseRateLimitHeaders } from '../shared/rate-limit.js';
@@ -25,8 +26,9 @@ export function mastodonHttpError(status: number, headers: Headers, body: unknow
 }
 
 /** Thin fetch client for the Mastodon REST API with Bearer auth and the error mapping above. */
-export function createMastodonClient(options: { baseUrl: string; accessToken: string; now?: () => number }): MastodonClient {
+export function createMastodonClient(options: { baseUrl: string; accessToken: string; now?: () => number; fetch?: typeof fetch }): MastodonClient {
   const now = options.now ?? Date.now;
+  const doFetch = options.fetch ?? fetch;
   const auth = { authorization: `Bearer ${options.accessToken}` };
   // Mastodon counts every call of the account against one window (300 per 5 minutes).
   const pacer = createRateLimitPacer('mastodon', now);
@@ -35,9 +37,12 @@ export function createMastodonClient(options: { baseUrl: string; accessToken: st
     pacer.check('account', what);
     let response: Response;
     try {
-      response = await fetch(url, init);
+      response = await doFetch(url, init);
     } catch (error) {
       if (init.signal?.aborted) throw error;
+      // The instance (or a redirect) reached a private address: retrying would only be refused again.
+      const refused = privateAddressRefusalOf(error);
+      if (refused) throw new ConnectorError(`Mastodon refused (${what}): ${refused.message}`, false, null, 'private_address');
       throw new ConnectorError(`Mastodon unreachable (${what}): ${error instanceof Error ? error.message : String(error)}`, true, 10_000, 'network');
     }
     if (response.ok) pacer.observe('account', response.headers);

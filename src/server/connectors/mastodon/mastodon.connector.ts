@@ -1,3 +1,4 @@
+import { strictGuardedHttp } from '../../platform/guarded-http.js';
 import type { AdapterFactory, ChannelAdapter, OutboundMessage, SendResult } from '../port.js';
 import { ConnectorError } from '../port.js';
 import { parseChannelSettings } from '../shared/channel-config.js';
@@ -54,11 +55,12 @@ async function sendStatus(client: MastodonClient, message: OutboundMessage, sent
  * `listeningQueries` (string[]: followed hashtags or the public timeline, filtered exactly), `keywordsAsHashtags`.
  * Credentials: `accessToken` (scopes read write, or read:statuses read:notifications write:statuses).
  */
-export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter => {
+export const createMastodonAdapter: AdapterFactory = (channel, context): ChannelAdapter => {
   const config = parseChannelSettings(mastodonConfigSchema, channel.config, 'mastodon config');
   const { accessToken } = parseChannelSettings(mastodonCredentialsSchema, channel.credentials, 'mastodon credentials');
   const baseUrl = config.baseUrl.replace(/\/$/, '');
-  const client = createMastodonClient({ baseUrl, accessToken });
+  // The instance is a URL an admin chose: every connection (REST and streaming) goes through the private-address guard.
+  const client = createMastodonClient({ baseUrl, accessToken, fetch: context?.fetch ?? strictGuardedHttp().fetch });
   const sentIds = new Set<string>();
   let own: Promise<readonly string[]> | null = null;
   let streaming: Promise<string> | null = null;
@@ -68,6 +70,7 @@ export const createMastodonAdapter: AdapterFactory = (channel): ChannelAdapter =
     client,
     channelId: channel.id,
     accessToken,
+    socketOptions: context?.socketOptions ?? strictGuardedHttp().socketOptions,
     sentIds,
     reconnectBaseMs: config.reconnectBaseMs,
     recheckRecent: config.recheckRecent,

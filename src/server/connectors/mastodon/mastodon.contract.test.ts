@@ -1,4 +1,5 @@
 import { runAdapterContract } from '../contract/run-adapter-contract.js';
+import { loopbackContext } from '../contract/loopback-guard.js';
 import { startFakeMastodonServer } from './fake-server.js';
 import { createMastodonAdapter } from './mastodon.connector.js';
 
@@ -10,7 +11,7 @@ runAdapterContract('mastodon (user stream)', async () => {
   const fake = await startFakeMastodonServer({ accessToken: 'tok' });
   return {
     createAdapter: () =>
-      createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: fake.url, reconnectBaseMs: 50 }, credentials: { accessToken: 'tok' }, ownAccountIds: [] }),
+      createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: fake.url, reconnectBaseMs: 50 }, credentials: { accessToken: 'tok' }, ownAccountIds: [] }, loopbackContext),
     inbound: { mode: 'stream' },
     supports: { edits: true, deletes: true, echoes: true, cursor: true },
     async publish(event) {

@@ -7,6 +7,7 @@ import { startFakeMastodonServer } from './fake-server.js';
 import type { FakeMastodonServer } from './fake-server.js';
 import { mapMastodonStatus } from './map.js';
 import { createMastodonAdapter } from './mastodon.connector.js';
+import { loopbackContext } from '../contract/loopback-guard.js';
 
 function collectingSink() {
   const envelopes: Envelope[] = [];
@@ -56,7 +57,7 @@ describe('Mastodon adapter against the fake instance', () => {
   let adapter: ChannelAdapter;
   beforeEach(async () => {
     server = await startFakeMastodonServer({ accessToken: 'tok' });
-    adapter = createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: server.url, reconnectBaseMs: 50 }, credentials: { accessToken: 'tok' }, ownAccountIds: [] });
+    adapter = createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: server.url, reconnectBaseMs: 50 }, credentials: { accessToken: 'tok' }, ownAccountIds: [] }, loopbackContext);
   });
   afterEach(async () => {
     await server.close();
@@ -104,7 +105,7 @@ describe('Mastodon adapter against the fake instance', () => {
     server.mention({ acct: 'ann', text: 'one' });
     const first = await adapter.poll!(null);
     const later = Array.from({ length: 45 }, (_, i) => server.mention({ acct: `u${i}`, text: `n${i}` }).statusId);
-    const fresh = createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: server.url }, credentials: { accessToken: 'tok' }, ownAccountIds: ['1000'] });
+    const fresh = createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: server.url }, credentials: { accessToken: 'tok' }, ownAccountIds: ['1000'] }, loopbackContext);
     const second = await fresh.poll!(first.cursor);
     expect(second.envelopes.map((e) => e.externalId)).toEqual(later);
     expect((await fresh.poll!(second.cursor)).envelopes).toEqual([]);
@@ -131,7 +132,7 @@ describe('Mastodon adapter against the fake instance', () => {
   it('listens on followed hashtags with the exact query filter, catching up through the tag timeline after a reconnect', async () => {
     const listener = createMastodonAdapter({
       id: 'ch-m', platform: 'mastodon', config: { baseUrl: server.url, reconnectBaseMs: 50, listeningQueries: ['#acme AND (outage OR down)'] }, credentials: { accessToken: 'tok' }, ownAccountIds: [],
-    });
+    }, loopbackContext);
     const out = collectingSink();
     const stop = new AbortController();
     const running = listener.stream!(out.sink, null, stop.signal);
@@ -165,7 +166,7 @@ describe('Mastodon adapter against the fake instance', () => {
   });
 
   it('stops streaming with a permanent error when the token is refused', async () => {
-    const bad = createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: server.url, streamingUrl: server.url.replace('http', 'ws'), accountId: '1000' }, credentials: { accessToken: 'wrong' }, ownAccountIds: [] });
+    const bad = createMastodonAdapter({ id: 'ch-m', platform: 'mastodon', config: { baseUrl: server.url, streamingUrl: server.url.replace('http', 'ws'), accountId: '1000' }, credentials: { accessToken: 'wrong' }, ownAccountIds: [] }, loopbackContext);
     const out = collectingSink();
     await expect(bad.stream!(out.sink, null, new AbortController().signal)).rejects.toMatchObject({ retryable: false });
   });

@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import type { Envelope } from '../../../shared/envelope.js';
+import { PrivateAddressRefused, type GuardedSocketOptions } from '../../platform/guarded-http.js';
 import { ConnectorError } from '../port.js';
 import type { Cursor, Deletion, PollResult, StreamSink } from '../port.js';
 import { asArray, asRecord, asString, parseJsonValue } from '../shared/json.js';
@@ -16,6 +17,8 @@ export interface MastodonStreamDeps {
   accessToken: string;
   /** WebSocket origin (`wss://streaming.host`), discovered from `/api/v2/instance` when not configured. */
   streamingUrl(): Promise<string>;
+  /** Connection options that route the socket through the private-address guard (throws for a refused IP literal). */
+  socketOptions(url: string): GuardedSocketOptions;
   ownAccountIds(): Promise<readonly string[]>;
   /** Ids of statuses we sent, recorded before the echo can arrive. */
   sentIds: ReadonlySet<string>;
@@ -105,7 +108,13 @@ export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink,
   async function runConnection(onOpen: () => void): Promise<void> {
     const ownAccountIds = await deps.ownAccountIds();
     const url = `${(await deps.streamingUrl()).replace(/\/$/, '')}/api/v1/streaming?stream=user`;
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${deps.accessToken}` } });
+    let guard: ReturnType<MastodonStreamDeps['socketOptions']>;
+    try {
+      guard = deps.socketOptions(url);
+    } catch (error) {
+      throw refusal(error);
+    }
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${deps.accessToken}` }, ...guard });
     let chain: Promise<void> = Promise.resolve();
     let failure: unknown = null;
     const enqueue = (work: () => Promise<void>) => {
@@ -183,7 +192,7 @@ export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink,
       ws.on('message', (data, isBinary) => {
         if (!isBinary) enqueue(() => handleFrame(data.toString()));
       });
-      ws.on('error', (error) => { failure ??= error; });
+      ws.on('error', (error) => { failure ??= refusal(error); });
       ws.on('close', () => resolve());
     });
     signal.removeEventListener('abort', onAbort);
@@ -191,3 +200,7 @@ export async function streamMastodon(deps: MastodonStreamDeps, sink: StreamSink,
     if (failure !== null && !signal.aborted) throw failure;
   }
 }
+
+/** A streaming host that reaches a private address is a permanent failure (reconnecting would be refused again). */
+const refusal = (error: unknown): unknown =>
+  error instanceof PrivateAddressRefused ? new ConnectorError(`Mastodon streaming refused: ${error.message}`, false, null, 'private_address') : error;
