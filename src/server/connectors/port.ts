@@ -42,6 +42,17 @@ export interface OutboundMessage {
   lastInboundAt?: string | null;
   /** A pre-approved template (WhatsApp) for messaging outside the customer-service window. */
   template?: { name: string; language: string; parameters?: string[] } | null;
+  /**
+   * Files to send with the message, loaded from the store at send time (the outbox row keeps only their ids).
+   * Adapters that cannot carry media refuse with a permanent ConnectorError before sending anything.
+   */
+  media?: OutboundMedia[];
+}
+
+export interface OutboundMedia {
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
 }
 
 export interface SendResult {

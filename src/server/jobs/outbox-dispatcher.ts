@@ -39,9 +39,22 @@ export const createOutboxDispatcher = (options: OutboxDispatcherOptions) => {
       options.onFailed?.(item, true);
       return;
     }
-    const p = item.payload as Omit<OutboundMessage, 'idempotencyKey' | 'channelId' | 'kind'>;
+    const { attachmentIds, ...p } = item.payload as Omit<OutboundMessage, 'idempotencyKey' | 'channelId' | 'kind' | 'media'> & { attachmentIds?: string[] };
+    // The files travel by id in the outbox row; their bytes are read now, for this attempt only.
+    const media = attachmentIds?.length ? await repos.attachments.getMany(attachmentIds) : [];
+    if (attachmentIds?.length && media.length !== attachmentIds.length) {
+      await repos.outbox.markDead(item.id, 'an attachment of this reply no longer exists; send the reply again with the file', now);
+      options.onFailed?.(item, true);
+      return;
+    }
     try {
-      const sent = await adapter.send({ ...p, idempotencyKey: item.idempotencyKey, channelId: item.channelId, kind: item.kind as OutboundMessage['kind'] });
+      const sent = await adapter.send({
+        ...p,
+        ...(media.length ? { media: media.map((m) => ({ filename: m.filename, contentType: m.contentType, bytes: m.bytes })) } : {}),
+        idempotencyKey: item.idempotencyKey,
+        channelId: item.channelId,
+        kind: item.kind as OutboundMessage['kind'],
+      });
       await uow(async (tx) => {
         await tx.outbox.markSent(item.id, sent.platformMessageId, clock.now());
         if (item.messageId) await tx.messages.setExternalId(item.messageId, sent.platformMessageId, sent.url ?? null);

@@ -32,6 +32,8 @@ export interface OutboundReplyInput {
   isFirstResponse: boolean;
   /** Where customers reach Parley; public replies then carry a verify link (else a short code) when the workspace wants it. */
   publicUrl?: string | null;
+  /** Files sent with the reply, already checked against the channel's media limits; the outbox row keeps their ids. */
+  attachments?: readonly { id: string; filename: string; contentType: string; size: number }[];
 }
 
 /** How a reply travels, from what it answers: the same DM thread, e-mail, chat, or a public reply. */
@@ -92,6 +94,8 @@ export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyI
       recipient: answering ? { platformId: answering.authorPlatformId, handle: answering.authorHandle, email: answering.authorEmail } : null,
       threadKey: c.threadKey,
       subject: c.subject,
+      // The delivery worker loads these files' bytes when it sends (OutboundMessage.media).
+      ...(input.attachments?.length ? { attachmentIds: input.attachments.map((a) => a.id) } : {}),
       ...input.payloadExtra,
     },
     createdBy: input.sentBy,
@@ -111,7 +115,7 @@ export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyI
       text,
       html: null,
       subject: c.subject ? `Re: ${c.subject.replace(/^re:\s*/i, '')}` : null,
-      attachments: [],
+      attachments: (input.attachments ?? []).map((a) => ({ url: `/api/v1/attachments/${a.id}`, contentType: a.contentType, name: a.filename, size: a.size })),
       inReplyTo: answering?.externalId ?? null,
       threadKey: c.threadKey,
       url: null,
@@ -126,6 +130,7 @@ export const queueOutboundReply = async (tx: Repositories, input: OutboundReplyI
       sentByUserId: input.sentBy,
     },
   ]);
+  if (input.attachments?.length) await tx.attachments.markUsed(input.attachments.map((a) => a.id), outboxId);
   if (proofCode) await tx.officialReplies.record({ code: proofCode, messageId, conversationId: c.id, channelId: c.channelId, createdAt: now });
   await tx.conversations.recordActivity({ id: c.id, messageId, at: now, preview: text.slice(0, 160), direction: 'out', customerId: null, sentiment: null, intent: null, language: null });
   if (input.isFirstResponse) await tx.conversations.recordFirstResponse(c.id, now);

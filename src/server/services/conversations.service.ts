@@ -9,6 +9,7 @@ import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { checkOutboundReply, queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { queueConversationUpdated } from '../pipeline/decide-events.js';
 import { recordAudit } from './audit.js';
+import { replyAttachments } from './reply-attachments.js';
 
 export const conversationStatuses = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
@@ -56,6 +57,8 @@ const maxSnoozeMs = 366 * 24 * 60 * 60 * 1000;
 export interface ReplyInput {
   text: string;
   idempotencyKey?: string;
+  /** Uploaded files (POST /api/v1/attachments) to send with the reply, within the channel's media limits. */
+  attachmentIds?: string[];
 }
 
 /** The agent's use cases on a conversation: list, open, reply (through the PII guard and the outbox), note, assign, status. */
@@ -130,6 +133,7 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         if (!channel) throw new AppError('channel_not_found', `no channel ${conversation.channelId}`);
         // A paused channel's reply is queued all the same: the outbox holds it until the channel resumes.
         const visibility = conversation.visibility === 'private' ? 'private' : 'public';
+        const attachments = await replyAttachments(tx, input.attachmentIds ?? [], { platform: channel.platform, visibility, text });
         const verdict = await checkOutboundReply(tx, text, visibility);
         if (!verdict.allowed) {
           throw new AppError('reply_blocked', verdict.reason ?? 'the reply contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, suggestion: 'move_to_private' });
@@ -139,10 +143,10 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         const lastInbound = [...thread].reverse().find((m) => m.direction === 'in' && (visibility === 'private' || m.visibility !== 'private'));
         const now = clock.now();
         const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorEmail: lastInbound.author.email } : null;
-        const queued = await queueOutboundReply(tx, { conversation, channel, answering, text, visibility, idempotencyKey, sentBy: actor.userId, now, isFirstResponse: true, publicUrl: deps.publicUrl ?? null });
+        const queued = await queueOutboundReply(tx, { conversation, channel, answering, text, visibility, idempotencyKey, sentBy: actor.userId, now, isFirstResponse: true, publicUrl: deps.publicUrl ?? null, attachments });
         if (!queued) throw new AppError('conflict', 'this idempotency key was used for another reply', 'idempotency-key');
         const { messageId, outboxId } = queued;
-        await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id }, { messageId, outboxId, visibility });
+        await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id }, { messageId, outboxId, visibility, ...(attachments.length ? { attachmentIds: attachments.map((a) => a.id) } : {}) });
         return { messageId, outboxId, duplicate: false };
       });
       events.publish({ type: 'outbox.enqueued' });

@@ -61,6 +61,8 @@ export interface OutboundMail {
   references?: string[];
   date?: Date;
   headers?: Record<string, string>;
+  /** Files sent as MIME attachments (multipart/mixed), each with its stored type. */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 }
 
 function mailOptions(mail: OutboundMail): Mail.Options {
@@ -74,6 +76,7 @@ function mailOptions(mail: OutboundMail): Mail.Options {
     references: mail.references && mail.references.length > 0 ? mail.references : undefined,
     date: mail.date,
     headers: mail.headers,
+    attachments: mail.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, contentDisposition: 'attachment' as const })),
   };
 }
 
@@ -104,7 +107,7 @@ export function createSmtpSender(options: SmtpOptions, onMessageId?: (messageId:
       const subject = inReplyTo ? replySubject(message.subject) : (message.subject ?? 'Your message');
       onMessageId?.(messageId);
       try {
-        await transport.sendMail(mailOptions({ from: { name: options.fromName, address: options.fromAddress }, to, subject, text: message.text, messageId, inReplyTo, references }));
+        await transport.sendMail(mailOptions({ from: { name: options.fromName, address: options.fromAddress }, to, subject, text: message.text, messageId, inReplyTo, references, attachments: message.media?.map((m) => ({ filename: m.filename, contentType: m.contentType, content: m.bytes })) }));
       } catch (error) {
         throw smtpError(error);
       }
