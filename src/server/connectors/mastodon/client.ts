@@ -7,6 +7,8 @@ import { createRateLimitPacer } from '../shared/pacer.js';
 export interface MastodonClient {
   get(path: string, params?: [string, string][], signal?: AbortSignal): Promise<{ body: unknown; headers: Headers }>;
   post(path: string, json: unknown, headers?: Record<string, string>): Promise<unknown>;
+  /** A multipart POST (media upload); fetch sets the boundary. */
+  postForm(path: string, form: FormData): Promise<unknown>;
 }
 
 /** Wait the headers ask for: Mastodon's `X-RateLimit-Reset` is an ISO-8601 timestamp (not seconds, not epoch). */
@@ -61,6 +63,10 @@ export function createMastodonClient(options: { baseUrl: string; accessToken: st
     },
     async post(path, json, headers = {}) {
       const response = await call(`${options.baseUrl}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', ...headers }, body: JSON.stringify(json) }, path);
+      return (await response.json()) as unknown;
+    },
+    async postForm(path, form) {
+      const response = await call(`${options.baseUrl}${path}`, { method: 'POST', headers: auth, body: form }, path);
       return (await response.json()) as unknown;
     },
   };

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { parseMultipart } from '../shared/fake-multipart.js';
 import type { WebSocket } from 'ws';
 
 export interface FakeMastodonServer {
@@ -21,7 +22,21 @@ export interface FakeMastodonServer {
   /** The next request to `path` (and `method`, when given) fails with this status, headers and `{error}` body. */
   failNext(path: string, status: number, headers?: Record<string, string>, options?: { method?: string; error?: string }): void;
   posted: { body: Record<string, unknown>; idempotencyKey: string | undefined }[];
+  /** Files uploaded through POST /api/v2/media, in order. */
+  media: FakeMastodonMedia[];
   close(): Promise<void>;
+}
+
+export interface FakeMastodonMedia {
+  id: string;
+  type: 'image' | 'gifv' | 'video';
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+  description: string | null;
+  /** Polls of GET /api/v1/media/:id left before a video is processed (Mastodon answers 206 until then). */
+  pendingPolls: number;
+  attachedTo: string | null;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -44,6 +59,7 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
   const idempotency = new Map<string, Record<string, unknown>>();
   const failures: { path: string; status: number; headers: Record<string, string>; method?: string; error?: string }[] = [];
   const posted: FakeMastodonServer['posted'] = [];
+  const media: FakeMastodonMedia[] = [];
   let seq = 109_000_000_000_000_000n;
   const nextId = () => String(seq++);
   const now = () => new Date().toISOString();
@@ -61,6 +77,11 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
   function broadcast(event: string, payload: unknown): void {
     const frame = JSON.stringify({ stream: ['user'], event, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
     for (const ws of sockets) ws.send(frame);
+  }
+
+  function mediaJson(m: FakeMastodonMedia): Record<string, unknown> {
+    const ready = m.pendingPolls === 0;
+    return { id: m.id, type: m.type, url: ready ? `https://files.fake.social/media/${m.id}` : null, preview_url: `https://files.fake.social/preview/${m.id}`, description: m.description, blurhash: null };
   }
 
   function makeStatus(account: Record<string, unknown>, text: string, visibility: string, inReplyToId: string | null, mentions: unknown[]): Record<string, unknown> {
@@ -112,16 +133,48 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
       const status = statuses.get(statusMatch[1]!);
       return status ? send(res, 200, status, limits()) : send(res, 404, { error: 'Record not found' });
     }
+    // Media upload (v2): multipart with `file` (and optional `description`); images are ready at once (200), videos
+    // are processed asynchronously (202, url null) and GET /api/v1/media/:id answers 206 until they are.
+    if (req.method === 'POST' && path === '/api/v2/media') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const form = await parseMultipart(Buffer.concat(chunks), req.headers['content-type']).catch(() => null);
+      const file = form?.files.find((f) => f.name === 'file');
+      if (!form || !file || form.files.length !== 1) return send(res, 422, { error: 'Validation failed: File is missing' });
+      const type = file.contentType.startsWith('video/') ? 'video' : file.contentType === 'image/gif' ? 'gifv' : file.contentType.startsWith('image/') ? 'image' : null;
+      if (!type) return send(res, 422, { error: `Validation failed: File content type is invalid (${file.contentType})` });
+      const item: FakeMastodonMedia = { id: nextId(), type, filename: file.filename, contentType: file.contentType, bytes: file.bytes, description: form.fields.description ?? null, pendingPolls: type === 'image' ? 0 : 1, attachedTo: null };
+      media.push(item);
+      return send(res, item.pendingPolls > 0 ? 202 : 200, mediaJson(item), limits());
+    }
+    const mediaMatch = /^\/api\/v1\/media\/(\d+)$/.exec(path);
+    if (req.method === 'GET' && mediaMatch) {
+      const item = media.find((m) => m.id === mediaMatch[1]);
+      if (!item) return send(res, 404, { error: 'Record not found' });
+      if (item.pendingPolls > 0) {
+        item.pendingPolls -= 1;
+        return send(res, 206, mediaJson({ ...item, pendingPolls: 1 }), limits());
+      }
+      return send(res, 200, mediaJson(item), limits());
+    }
     if (req.method === 'POST' && path === '/api/v1/statuses') {
       const body = await readJson(req);
       const key = req.headers['idempotency-key'] as string | undefined;
       posted.push({ body, idempotencyKey: key });
       if (key && idempotency.has(key)) return send(res, 200, idempotency.get(key), limits());
       const text = typeof body.status === 'string' ? body.status : '';
-      if (!text.trim()) return send(res, 422, { error: "Validation failed: Text can't be blank" });
+      const mediaIds = Array.isArray(body.media_ids) ? body.media_ids.map(String) : [];
+      const attached = mediaIds.map((id) => media.find((m) => m.id === id));
+      if (mediaIds.length > 4) return send(res, 422, { error: 'Validation failed: You have attached too many files' });
+      if (attached.some((m) => !m || m.attachedTo)) return send(res, 422, { error: 'Validation failed: Media is invalid' });
+      if (attached.some((m) => m!.pendingPolls > 0)) return send(res, 422, { error: 'Cannot attach files that have not finished processing. Try again in a moment!' });
+      if (attached.length > 1 && attached.some((m) => m!.type === 'video')) return send(res, 422, { error: 'Validation failed: Cannot attach a video to a post that already contains images' });
+      if (!text.trim() && attached.length === 0) return send(res, 422, { error: "Validation failed: Text can't be blank" });
       const parentId = typeof body.in_reply_to_id === 'string' ? body.in_reply_to_id : null;
       if (parentId && !statuses.has(parentId)) return send(res, 404, { error: 'Record not found' });
       const status = makeStatus(bot, text, typeof body.visibility === 'string' ? body.visibility : 'public', parentId, []);
+      for (const m of attached) m!.attachedTo = String(status.id);
+      status.media_attachments = attached.map((m) => mediaJson(m!));
       if (key) idempotency.set(key, status);
       // Our own status comes back on the home timeline: the echo the adapter must ignore.
       broadcast('update', status);
@@ -194,6 +247,7 @@ export async function startFakeMastodonServer(options: { accessToken: string }):
     streamCount: () => sockets.size,
     failNext: (path, status, headers = {}, options = {}) => failures.push({ path, status, headers, ...options }),
     posted,
+    media,
     close: () => new Promise<void>((resolve) => {
       for (const ws of sockets) ws.terminate();
       wss.close();

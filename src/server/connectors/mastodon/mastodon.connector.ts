@@ -10,6 +10,7 @@ import type { MastodonListening } from './listening.js';
 import { mastodonConfigSchema, mastodonCredentialsSchema } from './settings.js';
 import { pollMastodon, streamMastodon } from './stream.js';
 import type { MastodonStreamDeps } from './stream.js';
+import { uploadMastodonMedia } from './media.js';
 
 export { mapMastodonStatus, mapMastodonNotification, mapMastodonStreamFrame } from './map.js';
 
@@ -22,7 +23,7 @@ function replyVisibility(kind: OutboundMessage['kind'], parentVisibility: string
   return visibilityRank[Math.max(0, parent)] ?? 'public';
 }
 
-async function sendStatus(client: MastodonClient, message: OutboundMessage, sentIds: Set<string>): Promise<SendResult> {
+async function sendStatus(client: MastodonClient, message: OutboundMessage, sentIds: Set<string>, mediaPollMs?: number): Promise<SendResult> {
   let parentVisibility: string | null = null;
   let mention = message.recipient?.handle ?? null;
   if (message.inReplyToExternalId) {
@@ -36,10 +37,11 @@ async function sendStatus(client: MastodonClient, message: OutboundMessage, sent
   // Mastodon delivers to (and notifies) the accounts mentioned in the text, so the customer must be mentioned.
   const handle = mention?.replace(/^@/, '') ?? null;
   const text = handle && !message.text.includes(`@${handle}`) ? `@${handle} ${message.text}` : message.text;
+  const mediaIds = message.media?.length ? await uploadMastodonMedia(client, message.media, mediaPollMs === undefined ? {} : { pollMs: mediaPollMs }) : [];
   const status = asRecord(
     await client.post(
       '/api/v1/statuses',
-      { status: text, in_reply_to_id: message.inReplyToExternalId ?? undefined, visibility },
+      { status: text, in_reply_to_id: message.inReplyToExternalId ?? undefined, visibility, ...(mediaIds.length ? { media_ids: mediaIds } : {}) },
       // Mastodon keeps idempotency keys for an hour and returns the original status on a retry.
       { 'idempotency-key': message.idempotencyKey },
     ),
@@ -106,7 +108,7 @@ export const createMastodonAdapter: AdapterFactory = (channel, context): Channel
     channelId: channel.id,
     poll: (cursor, signal) => pollMastodon(deps, cursor, signal),
     stream: (sink, cursor, signal) => streamMastodon(deps, sink, cursor, signal),
-    send: (message) => sendStatus(client, message, sentIds),
+    send: (message) => sendStatus(client, message, sentIds, config.mediaPollMs),
     async test() {
       try {
         const { body } = await client.get('/api/v1/accounts/verify_credentials');

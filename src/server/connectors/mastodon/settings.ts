@@ -11,6 +11,8 @@ export const mastodonConfigSchema = z.object({
   reconnectBaseMs: z.number().int().positive().default(1000),
   /** Recent mentions read again on each catch-up, for edits and deletes made while the stream was down (0: off). */
   recheckRecent: z.number().int().min(0).max(50).default(20),
+  /** How often an uploaded video is polled until Mastodon has processed it. */
+  mediaPollMs: z.number().int().positive().default(1000),
 });
 
 export const mastodonCredentialsSchema = z.object({ accessToken: z.string().min(1) });
