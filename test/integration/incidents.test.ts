@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractTerms } from '../../src/server/correlate/incidents/normalise-text.js';
 import { createIncidentTracker } from '../../src/server/pipeline/incidents.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
@@ -156,6 +157,64 @@ describe.each(dialects)('incident auto-confirm on %s', (dialect) => {
       await app.worker.drain();
       const { items } = await app.services.incidents.list({ limit: 10 });
       expect(items.map((i) => i.status)).toEqual(['confirmed']);
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe.each(dialects)('posts during a confirmed incident on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+  it.skipIf(skip)('joins matching outage posts to it and acknowledges them, and acknowledges members arriving after the acknowledgement, once', async () => {
+    const app = await createTestApp(dialect, { incidents: { autoConfirmConfidence: null } });
+    try {
+      const x = (await createChannel(app, 'x')).id;
+      await createUser(app, 'agent', { status: 'online', skills: ['lang:en'] });
+      const now = Date.now();
+      // A confirmed, acknowledged incident (the detector has no history in this store, so it groups nothing by itself).
+      await app.uow(async (tx) => {
+        await tx.incidents.upsert({ id: 'inc-leeds', terms: extractTerms('fibre broadband down in Leeds'), triggerTerms: ['broadband', 'leed'], window: { from: now - 20 * 60_000, to: now - 60_000 }, confidence: 0.99, memberCount: 40, channels: { [x]: 40 }, platforms: { x: 40 }, suspectedAt: now - 15 * 60_000 }, now);
+        await tx.incidents.setStatus('inc-leeds', 'confirmed', null, now);
+        await tx.incidents.setAcknowledgement('inc-leeds', 'We know about the broadband outage in Leeds and engineers are on it.', now);
+      });
+      const stray = envelope(x, { text: '@AcmeTelecom is the fibre broadband down in Leeds? nothing loads', createdAt: new Date(now).toISOString() });
+      const bill = envelope(x, { text: '@AcmeTelecom you charged me twice for my phone bill this month', createdAt: new Date(now).toISOString() });
+      const vague = envelope(x, { text: '@AcmeTelecom is your network down? nothing works', createdAt: new Date(now).toISOString() });
+      await app.services.ingest(parseEnvelopes([stray, bill, vague]));
+      await app.worker.drain();
+      const conv = async (externalId: string) => {
+        const m = await app.store.db.selectFrom('messages').select(['conversation_id', 'incident_id']).where('external_id', '=', externalId).executeTakeFirstOrThrow();
+        const c = await app.repos.conversations.get(m.conversation_id!);
+        return { message: m, conversation: c!, acks: await app.store.db.selectFrom('outbox').select('payload').where('idempotency_key', '=', `incident:inc-leeds:ack:${c!.id}`).execute() };
+      };
+      const joined = await conv(stray.externalId);
+      expect(joined.message.incident_id).toBe('inc-leeds');
+      expect(joined.conversation).toMatchObject({ incidentId: 'inc-leeds', assigneeId: null });
+      expect(joined.conversation.firstResponseAt).not.toBeNull();
+      expect(joined.acks).toHaveLength(1);
+      expect((JSON.parse(joined.acks[0]!.payload) as { text: string }).text).toMatch(/^@\S+ We know about the broadband outage in Leeds/);
+      const clocks = await app.repos.sla.clocksOf(joined.conversation.id);
+      expect(clocks.filter((c) => c.metric !== 'resolution' && c.closedAt === null)).toEqual([]);
+      for (const other of [await conv(bill.externalId), await conv(vague.externalId)]) {
+        expect(other.message.incident_id).toBeNull();
+        expect(other.acks).toHaveLength(0);
+        expect(other.conversation.assigneeId).not.toBeNull();
+      }
+
+      // A conversation grouped into the incident after the acknowledgement went out: its next post gets it, once.
+      const late = await conv(bill.externalId);
+      const billId = (await app.store.db.selectFrom('messages').select('id').where('external_id', '=', bill.externalId).executeTakeFirstOrThrow()).id;
+      await app.uow((tx) => tx.incidents.attachMembers('inc-leeds', [billId]));
+      const follow = () => envelope(x, { text: '@AcmeTelecom hello?? still waiting', inReplyTo: bill.externalId, author: bill.author, createdAt: new Date(Date.now()).toISOString() });
+      await app.services.ingest(parseEnvelopes([follow()]));
+      await app.worker.drain();
+      expect((await conv(bill.externalId)).acks).toHaveLength(1);
+      expect((await conv(bill.externalId)).conversation.id).toBe(late.conversation.id);
+      await app.services.ingest(parseEnvelopes([follow()]));
+      await app.worker.drain();
+      expect((await conv(bill.externalId)).acks).toHaveLength(1);
+      const fromDecide = await app.store.db.selectFrom('outbox').select('idempotency_key').where('idempotency_key', 'like', 'incident:inc-leeds:ack:%').execute();
+      expect(fromDecide).toHaveLength(2);
     } finally {
       await app.dispose();
     }

@@ -8,6 +8,7 @@ import type { AgentProfile } from '../repositories/users.repository.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
+import { acknowledgeLateMember, joinConfirmedIncident, loadBatchIncidents } from './decide-incidents.js';
 import { buildRuleContext, classificationOf, decisionStateOf } from './decide-context.js';
 import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
 import { dueOf, isResponseClock, responseClockKeys, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
@@ -92,6 +93,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const openClocks = await repos.sla.openClocks([...touched]);
       // Whether each running response clock has been met, read once for the batch instead of once per clock.
       const responses = await repos.sla.firstResponsesSince(responseClockKeys(openClocks));
+      const incidents = await loadBatchIncidents(repos, [...inbound.values()].flat(), conversations);
+      const joins = new Map<string, string[]>();
       const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, ...privateLinks(deps.issuePrivateLink, repos, now) };
       const runs = [];
       let agents: RoutingAgent[] | null = null;
@@ -137,12 +140,30 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         }
         const final = applyBand(priority, state.bandOverride, config.weights);
 
+        // During a confirmed outage a matching post joins the incident; a member arriving after its acknowledgement
+        // gets that acknowledgement now (the supervisor's fan-out reached only the members it knew of).
+        let acknowledged = false;
+        if (state.status !== 'closed' && state.status !== 'resolved' && !m.spam) {
+          let incidentId = conv.incidentId;
+          const join = incidentId === null ? joinConfirmedIncident(incidents, batch, channel) : null;
+          if (join) {
+            incidentId = join.incidentId;
+            joins.set(incidentId, [...(joins.get(incidentId) ?? []), ...join.messageIds]);
+          }
+          if (incidentId !== null && (acknowledged = await acknowledgeLateMember(repos, incidents.byId.get(incidentId), conv, channel, m, now, deps.publicUrl ?? null))) {
+            rt.sentReply = true;
+            // The acknowledgement is this conversation's response: the running response clocks are met by it.
+            const met = new Map(open.filter(isResponseClock).map((c) => [`${conv.id}\u0000${c.startedAt}`, now]));
+            open = await syncClocks(repos, { id: conv.id, status: state.status }, open, config.policies, now, ctx.enqueue, met);
+          }
+        }
+
         if (state.status !== 'closed' && state.status !== 'resolved') {
           const policy = selectPolicy(config.policies, { platform: channel?.platform ?? 'unknown', visibility: conv.visibility });
           const key = { conversationId: conv.id, policy, platform: channel?.platform ?? 'unknown', band: final.band, tier: customer?.tier ?? 'standard' };
           const opened = Math.min(conv.createdAt, batch[0]?.createdAt ?? conv.createdAt);
           const started: SlaClockRecord[] = [];
-          if (!open.some(isResponseClock)) {
+          if (!open.some(isResponseClock) && !acknowledged) {
             const metric = conv.firstResponseAt === null ? 'first_response' : 'next_response';
             started.push(startClock({ ...key, metric, startedAt: metric === 'first_response' ? opened : (batch[0]?.createdAt ?? m.createdAt) }));
           }
@@ -158,7 +179,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         }
         const dueAt = dueOf(open);
 
-        if (!state.assignedByRule && state.assigneeId === null && state.queue !== 'supervisor' && (state.status === 'open' || state.status === 'pending')) {
+        // A post the incident's acknowledgement answered waits in its queue for the resolution notice, not for an agent.
+        if (!acknowledged && !state.assignedByRule && state.assigneeId === null && state.queue !== 'supervisor' && (state.status === 'open' || state.status === 'pending')) {
           if (m.spam) state.queue = 'spam';
           else {
             if (!agents) {
@@ -205,6 +227,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           now,
         });
       }
+      for (const [incidentId, ids] of joins) await repos.incidents.attachMembers(incidentId, ids);
       await repos.sla.insertClocks(newClocks);
       await repos.conversations.updateDecisions(decisions);
       await repos.rules.recordRuns(runs);

@@ -7,20 +7,10 @@ import type { EventBus } from '../platform/events.js';
 import type { Incident, IncidentStatus } from '../repositories/incidents.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { checkOutboundReply, queueOutboundReply } from '../pipeline/outbound-reply.js';
+import { incidentNoticeKey, wordNotice } from '../pipeline/incident-notice.js';
 import { recordAudit } from './audit.js';
 
-/** Longest public reply per platform: the fan-out words each member's reply for its own channel. */
-const PUBLIC_LIMITS: Record<string, number> = { x: 280, bluesky: 300, mastodon: 500 };
-
-/** One notice in a channel's own wording: a mention where replies mention, a greeting in e-mail. */
-export const wordNotice = (platform: string, text: string, recipient: { handle: string | null; displayName: string | null }): string => {
-  if (platform === 'email') return `Hello ${recipient.displayName ?? 'there'},\n\n${text}`;
-  const limit = PUBLIC_LIMITS[platform];
-  if (limit === undefined) return text;
-  const mention = recipient.handle ? `@${recipient.handle.replace(/^@/, '')} ` : '';
-  const full = `${mention}${text}`;
-  return full.length <= limit ? full : `${full.slice(0, limit - 1)}…`;
-};
+export { wordNotice };
 
 type Notice = 'ack' | 'resolve';
 
@@ -67,7 +57,7 @@ export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfW
         answering,
         text: worded,
         visibility,
-        idempotencyKey: `incident:${incident.id}:${notice}:${conversationId}`,
+        idempotencyKey: incidentNoticeKey(incident.id, notice, conversationId),
         sentBy: actor.userId,
         now,
         payloadExtra: { incidentId: incident.id },
