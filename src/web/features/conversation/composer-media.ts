@@ -1,4 +1,4 @@
-import { CHANNEL_LIMITS, checkMedia, type MediaLimit, type MediaProblem } from '../../../shared/channel-limits.js';
+import { CHANNEL_LIMITS, checkCaption, checkMedia, MEDIA_DELIVERED_KEYS, type MediaLimit, type MediaProblem } from '../../../shared/channel-limits.js';
 
 /** How agents name the channels a reply goes to (limit keys, so private Meta replies are their DM products). */
 const CHANNEL_NAMES: Readonly<Record<string, string>> = {
@@ -38,19 +38,26 @@ export const formatSize = (bytes: number): string => {
 
 const list = (items: readonly string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
 
-/** The channel's media limits; null when it cannot carry media (or Parley does not know the channel). */
-export const mediaLimitOf = (limitKey: string | null): MediaLimit | null => (limitKey ? (CHANNEL_LIMITS[limitKey]?.media ?? null) : null);
+/** The channel's media limits where Parley sends media; null when the channel (or Parley's adapter for it) cannot. */
+export const mediaLimitOf = (limitKey: string | null): MediaLimit | null => (limitKey && MEDIA_DELIVERED_KEYS.has(limitKey) ? (CHANNEL_LIMITS[limitKey]?.media ?? null) : null);
+
+/** Why a reply on this channel cannot carry files: the platform refuses them, or Parley's adapter sends text only. */
+const noMedia = (limitKey: string | null): string => {
+  const name = limitKey ? channelName(limitKey) : 'this channel';
+  return limitKey && CHANNEL_LIMITS[limitKey]?.media ? `Parley sends replies on ${name} as text only, so they cannot carry attachments yet.` : `Replies on ${name} cannot carry attachments.`;
+};
 
 /** One sentence saying what a reply on this channel accepts, e.g. "A reply on X can carry up to 4 files: JPEG, PNG, … up to 5 MB each". */
 export const describeMedia = (limitKey: string | null): string => {
   const media = mediaLimitOf(limitKey);
-  const name = limitKey ? channelName(limitKey) : 'this channel';
-  if (!media) return `Replies on ${name} cannot carry attachments.`;
+  if (!media || !limitKey) return noMedia(limitKey);
+  const name = channelName(limitKey);
   const exceptions = Object.entries(media.typeMaxBytes ?? {}).map(([type, bytes]) => `${typeName(type)} up to ${formatSize(bytes)}`);
   const count = media.maxCount === 1 ? 'one file' : `up to ${media.maxCount} files`;
   const parts = [`A reply on ${name} can carry ${count}: ${list(media.types.map(typeName))}, up to ${formatSize(media.maxBytes)} each${exceptions.length ? ` (${exceptions.join(', ')})` : ''}`];
   if (media.alone?.length) parts.push(`send ${list(media.alone.map(typeName))} files on their own`);
   if (media.maxTotalBytes !== undefined) parts.push(`${formatSize(media.maxTotalBytes)} in total`);
+  if (media.captionMax !== undefined) parts.push(`with a file, the text is its caption (at most ${media.captionMax} characters)`);
   return `${parts.join('; ')}.`;
 };
 
@@ -94,5 +101,12 @@ export const mediaProblems = (limitKey: string | null, files: readonly PendingFi
   if (files.length === 0) return [];
   if (!limitKey) return ['This conversation has no channel to send files to.'];
   const media = mediaLimitOf(limitKey);
+  if (!media) return [noMedia(limitKey)];
   return [...new Set(checkMedia(limitKey, files).map((p) => explain(p, files, limitKey, media)))];
 };
+
+/** Where the reply's text travels as its file's caption (WhatsApp), the shorter cap it then has; null elsewhere or without files. */
+export const captionLimit = (limitKey: string | null, fileCount: number): number | null => (fileCount > 0 ? (mediaLimitOf(limitKey)?.captionMax ?? null) : null);
+
+/** Whether the text is too long to be the caption of the reply's files (the shared check the reply route runs). */
+export const isCaptionTooLong = (limitKey: string | null, text: string, fileCount: number): boolean => limitKey !== null && checkCaption(limitKey, text, fileCount) !== null;

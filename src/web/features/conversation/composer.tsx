@@ -13,6 +13,7 @@ import { SuggestedReplies } from './suggested-replies.js';
 import { useMentionSuggest } from './mention-suggest.js';
 import { ContinuePrivately } from './private-link.js';
 import { AttachmentTray, attachPasted, useAttachments, useDropTarget } from './composer-attachments.js';
+import { captionLimit, isCaptionTooLong } from './composer-media.js';
 
 type Mode = 'reply' | 'note';
 
@@ -82,15 +83,20 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
   const [text, setText] = useState('');
   // Measured as the platform counts (X's weighted length, graphemes, SMS segments); private Meta replies are DMs.
   const limitKey = platform === null ? null : channelLimitKey(platform, isPublic);
+  const attachments = useAttachments(limitKey, conversationId);
   const measured = mode === 'reply' && limitKey ? measureForChannel(text, limitKey) : null;
-  const over = measured !== null && measured.max !== null && measured.length > measured.max;
+  // With files, WhatsApp sends the text as their caption, which has a shorter cap than a text message.
+  const captionMax = mode === 'reply' ? captionLimit(limitKey, attachments.items.length) : null;
+  const textMax = measured?.max ?? null;
+  const lengthMax = textMax !== null && captionMax !== null ? Math.min(textMax, captionMax) : textMax;
+  const captionOver = mode === 'reply' && isCaptionTooLong(limitKey, text, attachments.items.length);
+  const over = (measured !== null && lengthMax !== null && measured.length > lengthMax) || captionOver;
   const [sentText, setSentText] = useState('');
   // Outbound messages already there when the agent started writing; null while the box is empty.
   const [seen, setSeen] = useState<ReadonlySet<string> | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const [caret, setCaret] = useState(0);
   const [caretAfterInsert, setCaretAfterInsert] = useState<number | null>(null);
-  const attachments = useAttachments(limitKey, conversationId);
   const drop = useDropTarget(attachments);
   // A reply waits for its files: none still uploading, none failed (retry or remove it).
   const filesPending = mode === 'reply' && (attachments.isBusy || attachments.hasFailed);
@@ -191,10 +197,11 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
           }}
         />
       </label>
-      {measured && measured.max !== null ? (
+      {measured && lengthMax !== null ? (
         <p id="reply-length" className={over ? 'notice notice-warn' : 'muted reply-length'} aria-live="polite">
-          {measured.length} / {measured.max} {measured.unit === 'sms' ? 'SMS characters' : 'characters'}
-          {over ? ` — too long for ${platform}: shorten it, or continue privately` : ''}
+          {measured.length} / {lengthMax} {measured.unit === 'sms' ? 'SMS characters' : 'characters'}
+          {captionMax !== null ? ' (the caption of the attached file)' : ''}
+          {over ? (captionOver ? ' — too long for a caption: shorten it, or remove the attachment' : ` — too long for ${platform}: shorten it, or continue privately`) : ''}
         </p>
       ) : null}
       {mode === 'reply' ? <AttachmentTray attachments={attachments} limitKey={limitKey} dragging={drop.dragging} /> : null}
