@@ -25,6 +25,8 @@ export interface FakeBlueskyServer {
   created: { repo: string; record: Record<string, unknown> }[];
   chatMessages: { convoId: string; text: string; proxy: string | undefined }[];
   calls: string[];
+  /** Blobs received by com.atproto.repo.uploadBlob (raw body, its Content-Type). */
+  blobs: { cid: string; mimeType: string; bytes: Buffer }[];
   close(): Promise<void>;
 }
 
@@ -87,7 +89,7 @@ export async function startFakeBlueskyServer(options: { handle: string; appPassw
   const log: string[] = [];
   const logTimes: number[] = [];
   const failures: { nsid: string; status: number; headers: Record<string, string>; body: unknown }[] = [];
-  const state = { created: [] as FakeBlueskyServer['created'], chatMessages: [] as FakeBlueskyServer['chatMessages'], calls: [] as string[] };
+  const state = { created: [] as FakeBlueskyServer['created'], chatMessages: [] as FakeBlueskyServer['chatMessages'], calls: [] as string[], blobs: [] as FakeBlueskyServer['blobs'] };
   const sockets = new Set<WebSocket>();
   let lastTime = Date.now() * 1000;
   let seq = 0;
@@ -150,9 +152,29 @@ export async function startFakeBlueskyServer(options: { handle: string; appPassw
       const found = records.get(uri);
       return found ? send(res, 200, { uri, cid: found.cid, value: found.value }) : send(res, 400, { error: 'RecordNotFound', message: `Could not locate record: ${uri}` });
     }
+    // Blob upload: the raw bytes as the body, their type in Content-Type; a PDS caps blobs (1,000,000 bytes for post images).
+    if (nsid === 'com.atproto.repo.uploadBlob' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const bytes = Buffer.concat(chunks);
+      const mimeType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (!mimeType || mimeType === 'application/json') return send(res, 400, { error: 'InvalidRequest', message: 'blob needs its content type' });
+      if (bytes.length === 0 || bytes.length > 1_000_000) return send(res, 400, { error: 'BlobTooLarge', message: `blob of ${bytes.length} bytes` });
+      const cid = fakeCid(`blob-${seq++}`);
+      state.blobs.push({ cid, mimeType, bytes });
+      return send(res, 200, { blob: { $type: 'blob', ref: { $link: cid }, mimeType, size: bytes.length } });
+    }
     if (nsid === 'com.atproto.repo.createRecord') {
       const body = await readJson(req);
       const record = body.record as Record<string, unknown>;
+      // An images embed must name blobs this PDS holds, at most four, each with alt text (possibly empty).
+      const embed = record.embed as { $type?: string; images?: { alt?: unknown; image?: { ref?: { $link?: string }; mimeType?: string } }[] } | undefined;
+      if (embed) {
+        const images = embed.images ?? [];
+        const valid = embed.$type === 'app.bsky.embed.images' && images.length >= 1 && images.length <= 4 &&
+          images.every((i) => typeof i.alt === 'string' && state.blobs.some((b) => b.cid === i.image?.ref?.$link && b.mimeType === i.image?.mimeType));
+        if (!valid) return send(res, 400, { error: 'InvalidRequest', message: 'Invalid app.bsky.feed.post record: embed' });
+      }
       state.created.push({ repo: String(body.repo), record });
       const key = rkey();
       // Our own post comes back on the firehose: the echo the adapter must skip.
@@ -241,6 +263,7 @@ export async function startFakeBlueskyServer(options: { handle: string; appPassw
     created: state.created,
     chatMessages: state.chatMessages,
     calls: state.calls,
+    blobs: state.blobs,
     close: () => new Promise<void>((resolve) => {
       for (const ws of sockets) ws.terminate();
       wss.close();

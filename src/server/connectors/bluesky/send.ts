@@ -30,6 +30,22 @@ export interface BlueskySenderOptions {
 }
 
 const maxGraphemes = 300;
+/** app.bsky.embed.images: at most four images, each blob at most 1,000,000 bytes. */
+const maxImages = 4;
+const maxImageBytes = 1_000_000;
+const imageTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+/** Refuses media a Bluesky post cannot carry, before anything is uploaded or posted. */
+function checkBlueskyMedia(message: OutboundMessage): void {
+  const media = message.media ?? [];
+  if (media.length === 0) return;
+  if (message.kind === 'dm') throw new ConnectorError('Bluesky chat messages carry text only; send the files in a public reply or by email', false, null, 'media_unsupported');
+  if (media.length > maxImages) throw new ConnectorError(`Bluesky posts carry at most ${maxImages} images`, false, null, 'too_many_media');
+  for (const m of media) {
+    if (!imageTypes.has(m.contentType)) throw new ConnectorError(`Bluesky posts carry images only, not ${m.contentType} (${m.filename})`, false, null, 'media_type');
+    if (m.bytes.length > maxImageBytes) throw new ConnectorError(`Bluesky images are limited to 1,000,000 bytes (${m.filename} has ${m.bytes.length})`, false, null, 'media_too_large');
+  }
+}
 
 /** Maps an XRPC failure (`XRPCError` has `status`, `error` and `headers`) to a ConnectorError. */
 export function blueskyError(error: unknown, what: string, nowMs = Date.now()): ConnectorError {
@@ -111,7 +127,14 @@ export function createBlueskySender(options: BlueskySenderOptions): BlueskySende
       const rootCid = asString(root?.cid);
       replyRef = { root: rootUri && rootCid ? { uri: rootUri, cid: rootCid } : parent, parent };
     }
-    const created = await agent.post({ text: rt.text, facets: rt.facets, reply: replyRef, createdAt: new Date().toISOString() });
+    // Images go up as blobs first (com.atproto.repo.uploadBlob); the post embeds them (app.bsky.embed.images).
+    const images = [];
+    for (const m of message.media ?? []) {
+      const { data } = await agent.uploadBlob(new Uint8Array(m.bytes), { encoding: m.contentType });
+      images.push({ alt: '', image: data.blob });
+    }
+    const embed = images.length ? { $type: 'app.bsky.embed.images', images } : undefined;
+    const created = await agent.post({ text: rt.text, facets: rt.facets, reply: replyRef, ...(embed ? { embed } : {}), createdAt: new Date().toISOString() });
     const rkey = parseAtUri(created.uri)?.rkey ?? '';
     return { platformMessageId: created.uri, url: `https://bsky.app/profile/${did}/post/${rkey}` };
   }
@@ -132,6 +155,7 @@ export function createBlueskySender(options: BlueskySenderOptions): BlueskySende
       return did;
     },
     async send(message) {
+      checkBlueskyMedia(message);
       const did = await ensureSession();
       try {
         return message.kind === 'dm' ? await directMessage(message) : await reply(message, did);
