@@ -89,5 +89,6 @@ describe.each([
     await app.services.ingest([...envelopes.slice(0, 5), envelope(channel.id, { text: 'still down here too' })]);
     const again = app;
     await until(async () => ((await again.repos.messages.countByStage()).decided ?? 0) === 41);
-  });
+    // Two app starts, each with a second thread loading its own models.
+  }, 180_000);
 });

@@ -37,12 +37,49 @@ const withStatementCache = (raw: Database.Database, size = 500): Database.Databa
  * file (the worker beside the web process) waits for it under busy_timeout instead of failing with
  * SQLITE_BUSY when a deferred transaction tries to upgrade from reading to writing.
  */
+const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
+
+/** What the driver asks the connection about a statement before running it. */
+interface StatementProbe {
+  inTransaction(): boolean;
+  readonly(sql: string): boolean;
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  private locking: DatabaseConnection | null = null;
+
   constructor(
     config: ConstructorParameters<typeof SqliteDriver>[0],
     private readonly writeLock: WriteLock | null,
+    private readonly probe: StatementProbe,
   ) {
     super(config);
+  }
+
+  /**
+   * A write outside a transaction (an autocommit UPDATE, INSERT … RETURNING) takes the shared write lock too:
+   * otherwise it would hold SQLite's lock unseen and the other thread's BEGIN would fall back to busy sleeps.
+   * Reads, transaction control and statements inside our own transaction pass straight through.
+   */
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    const lock = this.writeLock;
+    if (!lock) return connection;
+    const probe = this.probe;
+    this.locking ??= {
+      async executeQuery<R>(query: CompiledQuery) {
+        // BEGIN IMMEDIATE counts as a write to SQLite: the transaction methods below hold the lock for it.
+        if (probe.inTransaction() || TRANSACTION_CONTROL.test(query.sql) || probe.readonly(query.sql)) return connection.executeQuery<R>(query);
+        lock.acquire();
+        try {
+          return await connection.executeQuery<R>(query);
+        } finally {
+          lock.release();
+        }
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    };
+    return this.locking;
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -77,12 +114,13 @@ class ImmediateSqliteDialect extends SqliteDialect {
   constructor(
     private readonly config: ConstructorParameters<typeof SqliteDialect>[0],
     private readonly writeLock: WriteLock | null,
+    private readonly probe: StatementProbe,
   ) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.config, this.writeLock);
+    return new ImmediateSqliteDriver(this.config, this.writeLock, this.probe);
   }
 }
 
@@ -113,5 +151,7 @@ export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDi
   raw.pragma('journal_size_limit = 67108864');
   raw.pragma('mmap_size = 268435456');
   const checkpointer = options.file === ':memory:' ? null : startCheckpointer(options.file);
-  return { dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }, options.writeLock ?? null), raw, stopCheckpointer: async () => checkpointer?.stop() };
+  const cached = withStatementCache(raw);
+  const probe: StatementProbe = { inTransaction: () => raw.inTransaction, readonly: (source) => cached.prepare(source).readonly };
+  return { dialect: new ImmediateSqliteDialect({ database: cached }, options.writeLock ?? null, probe), raw, stopCheckpointer: async () => checkpointer?.stop() };
 };
