@@ -90,6 +90,12 @@ describe('parley CLI', () => {
     const other = rows.find((r) => r.externalId === '1800000000000000200');
     expect(other?.conversationId).not.toBe(chain[0]?.conversationId);
     for (const r of rows) expect(r).toMatchObject({ channel: expect.any(String), customerId: expect.any(String), incidentId: null, classifications: { sentiment: { label: expect.any(String) } } });
+    // Every export is on record in the audit log, and the chain still verifies.
+    const audit = await runCli(['audit', 'export'], { dataDir });
+    expect(audit.code).toBe(0);
+    const entries = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; actorId: string });
+    expect(entries.filter((e) => e.action === 'messages.export')).toEqual([expect.objectContaining({ actorId: 'system' })]);
+    expect((await runCli(['audit', 'verify'], { dataDir })).code).toBe(0);
   });
 
   it('classifies JSON lines with the documented shape', async () => {

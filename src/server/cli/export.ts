@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { systemActor } from '../../shared/permissions.js';
+import { recordAudit } from '../services/audit.js';
 import { withApp, writeLine } from './context.js';
 
 const pageSize = 1000;
@@ -16,9 +18,11 @@ export const registerExportCommand = (program: Command): void => {
   const exp = program.command('export').description('export data as JSON lines on stdout');
   exp
     .command('messages')
-    .description('every message with its channel, conversation, customer, incident and classifications')
+    .description('every message with its channel, conversation, customer, incident and classifications (the export is audited)')
     .action(async () => {
       await withApp(async (app) => {
+        // Recorded before the first line is written, so an export cut short is on record too.
+        await app.uow((tx) => recordAudit(tx, systemActor('cli'), app.clock.now(), 'messages.export', { type: 'messages', id: null }, { format: 'jsonl' }));
         let after: string | null = null;
         for (;;) {
           const page = await app.repos.messages.exportPage(after, pageSize);

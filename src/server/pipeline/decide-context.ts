@@ -1,4 +1,6 @@
 import type { RuleContext } from '../decide/rules/compile-conditions.js';
+import { newId } from '../platform/ids.js';
+import type { AuditEntry } from '../repositories/audit.repository.js';
 import type { Channel } from '../repositories/channels.repository.js';
 import type { Conversation } from '../repositories/conversations.repository.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
@@ -22,7 +24,22 @@ export interface DecisionState {
   tags: string[];
   /** True once a rule or the stage decided the assignment, so routing keeps its hands off. */
   assignedByRule: boolean;
+  /** The rule that set the assignment (`rule:<id>`), for the audit log. */
+  assignedBy?: string;
 }
+
+/**
+ * The audit entry for an assignment the pipeline made (routing or a rule), or null when the conversation's agent and
+ * team did not change. People's assignments are audited by the conversation service.
+ */
+export const automaticAssignmentAudit = (conv: Pick<Conversation, 'id' | 'assigneeId' | 'teamId'>, state: Pick<DecisionState, 'assigneeId' | 'teamId' | 'queue' | 'assignedBy'>, now: number): AuditEntry | null => {
+  if (state.assigneeId === conv.assigneeId && state.teamId === conv.teamId) return null;
+  const by = state.assignedBy ?? 'routing';
+  return {
+    id: newId(), at: now, actorId: by, actorRole: 'automation', action: 'conversation.assign', targetType: 'conversation', targetId: conv.id,
+    data: { assigneeId: state.assigneeId, teamId: state.teamId, queue: state.queue, previousAssigneeId: conv.assigneeId, previousTeamId: conv.teamId, by },
+  };
+};
 
 export const decisionStateOf = (c: Conversation): DecisionState => ({
   assigneeId: c.assigneeId,

@@ -8,7 +8,7 @@ import type { Conversation } from '../repositories/conversations.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { RuleRun } from '../repositories/rules.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
-import { buildRuleContext, decisionStateOf } from './decide-context.js';
+import { automaticAssignmentAudit, buildRuleContext, decisionStateOf } from './decide-context.js';
 import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
 
 declare module '../jobs/definitions.js' {
@@ -66,6 +66,8 @@ const fireOnConversation = async (
   const changed = tagsChanged || state.assigneeId !== conv.assigneeId || state.teamId !== conv.teamId || state.queue !== conv.queue || state.status !== conv.status || (state.bandOverride !== null && state.bandOverride !== conv.priorityBand);
   if (tagsChanged) await repos.rules.addTags(conv.id, state.tags, now);
   if (changed) {
+    const assigned = automaticAssignmentAudit(conv, state, now);
+    if (assigned) await repos.audit.append(assigned);
     const band = (state.bandOverride ?? conv.priorityBand) as PriorityBand;
     const [lo, hi] = bandBounds(band, weights);
     await repos.conversations.updateDecision({

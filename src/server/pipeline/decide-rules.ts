@@ -4,6 +4,7 @@ import type { RuleContext } from '../decide/rules/compile-conditions.js';
 import { evaluateRules, type Causation, type CompiledRules, type PlannedAction, type RuleEvent } from '../decide/rules/evaluate-rules.js';
 import type { JobContext } from '../jobs/definitions.js';
 import { newId } from '../platform/ids.js';
+import type { AuditEntry } from '../repositories/audit.repository.js';
 import type { Channel } from '../repositories/channels.repository.js';
 import type { Conversation } from '../repositories/conversations.repository.js';
 import type { Repositories } from '../repositories/index.js';
@@ -33,6 +34,8 @@ export interface RuleRuntime {
   sentReply: boolean;
   /** Issues a signed single-use private hand-off link in this transaction (the trust layer's). */
   issuePrivateLink?: (conversationId: string) => Promise<string>;
+  /** Audit entries the stage appends in one go at the end of its batch; absent: each is appended at once. */
+  auditLater?: AuditEntry[];
 }
 
 /** Issues a signed single-use private hand-off link inside a transaction (provided by the trust layer). */
@@ -76,6 +79,10 @@ const sendReply = async (rt: RuleRuntime, target: RuleTarget, p: PlannedAction, 
   });
   if (!sent) return { type: p.action.type, ok: true, detail: 'already sent' };
   const { outboxId } = sent;
+  // An automated reply is a reply like an agent's: it goes in the audit log under the rule that sent it.
+  const entry: AuditEntry = { id: newId(), at: rt.now, actorId: `rule:${p.ruleId}`, actorRole: 'automation', action: 'conversation.reply', targetType: 'conversation', targetId: c.id, data: { messageId: sent.messageId, outboxId, visibility, rule: p.ruleName } };
+  if (rt.auditLater) rt.auditLater.push(entry);
+  else await rt.tx.audit.append(entry);
   rt.sentReply = true;
   return { type: p.action.type, ok: true, detail: `outbox ${outboxId}` };
 };
@@ -98,6 +105,7 @@ const execute = async (rt: RuleRuntime, target: RuleTarget, state: DecisionState
         if (a.agentId === undefined) state.assigneeId = null;
       }
       state.assignedByRule = true;
+      state.assignedBy = `rule:${p.ruleId}`;
       return { type: a.type, ok: true };
     case 'tag':
       state.tags = [...new Set([...state.tags, ...a.tags])].sort();
@@ -114,6 +122,7 @@ const execute = async (rt: RuleRuntime, target: RuleTarget, state: DecisionState
       state.queue = 'spam';
       state.assigneeId = null;
       state.assignedByRule = true;
+      state.assignedBy = `rule:${p.ruleId}`;
       state.tags = [...new Set([...state.tags, 'spam'])].sort();
       return { type: a.type, ok: true };
     case 'reply_with_macro': {

@@ -9,7 +9,7 @@ import type { PipelineMessage } from '../repositories/messages.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
 import { acknowledgeLateMember, joinConfirmedIncident, loadBatchIncidents } from './decide-incidents.js';
-import { buildRuleContext, classificationOf, decisionStateOf } from './decide-context.js';
+import { automaticAssignmentAudit, buildRuleContext, classificationOf, decisionStateOf } from './decide-context.js';
 import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
 import { dueOf, isResponseClock, responseClockKeys, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
 
@@ -95,7 +95,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const responses = await repos.sla.firstResponsesSince(responseClockKeys(openClocks));
       const incidents = await loadBatchIncidents(repos, [...inbound.values()].flat(), conversations);
       const joins = new Map<string, string[]>();
-      const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, ...privateLinks(deps.issuePrivateLink, repos, now) };
+      const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, auditLater: [], ...privateLinks(deps.issuePrivateLink, repos, now) };
       const runs = [];
       let agents: RoutingAgent[] | null = null;
       // Written together after the loop: one statement per chunk instead of one per conversation.
@@ -212,6 +212,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
             }
           }
         }
+        const assigned = automaticAssignmentAudit(conv, state, now);
+        if (assigned) rt.auditLater?.push(assigned);
         decisions.push({
           id: conv.id,
           priority: Math.round(final.score),
@@ -232,6 +234,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       await repos.conversations.updateDecisions(decisions);
       await repos.rules.recordRuns(runs);
       await repos.messages.markDecided(messages.map((m) => m.id), now);
+      // Last in the transaction: the audit chain's head stays locked only until the batch commits.
+      await repos.audit.appendMany(rt.auditLater ?? []);
       const changed = [...touched];
       ctx.afterCommit(() => {
         deps.onChanged?.(changed);

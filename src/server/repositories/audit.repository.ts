@@ -41,6 +41,29 @@ export const createAuditRepository = (db: Executor, options: { skipLocked: boole
     return { ...entry, seq, prevHash: head.hash, hash };
   },
 
+  /**
+   * Appends several entries in order under one read of the chain's head (a pipeline batch's records): one lock, one
+   * insert, one head update. Must run inside the caller's transaction, as late as it can, since the head stays locked.
+   */
+  async appendMany(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await db.insertInto('audit_head').values({ id: 1, seq: 0, hash: genesis }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    let headQuery = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+    if (options.skipLocked) headQuery = headQuery.forUpdate();
+    const head = await headQuery.executeTakeFirstOrThrow();
+    let seq = Number(head.seq);
+    let prev = head.hash;
+    const rows = entries.map((entry) => {
+      seq += 1;
+      const hash = auditHash(prev, seq, entry);
+      const row = { seq, id: entry.id, at: entry.at, actor_id: entry.actorId, actor_role: entry.actorRole, action: entry.action, target_type: entry.targetType, target_id: entry.targetId, data: JSON.stringify(entry.data), prev_hash: prev, hash };
+      prev = hash;
+      return row;
+    });
+    for (let i = 0; i < rows.length; i += 200) await db.insertInto('audit_log').values(rows.slice(i, i + 200)).execute();
+    await db.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
+  },
+
   async page(afterSeq: number, limit: number): Promise<StoredAuditEntry[]> {
     const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({
