@@ -35,6 +35,7 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
   const r = createRandom(random.int(1, 2 ** 30));
   const timeline = createRandom(random.int(1, 2 ** 30));
   const grouping = createRandom(random.int(1, 2 ** 30));
+  const joining = createRandom(random.int(1, 2 ** 30));
   const agents = simAgents(model.agents).map((a: SimAgent) => ({ ...a, busy: false }));
   const heap = createEventHeap<Event>();
   let routing = INITIAL_ROUTING_STATE;
@@ -105,6 +106,8 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
       }
     }
     if (member && incident.detected) return joinIncident(o, t);
+    // The decide stage joins an outage post the detector missed to the confirmed incident (decide/incident-join.ts).
+    if (!member && o.post.burst && incident.confirmedAt !== null && joining.chance(model.confirmedJoinShare)) return joinIncident(o, t);
     const item: Item = { o, member, score: score(o, t) };
     const band = scorePriority(priorityInput(o.post, t, o.dueAt)).band;
     const decision = chooseAssignee({ id: String(o.post.id), language: o.post.language, intent: o.post.intent, channel: o.post.channel, band, sla: 'ok', needsResponse: true, teamId: 'care' }, routingAgents(), routing);

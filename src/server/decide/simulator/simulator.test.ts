@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateIncidentDay } from '../../../../bench/fixtures/incidents/generate-day.js';
+import { createClassifier } from '../../classifier/index.js';
 import { createIncidentDetector } from '../../correlate/incidents/incident-detector.js';
+import { matchConfirmedIncident } from '../incident-join.js';
 import { createEventHeap } from './event-heap.js';
 import { DEFAULT_WORKLOAD_MODEL } from './model.js';
 import { simulateParley } from './parley-policy.js';
@@ -68,6 +70,46 @@ describe('model assumptions tied to Parley', () => {
       expect(membersAtConfidence.size).toBe(day.bursts.length);
       for (const members of membersAtConfidence.values()) expect(members).toBeLessThanOrEqual(model.autoConfirmMembers!);
     }
+  });
+
+  it('joins no more of the outage posts the detector missed than the decide rule does on the labelled incident days, and few unrelated complaints', () => {
+    const DAY = 86_400_000;
+    const dayStart = Date.UTC(2026, 10, 20);
+    const classifier = createClassifier();
+    let strays = 0;
+    let joined = 0;
+    let unrelated = 0;
+    let wronglyJoined = 0;
+    for (const seed of [2026, 2027]) {
+      const detector = createIncidentDetector();
+      const warm = generateIncidentDay({ seed: seed + 1, dayStart: dayStart - DAY, withBursts: false, idPrefix: 'w-' });
+      for (let i = 0; i < warm.messages.length; i += 50) detector.observe(warm.messages.slice(i, i + 50));
+      const day = generateIncidentDay({ seed, dayStart });
+      const grouped = new Set<string>();
+      for (let i = 0; i < day.messages.length; i += 50) for (const e of detector.observe(day.messages.slice(i, i + 50))) for (const id of e.messageIds) grouped.add(id);
+      const outage = day.messages.filter((m) => m.truth === 'outage-manchester-data');
+      const snapshot = detector.incidents().find((s) => s.memberIds.some((id) => outage.some((m) => m.id === id)));
+      expect(snapshot).toBeDefined();
+      const from = Math.min(...outage.map((m) => m.at));
+      const to = Math.max(...outage.map((m) => m.at));
+      // As the decide stage sees it once confirmed: one brand, and the incident active until its last member.
+      const incident = { id: snapshot!.id, status: 'confirmed', terms: snapshot!.terms, lastMemberAt: to, brandIds: new Set<string | null>([null]) };
+      const candidates = day.messages.filter((m) => (m.truth === 'outage-manchester-data' && !grouped.has(m.id)) || (m.truth === null && m.at >= from && m.at <= to));
+      const intents = classifier.classify(candidates.map((m) => m.text));
+      candidates.forEach((m, i) => {
+        const joins = matchConfirmedIncident({ intent: intents[i]!.intent.label, text: m.text, createdAt: m.at, brandId: null }, [incident]) !== null;
+        if (m.truth === null) {
+          unrelated++;
+          if (joins) wronglyJoined++;
+        } else {
+          strays++;
+          if (joins) joined++;
+        }
+      });
+    }
+    expect(strays).toBeGreaterThan(20);
+    expect(model.confirmedJoinShare).toBeLessThanOrEqual(joined / strays);
+    expect(wronglyJoined / unrelated).toBeLessThan(0.03);
   });
 
   it('keeps the incident timeline and the grouping independent of how agents are scheduled', () => {

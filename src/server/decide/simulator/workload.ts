@@ -14,8 +14,11 @@ export interface PolicyFigures {
   withinSlaPct: number;
   /** Service posts answered by the end of the day plus the grace period, %. */
   answeredPct: number;
-  /** 95th percentile of first-response minutes over service posts (unanswered count as never). */
+  /** Percentiles and maximum of first-response minutes over service posts (-1: some were never answered). */
+  p50FirstResponseMin: number;
+  p90FirstResponseMin: number;
   p95FirstResponseMin: number;
+  maxFirstResponseMin: number;
 }
 
 export interface WorkloadReport {
@@ -37,13 +40,19 @@ export function policyFigures(outcomes: readonly SimOutcome[]): PolicyFigures {
   const service = outcomes.filter((o) => o.service);
   const waits = service.map((o) => (o.firstResponseAt === null ? Number.POSITIVE_INFINITY : o.firstResponseAt - o.post.at)).sort((a, b) => a - b);
   const ordinary = service.filter((o) => !o.post.burst);
-  const p95 = waits[Math.min(waits.length - 1, Math.floor(waits.length * 0.95))] ?? 0;
+  const quantile = (q: number): number => {
+    const w = waits[Math.min(waits.length - 1, Math.floor(waits.length * q))] ?? 0;
+    return Number.isFinite(w) ? Math.round(w * 10) / 10 : -1;
+  };
   return {
     firstResponse15minPct: pct(waits.filter((w) => w <= 15).length, service.length),
     ordinaryFirstResponse15minPct: pct(ordinary.filter((o) => o.firstResponseAt !== null && o.firstResponseAt - o.post.at <= 15).length, ordinary.length),
     withinSlaPct: pct(ordinary.filter((o) => o.firstResponseAt !== null && o.firstResponseAt <= o.dueAt).length, ordinary.length),
     answeredPct: pct(service.filter((o) => o.firstResponseAt !== null).length, service.length),
-    p95FirstResponseMin: Number.isFinite(p95) ? Math.round(p95 * 10) / 10 : -1,
+    p50FirstResponseMin: quantile(0.5),
+    p90FirstResponseMin: quantile(0.9),
+    p95FirstResponseMin: quantile(0.95),
+    maxFirstResponseMin: waits.length === 0 ? 0 : quantile(1),
   };
 }
 
