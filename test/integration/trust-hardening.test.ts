@@ -66,6 +66,17 @@ describe.each(dialects)('public page hardening and erasure on %s', (dialect) => 
     }
   });
 
+  it.skipIf(skip)('rate limits every public form and API under /p/ per client, whatever its answer to a bad request', async () => {
+    const posts = declaredRoutes(app.http).filter((r) => r.auth === 'public' && r.url.startsWith('/p/') && r.method === 'POST');
+    expect(posts.map((r) => r.url)).toEqual(expect.arrayContaining(['/p/private/:token/email', '/p/private/:token/code', '/p/private/:token/dm', '/p/private/:token/message']));
+    for (const [i, route] of posts.entries()) {
+      const url = route.url.replace(/:(\w+)/g, 'probe$1');
+      let limited = false;
+      for (let n = 0; n < 400 && !limited; n += 1) limited = (await app.http.inject({ method: 'POST', url, remoteAddress: `198.51.101.${i + 1}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })).statusCode === 429;
+      expect(limited, `POST ${route.url} has no rate limit`).toBe(true);
+    }
+  });
+
   it.skipIf(skip)('erasure also clears delivered send payloads and label-correction copies of the customer\'s words', async () => {
     const post = await ingest({ threadKey: 'erase', author: { platformId: 'x-erase', handle: 'erin_w', displayName: 'Erin W', followers: 3, verified: false }, text: 'my router is broken again' });
     const reply = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${post.conversationId}/reply`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'Sorry Erin, a new router is on its way.' } });
