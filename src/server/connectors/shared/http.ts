@@ -4,7 +4,7 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  /** Sent as JSON unless it is URLSearchParams (form-encoded). */
+  /** Sent as JSON unless it is URLSearchParams (form-encoded) or FormData (multipart, fetch sets the boundary). */
   body?: unknown;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -36,8 +36,8 @@ export function redactUrl(url: string): string {
  */
 export async function httpRequest(request: HttpRequest, fetchImpl: FetchLike = fetch): Promise<HttpResponse> {
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-  let body: string | URLSearchParams | undefined;
-  if (request.body instanceof URLSearchParams) body = request.body;
+  let body: string | URLSearchParams | FormData | undefined;
+  if (request.body instanceof URLSearchParams || request.body instanceof FormData) body = request.body;
   else if (request.body !== undefined) {
     body = JSON.stringify(request.body);
     headers['content-type'] ??= 'application/json';

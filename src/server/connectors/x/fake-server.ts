@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { WebhookRequest } from '../port.js';
 import { hmacSha256 } from '../shared/hmac.js';
-import { asRecord, asString } from '../shared/json.js';
+import { asNumber, asRecord, asString } from '../shared/json.js';
+import { parseMultipart } from '../shared/fake-multipart.js';
 import { sendCanned, sendJson, startFakeHttpServer } from '../shared/fake-http.js';
 import type { CannedResponse, FakeRequest } from '../shared/fake-http.js';
 import { fakeBrand, fakeXId } from './fake-payloads.js';
@@ -26,14 +27,31 @@ export interface XFakeOptions {
   postsPerWindow?: number;
 }
 
+/** A file as the fake's v2 media upload received it. */
+export interface XFakeMedia {
+  id: string;
+  category: string;
+  mediaType: string;
+  totalBytes: number;
+  /** The bytes received: the one-shot part, or the APPEND segments joined in segment_index order. */
+  bytes: Buffer;
+  segments: number[];
+  state: 'uploading' | 'pending' | 'succeeded';
+  /** STATUS checks answered before processing succeeds. */
+  statusChecksLeft: number;
+  usedBy: string | null;
+}
+
 export interface XFakeServer {
   url: string;
   bearerToken: string;
   userAccessToken: string;
   consumerSecret: string;
   rules: { id: string; value: string; tag: string }[];
-  tweets: { id: string; text: string; inReplyTo: string | null }[];
-  dms: { eventId: string; conversationId: string; text: string }[];
+  tweets: { id: string; text: string; inReplyTo: string | null; mediaIds: string[] }[];
+  dms: { eventId: string; conversationId: string; text: string; mediaIds: string[] }[];
+  /** Media uploaded through v2 media upload (one-shot or initialize/append/finalize), by id. */
+  media: XFakeMedia[];
   /** Posts mentioning our account, served by GET /2/users/:id/mentions (v2 `data` + the author). */
   mentions: { tweet: Record<string, unknown>; user: Record<string, unknown> }[];
   /** DM events served by GET /2/dm_events; our own sends are added here as X does. */
@@ -89,6 +107,8 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
   const rules: XFakeServer['rules'] = [];
   const tweets: XFakeServer['tweets'] = [];
   const dms: XFakeServer['dms'] = [];
+  const media: XFakeMedia[] = [];
+  const segmentBytes = new Map<string, Map<number, Buffer>>();
   const mentions: XFakeServer['mentions'] = [];
   const dmEvents: XFakeServer['dmEvents'] = [];
   const failures: { prefix: string; response: CannedResponse }[] = [];
@@ -163,7 +183,7 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     return failures.splice(index, 1)[0]?.response ?? null;
   }
 
-  const http = await startFakeHttpServer((req, res) => {
+  const http = await startFakeHttpServer(async (req, res) => {
     const failure = takeFailure(req.path);
     if (failure) return sendCanned(res, failure);
     const body = asRecord(req.json);
@@ -230,6 +250,64 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
       }
       return sendJson(res, 200, { meta: { sent: new Date().toISOString(), summary: { deleted, not_deleted: ids.length - deleted } } });
     }
+    // v2 media upload: images in one multipart POST (media, media_category); GIFs and videos via initialize, append
+    // (multipart media + segment_index) and finalize, then processing checked with GET ?command=STATUS.
+    if (req.path.startsWith('/2/media/upload')) {
+      if (!userAuthorized(req, res)) return;
+      const invalid = (detail: string) => sendJson(res, 400, { title: 'Invalid Request', detail, type: 'https://api.x.com/2/problems/invalid-request', status: 400 });
+      const json = (m: XFakeMedia) => ({ data: { id: m.id, media_key: `3_${m.id}`, size: m.totalBytes, expires_after_secs: 86_400, ...(m.state === 'uploading' ? {} : { processing_info: m.state === 'succeeded' && m.category.endsWith('_image') ? undefined : { state: m.state, ...(m.state === 'pending' ? { check_after_secs: 0 } : { progress_percent: 100 }) } }) } });
+      if (req.path === '/2/media/upload' && req.method === 'GET') {
+        const m = media.find((x) => x.id === req.query.get('media_id'));
+        if (req.query.get('command') !== 'STATUS' || !m) return invalid('unknown media_id or command');
+        if (m.state === 'pending' && m.statusChecksLeft-- <= 0) m.state = 'succeeded';
+        return sendJson(res, 200, json(m));
+      }
+      if (req.path === '/2/media/upload' && req.method === 'POST') {
+        const form = await parseMultipart(req.body, req.headers['content-type']).catch(() => null);
+        const file = form?.files.find((f) => f.name === 'media');
+        const category = form?.fields.media_category ?? 'tweet_image';
+        if (!form || !file || file.bytes.length === 0) return invalid('media is required');
+        if (!['tweet_image', 'dm_image'].includes(category)) return invalid(`${category} needs a chunked upload`);
+        const m: XFakeMedia = { id: fakeXId(), category, mediaType: file.contentType, totalBytes: file.bytes.length, bytes: file.bytes, segments: [0], state: 'succeeded', statusChecksLeft: 0, usedBy: null };
+        media.push(m);
+        return sendJson(res, 200, json(m));
+      }
+      if (req.path === '/2/media/upload/initialize' && req.method === 'POST') {
+        const category = asString(body?.media_category) ?? '';
+        const total = asNumber(body?.total_bytes) ?? 0;
+        if (!/^(tweet|dm)_(image|gif|video)$/.test(category) || total <= 0 || !asString(body?.media_type)) return invalid('media_type, total_bytes and media_category are required');
+        const m: XFakeMedia = { id: fakeXId(), category, mediaType: asString(body?.media_type)!, totalBytes: total, bytes: Buffer.alloc(0), segments: [], state: 'uploading', statusChecksLeft: 1, usedBy: null };
+        media.push(m);
+        segmentBytes.set(m.id, new Map());
+        return sendJson(res, 200, json(m));
+      }
+      const step = /^\/2\/media\/upload\/(\d+)\/(append|finalize)$/.exec(req.path);
+      const m = step ? media.find((x) => x.id === step[1]) : undefined;
+      if (!step || !m || req.method !== 'POST' || m.state !== 'uploading') return invalid('unknown media id or step');
+      if (step[2] === 'append') {
+        const form = await parseMultipart(req.body, req.headers['content-type']).catch(() => null);
+        const chunk = form?.files.find((f) => f.name === 'media');
+        const index = Number(form?.fields.segment_index);
+        if (!chunk || !Number.isInteger(index) || index < 0) return invalid('media and segment_index are required');
+        segmentBytes.get(m.id)!.set(index, chunk.bytes);
+        m.segments.push(index);
+        return sendJson(res, 200, { data: { expires_at: Math.floor(Date.now() / 1000) + 86_400 } });
+      }
+      const parts = [...segmentBytes.get(m.id)!.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b);
+      m.bytes = Buffer.concat(parts);
+      if (m.bytes.length !== m.totalBytes) return invalid(`received ${m.bytes.length} of ${m.totalBytes} bytes`);
+      m.state = 'pending';
+      return sendJson(res, 200, json(m));
+    }
+    const attach = (ids: string[], owner: string): string | null => {
+      for (const id of ids) {
+        const m = media.find((x) => x.id === id);
+        if (!m) return `media ${id} was not found`;
+        if (m.state !== 'succeeded') return `media ${id} is not ready`;
+      }
+      for (const id of ids) media.find((x) => x.id === id)!.usedBy = owner;
+      return null;
+    };
     if (req.path === '/2/tweets' && req.method === 'POST') {
       postCalls += 1;
       const remaining = postsPerWindow - postCalls;
@@ -241,7 +319,11 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
         return sendJson(res, 403, { detail: 'You are not allowed to create a Tweet with duplicate content.', type: 'about:blank', title: 'Forbidden', status: 403 });
       }
       const id = fakeXId();
-      tweets.push({ id, text, inReplyTo: asString(asRecord(body?.reply)?.in_reply_to_tweet_id) });
+      const mediaIds = ((asRecord(body?.media)?.media_ids as unknown[] | undefined) ?? []).map(String);
+      if (mediaIds.length > 4) return sendJson(res, 400, { title: 'Invalid Request', detail: 'media.media_ids: at most 4', type: 'https://api.x.com/2/problems/invalid-request', status: 400 });
+      const refused = mediaIds.length ? attach(mediaIds, id) : null;
+      if (refused) return sendJson(res, 400, { title: 'Invalid Request', detail: refused, type: 'https://api.x.com/2/problems/invalid-request', status: 400 });
+      tweets.push({ id, text, inReplyTo: asString(asRecord(body?.reply)?.in_reply_to_tweet_id), mediaIds });
       return sendJson(res, 201, { data: { id, text, edit_history_tweet_ids: [id] } }, limits);
     }
     const dm = /^\/2\/dm_conversations\/(with\/)?([^/]+)\/messages$/.exec(req.path);
@@ -250,7 +332,10 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
       const other = decodeURIComponent(dm[2] ?? '');
       const conversationId = dm[1] ? [other, fakeBrand.id].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-') : other;
       const eventId = fakeXId();
-      dms.push({ eventId, conversationId, text: asString(body?.text) ?? '' });
+      const mediaIds = ((body?.attachments as unknown[] | undefined) ?? []).map((a) => String(asRecord(a)?.media_id));
+      const refused = mediaIds.length > 1 ? 'one attachment per message' : mediaIds.length ? attach(mediaIds, eventId) : null;
+      if (refused) return sendJson(res, 400, { title: 'Invalid Request', detail: refused, type: 'https://api.x.com/2/problems/invalid-request', status: 400 });
+      dms.push({ eventId, conversationId, text: asString(body?.text) ?? '', mediaIds });
       dmEvents.push({
         event: { id: eventId, event_type: 'MessageCreate', text: asString(body?.text) ?? '', sender_id: fakeBrand.id, dm_conversation_id: conversationId, created_at: new Date().toISOString() },
         user: { id: fakeBrand.id, username: fakeBrand.username, name: fakeBrand.name },
@@ -300,6 +385,7 @@ export async function startXFakeServer(options: XFakeOptions = {}): Promise<XFak
     rules,
     tweets,
     dms,
+    media,
     mentions,
     dmEvents,
     get streamConnections() {
