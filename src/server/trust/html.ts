@@ -6,7 +6,8 @@ export const escapeHtml = (text: string): string =>
 const style = 'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}'
   + 'h1{font-size:1.4rem}.msg{border:1px solid #ccc;border-radius:6px;padding:.5rem .75rem;margin:.5rem 0}.out{background:#eef4ff}'
   + '.ok{color:#0a6b2d}.bad{color:#a3151b}label{display:block;margin:.75rem 0 .25rem}input,textarea{font:inherit;width:100%;padding:.4rem}'
-  + 'button{font:inherit;margin-top:.75rem;padding:.4rem 1rem}small{color:#555}';
+  + 'button{font:inherit;margin-top:.75rem;padding:.4rem 1rem}small{color:#555}'
+  + 'input[type=radio]{width:auto;margin-right:.5rem}.choice label{display:inline}fieldset{border:1px solid #ccc;border-radius:6px}';
 
 const styleHash = createHash('sha256').update(style).digest('base64');
 

@@ -70,7 +70,7 @@ export const registerPublicPageRoutes = async (app: App, deps: { handoff: Privat
         // A code goes only to an address we already hold for this customer, never to one typed here.
         const email = await handoff.emailOptions(state.link);
         const emailPart = email.status === 'ok'
-          ? `<p>First, prove it is you: we send a one-time code to an email address we already have for you.</p>${form(`${base(token)}/email`, `<fieldset><legend>Send the code to</legend>${email.choices.map((c, i) => `<p><input type="radio" id="choice${i}" name="choice" value="${escapeHtml(c.id)}" required${email.choices.length === 1 ? ' checked' : ''}> <label for="choice${i}">${escapeHtml(c.masked)}</label></p>`).join('')}</fieldset>`, 'Send me a code')}`
+          ? `<p>First, prove it is you: we send a one-time code to an email address we already have for you.</p>${form(`${base(token)}/email`, `<fieldset><legend>Send the code to</legend>${email.choices.map((c, i) => `<p class="choice"><input type="radio" id="choice${i}" name="choice" value="${escapeHtml(c.id)}" required${email.choices.length === 1 ? ' checked' : ''}> <label for="choice${i}">${escapeHtml(c.masked)}</label></p>`).join('')}</fieldset>`, 'Send me a code')}`
           : email.status === 'locked'
             ? '<p class="bad">This link allows no more email codes. Ask us for a new link in the conversation where you received it.</p>'
             : email.status === 'no_mail'
