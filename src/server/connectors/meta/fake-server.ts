@@ -3,6 +3,7 @@ import type { WebhookRequest } from '../port.js';
 import { hmacSha256 } from '../shared/hmac.js';
 import { asRecord, asString } from '../shared/json.js';
 import { sendCanned, startFakeHttpServer } from '../shared/fake-http.js';
+import { parseMultipart } from '../shared/fake-multipart.js';
 import type { CannedResponse } from '../shared/fake-http.js';
 import { nextFakeMetaId } from './fake-payloads.js';
 
@@ -26,6 +27,8 @@ export interface MetaFakeServer {
   appSecret: string;
   verifyToken: string;
   sent: MetaSentRecord[];
+  /** WhatsApp media uploaded through POST /{phone-number-id}/media. */
+  whatsappMedia: { id: string; phoneNumberId: string; type: string; filename: string; contentType: string; bytes: Buffer }[];
   /** Comments the Graph API returns for `mentioned_comment.comment_id(ID)`. */
   mentionedComments: Map<string, { id: string; text: string; username: string; timestamp: string; mediaId: string }>;
   /** Percentage reported in X-App-Usage on every response. */
@@ -49,6 +52,7 @@ export async function startMetaFakeServer(options: MetaFakeOptions = {}): Promis
   const appSecret = options.appSecret ?? 'app-secret';
   const verifyToken = options.verifyToken ?? 'verify-token';
   const sent: MetaSentRecord[] = [];
+  const whatsappMedia: MetaFakeServer['whatsappMedia'] = [];
   const failures: { fragment: string; response: CannedResponse }[] = [];
   const mentionedComments: MetaFakeServer['mentionedComments'] = new Map();
   const answeredComments = new Set<string>();
@@ -57,7 +61,7 @@ export async function startMetaFakeServer(options: MetaFakeOptions = {}): Promis
   const validTokens = new Set([accessToken]);
   const tokenRefreshes: string[] = [];
 
-  const http = await startFakeHttpServer((req, res) => {
+  const http = await startFakeHttpServer(async (req, res) => {
     const usage = JSON.stringify({ call_count: state.usagePercent, total_cputime: 1, total_time: 1 });
     const reply = (canned: CannedResponse) => sendCanned(res, { ...canned, headers: { 'x-app-usage': usage, ...canned.headers } });
     const index = failures.findIndex((f) => req.path.includes(f.fragment));
@@ -94,8 +98,23 @@ export async function startMetaFakeServer(options: MetaFakeOptions = {}): Promis
       sent.push({ path: req.path, body, id });
       return reply({ status: 200, body: { id } });
     }
+    // WhatsApp Cloud API media upload: multipart with messaging_product=whatsapp, type (MIME) and the file.
+    if (req.method === 'POST' && edge === 'media') {
+      const form = await parseMultipart(req.body, req.headers['content-type']).catch(() => null);
+      const file = form?.files.find((f) => f.name === 'file');
+      if (!form || !file || form.fields.messaging_product !== 'whatsapp' || !form.fields.type) return reply(graphError(100, 'Param file, type and messaging_product are required'));
+      if (form.fields.type !== file.contentType) return reply(graphError(131053, `Media upload error: type ${form.fields.type} does not match the file (${file.contentType})`));
+      const id = nextFakeMetaId();
+      whatsappMedia.push({ id, phoneNumberId: node, type: form.fields.type, filename: file.filename, contentType: file.contentType, bytes: file.bytes });
+      return reply({ status: 200, body: { id } });
+    }
     if (req.method === 'POST' && edge === 'messages') {
       if (body.messaging_product === 'whatsapp') {
+        const kind = asString(body.type);
+        if (kind === 'image' || kind === 'video' || kind === 'document') {
+          const mediaId = asString(asRecord(body[kind])?.id);
+          if (!whatsappMedia.some((m) => m.id === mediaId && m.phoneNumberId === node)) return reply(graphError(131053, `Media upload error: unknown media id ${String(mediaId)}`));
+        }
         const id = `wamid.${Buffer.from(nextFakeMetaId()).toString('base64')}`;
         sent.push({ path: req.path, body, id });
         const to = asString(body.to) ?? '';
@@ -121,6 +140,7 @@ export async function startMetaFakeServer(options: MetaFakeOptions = {}): Promis
     appSecret,
     verifyToken,
     sent,
+    whatsappMedia,
     mentionedComments,
     get usagePercent() {
       return state.usagePercent;

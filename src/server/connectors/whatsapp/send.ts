@@ -3,6 +3,8 @@ import type { OutboundMessage, SendResult } from '../port.js';
 import { asArray, asRecord, asString } from '../shared/json.js';
 import { messagingWindow } from '../shared/messaging-window.js';
 import type { GraphClient } from '../meta/graph.js';
+import { checkCaption, checkMedia } from '../../../shared/channel-limits.js';
+import { mediaBlob } from '../shared/media.js';
 
 export interface WhatsAppSendContext {
   graph: GraphClient;
@@ -14,6 +16,28 @@ function recipientOf(message: OutboundMessage): string | null {
   const raw = message.recipient?.platformId ?? null;
   const digits = raw?.replace(/[^\d]/g, '') ?? '';
   return digits.length > 0 ? digits : null;
+}
+
+const mediaKind = (contentType: string): 'image' | 'video' | 'document' => (contentType.startsWith('image/') ? 'image' : contentType.startsWith('video/') ? 'video' : 'document');
+
+/** Refuses media WhatsApp cannot carry (one file per message, its types and sizes, the caption cap) before any call. */
+function checkWhatsAppMedia(message: OutboundMessage, freeForm: boolean): void {
+  const media = message.media ?? [];
+  if (!freeForm) throw new ConnectorError('WhatsApp media needs the 24-hour customer-service window (templates here carry text only)', false, null, 'media_outside_window');
+  const problems = checkMedia('whatsapp', media.map((m) => ({ contentType: m.contentType, size: m.bytes.length })));
+  const caption = checkCaption('whatsapp', message.text, media.length);
+  if (problems.length || caption) throw new ConnectorError(`WhatsApp cannot carry these attachments: ${[...problems.map((p) => p.message), ...(caption ? [caption] : [])].join('; ')}`, false, null, 'media_limits');
+}
+
+async function uploadWhatsAppMedia(context: WhatsAppSendContext, file: { filename: string; contentType: string; bytes: Buffer }): Promise<string> {
+  const form = new FormData();
+  form.append('messaging_product', 'whatsapp');
+  form.append('type', file.contentType);
+  form.append('file', mediaBlob(file), file.filename);
+  const response = await context.graph.call('POST', `/${encodeURIComponent(context.phoneNumberId)}/media`, 'upload the WhatsApp media', form);
+  const id = asString(asRecord(response.json)?.id);
+  if (!id) throw new ConnectorError('WhatsApp accepted the upload but returned no media id', true, 30_000, 'malformed_response');
+  return id;
 }
 
 /**
@@ -28,7 +52,16 @@ export async function sendWhatsAppMessage(context: WhatsAppSendContext, message:
   if (!to) throw new ConnectorError('a WhatsApp message needs the customer’s WhatsApp id or phone number', false, null, 'no_recipient');
   const window = messagingWindow(message.lastInboundAt, { openHours: 24, nowMs: context.nowMs });
   const body: Record<string, unknown> = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
-  if (window.type === 'open' && !message.template) {
+  const file = message.media?.[0];
+  if (file) checkWhatsAppMedia(message, window.type === 'open' && !message.template);
+  if (file && window.type === 'open' && !message.template) {
+    // The file goes up first (POST /{phone-number-id}/media); the message names it, with the text as its caption.
+    const mediaId = await uploadWhatsAppMedia(context, file);
+    const kind = mediaKind(file.contentType);
+    body.type = kind;
+    body[kind] = { id: mediaId, ...(message.text ? { caption: message.text } : {}), ...(kind === 'document' ? { filename: file.filename } : {}) };
+    if (message.inReplyToExternalId) body.context = { message_id: message.inReplyToExternalId };
+  } else if (window.type === 'open' && !message.template) {
     body.type = 'text';
     body.text = { body: message.text, preview_url: false };
     if (message.inReplyToExternalId) body.context = { message_id: message.inReplyToExternalId };
