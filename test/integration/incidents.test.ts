@@ -215,6 +215,20 @@ describe.each(dialects)('posts during a confirmed incident on %s', (dialect) => 
       expect((await conv(bill.externalId)).acks).toHaveLength(1);
       const fromDecide = await app.store.db.selectFrom('outbox').select('idempotency_key').where('idempotency_key', 'like', 'incident:inc-leeds:ack:%').execute();
       expect(fromDecide).toHaveLength(2);
+
+      // An agent attaches a stray the rule left out: it joins and is acknowledged at once, once.
+      const agentToken = await tokenFor(app, (await createUser(app, 'agent')).id);
+      const attach = (conversationId: string) => app.http.inject({ method: 'POST', url: '/api/v1/incidents/inc-leeds/members', payload: { conversationId }, headers: { authorization: `Bearer ${agentToken}` } });
+      const stray2 = await conv(vague.externalId);
+      const first = await attach(stray2.conversation.id);
+      expect(first.statusCode).toBe(200);
+      expect(first.json()).toMatchObject({ attached: true, acknowledged: true });
+      expect((await conv(vague.externalId)).message.incident_id).toBe('inc-leeds');
+      expect((await conv(vague.externalId)).acks).toHaveLength(1);
+      expect((await attach(stray2.conversation.id)).json()).toMatchObject({ attached: false, acknowledged: false });
+      const unknown = await attach('no-such-conversation');
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toMatchObject({ code: 'conversation_not_found', errors: [{ field: 'conversationId' }] });
     } finally {
       await app.dispose();
     }

@@ -59,9 +59,11 @@ export const acknowledgeLateMember = async (
   incident: Incident | undefined,
   conversation: Conversation,
   channel: Channel | undefined,
-  answering: PipelineMessage,
+  answering: Pick<PipelineMessage, 'externalId' | 'kind' | 'authorPlatformId' | 'authorHandle' | 'authorDisplayName' | 'authorEmail'>,
   now: number,
   publicUrl: string | null,
+  /** Who sends it: the person who attached the conversation, else the incident itself. */
+  sentBy?: string,
 ): Promise<boolean> => {
   if (!incident || incident.status !== 'confirmed' || !incident.acknowledgement || !channel) return false;
   const visibility = conversation.visibility === 'private' ? 'private' : 'public';
@@ -75,7 +77,7 @@ export const acknowledgeLateMember = async (
     text,
     visibility,
     idempotencyKey: incidentNoticeKey(incident.id, 'ack', conversation.id),
-    sentBy: `incident:${incident.id}`,
+    sentBy: sentBy ?? `incident:${incident.id}`,
     now,
     payloadExtra: { incidentId: incident.id },
     isFirstResponse: true,

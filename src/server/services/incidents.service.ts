@@ -8,6 +8,7 @@ import type { Incident, IncidentStatus } from '../repositories/incidents.reposit
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { checkOutboundReply, queueOutboundReply } from '../pipeline/outbound-reply.js';
 import { incidentNoticeKey, wordNotice } from '../pipeline/incident-notice.js';
+import { acknowledgeLateMember } from '../pipeline/decide-incidents.js';
 import { recordAudit } from './audit.js';
 
 export { wordNotice };
@@ -149,6 +150,33 @@ export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfW
       });
       publishAfter(result.conversationIds, result.queued > 0);
       return { incident: result.incident, queued: result.queued, skipped: result.skipped };
+    },
+
+    /**
+     * Attaches a conversation the detector left out (an agent recognises a stray outage report): its inbound messages
+     * become members, and if the incident's acknowledgement already went out the conversation gets it now, once.
+     */
+    async attachConversation(id: string, conversationId: string, actor: Actor): Promise<{ incident: Incident; attached: boolean; acknowledged: boolean }> {
+      const result = await uow(async (tx) => {
+        const incident = await mustGet(tx, id);
+        if (incident.status === 'resolved') throw new AppError('conflict', 'the incident is resolved; it takes no more members');
+        const conversation = await tx.conversations.get(conversationId);
+        if (!conversation) throw new AppError('conversation_not_found', `no conversation ${conversationId}`, 'conversationId');
+        if (conversation.incidentId === id) return { incident, attached: false, acknowledged: false };
+        const thread = await tx.messages.listByConversation(conversationId, 500);
+        const inbound = thread.filter((m) => m.direction === 'in');
+        const last = inbound[inbound.length - 1];
+        if (!last) throw new AppError('validation_failed', 'the conversation has no customer message to attach', 'conversationId');
+        const now = clock.now();
+        await tx.incidents.attachMembers(id, inbound.map((m) => m.id));
+        const channel = (await tx.channels.get(conversation.channelId)) ?? undefined;
+        const answering = { externalId: last.externalId, kind: last.kind, authorPlatformId: last.author.platformId, authorHandle: last.author.handle, authorDisplayName: last.author.displayName, authorEmail: last.author.email };
+        const acknowledged = await acknowledgeLateMember(tx, incident, { ...conversation, incidentId: id }, channel, answering, now, deps.publicUrl ?? null, actor.userId);
+        await recordAudit(tx, actor, now, 'incident.attach', { type: 'incident', id }, { conversationId, acknowledged });
+        return { incident, attached: true, acknowledged };
+      });
+      publishAfter(result.attached ? [conversationId] : [], result.acknowledged);
+      return result;
     },
 
     /** The public status page: confirmed, unresolved incidents with what we told customers. */

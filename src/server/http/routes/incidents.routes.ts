@@ -75,6 +75,20 @@ export const registerIncidentRoutes = (app: App, deps: { incidents: IncidentsSer
     return reply.code(202).send({ incident: toIncidentDto(result.incident), queued: result.queued, skipped: result.skipped });
   });
 
+  app.post('/api/v1/incidents/:id/members', {
+    config: { auth: 'conversations:write' },
+    schema: {
+      tags: ['incidents'],
+      summary: 'Attach a conversation the detector left out; it gets the acknowledgement at once if one was sent',
+      params,
+      body: z.strictObject({ conversationId: idSchema }),
+      response: { 200: z.object({ incident: incidentSchema, attached: z.boolean(), acknowledged: z.boolean() }) },
+    },
+  }, async (request) => {
+    const result = await incidents.attachConversation(request.params.id, request.body.conversationId, actorOf(request));
+    return { incident: toIncidentDto(result.incident), attached: result.attached, acknowledged: result.acknowledged };
+  });
+
   app.get('/p/status', {
     config: { auth: 'public', rateLimit: { max: 120, timeWindow: '1 minute' } },
     schema: { tags: ['public'], summary: 'Public status: open confirmed incidents and what we said about them (HTML for browsers, JSON otherwise)', response: { 200: publicStatusSchema } },
