@@ -198,7 +198,7 @@ export const AttachmentTray = ({ attachments, limitKey, dragging }: { attachment
               <li key={r}>{r}</li>
             ))}
           </ul>
-          <p>{rules}</p>
+          {attachments.rejected.reasons.includes(rules) ? null : <p>{rules}</p>}
           <button type="button" className="btn btn-small" onClick={attachments.dismissRejection}>
             Dismiss
           </button>
