@@ -64,6 +64,8 @@ async function privateMessage(context: MetaSendContext, message: OutboundMessage
  * reply to the comment `inReplyToExternalId`.
  */
 export function sendMetaMessage(context: MetaSendContext, message: OutboundMessage): Promise<SendResult> {
+  // Parley's Facebook and Instagram adapters send text only (the reply route refuses attachments there too).
+  if (message.media?.length) return Promise.reject(new ConnectorError(`${context.platform}: Parley sends text only on this channel; the reply's ${message.media.length} attachment(s) cannot be delivered`, false, null, 'media_unsupported'));
   if (message.kind === 'reply') return publicReply(context, message);
   if (message.kind === 'dm') return privateMessage(context, message);
   return Promise.reject(new ConnectorError(`${context.platform} cannot deliver a message of kind ${message.kind}`, false, null, 'unsupported_kind'));

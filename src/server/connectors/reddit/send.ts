@@ -2,6 +2,7 @@ import { ConnectorError } from '../port.js';
 import type { OutboundMessage, SendResult } from '../port.js';
 import { asArray, asRecord, asString } from '../shared/json.js';
 import type { RedditClient } from './client.js';
+import { refuseMedia } from '../shared/media.js';
 
 /** Error codes of `json.errors` that a later retry can fix. */
 const retryableCodes = new Set(['RATELIMIT']);
@@ -28,6 +29,7 @@ export function redditJsonError(body: unknown): ConnectorError | null {
 
 /** Replies with `/api/comment` (to a t1, t3 or t4 thing); a DM without a parent starts a chain with `/api/compose`. */
 export async function sendReddit(client: RedditClient, message: OutboundMessage, webBaseUrl: string): Promise<SendResult> {
+  refuseMedia(message, 'Reddit');
   const parent = message.inReplyToExternalId ?? null;
   if (parent) {
     if (!/^t[134]_[a-z0-9]+$/i.test(parent)) throw new ConnectorError(`Reddit can only reply to a comment, post or message fullname, not "${parent}"`, false, null, 'bad_parent');

@@ -5,6 +5,7 @@ import { ConnectorError } from '../port.js';
 import { parseChannelSettings } from '../shared/channel-config.js';
 import type { ChatEntry, ChatMailbox } from './mailbox.js';
 import { webchatConfigSchema, webchatCredentialsSchema } from './settings.js';
+import { refuseMedia } from '../shared/media.js';
 
 /** Rows another process wrote may commit a little out of order: the stream re-reads this far back and skips what it delivered. */
 const overlapMs = 5_000;
@@ -100,6 +101,7 @@ export const createWebchatAdapter = (channel: Parameters<AdapterFactory>[0], con
       return streamMailbox(mailbox, channel.id, config.pollMs, sink, cursor, signal);
     },
     async send(message) {
+      refuseMedia(message, 'Web chat');
       if (!mailbox) throw noMailbox();
       const fromThread = message.threadKey?.startsWith('chat:') ? message.threadKey.slice(5) : null;
       const visitorId = message.recipient?.platformId ?? fromThread;
