@@ -218,6 +218,18 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     expect(await composer.getByRole('list', { name: 'Attachments' }).count()).toBe(0);
     expect(uploads).toEqual([]);
 
+    // The server decides a file's type by its bytes: a PDF named and declared as a PNG fails on its chip, with the
+    // server's reason, and holds the reply until it is removed.
+    await composer.getByLabel(/Public reply/).fill('Details attached.');
+    await fileInput.setInputFiles({ name: 'scan.png', mimeType: 'image/png', buffer: pdf() });
+    const failed = composer.getByRole('listitem').filter({ hasText: 'scan.png' });
+    await failed.getByRole('alert').getByText(/Upload failed: .*application\/pdf/).waitFor();
+    expect(await composer.getByRole('button', { name: 'Send reply' }).isDisabled()).toBe(true);
+    await composer.getByText('Retry or remove the file that failed to upload.').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await composer.getByRole('button', { name: 'Remove scan.png' }).click();
+    expect(await composer.getByRole('button', { name: 'Send reply' }).isEnabled()).toBe(true);
+
     // Two images upload with a preview of each, one picked and one dropped on the composer; the dropped one is removed again.
     const map = stripedPng(48, [31, 95, 191]);
     const mapUpload = page.waitForResponse((r) => r.url().endsWith('/api/v1/attachments') && r.request().method() === 'POST');
@@ -234,7 +246,7 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     expect(await rejection.count()).toBe(0);
     const chips = composer.getByRole('list', { name: 'Attachments' }).getByRole('listitem');
     await expect.poll(() => chips.filter({ hasText: 'Uploaded' }).count()).toBe(2);
-    expect(uploads).toHaveLength(2);
+    expect(uploads).toHaveLength(3);
     expect(await composer.getByText('Drop to attach').count()).toBe(0);
     const chip = chips.filter({ hasText: 'coverage-map.png' });
     expect(await chip.textContent()).toContain(`${map.length} bytes`);
@@ -279,7 +291,7 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     }, [...png()]);
     await rejection.getByText('Replies on Instagram cannot carry attachments.').waitFor();
     expect(await rejection.textContent()).toContain('screenshot.png');
-    expect(uploads).toHaveLength(2);
+    expect(uploads).toHaveLength(3);
     expect(await seriousViolations(page)).toEqual([]);
     expect(csp).toEqual([]);
     await page.close();
