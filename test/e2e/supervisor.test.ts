@@ -72,6 +72,11 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
 
   it('shows the dashboard, changes settings and confirms and acknowledges an incident', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    // The SPA's CSP allows no inline style: charts and settings must render without one.
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
     await signIn(page, baseUrl, users.admin, password);
 
     await page.getByRole('link', { name: 'Dashboard' }).click();
@@ -107,6 +112,7 @@ describe.skipIf(skip)('supervisor, admin and two agents in a real browser', () =
     await page.getByRole('heading', { name: /Billing/ }).waitFor();
     await expectAccessible(page);
     await page.screenshot({ path: path.join(screenshots, 'settings-teams.png'), fullPage: true });
+    expect(cspViolations).toEqual([]);
     await page.getByRole('link', { name: 'Users and roles' }).click();
     // The box reflects the saved membership, so it turns on once the server has stored it: click, then wait for that.
     const billing = page.getByRole('group', { name: 'Teams of Ada Agent' }).getByLabel('Billing');

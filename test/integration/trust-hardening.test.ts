@@ -66,6 +66,20 @@ describe.each(dialects)('public page hardening and erasure on %s', (dialect) => 
     }
   });
 
+  it.skipIf(skip)('gives the SPA a CSP with no inline script or style, and only the bundled API docs inline styles', async () => {
+    const spa = await app.http.inject({ method: 'GET', url: '/api/v1/auth/session' });
+    const csp = String(spa.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toMatch(/style-src 'self'(;|$)/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(spa.headers['x-content-type-options']).toBe('nosniff');
+    expect(spa.headers['strict-transport-security']).toBeDefined();
+    const docs = await app.http.inject({ method: 'GET', url: '/docs/' });
+    expect(String(docs.headers['content-security-policy'])).toContain("style-src 'self' 'unsafe-inline'");
+    expect(String(docs.headers['content-security-policy'])).not.toMatch(/script-src[^;]*unsafe-inline/);
+  });
+
   it.skipIf(skip)('rate limits every public form and API under /p/ per client, whatever its answer to a bad request', async () => {
     const posts = declaredRoutes(app.http).filter((r) => r.auth === 'public' && r.url.startsWith('/p/') && r.method === 'POST');
     expect(posts.map((r) => r.url)).toEqual(expect.arrayContaining(['/p/private/:token/email', '/p/private/:token/code', '/p/private/:token/dm', '/p/private/:token/message']));

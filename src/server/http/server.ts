@@ -41,13 +41,14 @@ export const createHttpServer = async (options: ServerOptions): Promise<App> => 
   // Security headers (CSP, HSTS, nosniff, frame and referrer policy) on every response. The middleware is built
   // once: the Fastify plugin rebuilt it, CSP directives parsed again, for every request.
   // img-src blob: lets the composer preview an agent's own local image (an object URL) before it is uploaded.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"] },
-    },
-  });
+  // No inline style for the SPA (React sets element styles through the CSSOM, which CSP allows); only the bundled
+  // Swagger UI at /docs, which writes a style attribute into its markup, keeps 'unsafe-inline' for styles.
+  const directives = { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"] };
+  const securityHeaders = helmet({ contentSecurityPolicy: { directives } });
+  const docsHeaders = helmet({ contentSecurityPolicy: { directives: { ...directives, styleSrc: ["'self'", "'unsafe-inline'"] } } });
   app.addHook('onRequest', (request, reply, done) => {
-    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
+    const headers = request.url === '/docs' || request.url.startsWith('/docs/') ? docsHeaders : securityHeaders;
+    headers(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
