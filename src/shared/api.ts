@@ -79,6 +79,8 @@ export const messageSchema = z.object({
   modelVersion: z.string().nullable(),
   sentByUserId: z.string().nullable(),
   delivery: z.object({ status: z.string(), lastError: z.string().nullable(), attempts: z.number() }).nullable(),
+  /** Files the message carries: inbound ones as the platform described them, a reply's as /api/v1/attachments/:id links. */
+  attachments: z.array(z.object({ url: z.string().nullable(), contentType: z.string().nullable(), name: z.string().nullable(), size: z.number().nullable() })).optional(),
 });
 export type MessageDto = z.infer<typeof messageSchema>;
 

@@ -62,6 +62,12 @@ describe.each(dialects)('replies with attachments on %s', (dialect) => {
       { url: `/api/v1/attachments/${a}`, contentType: 'image/png', name: 'one.png', size: png().length },
       { url: `/api/v1/attachments/${b}`, contentType: 'image/jpeg', name: 'two.jpg', size: jpeg().length },
     ]);
+    const detail = await app.http.inject({ method: 'GET', url: `/api/v1/conversations/${conversationId}`, headers: { authorization: `Bearer ${agent}` } });
+    const shown = (detail.json().messages as { id: string; attachments: unknown[] }[]).find((m) => m.id === res.json().messageId);
+    expect(shown?.attachments).toEqual([
+      { url: `/api/v1/attachments/${a}`, contentType: 'image/png', name: 'one.png', size: png().length },
+      { url: `/api/v1/attachments/${b}`, contentType: 'image/jpeg', name: 'two.jpg', size: jpeg().length },
+    ]);
     // A purge of day-old unused files leaves them alone: a reply took them.
     expect(await app.repos.attachments.purgeUnused(Date.now() + 60_000)).toBe(0);
     await app.outbox.drain();

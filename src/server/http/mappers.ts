@@ -43,6 +43,12 @@ export const toConversationDto = (c: Conversation): ConversationDto => ({
   mergedIntoId: c.mergedIntoId,
 });
 
+const toAttachmentDto = (value: unknown): NonNullable<MessageDto['attachments']>[number] => {
+  const a = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return { url: text(a.url), contentType: text(a.contentType), name: text(a.name), size: typeof a.size === 'number' ? a.size : null };
+};
+
 export const toMessageDto = (m: Message, outbox?: OutboxItem): MessageDto => ({
   id: m.id,
   channelId: m.channelId,
@@ -65,6 +71,7 @@ export const toMessageDto = (m: Message, outbox?: OutboxItem): MessageDto => ({
   modelVersion: m.modelVersion,
   sentByUserId: m.sentByUserId,
   delivery: outbox ? { status: outbox.status, lastError: outbox.lastError, attempts: outbox.attempts } : null,
+  attachments: m.attachments.map(toAttachmentDto),
 });
 
 export const toUserDto = (u: UserView): UserDto => ({
