@@ -254,6 +254,7 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     expect(await chip.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(48);
     await composer.getByRole('button', { name: 'Remove old-map.png' }).click();
     await expect.poll(() => chips.count()).toBe(1);
+    await composer.getByRole('status').filter({ hasText: '1 of 1 attachment uploaded' }).waitFor();
     await composer.getByLabel(/Public reply/).fill('Here is the map of the affected area; engineers expect it back by 6pm.');
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, 'composer-attachment.png') });

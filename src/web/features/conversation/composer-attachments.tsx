@@ -47,12 +47,16 @@ export const useAttachments = (limitKey: string | null, conversationId: string) 
   const upload = useCallback((item: Attachment) => {
     const abort = new AbortController();
     aborts.current.set(item.key, abort);
-    uploadFile<UploadedAttachment>('/attachments', item.file, (progress) => patch(item.key, { progress }), abort.signal).then(
-      (uploaded) => patch(item.key, { state: 'done', progress: 1, id: uploaded.id, error: null }),
-      (error: unknown) => {
-        if (!abort.signal.aborted) patch(item.key, { state: 'failed', error: uploadError(error) });
-      },
-    );
+    uploadFile<UploadedAttachment>('/attachments', item.file, (progress) => patch(item.key, { progress }), abort.signal)
+      .then(
+        (uploaded) => patch(item.key, { state: 'done', progress: 1, id: uploaded.id, error: null }),
+        (error: unknown) => {
+          if (!abort.signal.aborted) patch(item.key, { state: 'failed', error: uploadError(error) });
+        },
+      )
+      .finally(() => {
+        if (aborts.current.get(item.key) === abort) aborts.current.delete(item.key);
+      });
   }, []);
 
   const add = useCallback(
@@ -124,11 +128,11 @@ export type Attachments = ReturnType<typeof useAttachments>;
 /** Files carried by a drag or a paste (pasted screenshots arrive as files too). */
 export const filesOf = (data: DataTransfer | null): File[] => (data ? Array.from(data.files) : []);
 
-/** Paste of an image into the reply box attaches it; pasted text is left to the textarea. */
+/** Paste of an image into the reply box attaches it; pasted text still goes into the textarea. */
 export const attachPasted = (attachments: Attachments) => (event: ClipboardEvent<HTMLTextAreaElement>) => {
   const files = filesOf(event.clipboardData);
   if (files.length === 0) return;
-  event.preventDefault();
+  if (!event.clipboardData.getData('text/plain')) event.preventDefault();
   attachments.add(files);
 };
 
@@ -204,6 +208,9 @@ export const AttachmentTray = ({ attachments, limitKey, dragging }: { attachment
           </button>
         </div>
       ) : null}
+      <p className="sr-only" role="status">
+        {attachments.items.length ? `${attachments.ids.length} of ${attachments.items.length} attachment${attachments.items.length === 1 ? '' : 's'} uploaded` : ''}
+      </p>
       {attachments.items.length ? (
         <ul className="attachment-list" aria-label="Attachments">
           {attachments.items.map((a) => (
