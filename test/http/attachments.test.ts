@@ -105,3 +105,26 @@ describe.each(dialects)('attachments API on %s', (dialect) => {
     expect(missing.headers['content-type']).toContain('application/problem+json');
   });
 });
+
+describe('attachments API with the default size cap', () => {
+  let app: TestApp;
+  let agent: string;
+  beforeAll(async () => {
+    app = await createTestApp('sqlite');
+    agent = await tokenFor(app, (await createUser(app, 'agent')).id);
+  });
+  afterAll(async () => app.dispose());
+
+  it('takes files far above the JSON body limit (1 MB) up to 25 MB, and refuses one byte more', async () => {
+    const post = (data: Buffer) => {
+      const { payload, contentType } = multipartBody([{ name: 'file', filename: 'big.png', contentType: 'image/png', data }]);
+      return app.http.inject({ method: 'POST', url: '/api/v1/attachments', payload, headers: { authorization: `Bearer ${agent}`, 'content-type': contentType } });
+    };
+    const exact = await post(png(25 * 1024 * 1024));
+    expect(exact.statusCode, exact.body).toBe(201);
+    expect(exact.json().size).toBe(25 * 1024 * 1024);
+    const over = await post(png(25 * 1024 * 1024 + 1));
+    expect(over.statusCode).toBe(413);
+    expect(over.json()).toMatchObject({ code: 'payload_too_large', errors: [{ field: 'file' }] });
+  });
+});
