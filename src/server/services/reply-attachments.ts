@@ -19,6 +19,10 @@ export const replyAttachments = async (tx: Repositories, ids: readonly string[],
   }
   const problems = checkMedia(key, found);
   if (problems.length) throw new AppError('media_not_accepted', problems.map((p) => p.message).join('; '), 'attachmentIds', { channel: key, problems });
+  // An X direct message carries one attachment (a post takes four).
+  if (key === 'x' && reply.visibility === 'private' && found.length > 1) {
+    throw new AppError('media_not_accepted', 'an X direct message carries one attachment', 'attachmentIds', { channel: key, problems: [{ code: 'too_many', message: 'an X direct message carries one attachment' }] });
+  }
   const caption = checkCaption(key, reply.text, found.length);
   if (caption) throw new AppError('media_not_accepted', caption, 'text', { channel: key });
   return found;
