@@ -19,6 +19,10 @@ export const replyAttachments = async (tx: Repositories, ids: readonly string[],
   }
   const problems = checkMedia(key, found);
   if (problems.length) throw new AppError('media_not_accepted', problems.map((p) => p.message).join('; '), 'attachmentIds', { channel: key, problems });
+  // Bluesky chat messages carry text only (the images embed is for posts).
+  if (key === 'bluesky' && reply.visibility === 'private') {
+    throw new AppError('media_not_accepted', 'Bluesky direct messages carry text only', 'attachmentIds', { channel: key, problems: [{ code: 'no_media', message: 'Bluesky direct messages carry text only' }] });
+  }
   // An X direct message carries one attachment (a post takes four).
   if (key === 'x' && reply.visibility === 'private' && found.length > 1) {
     throw new AppError('media_not_accepted', 'an X direct message carries one attachment', 'attachmentIds', { channel: key, problems: [{ code: 'too_many', message: 'an X direct message carries one attachment' }] });
