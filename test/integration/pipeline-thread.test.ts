@@ -8,7 +8,7 @@ import { createLogger } from '../../src/server/platform/logger.js';
 import type { DomainEvent, EventMeta } from '../../src/server/platform/events.js';
 import { createWriteLock, WriteLockTimeoutError } from '../../src/server/platform/write-lock.js';
 import { createPostgresSchema, isPostgresAvailable } from '../support/stores.js';
-import { admin, createChannel, createUser, envelope, tokenFor } from '../support/test-app.js';
+import { admin, createChannel, createUser, envelope, parseEnvelopes, tokenFor } from '../support/test-app.js';
 
 const pgAvailable = await isPostgresAvailable();
 
@@ -86,7 +86,7 @@ describe.each([
     await app.stop();
     app = await createApp({ config, logger: createLogger('silent'), serveSpa: false, pipelineThread: true });
     await app.start(['worker']);
-    await app.services.ingest([...envelopes.slice(0, 5), envelope(channel.id, { text: 'still down here too' })]);
+    await app.services.ingest(parseEnvelopes([...envelopes.slice(0, 5), envelope(channel.id, { text: "still down here too" })]));
     const again = app;
     await until(async () => ((await again.repos.messages.countByStage()).decided ?? 0) === 41);
     // Two app starts, each with a second thread loading its own models.
