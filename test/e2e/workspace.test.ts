@@ -274,10 +274,15 @@ describe.skipIf(skip)('agent workspace in a real browser', () => {
     const { messageId } = (await response.json()) as { messageId: string };
     const row = (await app.repos.outbox.listForConversation(conversationId)).find((o) => o.messageId === messageId)!;
     expect((row.payload as { attachmentIds?: string[] }).attachmentIds).toEqual([mapId]);
-    const message = (await app.services.conversations.get(conversationId)).messages.find((m) => m.id === messageId)!;
-    expect(message.attachments).toEqual([{ url: `/api/v1/attachments/${mapId}`, contentType: 'image/png', name: 'coverage-map.png', size: map.length }]);
+    const detail = (await (await page.request.get(`${baseUrl}/api/v1/conversations/${encodeURIComponent(conversationId)}`)).json()) as { messages: { id: string; attachments?: unknown[] }[] };
+    expect(detail.messages.find((m) => m.id === messageId)!.attachments).toEqual([{ url: `/api/v1/attachments/${mapId}`, contentType: 'image/png', name: 'coverage-map.png', size: map.length }]);
     const bytes = await (await page.request.get(`${baseUrl}/api/v1/attachments/${encodeURIComponent(mapId)}`)).body();
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(createHash('sha256').update(map).digest('hex'));
+    // The timeline shows the reply with its image, loaded from Parley.
+    const sentFile = page.locator('.message-out').getByRole('link', { name: new RegExp(`^coverage-map\\.png\\s*,\\s*${map.length} bytes$`) });
+    await sentFile.waitFor();
+    await expect.poll(() => sentFile.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(48);
+    expect(await seriousViolations(page)).toEqual([]);
 
     // Instagram comments carry text only: the attach button is off and says why.
     await page.goto(`${baseUrl}/c/${encodeURIComponent(instagramConversation)}`);

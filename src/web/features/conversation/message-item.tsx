@@ -4,6 +4,7 @@ import type { MessageClassification, MessageDto } from '../../api/types.js';
 import { Chip, sentimentTone, type Tone } from '../../ui/chip.js';
 import { formatDateTime } from '../../ui/time.js';
 import { LabelMenu, labelText, type CorrectableField } from './label-correction.js';
+import { MessageAttachments } from './message-attachments.js';
 
 export type SplitScope = 'message' | 'replies' | 'following';
 
@@ -117,6 +118,7 @@ export const MessageItem = ({ message: m, onSplit }: { message: MessageDto; onSp
         {onSplit ? <SplitMenu onSplit={onSplit} /> : null}
       </header>
       <p className="message-text">{m.deleted ? <em>(deleted by the author)</em> : m.text}</p>
+      {m.attachments?.length && !m.deleted ? <MessageAttachments attachments={m.attachments} /> : null}
       {m.delivery ? (
         <p className={`delivery delivery-${m.delivery.status}`}>
           Delivery: {m.delivery.status}
