@@ -7,6 +7,9 @@ type Attachment = NonNullable<MessageDto['attachments']>[number];
 /** Files Parley stores itself (a reply's uploads) are same-origin, so the page's CSP lets their images show. */
 const isOwnFile = (url: string | null): url is string => url !== null && url.startsWith('/api/v1/attachments/');
 
+/** Only Parley's own files and http(s) addresses become links: a platform's URL is data, never a script. */
+const linkOf = (url: string | null): string | null => (url !== null && (isOwnFile(url) || /^https?:\/\//i.test(url)) ? url : null);
+
 /**
  * The files a message carries: a reply's own uploads as thumbnails (images) or links, inbound files as links to where
  * the platform keeps them (never loaded into the page).
@@ -31,10 +34,11 @@ export const MessageAttachments = ({ attachments }: { attachments: readonly Atta
             </span>
           </>
         );
+        const href = linkOf(a.url);
         return (
           <li key={`${a.url ?? ''}${i}`} className="attachment">
-            {a.url ? (
-              <a className="attachment-link" href={a.url} target="_blank" rel="noreferrer noopener">
+            {href ? (
+              <a className="attachment-link" href={href} target="_blank" rel="noreferrer noopener">
                 {body}
               </a>
             ) : (
