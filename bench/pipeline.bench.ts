@@ -22,9 +22,9 @@ const waitForPipeline = async (app: ParleyApp, count: number, timeoutMs: number)
   if (decided < count) throw new Error(`pipeline drained with ${decided} of ${count} messages decided`);
 };
 
-/** Envelopes/s from the first ingest call until every message is routed, the worker running beside ingest as `parley start` runs it. */
+/** Envelopes/s from the first ingest call until every message is routed, the worker running beside ingest as `parley start` runs it (one thread). */
 export const measureThroughput = async (ctx: BenchContext, postgresUrl: string | null, count: number): Promise<number> => {
-  const { app, channelId, dispose } = await createBenchApp(ctx.tmpDir, postgresUrl, { pipelineThread: true });
+  const { app, channelId, dispose } = await createBenchApp(ctx.tmpDir, postgresUrl);
   try {
     // Live traffic: created over the last minute, as a stream arriving at this rate would be (a 20-minute-old
     // backlog would also fire every SLA warning during the run, which is the scheduler's work, not the pipeline's).
@@ -41,13 +41,12 @@ export const measureThroughput = async (ctx: BenchContext, postgresUrl: string |
 };
 
 /**
- * Real HTTP at a fixed 1,000 envelopes/s (one per request), as `parley start` runs the embedded store: web and
- * worker in one process, the pipeline in its own thread sharing the store's write lock. The sender runs in a
- * worker thread.
+ * Real HTTP at a fixed 1,000 envelopes/s (one per request), as `parley start` runs the embedded store by default:
+ * web and worker in one process and one thread, the single SQLite writer. The sender runs in a worker thread.
  */
 export const measureAckLatency = async (ctx: BenchContext, seconds: number): Promise<{ ackP50: number; ackP99: number; visibleP99: number }> => {
   const dataDir = `${ctx.tmpDir}/ack`;
-  const { app, channelId, dispose } = await createBenchApp(dataDir, null, { pipelineThread: true });
+  const { app, channelId, dispose } = await createBenchApp(dataDir, null);
   try {
     const admin = (await app.repos.users.list()).find((u) => u.role === 'agent')!;
     await app.repos.users.update(admin.id, { role: 'admin' }, Date.now());

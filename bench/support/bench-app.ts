@@ -7,7 +7,7 @@ import { createLogger } from '../../src/server/platform/logger.js';
 import { systemActor } from '../../src/shared/permissions.js';
 
 /** A full Parley app for a benchmark: SQLite file in `dir`, or a fresh schema in PostgreSQL. */
-export const createBenchApp = async (dir: string, postgresUrl: string | null, options: { pipelineThread?: boolean } = {}): Promise<{ app: ParleyApp; channelId: string; dispose(): Promise<void> }> => {
+export const createBenchApp = async (dir: string, postgresUrl: string | null): Promise<{ app: ParleyApp; channelId: string; dispose(): Promise<void> }> => {
   let schema: string | null = null;
   let url: string | undefined;
   if (postgresUrl) {
@@ -19,7 +19,7 @@ export const createBenchApp = async (dir: string, postgresUrl: string | null, op
     url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
   const config = loadConfig({ PARLEY_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', ...(url ? { DATABASE_URL: url } : {}) });
-  const app = await createApp({ config, logger: createLogger('silent'), classifier: createClassifier(), serveSpa: false, pipelineThread: options.pipelineThread ?? false });
+  const app = await createApp({ config, logger: createLogger('silent'), classifier: createClassifier(), serveSpa: false });
   const admin = systemActor('bench');
   const channel = await app.services.channels.create({ platform: 'x', name: 'Acme X', ownAccountIds: ['999'] }, admin);
   for (let i = 0; i < 8; i += 1) {

@@ -24,7 +24,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PARLEY_SQLITE_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   PARLEY_WORKER_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
-  PARLEY_PIPELINE_THREAD: z.enum(['on', 'off'], 'must be on or off').default('on'),
+  PARLEY_PIPELINE_THREAD: z.enum(['on', 'off'], 'must be on or off').default('off'),
   PARLEY_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
   PARLEY_SMTP_FROM: optionalString,
   PARLEY_ALLOW_PRIVATE_URLS: optionalString,
@@ -43,7 +43,10 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   readonly workerBatch: number;
-  /** A process running both web and worker roles runs the pipeline in its own thread (off: one thread for all). */
+  /**
+   * A process running both web and worker roles runs the pipeline in its own thread. Off by default: on the
+   * 2-core reference machine the second connection's cold page cache cost more than the thread gained.
+   */
   readonly pipelineThread: boolean;
   /** The workspace's system mail (one-time codes, private replies); null when no mail server is configured. */
   readonly smtp: { readonly url: string; readonly from: string | null } | null;
