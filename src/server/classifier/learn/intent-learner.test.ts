@@ -56,6 +56,22 @@ describe('intent learner', () => {
     expect(model.labels[predictIntent(model, tokenize('charged twice on my bill')).best]).toBe('billing');
   });
 
+  it('fits with each ensemble member alone, the class centroids included', () => {
+    const none = {
+      jointWeight: 0,
+      wordModelWeight: 0,
+      crammerSingerWeight: 0,
+      wordCrammerSingerWeight: 0,
+      centroidWeight: 0,
+    };
+    for (const member of Object.keys(none)) {
+      const model = trainIntentModel(rows, { ...none, [member]: 1, dimBits: 12, seed: 1 });
+      expect(model.labels[predictIntent(model, tokenize('my parcel is late')).best], member).toBe('delivery');
+      expect(model.labels[predictIntent(model, tokenize('charged twice on my bill')).best], member).toBe('billing');
+    }
+    expect(() => trainIntentModel(rows, { ...none, dimBits: 10 })).toThrow(/at least one member/);
+  });
+
   it('is reproducible from a seed', () => {
     const a = trainIntentModel(rows, { dimBits: 10, seed: 7 });
     const b = trainIntentModel(rows, { dimBits: 10, seed: 7 });
