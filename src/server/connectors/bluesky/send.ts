@@ -3,7 +3,9 @@ import type { AtpSessionData } from '@atproto/api';
 import { privateAddressRefusalOf } from '../../platform/guarded-http.js';
 import { ConnectorError } from '../port.js';
 import type { OutboundMessage, SendResult } from '../port.js';
+import type { MediaProblem } from '../../../shared/channel-limits.js';
 import { asRecord, asString } from '../shared/json.js';
+import { outboundMediaProblems } from '../shared/media.js';
 import { parseRateLimitHeaders } from '../shared/rate-limit.js';
 import { parseAtUri } from './map.js';
 
@@ -30,21 +32,23 @@ export interface BlueskySenderOptions {
 }
 
 const maxGraphemes = 300;
-/** app.bsky.embed.images: at most four images, each blob at most 1,000,000 bytes. */
-const maxImages = 4;
-const maxImageBytes = 1_000_000;
-const imageTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+/** ConnectorError codes for the shared media-limit problems (src/shared/channel-limits.ts holds Bluesky's limits). */
+const problemCodes: Readonly<Record<MediaProblem['code'], string>> = {
+  no_media: 'media_unsupported',
+  too_many: 'too_many_media',
+  type: 'media_type',
+  too_large: 'media_too_large',
+  total_too_large: 'media_too_large',
+  not_alone: 'too_many_media',
+};
 
 /** Refuses media a Bluesky post cannot carry, before anything is uploaded or posted. */
 function checkBlueskyMedia(message: OutboundMessage): void {
   const media = message.media ?? [];
   if (media.length === 0) return;
   if (message.kind === 'dm') throw new ConnectorError('Bluesky chat messages carry text only; send the files in a public reply or by email', false, null, 'media_unsupported');
-  if (media.length > maxImages) throw new ConnectorError(`Bluesky posts carry at most ${maxImages} images`, false, null, 'too_many_media');
-  for (const m of media) {
-    if (!imageTypes.has(m.contentType)) throw new ConnectorError(`Bluesky posts carry images only, not ${m.contentType} (${m.filename})`, false, null, 'media_type');
-    if (m.bytes.length > maxImageBytes) throw new ConnectorError(`Bluesky images are limited to 1,000,000 bytes (${m.filename} has ${m.bytes.length})`, false, null, 'media_too_large');
-  }
+  const [first, ...rest] = outboundMediaProblems('bluesky', media);
+  if (first) throw new ConnectorError(`Bluesky cannot carry these attachments: ${[first, ...rest].map((p) => p.message).join('; ')}`, false, null, problemCodes[first.code]);
 }
 
 /** Maps an XRPC failure (`XRPCError` has `status`, `error` and `headers`) to a ConnectorError. */

@@ -1,10 +1,11 @@
+import { CHANNEL_LIMITS } from '../../../shared/channel-limits.js';
 import { ConnectorError, type OutboundMedia } from '../port.js';
 import { asRecord, asString } from '../shared/json.js';
 import { mediaBlob } from '../shared/media.js';
 import type { MastodonClient } from './client.js';
 
-/** Mastodon takes at most four attachments on a status. */
-const MAX_MEDIA = 4;
+/** Mastodon's attachment cap on a status, from the shared channel limits. */
+const MAX_MEDIA = CHANNEL_LIMITS.mastodon?.media?.maxCount ?? 4;
 
 /**
  * Uploads files with POST /api/v2/media (multipart `file`) and returns their ids for `media_ids`. Videos and GIFs are

@@ -3,8 +3,8 @@ import type { OutboundMessage, SendResult } from '../port.js';
 import { asArray, asRecord, asString } from '../shared/json.js';
 import { messagingWindow } from '../shared/messaging-window.js';
 import type { GraphClient } from '../meta/graph.js';
-import { checkCaption, checkMedia } from '../../../shared/channel-limits.js';
-import { mediaBlob } from '../shared/media.js';
+import { checkCaption } from '../../../shared/channel-limits.js';
+import { mediaBlob, outboundMediaProblems } from '../shared/media.js';
 
 export interface WhatsAppSendContext {
   graph: GraphClient;
@@ -24,7 +24,7 @@ const mediaKind = (contentType: string): 'image' | 'video' | 'document' => (cont
 function checkWhatsAppMedia(message: OutboundMessage, freeForm: boolean): void {
   const media = message.media ?? [];
   if (!freeForm) throw new ConnectorError('WhatsApp media needs the 24-hour customer-service window (templates here carry text only)', false, null, 'media_outside_window');
-  const problems = checkMedia('whatsapp', media.map((m) => ({ contentType: m.contentType, size: m.bytes.length })));
+  const problems = outboundMediaProblems('whatsapp', media);
   const caption = checkCaption('whatsapp', message.text, media.length);
   if (problems.length || caption) throw new ConnectorError(`WhatsApp cannot carry these attachments: ${[...problems.map((p) => p.message), ...(caption ? [caption] : [])].join('; ')}`, false, null, 'media_limits');
 }

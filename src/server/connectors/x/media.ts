@@ -1,7 +1,6 @@
-import { checkMedia } from '../../../shared/channel-limits.js';
 import { ConnectorError, type OutboundMedia } from '../port.js';
 import { asNumber, asRecord, asString } from '../shared/json.js';
-import { mediaBlob } from '../shared/media.js';
+import { mediaBlob, outboundMediaProblems } from '../shared/media.js';
 import type { XClient } from './client.js';
 
 /** Bytes per APPEND segment (X takes up to 5 MB per segment). */
@@ -16,7 +15,7 @@ const categoryOf = (contentType: string, use: Use): string =>
 /** Refuses what X cannot carry (the shared channel limits; one file in a DM) before anything is uploaded. */
 export function checkXMedia(media: readonly OutboundMedia[], use: Use): void {
   if (use === 'dm' && media.length > 1) throw new ConnectorError('An X direct message carries one attachment', false, null, 'too_many_media');
-  const problems = checkMedia('x', media.map((m) => ({ contentType: m.contentType, size: m.bytes.length })));
+  const problems = outboundMediaProblems('x', media);
   if (problems.length) throw new ConnectorError(`X cannot carry these attachments: ${problems.map((p) => p.message).join('; ')}`, false, null, 'media_limits');
 }
 
