@@ -34,9 +34,6 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { createSecretBox } from './platform/crypto.js';
 import { createEventBus } from './platform/events.js';
 import { createPgEventRelay } from './db/pg-event-relay.js';
-import { createThreadEventRelay } from './platform/thread-event-relay.js';
-import { createWriteLock } from './platform/write-lock.js';
-import { startPipelineThread, type PipelineThread } from './pipeline-thread.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { loadOrCreateSecretKey } from './platform/secret-key.js';
@@ -114,21 +111,6 @@ export interface AppOptions {
   adapterFor?: (channel: { id: string; platform: string; config: Record<string, unknown>; credentials: Record<string, unknown>; ownAccountIds: string[] }) => ChannelAdapter | null;
   /** Stream and poll runner timing (tests shorten the backoff). */
   channelRunners?: RunnerOptions;
-  /**
-   * The worker role runs in a thread of its own (`parley start` with web and worker together), so the pipeline's
-   * work never delays an acknowledgement. Not for an in-memory store, which another thread cannot open.
-   */
-  pipelineThread?: boolean;
-  /** Set inside that thread: the memory it shares with the web thread. */
-  threadChild?: PipelineThreadShared;
-}
-
-/** Shared memory between the web thread and the pipeline thread of one process. */
-export interface PipelineThreadShared {
-  /** The embedded store's write lock (platform/write-lock.ts); null on PostgreSQL. */
-  writeLock: SharedArrayBuffer | null;
-  /** When the web thread last received a request (epoch ms, one float): the pipeline keeps its transactions short then. */
-  lastRequestAt: SharedArrayBuffer;
 }
 
 /** The composition root: store → repositories → classifier → pipeline → services → HTTP and workers. */
@@ -136,11 +118,7 @@ export const createApp = async (options: AppOptions) => {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const embedded = !config.databaseUrl;
-  const pipelineThread = options.pipelineThread === true && options.sqliteFile !== ':memory:' && !options.threadChild;
-  // Threads of this process that open the embedded store's file queue on one write lock.
-  const writeLock = embedded && (pipelineThread || options.threadChild) ? createWriteLock(options.threadChild?.writeLock ?? undefined, { priority: !options.threadChild }) : null;
-  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, writeLock, ...(options.sqliteFile ? { sqliteFile: options.sqliteFile } : {}) });
+  const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, ...(options.sqliteFile ? { sqliteFile: options.sqliteFile } : {}) });
   await migrateToLatest(store);
   const storeOptions = { skipLocked: store.supportsSkipLocked };
   const repos = createRepositories(store.db, storeOptions);
@@ -148,9 +126,7 @@ export const createApp = async (options: AppOptions) => {
   const secrets = createSecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
   // PostgreSQL mode may run several processes: live updates travel between them through LISTEN/NOTIFY.
   const relay = store.dialect === 'postgres' && config.databaseUrl ? await createPgEventRelay({ url: config.databaseUrl, local: createEventBus(), logger }) : null;
-  // The embedded store's pipeline thread and web thread exchange them in memory.
-  const threadRelay = embedded && (pipelineThread || options.threadChild) ? createThreadEventRelay({ name: options.sqliteFile ?? path.resolve(config.dataDir, 'parley.db'), local: createEventBus() }) : null;
-  const events = relay?.bus ?? threadRelay?.bus ?? createEventBus();
+  const events = relay?.bus ?? createEventBus();
   const customIntentModelPath = path.join(config.dataDir, 'models', 'intent-custom.bin');
   // Reloadable: a workspace that teaches Parley its own intents gets them in the running pipeline at once.
   const classifier = createReloadableClassifier(() => (options.classifier && !existsSync(customIntentModelPath) ? options.classifier : createClassifier({ customIntentModelPath })));
@@ -158,7 +134,7 @@ export const createApp = async (options: AppOptions) => {
   const metrics = createMetrics(async () => {
     const [q, o] = await Promise.all([repos.jobs.stats(clock.now()), repos.outbox.countFailures()]);
     return { ...q, outboxDead: o.dead, outboxRetrying: o.retrying };
-  }, clock.now, { process: !options.threadChild });
+  }, clock.now);
 
   const teams = createTeamsService({ repos, uow, clock });
   let marketingTeamId: string | null = null;
@@ -181,7 +157,7 @@ export const createApp = async (options: AppOptions) => {
   };
   // The embedded store's single writer shares this thread with the web server: while requests are arriving the
   // worker keeps its transactions short (see WorkerOptions.latencyBudgetMs). PostgreSQL work does not block it.
-  const lastRequestAt = new Float64Array(options.threadChild?.lastRequestAt ?? new SharedArrayBuffer(8));
+  let lastRequestAt = Number.NEGATIVE_INFINITY;
   const worker = createWorker({
     uow,
     repos,
@@ -189,7 +165,7 @@ export const createApp = async (options: AppOptions) => {
     logger,
     metrics,
     maxBatchMessages: config.workerBatch,
-    ...(store.dialect === 'sqlite' ? { interactive: () => Date.now() - (lastRequestAt[0] ?? 0) < 250 } : {}),
+    ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250 } : {}),
     handlers: [
       createUnderstandStage({ classifier }),
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
@@ -228,7 +204,7 @@ export const createApp = async (options: AppOptions) => {
   });
   events.subscribe((event, meta) => {
     if (event.type === 'outbox.enqueued') outbox.wake();
-    // Another thread or process ingested or retrained: work for this one's worker, models for its classifier.
+    // Another process ingested or retrained: work for this one's worker, models for its classifier.
     else if (event.type === 'messages.ingested' && meta.remote) worker.wake();
     else if (event.type === 'classifier.changed' && meta.remote) classifier.reload();
   });
@@ -256,7 +232,7 @@ export const createApp = async (options: AppOptions) => {
 
   const http = await createHttpServer({ logger, auth, publicUrl: config.publicUrl, onResponse: metrics.httpRequest });
   http.addHook('onRequest', async () => {
-    lastRequestAt[0] = Date.now();
+    lastRequestAt = performance.now();
   });
   registerSystemRoutes(http, {
     ready: async () => {
@@ -298,7 +274,6 @@ export const createApp = async (options: AppOptions) => {
   if (options.serveSpa !== false) await registerSpa(http, path.resolve(fileURLToPath(new URL('../../', import.meta.url)), 'dist/web'));
 
   let started: ProcessRole[] = [];
-  let thread: PipelineThread | null = null;
   return {
     config,
     logger,
@@ -311,7 +286,6 @@ export const createApp = async (options: AppOptions) => {
     services,
     worker,
     outbox,
-    metrics,
     channelRuntime,
     listening,
     trust,
@@ -324,14 +298,8 @@ export const createApp = async (options: AppOptions) => {
     async start(roles: readonly ProcessRole[] = ['web', 'worker', 'scheduler']): Promise<void> {
       await refreshMarketingTeam();
       started = [...roles];
-      if (roles.includes('worker') && pipelineThread) {
-        // The worker role runs beside this thread: its own app over the same store, sharing the lock and the events.
-        thread = await startPipelineThread({ config, logger, shared: { writeLock: writeLock?.buffer ?? null, lastRequestAt: lastRequestAt.buffer as SharedArrayBuffer } });
-        const running = thread;
-        metrics.includePeers(async () => [await running.metrics()]);
-      }
-      if (roles.includes('worker') && !pipelineThread) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer(), attachments.startTimer());
-      if (roles.includes('worker') && !pipelineThread) {
+      if (roles.includes('worker')) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer(), attachments.startTimer());
+      if (roles.includes('worker')) {
         // Models load before the first message, not with it.
         void classifier.version;
         worker.start();
@@ -348,8 +316,6 @@ export const createApp = async (options: AppOptions) => {
       await ingestLog?.close();
       await channelRuntime.runners.stop();
       chatMailbox.stop();
-      await thread?.stop();
-      thread = null;
       await worker.stop();
       await outbox.stop();
       // After everything that sends has stopped, so no in-flight delivery loses its connection.
@@ -357,7 +323,6 @@ export const createApp = async (options: AppOptions) => {
       for (const stop of stopTrust.splice(0)) await stop();
       mailer?.close();
       await relay?.stop();
-      threadRelay?.stop();
       await store.close();
     },
     refreshMarketingTeam,

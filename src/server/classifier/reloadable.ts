@@ -2,7 +2,7 @@ import type { Classifier } from './types.js';
 
 /**
  * A classifier whose models can be swapped in place (after `train intents`), for every stage that holds it.
- * Models load on first use: a web thread whose pipeline runs in another thread never pays for them.
+ * Models load on first use: a process that only serves the web (scale mode) never pays for them.
  */
 export const createReloadableClassifier = (load: () => Classifier): Classifier & { reload(): void } => {
   let current: Classifier | null = null;

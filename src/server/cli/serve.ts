@@ -27,8 +27,7 @@ const waitForShutdown = (durationSeconds?: number): Promise<string> =>
 export const serve = async (options: ServeOptions): Promise<void> => {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  // Web and worker in one process: the pipeline gets a thread of its own so acknowledgements never queue behind it.
-  const app = await createApp({ config, logger, pipelineThread: config.pipelineThread && options.roles.includes('web') && options.roles.includes('worker') });
+  const app = await createApp({ config, logger });
   let simulator: DemoSimulator | null = null;
   const isEmpty = (await app.repos.users.list()).length === 0;
   if (options.demo === 'always' || (options.demo === 'auto' && (isEmpty || wasDemoSeeded(config.dataDir)))) {

@@ -17,7 +17,6 @@ import * as customerRecords from './migrations/0016-customer-records.js';
 import * as attachments from './migrations/0017-attachments.js';
 import * as privateLinkLimits from './migrations/0018-private-link-limits.js';
 import type { DB } from './schema.js';
-import type { WriteLock } from '../platform/write-lock.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
 
@@ -38,8 +37,6 @@ export interface StoreOptions {
   sqliteFile?: string;
   sqliteSynchronous?: 'NORMAL' | 'FULL';
   poolSize?: number;
-  /** Embedded store: the write lock shared with the other threads of this process (see platform/write-lock.ts). */
-  writeLock?: WriteLock | null;
 }
 
 // One line per migration, in order.
@@ -71,7 +68,7 @@ export const openStore = (options: StoreOptions): Store => {
     return { db, dialect: 'postgres', supportsSkipLocked: true, close: async () => { await db.destroy(); void pool; } };
   }
   const file = options.sqliteFile ?? path.join(options.dataDir, 'parley.db');
-  const { dialect, stopCheckpointer } = createSqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'NORMAL', writeLock: options.writeLock ?? null });
+  const { dialect, stopCheckpointer } = createSqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'NORMAL' });
   const db = new Kysely<DB>({ dialect });
   return {
     db,

@@ -5,7 +5,7 @@ export type DomainEvent =
   | { type: 'messages.ingested'; count: number }
   | { type: 'conversations.changed'; conversationIds: string[] }
   | { type: 'outbox.enqueued' }
-  /** The workspace's intent model changed (`train intents`): every thread and process reloads its classifier. */
+  /** The workspace's intent model changed (`train intents`): every process reloads its classifier. */
   | { type: 'classifier.changed' }
   /** Teammates @mentioned in an internal note; delivered only to their own event streams. */
   | { type: 'mention'; userIds: string[]; conversationId: string; noteId: string; byUserId: string; excerpt: string }

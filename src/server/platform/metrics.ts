@@ -1,21 +1,13 @@
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface QueueProbe {
   (): Promise<{ depth: number; running: number; dead: number; oldestReadyAt: number | null; outboxDead: number; outboxRetrying: number }>;
 }
 
 /** Prometheus metrics: ingest rate, queue depth and age, stage latency, outbox failures, HTTP latency. */
-/** A registry's metrics as JSON, as another thread of the process sends them to be added to its own. */
-export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
-
-/**
- * Prometheus metrics for one thread. `process: false` leaves out the process-wide figures (CPU, memory, event
- * loop) that the main thread already reports, for a second thread whose counters the main thread adds to its own.
- */
-export const createMetrics = (probe: QueueProbe, now: () => number, options: { process?: boolean } = {}) => {
+export const createMetrics = (probe: QueueProbe, now: () => number) => {
   const registry = new Registry();
-  if (options.process !== false) collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
-  let peers: (() => Promise<MetricsSnapshot[]>) | null = null;
+  collectDefaultMetrics({ register: registry, prefix: 'parley_process_' });
   const ingested = new Counter({ name: 'parley_ingested_messages_total', help: 'Messages accepted by ingest', registers: [registry] });
   const stageSeconds = new Histogram({ name: 'parley_stage_batch_seconds', help: 'Time per pipeline stage batch', labelNames: ['stage'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
   const stageMessages = new Counter({ name: 'parley_stage_messages_total', help: 'Messages handled per pipeline stage', labelNames: ['stage'], registers: [registry] });
@@ -46,16 +38,7 @@ export const createMetrics = (probe: QueueProbe, now: () => number, options: { p
       age.set(q.oldestReadyAt === null ? 0 : Math.max(0, (now() - q.oldestReadyAt) / 1000));
       outboxGauge.labels('dead').set(q.outboxDead);
       outboxGauge.labels('retrying').set(q.outboxRetrying);
-      const others = peers ? await peers() : [];
-      if (others.length === 0) return registry.metrics();
-      // Counters and histograms of the other threads are summed with this thread's, label by label.
-      return AggregatorRegistry.aggregate([(await registry.getMetricsAsJSON()) as MetricsSnapshot, ...others]).metrics();
-    },
-    /** This thread's metrics, for the thread that serves /metrics. */
-    snapshot: async (): Promise<MetricsSnapshot> => (await registry.getMetricsAsJSON()) as MetricsSnapshot,
-    /** Adds other threads' metrics to every render. */
-    includePeers(source: () => Promise<MetricsSnapshot[]>): void {
-      peers = source;
+      return registry.metrics();
     },
   };
 };

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
-import type { WriteLock } from '../../platform/write-lock.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
 /**
@@ -37,90 +36,19 @@ const withStatementCache = (raw: Database.Database, size = 500): Database.Databa
  * file (the worker beside the web process) waits for it under busy_timeout instead of failing with
  * SQLITE_BUSY when a deferred transaction tries to upgrade from reading to writing.
  */
-const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
-
-/** What the driver asks the connection about a statement before running it. */
-interface StatementProbe {
-  inTransaction(): boolean;
-  readonly(sql: string): boolean;
-}
-
 class ImmediateSqliteDriver extends SqliteDriver {
-  private locking: DatabaseConnection | null = null;
-
-  constructor(
-    config: ConstructorParameters<typeof SqliteDriver>[0],
-    private readonly writeLock: WriteLock | null,
-    private readonly probe: StatementProbe,
-  ) {
-    super(config);
-  }
-
-  /**
-   * A write outside a transaction (an autocommit UPDATE, INSERT … RETURNING) takes the shared write lock too:
-   * otherwise it would hold SQLite's lock unseen and the other thread's BEGIN would fall back to busy sleeps.
-   * Reads, transaction control and statements inside our own transaction pass straight through.
-   */
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await super.acquireConnection();
-    const lock = this.writeLock;
-    if (!lock) return connection;
-    const probe = this.probe;
-    this.locking ??= {
-      async executeQuery<R>(query: CompiledQuery) {
-        // BEGIN IMMEDIATE counts as a write to SQLite: the transaction methods below hold the lock for it.
-        if (probe.inTransaction() || TRANSACTION_CONTROL.test(query.sql) || probe.readonly(query.sql)) return connection.executeQuery<R>(query);
-        lock.acquire();
-        try {
-          return await connection.executeQuery<R>(query);
-        } finally {
-          lock.release();
-        }
-      },
-      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
-    };
-    return this.locking;
-  }
-
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    // Threads of this process sharing the file queue on the write lock first (see platform/write-lock.ts).
-    this.writeLock?.acquire();
-    try {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-    } catch (err) {
-      this.writeLock?.release();
-      throw err;
-    }
-  }
-
-  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    try {
-      await connection.executeQuery(CompiledQuery.raw('commit'));
-    } finally {
-      this.writeLock?.release();
-    }
-  }
-
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    try {
-      await connection.executeQuery(CompiledQuery.raw('rollback'));
-    } finally {
-      this.writeLock?.release();
-    }
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(
-    private readonly config: ConstructorParameters<typeof SqliteDialect>[0],
-    private readonly writeLock: WriteLock | null,
-    private readonly probe: StatementProbe,
-  ) {
+  constructor(private readonly config: ConstructorParameters<typeof SqliteDialect>[0]) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.config, this.writeLock, this.probe);
+    return new ImmediateSqliteDriver(this.config);
   }
 }
 
@@ -128,8 +56,6 @@ export interface SqliteOptions {
   /** File path, or ':memory:' for tests. */
   file: string;
   synchronous: 'NORMAL' | 'FULL';
-  /** Shared with the other threads of this process that open the same file. */
-  writeLock?: WriteLock | null;
 }
 
 /**
@@ -151,7 +77,5 @@ export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDi
   raw.pragma('journal_size_limit = 67108864');
   raw.pragma('mmap_size = 268435456');
   const checkpointer = options.file === ':memory:' ? null : startCheckpointer(options.file);
-  const cached = withStatementCache(raw);
-  const probe: StatementProbe = { inTransaction: () => raw.inTransaction, readonly: (source) => cached.prepare(source).readonly };
-  return { dialect: new ImmediateSqliteDialect({ database: cached }, options.writeLock ?? null, probe), raw, stopCheckpointer: async () => checkpointer?.stop() };
+  return { dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }), raw, stopCheckpointer: async () => checkpointer?.stop() };
 };
