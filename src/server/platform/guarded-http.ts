@@ -30,8 +30,8 @@ export interface GuardedHttpOptions {
  * connects through this dispatcher), are refused unless the allow-list permits them. The socket then connects to
  * exactly the addresses that were checked, so no second lookup can answer differently.
  */
-export const createGuardedDispatcher = (options: GuardedHttpOptions): Agent => {
-  const { lookup, refusesLiteral } = createGuardedLookup(options);
+export const createGuardedDispatcher = (options: GuardedHttpOptions, guard = createGuardedLookup(options)): Agent => {
+  const { lookup, refusesLiteral } = guard;
   const base = buildConnector({ lookup, ...(options.connectTimeoutMs ? { timeout: options.connectTimeoutMs } : {}) } as buildConnector.BuildOptions);
   return new Agent({
     connect: (connectOptions, callback) => {
@@ -88,8 +88,10 @@ export interface GuardedHttp {
 }
 
 export const createGuardedHttp = (options: GuardedHttpOptions): GuardedHttp => {
-  const dispatcher = createGuardedDispatcher(options);
-  const { lookup, refusesLiteral } = createGuardedLookup(options);
+  // One allow-list and lookup serve both the fetch dispatcher and WebSocket connections.
+  const guard = createGuardedLookup(options);
+  const { lookup, refusesLiteral } = guard;
+  const dispatcher = createGuardedDispatcher(options, guard);
   let closed = false;
   const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     // Libraries that build a Request (the AT Protocol client) are served too: its parts go through the guarded fetch.
