@@ -52,18 +52,20 @@ export async function sendWhatsAppMessage(context: WhatsAppSendContext, message:
   if (!to) throw new ConnectorError('a WhatsApp message needs the customer’s WhatsApp id or phone number', false, null, 'no_recipient');
   const window = messagingWindow(message.lastInboundAt, { openHours: 24, nowMs: context.nowMs });
   const body: Record<string, unknown> = { messaging_product: 'whatsapp', recipient_type: 'individual', to };
+  const freeForm = window.type === 'open' && !message.template;
   const file = message.media?.[0];
-  if (file) checkWhatsAppMedia(message, window.type === 'open' && !message.template);
-  if (file && window.type === 'open' && !message.template) {
-    // The file goes up first (POST /{phone-number-id}/media); the message names it, with the text as its caption.
-    const mediaId = await uploadWhatsAppMedia(context, file);
-    const kind = mediaKind(file.contentType);
-    body.type = kind;
-    body[kind] = { id: mediaId, ...(message.text ? { caption: message.text } : {}), ...(kind === 'document' ? { filename: file.filename } : {}) };
-    if (message.inReplyToExternalId) body.context = { message_id: message.inReplyToExternalId };
-  } else if (window.type === 'open' && !message.template) {
-    body.type = 'text';
-    body.text = { body: message.text, preview_url: false };
+  if (file) checkWhatsAppMedia(message, freeForm);
+  if (freeForm) {
+    if (file) {
+      // The file goes up first (POST /{phone-number-id}/media); the message names it, with the text as its caption.
+      const mediaId = await uploadWhatsAppMedia(context, file);
+      const kind = mediaKind(file.contentType);
+      body.type = kind;
+      body[kind] = { id: mediaId, ...(message.text ? { caption: message.text } : {}), ...(kind === 'document' ? { filename: file.filename } : {}) };
+    } else {
+      body.type = 'text';
+      body.text = { body: message.text, preview_url: false };
+    }
     if (message.inReplyToExternalId) body.context = { message_id: message.inReplyToExternalId };
   } else if (message.template) {
     const parameters = (message.template.parameters ?? []).map((text) => ({ type: 'text', text }));
