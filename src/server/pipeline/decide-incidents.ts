@@ -4,7 +4,7 @@ import type { Conversation } from '../repositories/conversations.repository.js';
 import type { Incident } from '../repositories/incidents.repository.js';
 import type { Repositories } from '../repositories/index.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
-import { incidentNoticeKey, wordNotice } from './incident-notice.js';
+import { incidentNoticeKey, wordNotice, type Notice } from './incident-notice.js';
 import { checkOutboundReply, queueOutboundReply } from './outbound-reply.js';
 
 /** Confirmed incidents a batch's posts may join or be acknowledged by, read once per batch and only when needed. */
@@ -49,39 +49,54 @@ export const joinConfirmedIncident = (incidents: BatchIncidents, posts: readonly
   return incidentId === null ? null : { incidentId, messageIds };
 };
 
+type Answering = Pick<PipelineMessage, 'externalId' | 'kind' | 'authorPlatformId' | 'authorHandle' | 'authorDisplayName' | 'authorEmail'>;
+
 /**
- * A member that joins an incident after its acknowledgement went out gets that acknowledgement too, worded for its
- * channel, under the fan-out's own idempotency key (so never twice), counted as the conversation's first response
- * as the fan-out's is. Returns false when there is nothing to send, it was sent before, or the PII guard refuses it.
+ * One incident notice (acknowledgement or resolution) to one member conversation, worded for its channel, under the
+ * notice's own idempotency key (so never twice), counted as the conversation's first response. `blocked` carries the
+ * PII guard's verdict; `skipped` means it was queued before.
+ */
+export const queueIncidentNotice = async (
+  repos: Repositories,
+  input: { incident: Incident; notice: Notice; text: string; conversation: Conversation; channel: Channel; answering: Answering | null; sentBy: string; now: number; publicUrl: string | null },
+): Promise<{ status: 'queued' | 'skipped' } | { status: 'blocked'; verdict: Awaited<ReturnType<typeof checkOutboundReply>> }> => {
+  const { incident, conversation, channel, answering } = input;
+  const visibility = conversation.visibility === 'private' ? 'private' : 'public';
+  const text = wordNotice(channel.platform, input.text, { handle: answering?.authorHandle ?? null, displayName: answering?.authorDisplayName ?? null });
+  const verdict = await checkOutboundReply(repos, text, visibility);
+  if (!verdict.allowed) return { status: 'blocked', verdict };
+  const sent = await queueOutboundReply(repos, {
+    conversation,
+    channel,
+    answering: answering ? { externalId: answering.externalId, kind: answering.kind, authorPlatformId: answering.authorPlatformId, authorHandle: answering.authorHandle, authorEmail: answering.authorEmail } : null,
+    text,
+    visibility,
+    idempotencyKey: incidentNoticeKey(incident.id, input.notice, conversation.id),
+    sentBy: input.sentBy,
+    now: input.now,
+    payloadExtra: { incidentId: incident.id },
+    isFirstResponse: true,
+    publicUrl: input.publicUrl,
+  });
+  return { status: sent ? 'queued' : 'skipped' };
+};
+
+/**
+ * A member that joins an incident after its acknowledgement went out gets that acknowledgement too (see
+ * queueIncidentNotice). Returns false when there is nothing to send, it was sent before, or the PII guard refuses it.
  */
 export const acknowledgeLateMember = async (
   repos: Repositories,
   incident: Incident | undefined,
   conversation: Conversation,
   channel: Channel | undefined,
-  answering: Pick<PipelineMessage, 'externalId' | 'kind' | 'authorPlatformId' | 'authorHandle' | 'authorDisplayName' | 'authorEmail'>,
+  answering: Answering,
   now: number,
   publicUrl: string | null,
   /** Who sends it: the person who attached the conversation, else the incident itself. */
   sentBy?: string,
 ): Promise<boolean> => {
   if (!incident || incident.status !== 'confirmed' || !incident.acknowledgement || !channel) return false;
-  const visibility = conversation.visibility === 'private' ? 'private' : 'public';
-  const text = wordNotice(channel.platform, incident.acknowledgement, { handle: answering.authorHandle, displayName: answering.authorDisplayName });
-  const verdict = await checkOutboundReply(repos, text, visibility);
-  if (!verdict.allowed) return false;
-  const sent = await queueOutboundReply(repos, {
-    conversation,
-    channel,
-    answering: { externalId: answering.externalId, kind: answering.kind, authorPlatformId: answering.authorPlatformId, authorHandle: answering.authorHandle, authorEmail: answering.authorEmail },
-    text,
-    visibility,
-    idempotencyKey: incidentNoticeKey(incident.id, 'ack', conversation.id),
-    sentBy: sentBy ?? `incident:${incident.id}`,
-    now,
-    payloadExtra: { incidentId: incident.id },
-    isFirstResponse: true,
-    publicUrl,
-  });
-  return sent !== null;
+  const result = await queueIncidentNotice(repos, { incident, notice: 'ack', text: incident.acknowledgement, conversation, channel, answering, sentBy: sentBy ?? `incident:${incident.id}`, now, publicUrl });
+  return result.status === 'queued';
 };

@@ -12,4 +12,7 @@ export const wordNotice = (platform: string, text: string, recipient: { handle: 
 };
 
 /** The idempotency key of an incident notice to one conversation: the supervisor's fan-out and the decide stage share it, so no one is told twice. */
-export const incidentNoticeKey = (incidentId: string, notice: 'ack' | 'resolve', conversationId: string): string => `incident:${incidentId}:${notice}:${conversationId}`;
+/** The two notices an incident sends its members. */
+export type Notice = 'ack' | 'resolve';
+
+export const incidentNoticeKey = (incidentId: string, notice: Notice, conversationId: string): string => `incident:${incidentId}:${notice}:${conversationId}`;

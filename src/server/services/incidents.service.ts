@@ -6,14 +6,12 @@ import { AppError } from '../platform/errors.js';
 import type { EventBus } from '../platform/events.js';
 import type { Incident, IncidentStatus } from '../repositories/incidents.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
-import { checkOutboundReply, queueOutboundReply } from '../pipeline/outbound-reply.js';
-import { incidentNoticeKey, wordNotice } from '../pipeline/incident-notice.js';
-import { acknowledgeLateMember } from '../pipeline/decide-incidents.js';
+import { wordNotice, type Notice } from '../pipeline/incident-notice.js';
+import { acknowledgeLateMember, queueIncidentNotice } from '../pipeline/decide-incidents.js';
 import { recordAudit } from './audit.js';
 
 export { wordNotice };
 
-type Notice = 'ack' | 'resolve';
 
 const encodeCursor = (i: Incident): string => Buffer.from(JSON.stringify([i.suspectedAt, i.id])).toString('base64url');
 const decodeCursor = (text: string): { suspectedAt: number; id: string } => {
@@ -47,29 +45,11 @@ export const createIncidentsService = (deps: { repos: Repositories; uow: UnitOfW
       if (!conversation || !channel) continue;
       const thread = await tx.messages.listByConversation(conversationId, 500);
       const lastInbound = [...thread].reverse().find((m) => m.direction === 'in');
-      const visibility = conversation.visibility === 'private' ? 'private' : 'public';
-      const worded = wordNotice(channel.platform, text, { handle: lastInbound?.author.handle ?? null, displayName: lastInbound?.author.displayName ?? null });
-      const verdict = await checkOutboundReply(tx, worded, visibility);
-      if (!verdict.allowed) throw new AppError('reply_blocked', verdict.reason ?? 'the notice contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, conversationId });
-      const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorEmail: lastInbound.author.email } : null;
-      const sent = await queueOutboundReply(tx, {
-        conversation,
-        channel,
-        answering,
-        text: worded,
-        visibility,
-        idempotencyKey: incidentNoticeKey(incident.id, notice, conversationId),
-        sentBy: actor.userId,
-        now,
-        payloadExtra: { incidentId: incident.id },
-        isFirstResponse: true,
-        publicUrl: deps.publicUrl ?? null,
-      });
-      if (!sent) {
-        skipped++;
-        continue;
-      }
-      queued++;
+      const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorDisplayName: lastInbound.author.displayName, authorEmail: lastInbound.author.email } : null;
+      const result = await queueIncidentNotice(tx, { incident, notice, text, conversation, channel, answering, sentBy: actor.userId, now, publicUrl: deps.publicUrl ?? null });
+      if (result.status === 'blocked') throw new AppError('reply_blocked', result.verdict.reason ?? 'the notice contains personal data and cannot be posted in public', 'text', { findings: result.verdict.findings, conversationId });
+      if (result.status === 'skipped') skipped++;
+      else queued++;
     }
     return { queued, skipped };
   };
