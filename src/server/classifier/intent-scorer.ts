@@ -51,8 +51,10 @@ function quantised(model: LinearModel): { weights: Int16Array; scales: Float32Ar
 }
 
 /**
- * Intent-learner models. Each bucket's idf sits in front of its class weights in one Int16 row, so weighing a feature
- * and scoring it cost one memory access, and the matrix is half the bytes of Float32.
+ * Intent-learner models. Only buckets some training text had carry weights (a few per cent of the hash space for a
+ * seed set), so rows are kept for those alone: a bucket → row index, then each row's idf in front of its class weights
+ * in one Int16 row. Row 0 stands for every other bucket (the unseen idf, no weights). Index and rows fit in L2 where
+ * the full matrix did not, and scoring skips the weight loop for unseen buckets: the outputs are the same.
  */
 function createOwnFeatureScorer(
   model: LinearModel,
@@ -63,39 +65,61 @@ function createOwnFeatureScorer(
   const dim = 1 << model.dimBits;
   const q = quantised(model);
   const idfScale = spec.idf.reduce((m, v) => Math.max(m, v), 0) / 32767 || 1;
-  const rows = new Int16Array(dim * stride);
+  const idfOf = (f: number): number => Math.round((spec.idf[f] as number) / idfScale);
+  // Buckets no training text had share the largest idf (document frequency 0) and all-zero weights.
+  const unseenIdf = Math.round(spec.idf.reduce((m, v) => Math.max(m, v), 0) / idfScale);
+  const kept: number[] = [];
   for (let f = 0; f < dim; f++) {
-    rows[f * stride] = Math.round((spec.idf[f] as number) / idfScale);
-    rows.set(q.weights.subarray(f * classes, (f + 1) * classes), f * stride + 1);
+    let used = idfOf(f) !== unseenIdf;
+    for (let c = 0; c < classes && !used; c++) used = q.weights[f * classes + c] !== 0;
+    if (used) kept.push(f);
   }
+  const index = kept.length < 0xffff ? new Uint16Array(dim) : new Uint32Array(dim);
+  const rows = new Int16Array((kept.length + 1) * stride);
+  rows[0] = unseenIdf;
+  kept.forEach((f, k) => {
+    const r = k + 1;
+    index[f] = r;
+    rows[r * stride] = idfOf(f);
+    rows.set(q.weights.subarray(f * classes, (f + 1) * classes), r * stride + 1);
+  });
   const scales = new Float32Array(stride);
   scales[0] = idfScale;
   scales.set(q.scales, 1);
-  const view: WeightView = { weights: rows, scales, stride, offset: 1, classes, mask: dim - 1 };
+  // Explanations read the same rows: the feature vector handed back holds row indices, not buckets.
+  const view: WeightView = { weights: rows, scales, stride, offset: 1, classes, mask: 0x7fffffff };
   let values = new Float32Array(1024);
+  let rowOf = new Uint32Array(1024);
   const sums = new Float32Array(classes);
   return (shared) => {
     const counted = countIntentFeatures(shared.tokenized, model.dimBits, spec.config, true);
     const { buckets, counts, named } = counted;
     const n = buckets.length;
-    if (values.length < n) values = new Float32Array(Math.max(n, 2 * values.length));
-    for (let i = 0; i < n; i++)
-      values[i] =
-        sublinear(counts[i] as number) * idfScale * (rows[(buckets[i] as number) * stride] as number);
+    if (values.length < n) {
+      values = new Float32Array(Math.max(n, 2 * values.length));
+      rowOf = new Uint32Array(values.length);
+    }
+    for (let i = 0; i < n; i++) {
+      const r = index[buckets[i] as number] as number;
+      rowOf[i] = r;
+      values[i] = sublinear(counts[i] as number) * idfScale * (rows[r * stride] as number);
+    }
     const vector = values.subarray(0, n);
     normalise(vector, 0, named, 1);
     normalise(vector, named, n, spec.config.charWeight);
     sums.fill(0);
     for (let i = 0; i < n; i++) {
+      const r = rowOf[i] as number;
+      if (r === 0) continue;
       const v = vector[i] as number;
-      const base = (buckets[i] as number) * stride + 1;
+      const base = r * stride + 1;
       for (let c = 0; c < classes; c++) sums[c] = (sums[c] as number) + v * (rows[base + c] as number);
     }
     const probs = new Float32Array(classes);
     for (let c = 0; c < classes; c++)
       probs[c] = (sums[c] as number) * (q.scales[c] as number) + (model.bias[c] as number);
     const features: FeatureVector = {
-      hashes: buckets,
+      hashes: rowOf.subarray(0, n),
       values: vector,
       named,
       nameOf: counted.nameOf,
