@@ -59,6 +59,13 @@ const scratchSlots = new Int32Array(CAPACITY);
 const scratchBuckets = new Uint32Array(CAPACITY);
 const scratchCounts = new Float32Array(CAPACITY);
 const scratchValues = new Float32Array(CAPACITY);
+const scratchOrigins = new Int32Array(CAPACITY);
+const scratchSeconds = new Int32Array(CAPACITY);
+const scratchWords = new Int32Array(CAPACITY);
+// Light stems of the words of one text, as code units in one buffer: token t's stem is stemChars[stemStarts[t] …].
+const stemChars = new Uint16Array(1 << 16);
+const stemStarts = new Int32Array(CAPACITY);
+const stemLengths = new Int32Array(CAPACITY);
 
 function hashToken(seed: number, token: string): number {
   let h = mix(FNV_OFFSET, seed);
@@ -87,9 +94,82 @@ export function stem(token: string): string {
   return token;
 }
 
+/** Writes `stem(token)` (or the token itself when not stemming) at `at` in stemChars; returns the end. */
+function writeStem(token: string, t: number, at: number, stemming: boolean): number {
+  const n = token.length;
+  let keep = n;
+  let extra = -1;
+  if (stemming && n > 3) {
+    const last = token.charCodeAt(n - 1);
+    const prev = token.charCodeAt(n - 2);
+    if (n > 5 && last === 0x67 && prev === 0x6e && token.charCodeAt(n - 3) === 0x69) keep = n - 3; // -ing
+    else if (n > 4 && last === 0x64 && prev === 0x65) keep = n - 2; // -ed
+    else if (n > 4 && last === 0x79 && prev === 0x6c) keep = n - 2; // -ly
+    else if (n > 4 && last === 0x73 && prev === 0x65 && token.charCodeAt(n - 3) === 0x69) {
+      keep = n - 3; // -ies → -y
+      extra = 0x79;
+    } else if (last === 0x73 && prev !== 0x73 && prev !== 0x75) keep = n - 1; // -s, not -ss / -us
+    else if (n > 4 && last === 0x65) keep = n - 1; // -e
+  }
+  stemStarts[t] = at;
+  for (let k = 0; k < keep; k++) stemChars[at++] = token.charCodeAt(k);
+  if (extra >= 0) stemChars[at++] = extra;
+  stemLengths[t] = at - (stemStarts[t] as number);
+  return at;
+}
+
+/** Whether stem s sorts before stem t, as `<` orders the strings (UTF-16 code units). */
+function stemBefore(s: number, t: number): boolean {
+  const ls = stemLengths[s] as number;
+  const lt = stemLengths[t] as number;
+  const as = stemStarts[s] as number;
+  const at = stemStarts[t] as number;
+  const n = ls < lt ? ls : lt;
+  for (let k = 0; k < n; k++) {
+    const a = stemChars[as + k] as number;
+    const b = stemChars[at + k] as number;
+    if (a !== b) return a < b;
+  }
+  return ls < lt;
+}
+
+/** hashTwo(SEED_PAIR, stem s, '|', stem t) over the stems in stemChars. */
+function hashStemPair(s: number, t: number): number {
+  let h = mix(FNV_OFFSET, SEED_PAIR);
+  for (let k = stemStarts[s] as number, end = k + (stemLengths[s] as number); k < end; k++)
+    h = mix(h, stemChars[k] as number);
+  h = mix(h, 0x7c);
+  for (let k = stemStarts[t] as number, end = k + (stemLengths[t] as number); k < end; k++)
+    h = mix(h, stemChars[k] as number);
+  return fin(h);
+}
+
 function isWord(token: string): boolean {
   const c = token.charCodeAt(0);
   return !(c === 0x21 || c === 0x3f || c === 0x2e || c === 0x2c || c === 0x3b || c === 0x3a);
+}
+
+/**
+ * Counts bucket `b` at position n of the scratch arrays, or adds one to it where it already is; returns the new
+ * feature count (n when merged). `slots` is the table size minus one.
+ */
+function addBucket(b: number, slots: number, n: number): number {
+  let slot = b & slots;
+  for (;;) {
+    const at = table[slot] as number;
+    if (at === 0) break;
+    if (scratchBuckets[at - 1] === b) {
+      scratchCounts[at - 1] = (scratchCounts[at - 1] as number) + 1;
+      return n;
+    }
+    slot = (slot + 1) & slots;
+  }
+  if (n >= CAPACITY) return n;
+  table[slot] = n + 1;
+  scratchSlots[n] = slot;
+  scratchBuckets[n] = b;
+  scratchCounts[n] = 1;
+  return n + 1;
 }
 
 // Origins of readable features: kind * 2^20 + first token index; pairs keep their second token apart.
@@ -112,101 +192,114 @@ export function countIntentFeatures(
 ): IntentCounts {
   const mask = (1 << dimBits) - 1;
   const { tokens } = tokenized;
+  const count = Math.min(tokens.length, CAPACITY);
   let chars = 0;
-  for (const token of tokens) chars += token.length + 2;
+  for (let i = 0; i < count; i++) chars += (tokens[i] as string).length + 2;
   // An upper bound of the features of this text, so the table stays at most half full.
   const bound = Math.min(
     CAPACITY,
-    tokens.length * (config.pairWindow + 3) + chars * (config.charMax - config.charMin + 1) + 2,
+    count * (config.pairWindow + 3) + chars * (config.charMax - config.charMin + 1) + 2,
   );
   let size = 64;
   while (size < 2 * bound && size < TABLE_MAX) size <<= 1;
   const slots = size - 1;
-  const buckets = scratchBuckets;
-  const counts = scratchCounts;
-  const origins: number[] = [];
-  const pairSecond: number[] = [];
+  const origins = scratchOrigins;
+  const seconds = scratchSeconds;
   let n = 0;
-  const add = (hash: number, origin: number, second: number): void => {
-    const b = hash & mask;
-    let slot = b & slots;
-    for (;;) {
-      const at = table[slot] as number;
-      if (at === 0) break;
-      if (buckets[at - 1] === b) {
-        counts[at - 1] = (counts[at - 1] as number) + 1;
-        return;
-      }
-      slot = (slot + 1) & slots;
-    }
-    if (n >= CAPACITY) return;
-    table[slot] = n + 1;
-    scratchSlots[n] = slot;
-    buckets[n] = b;
-    counts[n] = 1;
-    if (origin >= 0) {
-      origins.push(origin);
-      pairSecond.push(second);
-    }
-    n++;
-  };
-  const words: number[] = [];
-  for (let i = 0; i < tokens.length; i++) {
+  let m = 0;
+  let words = 0;
+  for (let i = 0; i < count; i++) {
     const token = tokens[i] as string;
-    add(hashToken(SEED_WORD, token), KIND_WORD * SHIFT + i, 0);
-    const next = tokens[i + 1];
-    if (next !== undefined) add(hashTwo(SEED_BIGRAM, token, 0x20, next), KIND_BIGRAM * SHIFT + i, 0);
-    if (isWord(token)) words.push(i);
+    m = addBucket(hashToken(SEED_WORD, token) & mask, slots, n);
+    if (m > n) {
+      origins[n] = KIND_WORD * SHIFT + i;
+      seconds[n] = 0;
+      n = m;
+    }
+    if (i + 1 < count) {
+      m = addBucket(hashTwo(SEED_BIGRAM, token, 0x20, tokens[i + 1] as string) & mask, slots, n);
+      if (m > n) {
+        origins[n] = KIND_BIGRAM * SHIFT + i;
+        seconds[n] = 0;
+        n = m;
+      }
+    }
+    if (isWord(token)) scratchWords[words++] = i;
   }
   if (config.pairWindow > 0) {
-    const forms = config.stem ? tokens.map(stem) : tokens;
-    for (let a = 0; a < words.length; a++) {
-      const i = words[a] as number;
-      for (let b = a + 1; b < words.length && b <= a + config.pairWindow; b++) {
-        const j = words[b] as number;
-        const x = forms[i] as string;
-        const y = forms[j] as string;
-        add(
-          x < y ? hashTwo(SEED_PAIR, x, 0x7c, y) : hashTwo(SEED_PAIR, y, 0x7c, x),
-          KIND_PAIR * SHIFT + i,
-          j,
-        );
+    const stemming = config.stem === true;
+    let at = 0;
+    for (let a = 0; a < words; a++) {
+      const i = scratchWords[a] as number;
+      const token = tokens[i] as string;
+      // The buffer holds any capped text's words; past it (never for a capped text) pairs stop.
+      if (at + token.length + 1 > stemChars.length) {
+        words = a;
+        break;
+      }
+      at = writeStem(token, i, at, stemming);
+    }
+    for (let a = 0; a < words; a++) {
+      const i = scratchWords[a] as number;
+      for (let b = a + 1; b < words && b <= a + config.pairWindow; b++) {
+        const j = scratchWords[b] as number;
+        const hash = stemBefore(i, j) ? hashStemPair(i, j) : hashStemPair(j, i);
+        m = addBucket(hash & mask, slots, n);
+        if (m > n) {
+          origins[n] = KIND_PAIR * SHIFT + i;
+          seconds[n] = j;
+          n = m;
+        }
       }
     }
   }
-  if (tokens.length > 0) {
-    add(hashToken(SEED_START, tokens[0] as string), KIND_START * SHIFT, 0);
-    add(hashToken(SEED_END, tokens[tokens.length - 1] as string), KIND_END * SHIFT + tokens.length - 1, 0);
+  if (count > 0) {
+    m = addBucket(hashToken(SEED_START, tokens[0] as string) & mask, slots, n);
+    if (m > n) {
+      origins[n] = KIND_START * SHIFT;
+      seconds[n] = 0;
+      n = m;
+    }
+    m = addBucket(hashToken(SEED_END, tokens[count - 1] as string) & mask, slots, n);
+    if (m > n) {
+      origins[n] = KIND_END * SHIFT + count - 1;
+      seconds[n] = 0;
+      n = m;
+    }
   }
   const named = n;
   const { charMin, charMax } = config;
-  for (const token of tokens) {
+  for (let t = 0; t < count; t++) {
+    const token = tokens[t] as string;
     const len = token.length + 2;
     for (let start = 0; start + charMin <= len; start++) {
       let h = mix(FNV_OFFSET, SEED_CHAR);
       const end = Math.min(len, start + charMax);
       for (let j = start; j < end; j++) {
         h = mix(h, j === 0 || j === len - 1 ? 0x20 : token.charCodeAt(j - 1));
-        if (j - start + 1 >= charMin) add(fin(h), -1, 0);
+        if (j - start + 1 >= charMin) n = addBucket(fin(h) & mask, slots, n);
       }
     }
   }
   for (let i = 0; i < n; i++) table[scratchSlots[i] as number] = 0;
+  // Transient counts read the scratch origins (valid until the next call, like the arrays); kept ones copy them.
+  const ownOrigins = transient ? origins : origins.slice(0, named);
+  const ownSeconds = transient ? seconds : seconds.slice(0, named);
   const nameOf = (i: number): string => {
-    const origin = origins[i];
-    if (origin === undefined) return '';
+    if (!(i >= 0 && i < named)) return '';
+    const origin = ownOrigins[i] as number;
     const kind = Math.floor(origin / SHIFT);
     const t = origin % SHIFT;
     const token = tokens[t] ?? '';
     if (kind === KIND_BIGRAM) return `${token} ${tokens[t + 1] ?? ''}`;
-    if (kind === KIND_PAIR) return `${token} … ${tokens[pairSecond[i] ?? 0] ?? ''}`;
+    if (kind === KIND_PAIR) return `${token} … ${tokens[ownSeconds[i] as number] ?? ''}`;
     if (kind === KIND_START) return `<s> ${token}`;
     if (kind === KIND_END) return `${token} </s>`;
     return token;
   };
   return {
-    buckets: transient ? buckets.subarray(0, n) : buckets.slice(0, n),
-    counts: transient ? counts.subarray(0, n) : counts.slice(0, n),
+    buckets: transient ? scratchBuckets.subarray(0, n) : scratchBuckets.slice(0, n),
+    counts: transient ? scratchCounts.subarray(0, n) : scratchCounts.slice(0, n),
     named,
     nameOf,
     tokenized,
