@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { migrateToLatest, openStore, type Store } from '../../src/server/db/database.js';
+import { startCheckpointer } from '../../src/server/db/dialects/sqlite-checkpointer.js';
 
 /** Commits never checkpoint the WAL themselves: the background thread copies pages into the database file. */
 describe('SQLite background checkpoint', () => {
@@ -35,5 +37,38 @@ describe('SQLite background checkpoint', () => {
     expect(statSync(file).size).toBeGreaterThan(before);
     const rows = await store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(rows.n)).toBe(10_000);
+  });
+
+  it('starts the WAL over once it passes the restart size, so under steady writes the file stays small and is never cut down by a commit', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'parley-ckpt-'));
+    const file = path.join(dir, 'wal.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('create table t (id integer primary key, body text)');
+    const checkpointer = startCheckpointer(file, { intervalMs: 10, restartPages: 256 });
+    const insert = db.prepare('insert into t (body) values (?)');
+    const body = 'x'.repeat(3000);
+    let largest = 0;
+    try {
+      // The thread loads its own copy of the driver before its first pass.
+      await new Promise((r) => setTimeout(r, 500));
+      // About 4,000 pages written in all, one page or more per commit, with the event loop free in between.
+      for (let i = 0; i < 4000; i += 1) {
+        insert.run(body);
+        if (i % 20 === 0) {
+          largest = Math.max(largest, statSync(`${file}-wal`).size);
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      }
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(Number(db.prepare('select count(*) from t').pluck().get())).toBe(4000);
+    db.close();
+    // Without restarts the WAL would hold every page written (over 16 MB); restarted at 256 pages it stays near 1 MB.
+    expect(largest).toBeGreaterThan(256 * 4096 * 0.5);
+    expect(largest).toBeLessThan(4 * 1024 * 1024);
   });
 });

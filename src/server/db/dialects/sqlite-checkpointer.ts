@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
  * and connection. Left to SQLite's automatic checkpoint, it runs inside whichever commit crosses the threshold, on
  * the thread that also serves HTTP: tens of milliseconds every few hundred commits, which every request waiting
  * at that moment pays. A PASSIVE checkpoint never blocks the writer or readers; the writer reuses the WAL from
- * the start once everything in it is checkpointed, and `journal_size_limit` trims the file then.
+ * the start once everything in it is checkpointed.
  */
 const workerSource = `
 const { workerData, parentPort } = require('node:worker_threads');
