@@ -1,6 +1,6 @@
 /** Tokens → one hashed sparse vector shared by every model, so a message is featurised once per batch. */
 import { FNV_OFFSET, finalise, hashString, mixChar } from './hash.js';
-import { getValenceLexicon } from './lexicon.js';
+import { getValenceLexicon, valenceOf } from './lexicon.js';
 import { tokenize, type TokenizedText } from './tokenize.js';
 
 // Local bindings: the hot loops call these per character, and a direct reference is the cheapest call.
@@ -43,6 +43,7 @@ const SEED_CUE = 5;
 const CAPACITY = 1 << 16;
 const scratchHashes = new Uint32Array(CAPACITY);
 const scratchValues = new Float32Array(CAPACITY);
+const scratchOrigins = new Int32Array(CAPACITY);
 
 function isWordLike(token: string): boolean {
   const c = token.charCodeAt(0);
@@ -68,11 +69,11 @@ const ORIGIN_START = -1000;
 const ORIGIN_END = -1001;
 
 /** Feature origins, decoded by nameOf: 2t is the word at token t, 2t+1 the bigram starting there, -(k+1) cue k. */
-function cue(origins: number[], n: number, k: number, value: number): number {
+function cue(n: number, k: number, value: number): number {
   if (value <= 0 || n >= CAPACITY) return n;
   scratchHashes[n] = CUE_HASHES[k] as number;
   scratchValues[n] = Math.log1p(value);
-  origins.push(-(k + 1));
+  scratchOrigins[n] = -(k + 1);
   return n + 1;
 }
 
@@ -95,16 +96,17 @@ export function extractFeatures(
 ): FeatureVector {
   const tokenized = tokenize(typeof text === 'string' ? text : String(text));
   const { tokens, negated } = tokenized;
-  const origins: number[] = [];
-  const lexicon = getValenceLexicon();
+  const origins = scratchOrigins;
+  // Builds the lexicon's lookup table on first use.
+  getValenceLexicon();
   let positive = 0;
   let negative = 0;
   let n = 0;
   for (let i = 0; i < tokens.length && n < CAPACITY - 2; i++) {
     const token = tokens[i] as string;
     const isNeg = negated[i] === true;
-    const valence = lexicon.get(token);
-    if (valence !== undefined) {
+    const valence = valenceOf(token);
+    if (valence !== 0) {
       // VADER damps a negated word and flips it ("not good" is mildly negative).
       const v = isNeg ? -0.74 * valence : valence;
       if (v > 0) positive += v;
@@ -112,7 +114,7 @@ export function extractFeatures(
     }
     scratchHashes[n] = hashString(token, isNeg ? SEED_NEG : SEED_WORD);
     scratchValues[n] = 1;
-    origins.push(2 * i);
+    origins[n] = 2 * i;
     n++;
     const next = tokens[i + 1];
     if (next !== undefined) {
@@ -122,25 +124,25 @@ export function extractFeatures(
       for (let k = 0; k < next.length; k++) h = mix(h, next.charCodeAt(k));
       scratchHashes[n] = fin(h);
       scratchValues[n] = 1;
-      origins.push(2 * i + 1);
+      origins[n] = 2 * i + 1;
       n++;
     }
   }
   if (config.boundaryBigrams && tokens.length > 0 && n < CAPACITY - 2) {
     scratchHashes[n] = boundaryHash(tokens[0] as string, true);
-    scratchValues[n++] = Math.LN2;
-    origins.push(ORIGIN_START);
+    scratchValues[n] = Math.LN2;
+    origins[n++] = ORIGIN_START;
     scratchHashes[n] = boundaryHash(tokens[tokens.length - 1] as string, false);
-    scratchValues[n++] = Math.LN2;
-    origins.push(ORIGIN_END);
+    scratchValues[n] = Math.LN2;
+    origins[n++] = ORIGIN_END;
   }
-  n = cue(origins, n, 0, positive);
-  n = cue(origins, n, 1, negative);
-  n = cue(origins, n, 2, tokenized.allCaps);
-  n = cue(origins, n, 3, tokenized.elongated);
-  n = cue(origins, n, 4, tokenized.exclamations);
-  n = cue(origins, n, 5, tokenized.questions);
-  if (tokens.length === 0) n = cue(origins, n, 6, 1);
+  n = cue(n, 0, positive);
+  n = cue(n, 1, negative);
+  n = cue(n, 2, tokenized.allCaps);
+  n = cue(n, 3, tokenized.elongated);
+  n = cue(n, 4, tokenized.exclamations);
+  n = cue(n, 5, tokenized.questions);
+  if (tokens.length === 0) n = cue(n, 6, 1);
   const named = n;
   normalise(0, named, 1);
 
@@ -164,8 +166,10 @@ export function extractFeatures(
     }
   }
   normalise(named, n, config.charWeight);
+  // Transient vectors read the scratch origins (valid until the next call, like their arrays); kept ones copy them.
+  const ownOrigins = transient ? origins : origins.slice(0, named);
   const nameOf = (i: number): string => {
-    const origin = origins[i] ?? -1e9;
+    const origin = i >= 0 && i < named ? (ownOrigins[i] as number) : -1e9;
     if (origin === ORIGIN_START) return `<s> ${tokens[0] ?? ''}`;
     if (origin === ORIGIN_END) return `${tokens[tokens.length - 1] ?? ''} </s>`;
     if (origin < 0) return CUE_NAMES[-origin - 1] ?? '';
