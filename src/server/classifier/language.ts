@@ -2,10 +2,15 @@
 import { franc } from 'franc-min';
 import { FRANC_ONLY, ISO3_TO_1, STOP_WORDS } from './language-data.js';
 
-const STOP_INDEX = new Map<string, string[]>();
-for (const [lang, words] of Object.entries(STOP_WORDS)) {
-  for (const word of words) STOP_INDEX.set(word, [...(STOP_INDEX.get(word) ?? []), lang]);
-}
+// Stop word → the indices (into LANGS) of the languages it belongs to; votes are counted per index.
+const LANGS = Object.keys(STOP_WORDS);
+const STOP_INDEX = new Map<string, number[]>();
+LANGS.forEach((lang, k) => {
+  for (const word of STOP_WORDS[lang] ?? []) STOP_INDEX.set(word, [...(STOP_INDEX.get(word) ?? []), k]);
+});
+const votes = new Int32Array(LANGS.length);
+// Languages in the order of their first vote: ties go to the language voted for first.
+const voted = new Int32Array(LANGS.length);
 
 const SCRIPT_ONLY: [RegExp, string][] = [
   [/[\u3040-\u30ff]/u, 'ja'],
@@ -22,23 +27,28 @@ const MIN_FRANC_LETTERS = 24;
 
 /** Detects the language of one cleaned text from its lower-cased tokens; 'und' when the evidence is thin. */
 export function detectLanguage(text: string, tokens: readonly string[]): string {
-  const votes = new Map<string, number>();
   let words = 0;
+  let languages = 0;
   for (const token of tokens) {
     const first = token.charCodeAt(0);
     // Letters start words: a–z after lower-casing, or anything non-ASCII (digits, '@user', '<url>' and punctuation do not).
     if (!((first >= 0x61 && first <= 0x7a) || first > 0x7f)) continue;
     words++;
-    for (const lang of STOP_INDEX.get(token) ?? []) votes.set(lang, (votes.get(lang) ?? 0) + 1);
+    const langs = STOP_INDEX.get(token);
+    if (langs === undefined) continue;
+    for (const k of langs) if ((votes[k] = (votes[k] as number) + 1) === 1) voted[languages++] = k;
   }
   let best = 'und';
   let bestVotes = 0;
   let second = 0;
-  for (const [lang, count] of votes) {
+  for (let i = 0; i < languages; i++) {
+    const k = voted[i] as number;
+    const count = votes[k] as number;
+    votes[k] = 0;
     if (count > bestVotes) {
       second = bestVotes;
       bestVotes = count;
-      best = lang;
+      best = LANGS[k] as string;
     } else if (count > second) second = count;
   }
   // Two distinctive function words, clearly ahead of the runner-up, are enough for a tweet-length Latin text.
