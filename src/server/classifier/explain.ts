@@ -4,38 +4,49 @@ import type { WeightView } from './scorer.js';
 
 const READABLE_RE = /[\p{L}\p{N}\p{Extended_Pictographic}?!]/u;
 
-/** How much each readable feature pushed class `target` above the mean of the model's other classes. */
-function contributionsOf(view: WeightView, features: FeatureVector, target: number): Float32Array {
+// Scratch for one call's contributions: a typed array per call cost more than the arithmetic.
+let contributions = new Float32Array(1024);
+
+/**
+ * How much each readable feature pushed class `target` above the mean of the model's other classes, into
+ * `contributions[0 … named)`.
+ */
+function computeContributions(view: WeightView, features: FeatureVector, target: number): void {
   const { weights, scales, stride, offset, classes, mask } = view;
-  const out = new Float32Array(features.named);
-  for (let i = 0; i < out.length; i++) {
-    const base = ((features.hashes[i] as number) & mask) * stride + offset;
+  const { hashes, values, named } = features;
+  if (contributions.length < named) contributions = new Float32Array(Math.max(named, 2 * contributions.length));
+  const out = contributions;
+  const targetScale = scales[offset + target] as number;
+  for (let i = 0; i < named; i++) {
+    const base = ((hashes[i] as number) & mask) * stride + offset;
     let others = 0;
     for (let c = 0; c < classes; c++)
       if (c !== target) others += (weights[base + c] as number) * (scales[offset + c] as number);
     const mean = classes > 1 ? others / (classes - 1) : 0;
-    out[i] =
-      (features.values[i] as number) *
-      ((weights[base + target] as number) * (scales[offset + target] as number) - mean);
+    out[i] = (values[i] as number) * ((weights[base + target] as number) * targetScale - mean);
   }
-  return out;
 }
 
 export function topFeatures(view: WeightView, features: FeatureVector, target: number, limit = 3): string[] {
-  const contributions = contributionsOf(view, features, target);
+  computeContributions(view, features, target);
+  const scores = contributions;
   // One pass keeping the best `limit` indices, strongest first; names are built only for the winners.
   const best: number[] = [];
-  for (let i = 0; i < contributions.length; i++) {
-    const value = contributions[i] as number;
+  for (let i = 0; i < features.named; i++) {
+    const value = scores[i] as number;
     if (value <= 0) continue;
-    if (best.length === limit && value <= (contributions[best[limit - 1] as number] as number)) continue;
+    if (best.length === limit && value <= (scores[best[limit - 1] as number] as number)) continue;
     // Commas and full stops carry weight in the models but explain nothing to a person.
     if (!READABLE_RE.test(features.nameOf(i))) continue;
     let at = best.length;
-    while (at > 0 && (contributions[best[at - 1] as number] as number) < value) at--;
+    while (at > 0 && (scores[best[at - 1] as number] as number) < value) at--;
     best.splice(at, 0, i);
     if (best.length > limit) best.pop();
   }
-  const names = [...new Set(best.map((i) => features.nameOf(i)))];
+  const names: string[] = [];
+  for (const i of best) {
+    const name = features.nameOf(i);
+    if (!names.includes(name)) names.push(name);
+  }
   return names.length > 0 ? names : ['[no distinctive words: prior]'];
 }
