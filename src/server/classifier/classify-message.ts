@@ -1,5 +1,5 @@
 /** The understand stages for one message, over features computed once and shared by every model. */
-import { findEscalations, findSpamCue, URGENT_CUE } from './cues.js';
+import { findCues } from './cues.js';
 import { explainTruncation } from './explain-truncation.js';
 import { topFeatures } from './explain.js';
 import { DEFAULT_FEATURES, extractFeatures } from './features/extract.js';
@@ -76,15 +76,12 @@ export function classifyMessage(
       features: topFeatures(scorer.views.abusive, features, abusiveIndex),
     });
 
-  const lower = text.toLowerCase();
-  const spamCue = findSpamCue(lower);
+  const { risks, escalationCues, spamCue, urgentCue } = findCues(text.toLowerCase());
   const spam = spamCue !== undefined || (intentLabel === 'spam' && intentScore >= 0.5);
   if (spam) explanations.push({ label: 'spam', features: spamCue ? [spamCue] : ['[spam intent]'] });
 
-  const { risks, cues } = findEscalations(lower);
-  if (cues.length > 0) explanations.push({ label: 'escalation', features: cues });
+  if (escalationCues.length > 0) explanations.push({ label: 'escalation', features: escalationCues });
 
-  const urgentCue = URGENT_CUE.exec(lower)?.[0];
   const negative = sentimentLabel === 'negative';
   const asks = tokenized.questions > 0;
   let urgency: Urgency = 'normal';
