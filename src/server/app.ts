@@ -169,7 +169,8 @@ export const createApp = async (options: AppOptions) => {
     handlers: [
       createUnderstandStage({ classifier }),
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
-      createDecideStage({ ...decideDeps, marketingTeamId: () => marketingTeamId }),
+      // The decide stage syncs the clocks of what it decides, so its changes skip the SLA sync below.
+      createDecideStage({ ...decideDeps, onChanged: (ids) => events.publish({ type: 'conversations.changed', conversationIds: ids, clocksSynced: true }), marketingTeamId: () => marketingTeamId }),
       createSlaCheckStage(decideDeps),
       createScheduleStage(decideDeps),
       createIncidentDetectedStage(decideDeps),
@@ -220,7 +221,7 @@ export const createApp = async (options: AppOptions) => {
   const conversationOperations = createConversationOperationsService({ repos, uow, clock, events });
   const decide = { sla: createSlaService({ repos, uow, clock }), rules: createRulesService({ repos, uow, clock }), macros: createMacrosService({ repos, uow, clock }), equity: createEquityService({ repos, clock }), prioritySettings: createPrioritySettingsService({ repos, uow, clock }) };
   events.subscribe((event, meta) => {
-    if (event.type === 'conversations.changed' && !meta.remote) decide.sla.syncConversations(event.conversationIds).catch((err: unknown) => logger.warn({ err: String(err) }, 'SLA clock sync failed'));
+    if (event.type === 'conversations.changed' && !meta.remote && !event.clocksSynced) decide.sla.syncConversations(event.conversationIds).catch((err: unknown) => logger.warn({ err: String(err) }, 'SLA clock sync failed'));
   });
   const services = { auth, users, teams, channels, customers, customerRecords, conversations, ingest, incidents, identity, ...decide };
   const signingKey = deriveSigningKey(loadOrCreateSecretKey(config.secretKey, config.dataDir));

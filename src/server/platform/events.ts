@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 /** What changed, for live updates (SSE) and for waking workers in this process. */
 export type DomainEvent =
   | { type: 'messages.ingested'; count: number }
-  | { type: 'conversations.changed'; conversationIds: string[] }
+  /** `clocksSynced`: the change was made by a stage that already brought the SLA clocks in line, in its own transaction. */
+  | { type: 'conversations.changed'; conversationIds: string[]; clocksSynced?: boolean }
   | { type: 'outbox.enqueued' }
   /** The workspace's intent model changed (`train intents`): every process reloads its classifier. */
   | { type: 'classifier.changed' }
