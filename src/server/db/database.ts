@@ -16,6 +16,7 @@ import * as heldEvents from './migrations/0014-held-events.js';
 import * as customerRecords from './migrations/0016-customer-records.js';
 import * as attachments from './migrations/0017-attachments.js';
 import * as privateLinkLimits from './migrations/0018-private-link-limits.js';
+import * as decidedOrder from './migrations/0019-decided-order.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -57,6 +58,7 @@ const migrations: Record<string, Migration> = {
   '0016-customer-records': customerRecords,
   '0017-attachments': attachments,
   '0018-private-link-limits': privateLinkLimits,
+  '0019-decided-order': decidedOrder,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

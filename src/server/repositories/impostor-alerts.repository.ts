@@ -121,14 +121,15 @@ export const createImpostorAlertsRepository = (executor: Executor) => {
      * Inbound public messages decided after `afterDecidedAt` (so they have a conversation and classifications), oldest
      * first, each with the author of the message it answers when that message is stored in the same channel.
      */
-    async decidedPublicInbound(afterDecidedAt: number, limit: number): Promise<ScannedMessage[]> {
+    async decidedPublicInbound(after: { decidedAt: number; id: string }, limit: number): Promise<ScannedMessage[]> {
       const rows = await db
         .selectFrom('messages as m')
         .leftJoin('messages as p', (j) => j.onRef('p.channel_id', '=', 'm.channel_id').onRef('p.external_id', '=', 'm.in_reply_to'))
         .select(['m.id', 'm.channel_id', 'm.conversation_id', 'm.customer_id', 'm.decided_at', 'm.author_platform_id', 'm.author_handle', 'm.author_display_name', 'm.author_followers', 'm.author_verified', 'm.classifications', 'p.id as parent_id', 'p.direction as parent_direction', 'p.author_platform_id as parent_author'])
         .where('m.direction', '=', 'in')
         .where('m.visibility', '=', 'public')
-        .where('m.decided_at', '>', afterDecidedAt)
+        // Keyset on (decided_at, id): a decide batch stamps all its messages with one time (index messages_decided).
+        .where((eb) => eb(eb.refTuple('m.decided_at', 'm.id'), '>', eb.tuple(after.decidedAt, after.id)))
         .orderBy('m.decided_at')
         .orderBy('m.id')
         .limit(limit)

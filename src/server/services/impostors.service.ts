@@ -41,11 +41,24 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
   const { repos, uow, clock, logger } = deps;
   const actor: Actor = { userId: 'system', role: 'admin', requestId: 'trust-scan' };
 
+  // The handles our accounts post under change rarely, and finding them reads the channel's outbound messages:
+  // kept per channel for a few minutes instead of read again on every scan (every few seconds).
+  const ownHandles = new Map<string, { at: number; handles: string[] }>();
+  const ownHandlesTtlMs = 5 * 60_000;
+  const ownHandlesOf = async (channelId: string): Promise<string[]> => {
+    const now = clock.now();
+    const cached = ownHandles.get(channelId);
+    if (cached && now - cached.at < ownHandlesTtlMs && now >= cached.at) return cached.handles;
+    const handles = await repos.officialReplies.ownHandles(channelId);
+    ownHandles.set(channelId, { at: now, handles });
+    return handles;
+  };
+
   const officialFor = async (channelId: string) => {
     const channel = await repos.channels.get(channelId);
     const brands = await repos.officialReplies.brands();
     const brand = brands.find((b) => b.id === channel?.brandId);
-    const handles = [...(brand?.handles ?? brands.flatMap((b) => b.handles)), ...(await repos.officialReplies.ownHandles(channelId))];
+    const handles = [...(brand?.handles ?? brands.flatMap((b) => b.handles)), ...(await ownHandlesOf(channelId))];
     const names = brand ? [brand.name] : brands.length ? brands.map((b) => b.name) : [channel?.name ?? ''];
     return { identity: officialIdentityOf(handles, names), ownIds: new Set(channel?.ownAccountIds ?? []) };
   };
@@ -77,7 +90,9 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
   };
 
   const scan = async (limit = 500): Promise<{ scanned: number; alerts: number; flagged: number }> => {
-    const after = (await repos.settings.get<number>(cursorKey)) ?? 0;
+    // Stored as the last message's (decidedAt, id); a bare number is the decidedAt an earlier version kept.
+    const stored = await repos.settings.get<number | { decidedAt: number; id: string }>(cursorKey);
+    const after = typeof stored === 'number' ? { decidedAt: stored, id: '\uffff' } : (stored ?? { decidedAt: 0, id: '' });
     const batch = await repos.impostorAlerts.decidedPublicInbound(after, limit);
     let alerts = 0;
     let flagged = 0;
@@ -89,7 +104,7 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
       if (await checkPii(m)) flagged += 1;
     }
     const last = batch.at(-1);
-    if (last) await repos.settings.set(cursorKey, last.decidedAt, clock.now());
+    if (last) await repos.settings.set(cursorKey, { decidedAt: last.decidedAt, id: last.id }, clock.now());
     return { scanned: batch.length, alerts, flagged };
   };
 
