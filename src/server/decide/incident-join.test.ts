@@ -28,6 +28,18 @@ describe('matchConfirmedIncident', () => {
     expect(matchConfirmedIncident(post(text, { createdAt: 131 * MIN }), [incident()])).toBeNull();
   });
 
+  it('keeps out a billing question sent during an outage, even when the intent model calls it an outage and it shares generic terms', () => {
+    // The detector's explanation of a Manchester mobile-data outage, most telling term first.
+    const manchester = incident({ id: 'manchester', terms: ['manchest', 'load', 'mobil', 'data', 'down'] });
+    const billing = 'why was my mobile data charged twice this month? is the billing page down?';
+    expect(matchConfirmedIncident(post(billing), [manchester])).toBeNull();
+    expect(matchConfirmedIncident(post(billing, { intent: 'billing' }), [manchester])).toBeNull();
+    // Generic outage words alone are not this incident; its place (or its lead symptom) with one more term is.
+    expect(matchConfirmedIncident(post('mobile data down for anyone else?'), [manchester])).toBeNull();
+    expect(matchConfirmedIncident(post('no data in Manchester since lunch'), [manchester])).toEqual({ incidentId: 'manchester', sharedTerms: ['manchest', 'data'] });
+    expect(matchConfirmedIncident(post('mobile data still not loading'), [manchester])?.incidentId).toBe('manchester');
+  });
+
   it('picks the incident sharing the most terms, then the most recently active', () => {
     const bristol = incident({ id: 'bristol', terms: extractTerms('mobile data down in Bristol'), lastMemberAt: 109 * MIN });
     expect(matchConfirmedIncident(post('fibre broadband down in Leeds'), [bristol, incident()])?.incidentId).toBe('leeds');

@@ -109,7 +109,8 @@ describe('model assumptions tied to Parley', () => {
     }
     expect(strays).toBeGreaterThan(20);
     expect(model.confirmedJoinShare).toBeLessThanOrEqual(joined / strays);
-    expect(wronglyJoined / unrelated).toBeLessThan(0.03);
+    // Two shared terms of any rank let in 1 of these 427 (77 of 4,521 on twenty days): generic words like "mobile data".
+    expect(wronglyJoined / unrelated).toBeLessThan(0.002);
   });
 
   it('keeps the incident timeline and the grouping independent of how agents are scheduled', () => {
