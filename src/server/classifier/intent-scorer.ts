@@ -50,10 +50,17 @@ function quantised(model: LinearModel): { weights: Int16Array; scales: Float32Ar
   return { weights, scales };
 }
 
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
 /**
  * Intent-learner models. Only buckets some training text had carry weights (a few per cent of the hash space for a
- * seed set), so rows are kept for those alone: a bucket → row index, then each row's idf in front of its class weights
- * in one Int16 row. Row 0 stands for every other bucket (the unseen idf, no weights). Index and rows fit in L2 where
+ * seed set), so rows are kept for those alone, found by rank in a bitset, each row's idf in front of its class weights
+ * in one Int16 row. Row 0 stands for every other bucket (the unseen idf, no weights). Bitset and rows fit in L2 where
  * the full matrix did not, and scoring skips the weight loop for unseen buckets: the outputs are the same.
  */
 function createOwnFeatureScorer(
@@ -74,15 +81,19 @@ function createOwnFeatureScorer(
     for (let c = 0; c < classes && !used; c++) used = q.weights[f * classes + c] !== 0;
     if (used) kept.push(f);
   }
-  const index = kept.length < 0xffff ? new Uint16Array(dim) : new Uint32Array(dim);
+  // Bucket → row as a rank over a bitset of kept buckets: 1 bit per bucket plus a running count per 32 buckets
+  // (20 kB for 2^17 buckets, L1-sized), where a row number per bucket took 256 kB.
+  const bits = new Int32Array(Math.ceil(dim / 32));
+  const ranks = new Int32Array(bits.length);
   const rows = new Int16Array((kept.length + 1) * stride);
   rows[0] = unseenIdf;
   kept.forEach((f, k) => {
     const r = k + 1;
-    index[f] = r;
+    bits[f >>> 5] = (bits[f >>> 5] as number) | (1 << (f & 31));
     rows[r * stride] = idfOf(f);
     rows.set(q.weights.subarray(f * classes, (f + 1) * classes), r * stride + 1);
   });
+  for (let w = 1; w < bits.length; w++) ranks[w] = (ranks[w - 1] as number) + popcount(bits[w - 1] as number);
   const scales = new Float32Array(stride);
   scales[0] = idfScale;
   scales.set(q.scales, 1);
@@ -100,7 +111,11 @@ function createOwnFeatureScorer(
       rowOf = new Uint32Array(values.length);
     }
     for (let i = 0; i < n; i++) {
-      const r = index[buckets[i] as number] as number;
+      const b = buckets[i] as number;
+      const word = bits[b >>> 5] as number;
+      const bit = 1 << (b & 31);
+      // Kept buckets are rows 1 … in bucket order: 1 + the kept buckets below this one.
+      const r = word & bit ? 1 + (ranks[b >>> 5] as number) + popcount(word & (bit - 1)) : 0;
       rowOf[i] = r;
       values[i] = sublinear(counts[i] as number) * idfScale * (rows[r * stride] as number);
     }
