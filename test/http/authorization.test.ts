@@ -43,4 +43,15 @@ describe('role × route authorisation', () => {
     const res = await app.http.inject({ method: 'GET', url: '/api/v1/conversations', headers: { authorization: 'Bearer plt_nope' } });
     expect(res.statusCode).toBe(401);
   });
+
+  it('refuses the token of a disabled user, and follows a role change at once', async () => {
+    const user = await createUser(app, 'agent');
+    const token = await tokenFor(app, user.id);
+    const get = () => app.http.inject({ method: 'GET', url: '/api/v1/channels', headers: { authorization: `Bearer ${token}` } });
+    expect((await get()).statusCode).toBe(403);
+    await app.repos.users.update(user.id, { role: 'admin' }, Date.now());
+    expect((await get()).statusCode).toBe(200);
+    await app.repos.users.update(user.id, { disabledAt: Date.now() }, Date.now());
+    expect((await get()).statusCode).toBe(401);
+  });
 });

@@ -23,15 +23,17 @@ export const createAuthRepository = (db: Executor) => ({
     await db.insertInto('api_tokens').values({ id: t.id, user_id: t.userId, name: t.name, token_hash: t.tokenHash, created_at: t.now, expires_at: t.expiresAt }).execute();
   },
 
-  async findToken(tokenHash: string, now: number): Promise<{ id: string; userId: string } | null> {
+  /** The token with its user's role, in one read (every API call asks); null when revoked, expired or the user is disabled or gone. */
+  async findToken(tokenHash: string, now: number): Promise<{ id: string; userId: string; role: string } | null> {
     const r = await db
       .selectFrom('api_tokens')
-      .select(['id', 'user_id', 'expires_at'])
-      .where('token_hash', '=', tokenHash)
-      .where('revoked_at', 'is', null)
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select(['api_tokens.id', 'api_tokens.user_id', 'api_tokens.expires_at', 'users.role', 'users.disabled_at'])
+      .where('api_tokens.token_hash', '=', tokenHash)
+      .where('api_tokens.revoked_at', 'is', null)
       .executeTakeFirst();
-    if (!r || (r.expires_at !== null && r.expires_at <= now)) return null;
-    return { id: r.id, userId: r.user_id };
+    if (!r || (r.expires_at !== null && r.expires_at <= now) || r.disabled_at !== null) return null;
+    return { id: r.id, userId: r.user_id, role: r.role };
   },
 
   async touchToken(id: string, now: number): Promise<void> {

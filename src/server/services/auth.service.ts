@@ -85,13 +85,11 @@ export const createAuthService = (deps: { repos: Repositories; uow: UnitOfWork; 
       const now = clock.now();
       const found = await repos.auth.findToken(hashToken(token), now);
       if (!found) return null;
-      const user = await repos.users.get(found.userId);
-      if (!user || user.disabled) return null;
       if ((touched.get(found.id) ?? 0) < now - 60_000) {
         touched.set(found.id, now);
         await repos.auth.touchToken(found.id, now);
       }
-      return { userId: user.id, role: toRole(user.role), csrfToken: null, via: 'token' };
+      return { userId: found.userId, role: toRole(found.role), csrfToken: null, via: 'token' };
     },
 
     /** The token is shown once; only its hash is kept. */
