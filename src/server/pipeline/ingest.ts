@@ -129,12 +129,19 @@ export const createIngest = (options: IngestOptions) => {
   const queue: { call: Call; resolve(result: IngestResult): void; reject(error: unknown): void }[] = [];
   let flushing = false;
   const maxGroupEnvelopes = 1000;
+  // Under steady traffic (the last commit was moments ago) a group waits this long for more calls: at 1,000
+  // single-message requests a second, two or three share each commit, its statements and its WAL pages, instead
+  // of each paying them alone. A call after a quiet spell commits at once.
+  const groupWindowMs = 2;
+  const busyGapMs = 5;
+  let lastCommitAt = Number.NEGATIVE_INFINITY;
 
   const flush = async (): Promise<void> => {
     flushing = true;
     // The embedded store answers within microtasks, so without this turn every request would commit alone:
     // one macrotask lets requests that are already read (concurrent webhooks, API calls) join this commit.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (performance.now() - lastCommitAt < busyGapMs) await new Promise<void>((resolve) => setTimeout(resolve, groupWindowMs));
+    else await new Promise<void>((resolve) => setImmediate(resolve));
     while (queue.length > 0) {
       const group = [queue.shift()!];
       let size = group[0]!.call.envelopes.length;
@@ -166,6 +173,7 @@ export const createIngest = (options: IngestOptions) => {
       }
     }
     flushing = false;
+    lastCommitAt = performance.now();
   };
 
   /** Resolves once the call's messages are durable (committed with the job that carries them on). */
