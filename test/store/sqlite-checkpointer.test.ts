@@ -54,8 +54,8 @@ describe('SQLite background checkpoint', () => {
     try {
       // The thread loads its own copy of the driver before its first pass.
       await new Promise((r) => setTimeout(r, 500));
-      // About 4,000 pages written in all, one page or more per commit, with the event loop free in between.
-      for (let i = 0; i < 4000; i += 1) {
+      // About 8,000 pages written in all, one page or more per commit, with the event loop free in between.
+      for (let i = 0; i < 8000; i += 1) {
         insert.run(body);
         if (i % 20 === 0) {
           largest = Math.max(largest, statSync(`${file}-wal`).size);
@@ -65,10 +65,11 @@ describe('SQLite background checkpoint', () => {
     } finally {
       await checkpointer.stop();
     }
-    expect(Number(db.prepare('select count(*) from t').pluck().get())).toBe(4000);
+    expect(Number(db.prepare('select count(*) from t').pluck().get())).toBe(8000);
     db.close();
-    // Without restarts the WAL would hold every page written (over 16 MB); restarted at 256 pages it stays near 1 MB.
+    // Without restarts the WAL would hold every page written (over 32 MB); restarted at 256 pages it stays a few MB
+    // even when a busy machine delays the checkpoint thread.
     expect(largest).toBeGreaterThan(256 * 4096 * 0.5);
-    expect(largest).toBeLessThan(4 * 1024 * 1024);
+    expect(largest).toBeLessThan(12 * 1024 * 1024);
   });
 });

@@ -1,6 +1,7 @@
 import type { JobHandler } from '../jobs/definitions.js';
 import { mergeMessageIds } from '../jobs/definitions.js';
 import { newId } from '../platform/ids.js';
+import { foldActivities } from '../repositories/conversations.repository.js';
 import type { Identity } from '../repositories/customers.repository.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
 import { linkIdentities, type AuthorContact } from './identity-links.js';
@@ -127,8 +128,11 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       }
       // Batched writes: new customers and conversations first, then every list-row change, then the messages.
       await repos.customers.createManyWithIdentities(newCustomers, now);
-      await repos.conversations.createMany(newConversations);
-      await repos.conversations.recordActivities(activities);
+      // A conversation this batch opens is inserted with its messages' list-row facts; the others are updated.
+      const folded = foldActivities(activities);
+      await repos.conversations.createMany(newConversations.map((c) => ({ ...c, activity: folded.get(c.id) })));
+      const opened = new Set(newConversations.map((c) => c.id));
+      await repos.conversations.recordActivities(activities.filter((a) => !opened.has(a.id)));
       await repos.messages.saveCorrelation(correlations);
       await linkIdentities(repos, [...authors.values()], now);
       if (options.incidents) {

@@ -143,6 +143,42 @@ export interface ConversationActivity {
   language: string | null;
 }
 
+/** A batch's list-row changes, per conversation: counts, the newest message, and the latest inbound facts. */
+export interface FoldedActivity {
+  n: number;
+  unread: number;
+  /** An outbound message among them: the unread count starts again from the inbound ones after it. */
+  reset: boolean;
+  last: ConversationActivity;
+  inboundAt: number | null;
+  customerId: string | null;
+  sentiment: string | null;
+  intent: string | null;
+  language: string | null;
+}
+
+export const foldActivities = (activities: readonly ConversationActivity[]): Map<string, FoldedActivity> => {
+  const folded = new Map<string, FoldedActivity>();
+  for (const a of [...activities].sort((x, y) => x.at - y.at)) {
+    const f = folded.get(a.id) ?? { n: 0, unread: 0, reset: false, last: a, inboundAt: null, customerId: null, sentiment: null, intent: null, language: null };
+    f.n += 1;
+    if (a.direction === 'in') {
+      f.unread += 1;
+      f.inboundAt = a.at;
+      f.customerId ??= a.customerId;
+      f.sentiment = a.sentiment ?? f.sentiment;
+      f.intent = a.intent ?? f.intent;
+      f.language = a.language ?? f.language;
+    } else {
+      f.unread = 0;
+      f.reset = true;
+    }
+    f.last = a;
+    folded.set(a.id, f);
+  }
+  return folded;
+};
+
 /** Resolves merge targets (following chains of merges, a few hops at most) to the live conversation's thread facts. */
 const followMerges = async (db: Executor, ids: readonly string[]): Promise<Map<string, { id: string; status: string; resolvedAt: number | null }>> => {
   const out = new Map<string, { id: string; status: string; resolvedAt: number | null }>();
@@ -249,24 +285,7 @@ export const createConversationsRepository = (db: Executor) => ({
    * conversation first (counts, unread, the newest message), so the result equals applying them one by one.
    */
   async recordActivities(activities: readonly ConversationActivity[]): Promise<void> {
-    const folded = new Map<string, { n: number; unread: number; reset: boolean; last: ConversationActivity; inboundAt: number | null; customerId: string | null; sentiment: string | null; intent: string | null; language: string | null }>();
-    for (const a of [...activities].sort((x, y) => x.at - y.at)) {
-      const f = folded.get(a.id) ?? { n: 0, unread: 0, reset: false, last: a, inboundAt: null, customerId: null, sentiment: null, intent: null, language: null };
-      f.n += 1;
-      if (a.direction === 'in') {
-        f.unread += 1;
-        f.inboundAt = a.at;
-        f.customerId ??= a.customerId;
-        f.sentiment = a.sentiment ?? f.sentiment;
-        f.intent = a.intent ?? f.intent;
-        f.language = a.language ?? f.language;
-      } else {
-        f.unread = 0;
-        f.reset = true;
-      }
-      f.last = a;
-      folded.set(a.id, f);
-    }
+    const folded = foldActivities(activities);
     for (const part of chunk([...folded.entries()], 150)) {
       const rows = sql.join(
         part.map(
@@ -293,11 +312,25 @@ export const createConversationsRepository = (db: Executor) => ({
     }
   },
 
-  async createMany(list: readonly NewConversation[]): Promise<void> {
+  /**
+   * New conversations; with `activity`, their first messages' list-row facts are written in the same row, as
+   * recordActivities would have set them, instead of inserting the row and then rewriting it (and every list index
+   * on last_message_at) in the same transaction.
+   */
+  async createMany(list: readonly (NewConversation & { activity?: FoldedActivity })[]): Promise<void> {
     for (const part of chunk(list, 200)) {
       await db
         .insertInto('conversations')
-        .values(part.map((c) => ({ id: c.id, channel_id: c.channelId, brand_id: c.brandId, customer_id: c.customerId, thread_key: c.threadKey, visibility: c.visibility, subject: c.subject, status: 'open', last_message_at: c.createdAt, created_at: c.createdAt, updated_at: c.createdAt })))
+        .values(
+          part.map((c) => {
+            const base = { id: c.id, channel_id: c.channelId, brand_id: c.brandId, customer_id: c.customerId, thread_key: c.threadKey, visibility: c.visibility, subject: c.subject, status: 'open', last_message_at: c.createdAt, created_at: c.createdAt, updated_at: c.createdAt };
+            const f = c.activity;
+            if (!f) return base;
+            // As recordActivities: a message older than the row's time counts but does not become its last message.
+            const newest = f.last.at >= c.createdAt ? { last_message_id: f.last.messageId, last_message_preview: f.last.preview, last_message_direction: f.last.direction, last_message_at: f.last.at } : {};
+            return { ...base, ...newest, message_count: f.n, unread_count: f.unread, last_inbound_at: f.inboundAt, customer_id: c.customerId ?? f.customerId, sentiment: f.sentiment, intent: f.intent, language: f.language, updated_at: f.last.at };
+          }),
+        )
         .execute();
     }
   },
