@@ -1,22 +1,27 @@
-import { scorePriority } from '../priority.js';
-import { chooseAssignee, INITIAL_ROUTING_STATE, type RoutingAgent } from '../routing.js';
+import { ageFloorScore, scorePriority } from '../priority.js';
+import { chooseAssignee, INITIAL_ROUTING_STATE, isSkilledFor, type RoutableConversation, type RoutingAgent } from '../routing.js';
+import { pickNextWork, type WaitingWork } from '../work-order.js';
 import { createEventHeap } from './event-heap.js';
 import type { WorkloadModel } from './model.js';
 import { createRandom, type Random } from './random.js';
 import { priorityInput, simAgents, type SimAgent, type SimOutcome } from './sim-common.js';
 
-interface Item {
+const MIN = 60_000;
+
+/** A post waiting for an agent, as the product sees it: its stored priority, wait and SLA due time (minutes as ms). */
+interface Item extends WaitingWork {
   o: SimOutcome;
+  conversation: RoutableConversation;
   /** Grouped into the incident by the correlate stage (once the incident exists). */
   member: boolean;
-  score: number;
 }
 type Task = { kind: 'reply'; item: Item } | { kind: 'attach'; item: Item } | { kind: 'incident_answer' };
 type Event = { kind: 'arrive'; o: SimOutcome } | { kind: 'done'; agent: number; task: Task } | { kind: 'detect' } | { kind: 'confirm' } | { kind: 'tick' };
 
 /**
- * Parley's decide policy: priority-ordered queue (rescored every minute as waits and SLA risk grow; posts waiting
- * past the age floor rank oldest first),
+ * Parley's decide policy: the priority score given on arrival (stored as a whole number, lifted every minute by the
+ * age floor, as the decide stage and its scheduler do), agents taking waiting posts in the product's work order
+ * (decide/work-order.ts: priority while a post has slack, earliest deadline first once it nears its 15 minutes),
  * skills routing to the least-loaded agent, marketing posts kept away from agents, and the outage
  * handled as one incident: detected by the correlate rule, confirmed by a supervisor (or by itself once the
  * detector is confident enough, as Parley does by default), answered once
@@ -42,7 +47,8 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
   let queue: Item[] = [];
   const incident = { recent: [] as number[], detectAt: null as number | null, detected: false, pending: false, taken: false, answerAt: null as number | null, confirmedAt: null as number | null, waiting: [] as SimOutcome[], fanCursor: 0, members: 0 };
 
-  const score = (o: SimOutcome, t: number): number => scorePriority(priorityInput(o.post, t, o.dueAt)).score;
+  // The work order works in epoch milliseconds like the product; the simulation counts minutes from midnight.
+  const ms = (minutes: number): number => minutes * MIN;
   const deliver = (o: SimOutcome, readyAt: number): void => {
     incident.fanCursor = Math.max(incident.fanCursor, readyAt) + 1 / model.fanOutPerMinute;
     o.viaIncident = true;
@@ -82,11 +88,8 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
       start(index, { kind: 'incident_answer' }, t);
       return;
     }
-    let best = -1;
-    for (let i = 0; i < queue.length; i++) {
-      const it = queue[i] as Item;
-      if (agent.languages.includes(it.o.post.language) && (best === -1 || it.score > (queue[best] as Item).score)) best = i;
-    }
+    const skills = routingAgents()[index] as RoutingAgent;
+    const best = pickNextWork(queue, ms(t), (it) => isSkilledFor(skills, it.conversation));
     if (best === -1) return;
     const [item] = queue.splice(best, 1);
     if (item) start(index, taskFor(item), t);
@@ -108,9 +111,11 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
     if (member && incident.detected) return joinIncident(o, t);
     // The decide stage joins an outage post the detector missed to the confirmed incident (decide/incident-join.ts).
     if (!member && o.post.burst && incident.confirmedAt !== null && joining.chance(model.confirmedJoinShare)) return joinIncident(o, t);
-    const item: Item = { o, member, score: score(o, t) };
-    const band = scorePriority(priorityInput(o.post, t, o.dueAt)).band;
-    const decision = chooseAssignee({ id: String(o.post.id), language: o.post.language, intent: o.post.intent, channel: o.post.channel, band, sla: 'ok', needsResponse: true, teamId: 'care' }, routingAgents(), routing);
+    const priority = scorePriority(priorityInput(o.post, t, o.dueAt));
+    const conversation: RoutableConversation = { id: String(o.post.id), language: o.post.language, intent: o.post.intent, channel: o.post.channel, band: priority.band, sla: 'ok', needsResponse: true, teamId: 'care' };
+    // The store keeps a whole-number score (decide.ts writes it cast to an integer).
+    const item: Item = { id: conversation.id, priority: Math.trunc(priority.score), waitingSince: ms(o.post.at), dueAt: Number.isFinite(o.dueAt) ? ms(o.dueAt) : null, o, conversation, member };
+    const decision = chooseAssignee(conversation, routingAgents(), routing);
     routing = decision.state;
     if (decision.kind === 'agent') start(agents.findIndex((a) => a.id === decision.agentId), taskFor(item), t);
     else queue.push(item);
@@ -123,7 +128,13 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
     const t = ev.at;
     const e = ev.value;
     if (e.kind === 'arrive') arrive(e.o, t);
-    else if (e.kind === 'tick') for (const it of queue) it.score = score(it.o, t);
+    else if (e.kind === 'tick') {
+      // The scheduler's minute: the age floor lifts a waiting post's stored score, never lowers it (decide-events.ts).
+      for (const it of queue) {
+        const floor = ageFloorScore(t - it.o.post.at);
+        if (floor !== null && Math.floor(floor) > it.priority) it.priority = Math.floor(floor);
+      }
+    }
     else if (e.kind === 'detect') {
       incident.detected = true;
       // Grouped posts still waiting leave the queue for the incident.
