@@ -41,6 +41,7 @@ export function simulateFifo(outcomes: SimOutcome[], model: WorkloadModel, r: Ra
     taken[pick] = 1;
     const handle = o.post.burst ? r.lognormal(model.cannedReplyMedian, 0.4) : r.lognormal(model.handleMedian, model.handleSigma);
     agent.freeAt = start + handle;
+    o.replyMinutes = handle;
     if (agent.freeAt <= end) o.firstResponseAt = agent.freeAt;
   }
 }

@@ -77,6 +77,7 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
         : task.kind === 'attach'
           ? r.lognormal(model.attachMedian, 0.4)
           : r.lognormal(model.handleMedian, model.handleSigma);
+    if (task.kind === 'reply') task.item.o.replyMinutes = d;
     heap.push(t + d, { kind: 'done', agent: index, task });
   };
   const taskFor = (item: Item): Task => (item.o.post.burst && incident.detected ? { kind: 'attach', item } : { kind: 'reply', item });

@@ -29,6 +29,8 @@ export interface SimOutcome {
   firstResponseAt: number | null;
   /** Answered by the incident fan-out rather than one by one. */
   viaIncident: boolean;
+  /** Minutes the agent spent writing the reply that answered it; null when no agent wrote one. */
+  replyMinutes: number | null;
 }
 
 export interface SimAgent {
@@ -55,7 +57,7 @@ export function initialOutcomes(posts: readonly SimPost[]): SimOutcome[] {
       const due = computeDue(target, ALWAYS_OPEN, toDate(post.at), []);
       dueAt = due ? (due.getTime() - DAY_START) / 60_000 : Number.POSITIVE_INFINITY;
     }
-    return { post, service, dueAt, firstResponseAt: null, viaIncident: false };
+    return { post, service, dueAt, firstResponseAt: null, viaIncident: false, replyMinutes: null };
   });
 }
 

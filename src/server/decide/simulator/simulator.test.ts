@@ -137,6 +137,13 @@ describe('runWorkload', () => {
     expect(one.parley.withinSlaPct).toBeLessThan(r.parley.withinSlaPct);
   });
 
+  it('with agents to spare, the only ordinary posts past 15 minutes are those whose reply took longer than that to write', () => {
+    const ample = runWorkload({ ...model, agents: 40 }, 5);
+    expect(ample.parleyLateOverlongReply).toBeGreaterThan(0);
+    expect(ample.parleyLateOrdinary).toBe(ample.parleyLateOverlongReply);
+    expect(ample.parleyLateBurst).toBe(0);
+  });
+
   it('without a burst, FIFO and Parley both keep up with a quiet day', () => {
     const quiet = runWorkload({ ...model, burstPosts: 0, baselinePostsPerDay: 300 }, 2);
     expect(quiet.fifo.answeredPct).toBe(100);

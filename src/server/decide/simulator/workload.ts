@@ -30,6 +30,8 @@ export interface WorkloadReport {
   /** Parley's misses of the 15-minute first response, split by incident member and ordinary post. */
   parleyLateBurst: number;
   parleyLateOrdinary: number;
+  /** Of those ordinary ones, how many took the agent over 15 minutes to write: late under any policy, with any number of agents. */
+  parleyLateOverlongReply: number;
   parley: PolicyFigures;
   fifo: PolicyFigures;
 }
@@ -72,5 +74,6 @@ export function runWorkload(model: WorkloadModel = DEFAULT_WORKLOAD_MODEL, seed 
     incident,
     parleyLateBurst: late.filter((o) => o.post.burst).length,
     parleyLateOrdinary: late.filter((o) => !o.post.burst).length,
+    parleyLateOverlongReply: late.filter((o) => !o.post.burst && (o.replyMinutes ?? 0) > 15).length,
     parley: policyFigures(parley), fifo: policyFigures(fifo) };
 }
