@@ -47,6 +47,9 @@ describe('shipped classifier', () => {
     expect(one('mi pedido no ha llegado y nadie me responde, qué vergüenza').language).toBe('es');
     expect(one('ok').language).toBe('und');
     expect(one('注文した商品がまだ届きません').language).toBe('ja');
+    // Emoji and a curly apostrophe leave an English text to the stop-word rule; franc called these fr and de.
+    expect(one('@user Who talks shit on buff chicken dip dude it’s buff chicken dip').language).toBe('en');
+    expect(one('@user @user @user @user Your school got piped by Georgia 😂').language).toBe('en');
   });
 
   it('explains each label with readable features', () => {

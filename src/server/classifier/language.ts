@@ -21,8 +21,9 @@ const SCRIPT_ONLY: [RegExp, string][] = [
   [/[\u0370-\u03ff]/u, 'el'],
 ];
 const LETTER_RE = /\p{L}/gu;
+/** A letter or combining mark outside ASCII: emoji, curly quotes and dashes are not. */
 // eslint-disable-next-line no-control-regex
-const ASCII_RE = /^[\u0000-\u007f]*$/;
+const FOREIGN_LETTER_RE = /[^\u0000-\u007f\P{L}]|[^\u0000-\u007f\P{M}]/u;
 const MIN_FRANC_LETTERS = 24;
 
 /** Detects the language of one cleaned text from its lower-cased tokens; 'und' when the evidence is thin. */
@@ -53,8 +54,9 @@ export function detectLanguage(text: string, tokens: readonly string[]): string 
   }
   // Two distinctive function words, clearly ahead of the runner-up, are enough for a tweet-length Latin text.
   if (bestVotes >= 2 && bestVotes >= 2 * second && bestVotes * 8 >= words) return best;
-  // Plain ASCII with an English function word and no rival is English far more often than franc can tell on a headline.
-  if (best === 'en' && second === 0 && ASCII_RE.test(text)) return 'en';
+  // Latin text with no letter outside ASCII, an English function word and no rival is English far more often than franc
+  // can tell on a headline; emoji and a curly apostrophe ("it’s") do not make it less so.
+  if (best === 'en' && second === 0 && !FOREIGN_LETTER_RE.test(text)) return 'en';
   for (const [re, lang] of SCRIPT_ONLY) if (re.test(text)) return lang;
   const letters = text.match(LETTER_RE) ?? [];
   // A run of one repeated letter ("xxxxxxxx") is not language, whatever trigram statistics say.
