@@ -4,6 +4,17 @@ import type { WeightView } from './scorer.js';
 
 const READABLE_RE = /[\p{L}\p{N}\p{Extended_Pictographic}?!]/u;
 
+/** READABLE_RE.test, answered without the regex for the common ASCII names: an ASCII letter, digit, ? or ! decides. */
+function isReadable(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0x7f) return READABLE_RE.test(name);
+    if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) return true;
+    if ((c >= 0x30 && c <= 0x39) || c === 0x3f || c === 0x21) return true;
+  }
+  return false;
+}
+
 // Scratch for one call's contributions: a typed array per call cost more than the arithmetic.
 let contributions = new Float32Array(1024);
 
@@ -37,7 +48,7 @@ export function topFeatures(view: WeightView, features: FeatureVector, target: n
     if (value <= 0) continue;
     if (best.length === limit && value <= (scores[best[limit - 1] as number] as number)) continue;
     // Commas and full stops carry weight in the models but explain nothing to a person.
-    if (!READABLE_RE.test(features.nameOf(i))) continue;
+    if (!isReadable(features.nameOf(i))) continue;
     let at = best.length;
     while (at > 0 && (scores[best[at - 1] as number] as number) < value) at--;
     best.splice(at, 0, i);

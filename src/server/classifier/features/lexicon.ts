@@ -15,6 +15,8 @@ let slots = 0;
 let tableHashes = new Uint32Array(0);
 let tableValues = new Float64Array(0);
 let tableKeys: string[] = [];
+// One bit per value of a hash's top 16 bits: 8 kB that stay in L1 and turn away most tokens before the table.
+const present = new Int32Array(1 << 11);
 
 function buildTable(words: Map<string, number>): void {
   let size = 16;
@@ -25,6 +27,8 @@ function buildTable(words: Map<string, number>): void {
   tableKeys = new Array<string>(size).fill('');
   for (const [word, value] of words) {
     const h = hashString(word, SEED_LEXICON) | 1;
+    const top = h >>> 16;
+    present[top >>> 5] = (present[top >>> 5] as number) | (1 << (top & 31));
     let slot = h & slots;
     while (tableHashes[slot] !== 0) slot = (slot + 1) & slots;
     tableHashes[slot] = h >>> 0;
@@ -36,6 +40,8 @@ function buildTable(words: Map<string, number>): void {
 /** The valence of a lower-cased token, or 0 when the lexicon does not have it (it has no zero valences). */
 export function valenceOf(token: string): number {
   const h = (hashString(token, SEED_LEXICON) | 1) >>> 0;
+  const top = h >>> 16;
+  if (((present[top >>> 5] as number) & (1 << (top & 31))) === 0) return 0;
   for (let slot = h & slots; ; slot = (slot + 1) & slots) {
     const at = tableHashes[slot] as number;
     if (at === 0) return 0;

@@ -62,7 +62,11 @@ export function cleanText(raw: string): { text: string; truncated: boolean } {
   return { text: cut.replace(CONTROL_RE, ' '), truncated };
 }
 
+/** Last code units of the negators, so most tokens are turned away before the set is asked. */
+const NEGATOR_ENDS = new Set([...NEGATORS, "n't"].map((w) => w.charCodeAt(w.length - 1)));
+
 function isNegator(token: string): boolean {
+  if (!NEGATOR_ENDS.has(token.charCodeAt(token.length - 1))) return false;
   return NEGATORS.has(token) || token.endsWith("n't") || token.endsWith('n’t');
 }
 
