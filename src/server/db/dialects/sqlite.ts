@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
 /**
@@ -31,12 +31,48 @@ const withStatementCache = (raw: Database.Database, size = 500): Database.Databa
   });
 };
 
+/** How long a statement waits for a lock another connection holds before its SQLITE_BUSY is thrown. */
+const LOCK_WAIT_MS = 5000;
+
+const isBusy = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_BUSY';
+
+/**
+ * Waits for a lock without blocking the thread. SQLite's own busy handler sleeps inside the call, in steps of
+ * 1, 2, 5, 10 ms and more: every time the checkpoint thread restarted the WAL (holding the write lock a few ms),
+ * the thread that also serves HTTP slept 8 to 18 ms. The connection runs with busy_timeout 0 instead and a busy
+ * statement is tried again after a timer, the event loop free meanwhile. Only statements that did not run are
+ * retried: SQLITE_BUSY means the statement was refused before it changed anything.
+ */
+const waitingForLocks = (connection: DatabaseConnection): DatabaseConnection => ({
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const started = performance.now();
+    for (let delay = 0.5; ; delay = Math.min(delay * 2, 8)) {
+      try {
+        return await connection.executeQuery<R>(query);
+      } catch (error) {
+        if (!isBusy(error) || performance.now() - started > LOCK_WAIT_MS) throw error;
+        await new Promise<void>((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  },
+  streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
+});
+
 /**
  * Transactions start with BEGIN IMMEDIATE: they take the write lock up front, so a second process on the same
- * file (the worker beside the web process) waits for it under busy_timeout instead of failing with
- * SQLITE_BUSY when a deferred transaction tries to upgrade from reading to writing.
+ * file (the worker beside the web process) waits for it instead of failing with SQLITE_BUSY when a deferred
+ * transaction tries to upgrade from reading to writing.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  #wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    let wrapped = this.#wrapped.get(connection);
+    if (!wrapped) this.#wrapped.set(connection, (wrapped = waitingForLocks(connection)));
+    return wrapped;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -76,7 +112,8 @@ export const createSqliteDialect = (options: SqliteOptions): { dialect: SqliteDi
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${options.synchronous}`);
   raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
+  // Lock waits happen in waitingForLocks, off the thread's clock (see there).
+  raw.pragma('busy_timeout = 0');
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
   // A file database is checkpointed by a background thread (see sqlite-checkpointer.ts), so commits never do it;
