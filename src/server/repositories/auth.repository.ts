@@ -1,4 +1,13 @@
-import type { Executor } from './executor.js';
+import { compiledOnce, type Executor } from './executor.js';
+
+const findTokenQuery = compiledOnce((db: Executor, tokenHash: string) =>
+  db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id', 'api_tokens.user_id', 'api_tokens.expires_at', 'users.role', 'users.disabled_at'])
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .where('api_tokens.revoked_at', 'is', null),
+);
 
 /** Sessions, API tokens and login throttling: everything stored by hash, never in the clear. */
 export const createAuthRepository = (db: Executor) => ({
@@ -25,14 +34,8 @@ export const createAuthRepository = (db: Executor) => ({
 
   /** The token with its user's role, in one read (every API call asks); null when revoked, expired or the user is disabled or gone. */
   async findToken(tokenHash: string, now: number): Promise<{ id: string; userId: string; role: string } | null> {
-    const r = await db
-      .selectFrom('api_tokens')
-      .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .select(['api_tokens.id', 'api_tokens.user_id', 'api_tokens.expires_at', 'users.role', 'users.disabled_at'])
-      .where('api_tokens.token_hash', '=', tokenHash)
-      .where('api_tokens.revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (!r || (r.expires_at !== null && r.expires_at <= now) || r.disabled_at !== null) return null;
+    const [r] = await findTokenQuery(db, tokenHash);
+    if (!r || (r.expires_at !== null && Number(r.expires_at) <= now) || r.disabled_at !== null) return null;
     return { id: r.id, userId: r.user_id, role: r.role };
   },
 
