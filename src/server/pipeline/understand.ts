@@ -8,7 +8,7 @@ export const createUnderstandStage = (deps: { classifier: Classifier }): JobHand
   type: 'pipeline.understand',
   merge: mergeMessageIds,
   async handle({ messageIds }, ctx) {
-    const messages = (await ctx.repos.messages.forPipeline(messageIds, { withClassifications: false })).filter((m) => m.stage === 'ingested');
+    const messages = await ctx.repos.messages.textsToUnderstand(messageIds);
     if (messages.length === 0) return;
     const results = deps.classifier.classify(messages.map((m) => (m.subject ? `${m.subject}\n${m.text}` : m.text)));
     await ctx.repos.messages.saveClassifications(

@@ -205,6 +205,17 @@ export const createMessagesRepository = (db: Executor) => ({
     return out;
   },
 
+  /** What the understand stage reads: the text and subject of the messages still waiting for it. */
+  async textsToUnderstand(ids: readonly string[]): Promise<{ id: string; text: string; subject: string | null }[]> {
+    const out: { id: string; text: string; subject: string | null }[] = [];
+    for (const part of chunk(ids)) {
+      const rows = await db.selectFrom('messages').select(['id', 'text', 'subject']).where('id', 'in', part).where('stage', '=', 'ingested').execute();
+      for (const r of rows) out.push({ id: r.id, text: r.text, subject: r.subject });
+    }
+    const order = new Map(ids.map((id, i) => [id, i]));
+    return out.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  },
+
   /** `withClassifications: false` skips the full classifier record (a large JSON) for stages that do not read it. */
   async forPipeline(ids: readonly string[], options: { withClassifications?: boolean } = {}): Promise<PipelineMessage[]> {
     const out: PipelineMessage[] = [];
