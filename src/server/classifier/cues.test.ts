@@ -25,7 +25,10 @@ describe('cues', () => {
         urgentCue: URGENT_CUE.exec(text)?.[0],
       });
     }
-    expect(findCues('cancel my subscription today, i want a lawyer').risks).toEqual(['legal', 'cancellation']);
+    expect(findCues('cancel my subscription today, i want a lawyer').risks).toEqual([
+      'legal',
+      'cancellation',
+    ]);
     expect(findCues('hello there').spamCue).toBeUndefined();
   });
 });

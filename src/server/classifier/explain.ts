@@ -25,7 +25,8 @@ let contributions = new Float32Array(1024);
 function computeContributions(view: WeightView, features: FeatureVector, target: number): void {
   const { weights, scales, stride, offset, classes, mask } = view;
   const { hashes, values, named } = features;
-  if (contributions.length < named) contributions = new Float32Array(Math.max(named, 2 * contributions.length));
+  if (contributions.length < named)
+    contributions = new Float32Array(Math.max(named, 2 * contributions.length));
   const out = contributions;
   const targetScale = scales[offset + target] as number;
   for (let i = 0; i < named; i++) {

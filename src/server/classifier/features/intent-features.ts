@@ -102,13 +102,17 @@ function writeStem(token: string, t: number, at: number, stemming: boolean): num
   if (stemming && n > 3) {
     const last = token.charCodeAt(n - 1);
     const prev = token.charCodeAt(n - 2);
-    if (n > 5 && last === 0x67 && prev === 0x6e && token.charCodeAt(n - 3) === 0x69) keep = n - 3; // -ing
-    else if (n > 4 && last === 0x64 && prev === 0x65) keep = n - 2; // -ed
-    else if (n > 4 && last === 0x79 && prev === 0x6c) keep = n - 2; // -ly
+    if (n > 5 && last === 0x67 && prev === 0x6e && token.charCodeAt(n - 3) === 0x69)
+      keep = n - 3; // -ing
+    else if (n > 4 && last === 0x64 && prev === 0x65)
+      keep = n - 2; // -ed
+    else if (n > 4 && last === 0x79 && prev === 0x6c)
+      keep = n - 2; // -ly
     else if (n > 4 && last === 0x73 && prev === 0x65 && token.charCodeAt(n - 3) === 0x69) {
       keep = n - 3; // -ies → -y
       extra = 0x79;
-    } else if (last === 0x73 && prev !== 0x73 && prev !== 0x75) keep = n - 1; // -s, not -ss / -us
+    } else if (last === 0x73 && prev !== 0x73 && prev !== 0x75)
+      keep = n - 1; // -s, not -ss / -us
     else if (n > 4 && last === 0x65) keep = n - 1; // -e
   }
   stemStarts[t] = at;
