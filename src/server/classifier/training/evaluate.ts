@@ -13,7 +13,12 @@ import {
 } from './intent-benchmarks.js';
 import { f1Score, scorePredictions } from './metrics.js';
 import { parseIntentExamples } from './train-custom.js';
-import { loadAbusive, SEED_INTENTS_PATH, SENTIMENT_LABELS } from './train-shipped.js';
+import {
+  DEFAULT_TAXONOMY_LEARNER,
+  loadAbusive,
+  SEED_INTENTS_PATH,
+  SENTIMENT_LABELS,
+} from './train-shipped.js';
 
 export type EvalTask = 'sentiment' | 'abusive' | 'seed-intents' | 'banking77' | 'clinc150';
 
@@ -104,6 +109,7 @@ export function evaluateAll(options: EvaluateOptions): EvalReport {
       seed,
       name: 'seed intents',
       log,
+      learner: DEFAULT_TAXONOMY_LEARNER,
     });
   }
   if (tasks.has('banking77'))

@@ -1,6 +1,11 @@
 /** Public intent benchmarks for the intent learner: Banking77 k-fold CV and CLINC150 with out-of-scope detection. */
 import type { IntentCounts } from '../features/intent-features.js';
-import { countTexts, fitIntentModel, predictIntent } from '../learn/intent-learner.js';
+import {
+  countTexts,
+  fitIntentModel,
+  predictIntent,
+  type IntentLearnerOptions,
+} from '../learn/intent-learner.js';
 import type { LinearModel } from '../learn/linear-model.js';
 import { createRng, shuffleInPlace } from '../learn/rng.js';
 import { loadBanking77, loadClinc150, type LabelledText } from './datasets.js';
@@ -15,7 +20,14 @@ export interface CrossValidationReport {
 /** k-fold cross-validation of the intent learner on labelled rows: a seeded shuffle dealt round-robin into folds. */
 export function crossValidateIntents(
   rows: readonly LabelledText[],
-  options: { folds?: number; seed?: number; name?: string; log?: (m: string) => void } = {},
+  options: {
+    folds?: number;
+    seed?: number;
+    name?: string;
+    log?: (m: string) => void;
+    /** Learner settings over INTENT_LEARNER's (the default taxonomy's own, for its seed set). */
+    learner?: Partial<IntentLearnerOptions>;
+  } = {},
 ): CrossValidationReport {
   const folds = options.folds ?? 5;
   const seed = options.seed ?? 42;
@@ -33,7 +45,7 @@ export function crossValidateIntents(
       train.map((i) => counts[i]!),
       Int32Array.from(train.map((i) => targets[i]!)),
       labels,
-      { seed: seed + fold },
+      { ...options.learner, seed: seed + fold },
     );
     let hits = 0;
     for (const i of test) if (predictIntent(model, counts[i]!).best === targets[i]) hits++;

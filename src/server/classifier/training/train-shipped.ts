@@ -6,7 +6,7 @@ import { predictProba } from '../learn/linear-model.js';
 import { writeModelFile } from '../learn/model-file.js';
 import type { Manifest } from '../model-store.js';
 import { loadSemevalTrain, loadTweetEval, type LabelledText } from './datasets.js';
-import { trainIntentModel } from '../learn/intent-learner.js';
+import { trainIntentModel, type IntentLearnerOptions } from '../learn/intent-learner.js';
 import { ABUSIVE_LEARNER, featurise, SENTIMENT_LEARNER, trainOn } from './learners.js';
 import { f1Score, fBetaScore, scorePredictions } from './metrics.js';
 import { parseIntentExamples, type IntentExample } from './train-custom.js';
@@ -15,6 +15,20 @@ import { parseIntentExamples, type IntentExample } from './train-custom.js';
 export const MODEL_SET_VERSION = 'understand-2026.11.23.2';
 export const SENTIMENT_LABELS = ['negative', 'neutral', 'positive'];
 export const SEED_INTENTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed', 'intents.jsonl');
+
+/**
+ * The intent learner's settings for the default taxonomy's seed set (526 examples, 13 intents): the one-vs-rest SVM
+ * over every feature alone. Seed-set 5-fold CV over six shuffles (seeds 42, 7, 2026, 1, 99, 123): 0.671 mean, against
+ * 0.658 for the Crammer–Singer ensemble chosen on Banking77 (better on 5 of 6 shuffles; 0.6749 vs 0.6768 at seed 42
+ * alone). The ensemble stays the learner for a company's own intents and the public benchmarks.
+ */
+export const DEFAULT_TAXONOMY_LEARNER: Partial<IntentLearnerOptions> = {
+  jointWeight: 1,
+  wordModelWeight: 0,
+  crammerSingerWeight: 0,
+  wordCrammerSingerWeight: 0,
+  centroidWeight: 0,
+};
 
 export interface TrainShippedOptions {
   sharedDataDir: string;
@@ -90,7 +104,7 @@ export function trainShippedModels(options: TrainShippedOptions): TrainShippedRe
   ];
   const intent = trainIntentModel(
     examples.map((e) => ({ text: e.text, label: e.intent })),
-    { seed },
+    { ...DEFAULT_TAXONOMY_LEARNER, seed },
   );
 
   const files = { sentiment: 'sentiment.bin', abusive: 'abusive.bin', intent: 'intent.bin' };
