@@ -11,7 +11,7 @@ const incident = (over: Partial<JoinableIncident> = {}): JoinableIncident => ({
   brandIds: new Set(['acme']),
   ...over,
 });
-const post = (text: string, over: Partial<{ intent: string | null; createdAt: number; brandId: string | null }> = {}) => ({ intent: 'outage', text, createdAt: 110 * MIN, brandId: 'acme', ...over });
+const post = (text: string, over: Partial<{ intent: string | null; intentScore: number | null; createdAt: number; brandId: string | null }> = {}) => ({ intent: 'outage', text, createdAt: 110 * MIN, brandId: 'acme', ...over });
 
 describe('matchConfirmedIncident', () => {
   it('lets an outage post of the same brand sharing two of the terms join a confirmed incident, naming the terms', () => {
@@ -36,6 +36,10 @@ describe('matchConfirmedIncident', () => {
     expect(matchConfirmedIncident(post(billing, { intent: 'billing' }), [manchester])).toBeNull();
     // Generic outage words alone are not this incident; its place (or its lead symptom) with one more term is.
     expect(matchConfirmedIncident(post('mobile data down for anyone else?'), [manchester])).toBeNull();
+    expect(matchConfirmedIncident(post(billing, { intentScore: 0.4 }), [manchester])).toBeNull();
+    // ...unless the intent model is all but sure it reports an outage.
+    expect(matchConfirmedIncident(post('mobile data down for anyone else?', { intentScore: 0.95 }), [manchester])?.incidentId).toBe('manchester');
+    expect(matchConfirmedIncident(post('is the network down?', { intentScore: 0.99 }), [manchester])).toBeNull();
     expect(matchConfirmedIncident(post('no data in Manchester since lunch'), [manchester])).toEqual({ incidentId: 'manchester', sharedTerms: ['manchest', 'data'] });
     expect(matchConfirmedIncident(post('mobile data still not loading'), [manchester])?.incidentId).toBe('manchester');
   });

@@ -4,6 +4,7 @@ import type { Conversation } from '../repositories/conversations.repository.js';
 import type { Incident } from '../repositories/incidents.repository.js';
 import type { Repositories } from '../repositories/index.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
+import { classificationOf } from './decide-context.js';
 import { incidentNoticeKey, wordNotice, type Notice } from './incident-notice.js';
 import { checkOutboundReply, queueOutboundReply } from './outbound-reply.js';
 
@@ -34,6 +35,11 @@ export const loadBatchIncidents = async (repos: Repositories, inbound: readonly 
   };
 };
 
+const intentScoreOf = (m: PipelineMessage): number | null => {
+  const score = (classificationOf(m).intent as { score?: unknown } | undefined)?.score;
+  return typeof score === 'number' ? score : null;
+};
+
 /** The batch's posts (of one conversation) that join a confirmed incident the detector left them out of. */
 export const joinConfirmedIncident = (incidents: BatchIncidents, posts: readonly PipelineMessage[], channel: Channel | undefined): { incidentId: string; messageIds: string[] } | null => {
   if (incidents.joinable.length === 0 || !channel) return null;
@@ -41,7 +47,7 @@ export const joinConfirmedIncident = (incidents: BatchIncidents, posts: readonly
   const messageIds: string[] = [];
   for (const m of posts) {
     if (m.spam) continue;
-    const join = matchConfirmedIncident({ intent: m.intent, text: m.text, createdAt: m.createdAt, brandId: channel.brandId }, incidents.joinable);
+    const join = matchConfirmedIncident({ intent: m.intent, intentScore: intentScoreOf(m), text: m.text, createdAt: m.createdAt, brandId: channel.brandId }, incidents.joinable);
     if (!join || (incidentId !== null && join.incidentId !== incidentId)) continue;
     incidentId = join.incidentId;
     messageIds.push(m.id);

@@ -97,7 +97,7 @@ describe('model assumptions tied to Parley', () => {
       const candidates = day.messages.filter((m) => (m.truth === 'outage-manchester-data' && !grouped.has(m.id)) || (m.truth === null && m.at >= from && m.at <= to));
       const intents = classifier.classify(candidates.map((m) => m.text));
       candidates.forEach((m, i) => {
-        const joins = matchConfirmedIncident({ intent: intents[i]!.intent.label, text: m.text, createdAt: m.at, brandId: null }, [incident]) !== null;
+        const joins = matchConfirmedIncident({ intent: intents[i]!.intent.label, intentScore: intents[i]!.intent.score, text: m.text, createdAt: m.at, brandId: null }, [incident]) !== null;
         if (m.truth === null) {
           unrelated++;
           if (joins) wronglyJoined++;
