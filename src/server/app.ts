@@ -165,7 +165,7 @@ export const createApp = async (options: AppOptions) => {
     logger,
     metrics,
     maxBatchMessages: config.workerBatch,
-    ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250 } : {}),
+    ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250, yieldTo: () => ingestSettled() } : {}),
     handlers: [
       createUnderstandStage({ classifier }),
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
@@ -179,7 +179,7 @@ export const createApp = async (options: AppOptions) => {
       createWebhookStage({ uow, clock, logger, fetch: outgoingFetch }),
     ],
   });
-  const { ingest } = createIngest({
+  const { ingest, settled: ingestSettled } = createIngest({
     uow,
     clock,
     onIngested: (count) => {

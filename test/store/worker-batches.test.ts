@@ -19,7 +19,7 @@ describe('worker transaction sizes', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const setup = async (interactive: () => boolean, costMs: number) => {
+  const setup = async (interactive: () => boolean, costMs: number, yieldTo?: () => Promise<void>) => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'parley-worker-'));
     store = openStore({ databaseUrl: null, dataDir: dir, sqliteFile: ':memory:' });
     await migrateToLatest(store);
@@ -39,7 +39,7 @@ describe('worker transaction sizes', () => {
         }
       },
     };
-    const worker = createWorker({ uow, repos, handlers: [handler], clock: { now: () => Date.now() }, logger: createLogger('silent'), maxBatchMessages: 500, latencyBudgetMs: 10, interactive });
+    const worker = createWorker({ uow, repos, handlers: [handler], clock: { now: () => Date.now() }, logger: createLogger('silent'), maxBatchMessages: 500, latencyBudgetMs: 10, interactive, ...(yieldTo ? { yieldTo } : {}) });
     const ids = Array.from({ length: 1000 }, (_, i) => `m${String(i).padStart(4, '0')}`);
     await repos.jobs.enqueue([{ id: 'job-1', type: 'pipeline.understand', payload: JSON.stringify({ messageIds: ids }), runAt: 0 }], 0);
     return { worker, batches, ids };
@@ -63,5 +63,24 @@ describe('worker transaction sizes', () => {
     expect(batches.flat().sort()).toEqual(ids);
     const left = await store!.db.selectFrom('jobs').select('id').execute();
     expect(left).toEqual([]);
+  });
+
+  it('lets waiting acknowledgements go first: the next transaction starts only once yieldTo resolves', async () => {
+    let release: () => void = () => undefined;
+    let asked = 0;
+    const yieldTo = () => {
+      asked += 1;
+      return asked === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+    };
+    const { worker, batches, ids } = await setup(() => true, 0.01, yieldTo);
+    const drained = worker.drain();
+    for (let i = 0; i < 20 && asked === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    // The first transaction ran; the worker now waits for the pending acknowledgements before the next one.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toHaveLength(1);
+    release();
+    await drained;
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.flat().sort()).toEqual(ids);
   });
 });

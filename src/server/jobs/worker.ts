@@ -33,6 +33,11 @@ export interface WorkerOptions {
    */
   latencyBudgetMs?: number;
   interactive?: () => boolean;
+  /**
+   * Awaited before each transaction: resolves once acknowledgements waiting to be written have been (the ingest
+   * group commit), so a request never waits behind a pipeline transaction that started after it arrived.
+   */
+  yieldTo?: () => Promise<void>;
 }
 
 export interface Worker {
@@ -174,8 +179,9 @@ export const createWorker = (options: WorkerOptions): Worker => {
             }
           }
         }
-        // Let HTTP requests in between transactions.
+        // Let HTTP requests in between transactions, and the acknowledgements they wait for go first.
         await new Promise<void>((resolve) => setImmediate(resolve));
+        await options.yieldTo?.();
       }
     }
     return claimed.length;

@@ -135,6 +135,7 @@ export const createIngest = (options: IngestOptions) => {
   const groupWindowMs = 2;
   const busyGapMs = 5;
   let lastCommitAt = Number.NEGATIVE_INFINITY;
+  const idleWaiters: (() => void)[] = [];
 
   const flush = async (): Promise<void> => {
     flushing = true;
@@ -174,7 +175,11 @@ export const createIngest = (options: IngestOptions) => {
     }
     flushing = false;
     lastCommitAt = performance.now();
+    for (const wake of idleWaiters.splice(0)) wake();
   };
+
+  /** Resolves when no call is waiting to be stored (at once when none is). */
+  const settled = (): Promise<void> => (flushing ? new Promise<void>((resolve) => idleWaiters.push(resolve)) : Promise.resolve());
 
   /** Resolves once the call's messages are durable (committed with the job that carries them on). */
   const ingest = (envelopes: readonly Envelope[], deletions: readonly Deletion[] = []): Promise<IngestResult> =>
@@ -183,7 +188,7 @@ export const createIngest = (options: IngestOptions) => {
       if (!flushing) void flush();
     });
 
-  return { ingest };
+  return { ingest, settled };
 };
 
 export type Ingest = ReturnType<typeof createIngest>['ingest'];
