@@ -64,8 +64,12 @@ const scratchSeconds = new Int32Array(CAPACITY);
 const scratchWords = new Int32Array(CAPACITY);
 // Light stems of the words of one text, as code units in one buffer: token t's stem is stemChars[stemStarts[t] …].
 const stemChars = new Uint16Array(1 << 16);
+// One token's code units between boundary spaces (a capped text's longest token fits).
+const tokenCodes = new Uint16Array(8192);
 const stemStarts = new Int32Array(CAPACITY);
 const stemLengths = new Int32Array(CAPACITY);
+// FNV state after the pair seed and the stem: every pair that starts with this stem continues from it.
+const stemStates = new Int32Array(CAPACITY);
 
 function hashToken(seed: number, token: string): number {
   let h = mix(FNV_OFFSET, seed);
@@ -116,8 +120,17 @@ function writeStem(token: string, t: number, at: number, stemming: boolean): num
     else if (n > 4 && last === 0x65) keep = n - 1; // -e
   }
   stemStarts[t] = at;
-  for (let k = 0; k < keep; k++) stemChars[at++] = token.charCodeAt(k);
-  if (extra >= 0) stemChars[at++] = extra;
+  let h = mix(FNV_OFFSET, SEED_PAIR);
+  for (let k = 0; k < keep; k++) {
+    const code = token.charCodeAt(k);
+    stemChars[at++] = code;
+    h = mix(h, code);
+  }
+  if (extra >= 0) {
+    stemChars[at++] = extra;
+    h = mix(h, extra);
+  }
+  stemStates[t] = h;
   stemLengths[t] = at - (stemStarts[t] as number);
   return at;
 }
@@ -137,12 +150,9 @@ function stemBefore(s: number, t: number): boolean {
   return ls < lt;
 }
 
-/** hashTwo(SEED_PAIR, stem s, '|', stem t) over the stems in stemChars. */
+/** hashTwo(SEED_PAIR, stem s, '|', stem t), from s's hash state saved by writeStem and t's code units. */
 function hashStemPair(s: number, t: number): number {
-  let h = mix(FNV_OFFSET, SEED_PAIR);
-  for (let k = stemStarts[s] as number, end = k + (stemLengths[s] as number); k < end; k++)
-    h = mix(h, stemChars[k] as number);
-  h = mix(h, 0x7c);
+  let h = mix(stemStates[s] as number, 0x7c);
   for (let k = stemStarts[t] as number, end = k + (stemLengths[t] as number); k < end; k++)
     h = mix(h, stemChars[k] as number);
   return fin(h);
@@ -273,14 +283,21 @@ export function countIntentFeatures(
   }
   const named = n;
   const { charMin, charMax } = config;
+  const seedState = mix(FNV_OFFSET, SEED_CHAR);
+  const codes = tokenCodes;
   for (let t = 0; t < count; t++) {
     const token = tokens[t] as string;
+    // The token between two spaces, as code units: n-grams inside word boundaries read it without branches.
     const len = token.length + 2;
+    if (len > codes.length) continue;
+    codes[0] = 0x20;
+    for (let k = 0; k < token.length; k++) codes[k + 1] = token.charCodeAt(k);
+    codes[len - 1] = 0x20;
     for (let start = 0; start + charMin <= len; start++) {
-      let h = mix(FNV_OFFSET, SEED_CHAR);
+      let h = seedState;
       const end = Math.min(len, start + charMax);
       for (let j = start; j < end; j++) {
-        h = mix(h, j === 0 || j === len - 1 ? 0x20 : token.charCodeAt(j - 1));
+        h = mix(h, codes[j] as number);
         if (j - start + 1 >= charMin) n = addBucket(fin(h) & mask, slots, n);
       }
     }
