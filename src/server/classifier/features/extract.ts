@@ -44,6 +44,8 @@ const CAPACITY = 1 << 16;
 const scratchHashes = new Uint32Array(CAPACITY);
 const scratchValues = new Float32Array(CAPACITY);
 const scratchOrigins = new Int32Array(CAPACITY);
+// One token's code units between boundary spaces (a capped text's longest token fits).
+const tokenCodes = new Uint16Array(8192);
 
 function isWordLike(token: string): boolean {
   const c = token.charCodeAt(0);
@@ -147,16 +149,22 @@ export function extractFeatures(
   normalise(0, named, 1);
 
   const { charMin, charMax } = config;
+  const seedState = mix(FNV_OFFSET, SEED_CHAR);
+  const codes = tokenCodes;
   for (const token of tokens) {
     // Words under three characters add only n-grams that duplicate the word feature itself.
     if (token.length < 3 || !isWordLike(token)) continue;
+    // The token between two spaces, as code units: the n-gram loop reads it without a branch per char.
     const len = token.length + 2;
+    if (len > codes.length) continue;
+    codes[0] = 0x20;
+    for (let k = 0; k < token.length; k++) codes[k + 1] = token.charCodeAt(k);
+    codes[len - 1] = 0x20;
     for (let start = 0; start < len; start++) {
-      let h = mix(FNV_OFFSET, SEED_CHAR);
+      let h = seedState;
       const end = Math.min(len, start + charMax);
       for (let j = start; j < end; j++) {
-        const code = j === 0 || j === len - 1 ? 0x20 : token.charCodeAt(j - 1);
-        h = mix(h, code);
+        h = mix(h, codes[j] as number);
         if (j - start + 1 >= charMin && n < CAPACITY) {
           scratchHashes[n] = fin(h);
           scratchValues[n] = 1;
