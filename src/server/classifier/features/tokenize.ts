@@ -87,9 +87,10 @@ export function tokenize(raw: string): TokenizedText {
   let exclamations = 0;
   let questions = 0;
   let scope = 0;
-  TOKEN_RE.lastIndex = 0;
-  for (let match = TOKEN_RE.exec(text); match !== null; match = TOKEN_RE.exec(text)) {
-    let token = match[0];
+  // One native call returns every match as a string, without a match array per token.
+  const matches = text.match(TOKEN_RE) ?? [];
+  for (const match of matches) {
+    let token = match;
     const first = token.charCodeAt(0);
     const isPunct =
       first === 0x21 ||
