@@ -29,8 +29,15 @@ function computeContributions(view: WeightView, features: FeatureVector, target:
     contributions = new Float32Array(Math.max(named, 2 * contributions.length));
   const out = contributions;
   const targetScale = scales[offset + target] as number;
+  const skipFirstRow = view.emptyFirstRow === true;
   for (let i = 0; i < named; i++) {
-    const base = ((hashes[i] as number) & mask) * stride + offset;
+    const row = (hashes[i] as number) & mask;
+    // A row of zeros pushes no class: its contribution is 0, as the loop below would find.
+    if (skipFirstRow && row === 0) {
+      out[i] = 0;
+      continue;
+    }
+    const base = row * stride + offset;
     let others = 0;
     for (let c = 0; c < classes; c++)
       if (c !== target) others += (weights[base + c] as number) * (scales[offset + c] as number);

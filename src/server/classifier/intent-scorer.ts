@@ -98,7 +98,15 @@ function createOwnFeatureScorer(
   scales[0] = idfScale;
   scales.set(q.scales, 1);
   // Explanations read the same rows: the feature vector handed back holds row indices, not buckets.
-  const view: WeightView = { weights: rows, scales, stride, offset: 1, classes, mask: 0x7fffffff };
+  const view: WeightView = {
+    weights: rows,
+    scales,
+    stride,
+    offset: 1,
+    classes,
+    mask: 0x7fffffff,
+    emptyFirstRow: true,
+  };
   let values = new Float32Array(1024);
   let rowOf = new Uint32Array(1024);
   const sums = new Float32Array(classes);

@@ -18,6 +18,8 @@ export interface WeightView {
   offset: number;
   classes: number;
   mask: number;
+  /** Row 0 holds no weights (the intent scorer's row for every bucket no training text had). */
+  emptyFirstRow?: boolean;
 }
 
 export interface Scorer<K extends string> {
