@@ -431,6 +431,53 @@ export const createConversationsRepository = (db: Executor) => ({
     return rows.map((r) => ({ ...toConversation(r), customerHandle: r.customer_handle, customerName: r.customer_name }));
   },
 
+  /**
+   * Open conversations waiting for our response that this user may take: their own, and unassigned ones in the
+   * service queue of their teams (or of no team). Two short lists, the nearest deadlines and the highest scores, are
+   * enough for the work order to choose from (work-order.ts).
+   */
+  async awaitingResponse(userId: string, limit = 100): Promise<{ id: string; priority: number; slaDueAt: number | null; waitingSince: number; assigneeId: string | null }[]> {
+    const base = db
+      .selectFrom('conversations')
+      .select(['id', 'priority', 'sla_due_at', 'first_response_at', 'created_at', 'last_inbound_at', 'assignee_id'])
+      .where('status', '=', 'open')
+      .where('last_message_direction', '=', 'in')
+      .where('merged_into_id', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('assignee_id', '=', userId),
+          eb.and([eb('assignee_id', 'is', null), eb('queue', '=', 'service'), eb.or([eb('team_id', 'is', null), eb('team_id', 'in', eb.selectFrom('team_members').select('team_id').where('user_id', '=', userId))])]),
+        ]),
+      );
+    const [byDeadline, byScore] = await Promise.all([
+      base.where('sla_due_at', 'is not', null).orderBy('sla_due_at').orderBy('id').limit(limit).execute(),
+      base.orderBy('priority', 'desc').orderBy('id').limit(limit).execute(),
+    ]);
+    const seen = new Set<string>();
+    return [...byDeadline, ...byScore]
+      .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+      .map((r) => ({
+        id: r.id,
+        priority: Number(r.priority),
+        slaDueAt: r.sla_due_at === null ? null : Number(r.sla_due_at),
+        // Waiting since the conversation opened for a first response, since the customer's last message for a next one.
+        waitingSince: r.first_response_at === null ? Number(r.created_at) : Number(r.last_inbound_at ?? r.created_at),
+        assigneeId: r.assignee_id,
+      }));
+  },
+
+  /** Assigns only if nobody holds the conversation (or this user already does): two agents taking work never both get it. */
+  async claim(id: string, userId: string, now: number): Promise<boolean> {
+    const r = await db
+      .updateTable('conversations')
+      .set({ assignee_id: userId, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .where((eb) => eb.or([eb('assignee_id', 'is', null), eb('assignee_id', '=', userId)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
   async setAssignment(id: string, assigneeId: string | null, teamId: string | null, now: number): Promise<boolean> {
     const r = await db.updateTable('conversations').set({ assignee_id: assigneeId, team_id: teamId, updated_at: now }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;

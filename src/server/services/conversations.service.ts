@@ -7,6 +7,7 @@ import { newId } from '../platform/ids.js';
 import { parseSearchQuery, type ConversationFilter, type ListCursor } from '../repositories/conversations.repository.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import { checkOutboundReply, queueOutboundReply } from '../pipeline/outbound-reply.js';
+import { compareWork } from '../decide/work-order.js';
 import { queueConversationUpdated } from '../pipeline/decide-events.js';
 import { recordAudit } from './audit.js';
 import { replyAttachments } from './reply-attachments.js';
@@ -185,6 +186,33 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       });
       events.publish({ type: 'conversations.changed', conversationIds: [id] });
       return (await repos.conversations.get(id))!;
+    },
+
+    /**
+     * The conversation this user should answer next, in the work order the workload simulation measures
+     * (decide/work-order.ts: priority while a post has slack, earliest deadline first once it is at risk), claimed
+     * for them when nobody holds it. Null when nothing waits for them.
+     */
+    async takeNext(actor: Actor) {
+      const now = clock.now();
+      const waiting = (await repos.conversations.awaitingResponse(actor.userId)).map((w) => ({ ...w, dueAt: w.slaDueAt }));
+      waiting.sort((a, b) => compareWork(a, b, now));
+      for (const next of waiting) {
+        if (next.assigneeId === actor.userId) return (await repos.conversations.get(next.id))!;
+        // Another agent may have taken it since the read: then the next one in order.
+        const claimed = await uow(async (tx) => {
+          const before = await tx.conversations.get(next.id);
+          if (!before || !(await tx.conversations.claim(next.id, actor.userId, now))) return false;
+          await recordAudit(tx, actor, now, 'conversation.assign', { type: 'conversation', id: next.id }, { from: before.assigneeId, to: actor.userId, teamId: before.teamId, via: 'take_next' });
+          await queueConversationUpdated(tx, next.id, ['assigneeId'], actor.userId, now);
+          return true;
+        });
+        if (claimed) {
+          events.publish({ type: 'conversations.changed', conversationIds: [next.id] });
+          return (await repos.conversations.get(next.id))!;
+        }
+      }
+      return null;
     },
 
     /**

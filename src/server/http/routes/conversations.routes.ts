@@ -77,6 +77,19 @@ export const registerConversationRoutes = (app: App, deps: { conversations: Conv
     return reply.code(201).send({ id: note.id, authorId: note.authorId, body: note.body, mentions: note.mentions, createdAt: new Date(note.createdAt).toISOString() });
   });
 
+  app.post('/api/v1/conversations/next', {
+    config: { auth: 'conversations:assign' },
+    schema: {
+      tags: ['conversations'],
+      summary: 'Take the next conversation waiting for you: priority while posts have slack, the nearest deadline first once one is at risk; claimed for you if unassigned (204 when nothing waits)',
+      response: { 200: conversationSchema, 204: z.null().describe('Nothing waits for you') },
+    },
+  }, async (request, reply) => {
+    const next = await conversations.takeNext(actorOf(request));
+    if (!next) return reply.status(204).send(null);
+    return toConversationDto(next);
+  });
+
   app.post('/api/v1/conversations/:id/assign', {
     config: { auth: 'conversations:assign' },
     schema: { tags: ['conversations'], summary: 'Assign to a user (or null to unassign), optionally to a team', params, body: z.strictObject({ assigneeId: idSchema.nullable(), teamId: idSchema.nullable().optional() }), response: { 200: conversationSchema } },
