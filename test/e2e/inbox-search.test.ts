@@ -216,4 +216,24 @@ describe.skipIf(skip)('inbox search, virtualised list and SLA settings in a real
     expect(await app.services.sla.list()).toEqual([]);
     await page.close();
   });
+
+  it('takes the next conversation with the button or n: the longest overdue first, claimed and opened', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await signIn(page, baseUrl, email, password);
+    await page.goto(`${baseUrl}/?view=all`);
+    await page.locator('ul.rows > li').first().waitFor();
+    await page.getByRole('button', { name: 'Take next' }).click();
+    // Every seeded post is past the 15-minute horizon; conv-0000 has waited longest (260 minutes), longer than
+    // conv-0005..0007 have been past their SLA due time: the earliest deadline first.
+    await page.waitForURL((url) => url.pathname === `/c/${pad(0)}`);
+    const admin = (await app.repos.users.list()).find((u) => u.email === email)!;
+    expect((await app.repos.conversations.get(pad(0)))!.assigneeId).toBe(admin.id);
+    // Answered, the next-longest wait comes.
+    await app.store.db.updateTable('conversations').set({ last_message_direction: 'out' }).where('id', '=', pad(0)).execute();
+    await page.locator('body').click({ position: { x: 900, y: 700 } });
+    await page.keyboard.press('n');
+    await page.waitForURL((url) => url.pathname === `/c/${pad(1)}`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
 });

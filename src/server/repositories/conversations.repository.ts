@@ -433,8 +433,8 @@ export const createConversationsRepository = (db: Executor) => ({
 
   /**
    * Open conversations waiting for our response that this user may take: their own, and unassigned ones in the
-   * service queue of their teams (or of no team). Two short lists, the nearest deadlines and the highest scores, are
-   * enough for the work order to choose from (work-order.ts).
+   * service queue of their teams (or of no team). Three short lists, the nearest SLA deadlines, the longest waits and
+   * the highest scores, are enough for the work order to choose from (work-order.ts).
    */
   async awaitingResponse(userId: string, limit = 100): Promise<{ id: string; priority: number; slaDueAt: number | null; waitingSince: number; assigneeId: string | null }[]> {
     const base = db
@@ -449,12 +449,14 @@ export const createConversationsRepository = (db: Executor) => ({
           eb.and([eb('assignee_id', 'is', null), eb('queue', '=', 'service'), eb.or([eb('team_id', 'is', null), eb('team_id', 'in', eb.selectFrom('team_members').select('team_id').where('user_id', '=', userId))])]),
         ]),
       );
-    const [byDeadline, byScore] = await Promise.all([
+    const [byDeadline, byWait, byScore] = await Promise.all([
       base.where('sla_due_at', 'is not', null).orderBy('sla_due_at').orderBy('id').limit(limit).execute(),
+      // The longest waits: past the response horizon whatever their SLA says.
+      base.orderBy('last_inbound_at').orderBy('id').limit(limit).execute(),
       base.orderBy('priority', 'desc').orderBy('id').limit(limit).execute(),
     ]);
     const seen = new Set<string>();
-    return [...byDeadline, ...byScore]
+    return [...byDeadline, ...byWait, ...byScore]
       .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
       .map((r) => ({
         id: r.id,

@@ -6,6 +6,7 @@ import { EmptyState, ErrorNotice } from '../../ui/notice.js';
 import { useNow } from '../../ui/time.js';
 import { ConversationRow } from './conversation-row.js';
 import { InboxFilters } from './inbox-filters.js';
+import { TakeNext } from './take-next.js';
 import { filtersFrom, searchOf, useInbox, type InboxFilters as Filters } from './inbox-state.js';
 
 const emptyText: Record<Filters['view'], string> = {
@@ -104,9 +105,10 @@ export const Inbox = ({ activeId }: { activeId: string | null }) => {
       <h1 id="inbox-title" className="sr-only">
         Inbox
       </h1>
+      <TakeNext search={search} />
       <InboxFilters filters={filters} onChange={setFilters} />
       <p className="muted keys-hint">
-        <kbd>j</kbd>/<kbd>k</kbd> to move, <kbd>Enter</kbd> to open, <kbd>/</kbd> to search, <kbd>?</kbd> for all shortcuts
+        <kbd>j</kbd>/<kbd>k</kbd> to move, <kbd>Enter</kbd> to open, <kbd>n</kbd> to take the next, <kbd>/</kbd> to search, <kbd>?</kbd> for all shortcuts
         {inbox.isFetching && !isFetchingNextPage ? ' · refreshing…' : ''}
       </p>
       {inbox.error ? <ErrorNotice error={inbox.error} onRetry={() => void inbox.refetch()} /> : null}

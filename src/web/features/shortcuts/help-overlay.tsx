@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { isTyping } from '../../ui/keys.js';
 
 const groups: { title: string; keys: [string, string][] }[] = [
-  { title: 'Inbox', keys: [['j / k', 'Next / previous conversation'], ['Enter', 'Open the selected conversation'], ['/', 'Search messages (Esc clears)']] },
+  { title: 'Inbox', keys: [['j / k', 'Next / previous conversation'], ['Enter', 'Open the selected conversation'], ['n', 'Take the next conversation waiting for you'], ['/', 'Search messages (Esc clears)']] },
   { title: 'Conversation', keys: [['e', 'Resolve (or reopen)'], ['a', 'Assign to me'], ['r', 'Write a reply'], ['Ctrl + Enter', 'Send the reply or note']] },
   { title: 'Anywhere', keys: [['?', 'Show or hide this help'], ['Esc', 'Close this help']] },
 ];
