@@ -165,6 +165,7 @@ export const createApp = async (options: AppOptions) => {
     logger,
     metrics,
     maxBatchMessages: config.workerBatch,
+    chain: ['pipeline.correlate', 'pipeline.decide'],
     ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250, yieldTo: () => ingestSettled() } : {}),
     handlers: [
       createUnderstandStage({ classifier }),

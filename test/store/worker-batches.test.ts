@@ -84,3 +84,68 @@ describe('worker transaction sizes', () => {
     expect(batches.flat().sort()).toEqual(ids);
   });
 });
+
+/** Chained stages: the next stage of a batch, due now, runs in the same transaction when no request is waiting. */
+describe('worker stage chaining', () => {
+  let store: Store | null = null;
+  afterEach(async () => {
+    await store?.close();
+    store = null;
+  });
+
+  const setup = async (options: { failCorrelate: number; interactive: boolean }) => {
+    store = openStore({ databaseUrl: null, dataDir: os.tmpdir(), sqliteFile: ':memory:' });
+    await migrateToLatest(store);
+    const s = store;
+    const repos = createRepositories(s.db, { skipLocked: false });
+    const uow: UnitOfWork = (work) => s.db.transaction().execute((trx) => work(createRepositories(trx, { skipLocked: false })));
+    const log: string[] = [];
+    let failures = options.failCorrelate;
+    const understand: JobHandler<'pipeline.understand'> = {
+      type: 'pipeline.understand',
+      merge: mergeMessageIds,
+      async handle({ messageIds }, ctx) {
+        log.push(`understand ${messageIds.join(',')}`);
+        await ctx.repos.settings.set('understood', messageIds, ctx.now);
+        await ctx.enqueue('pipeline.correlate', { messageIds });
+      },
+    };
+    const correlate: JobHandler<'pipeline.correlate'> = {
+      type: 'pipeline.correlate',
+      merge: mergeMessageIds,
+      async handle({ messageIds }) {
+        log.push(`correlate ${messageIds.join(',')}`);
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('correlate failed');
+        }
+      },
+    };
+    const worker = createWorker({ uow, repos, handlers: [understand, correlate], clock: { now: () => Date.now() }, logger: createLogger('silent'), interactive: () => options.interactive, chain: ['pipeline.correlate'] });
+    await repos.jobs.enqueue([{ id: 'job-1', type: 'pipeline.understand', payload: JSON.stringify({ messageIds: ['m1', 'm2'] }), runAt: 0 }], 0);
+    return { worker, repos, log };
+  };
+
+  it('runs the next stage in the same transaction: no job row for it', async () => {
+    const { worker, log } = await setup({ failCorrelate: 0, interactive: false });
+    expect(await worker.drain()).toBe(1);
+    expect(log).toEqual(['understand m1,m2', 'correlate m1,m2']);
+    expect(await store!.db.selectFrom('jobs').select('id').execute()).toEqual([]);
+  });
+
+  it('runs the stages as jobs of their own while requests arrive', async () => {
+    const { worker, log } = await setup({ failCorrelate: 0, interactive: true });
+    expect(await worker.drain()).toBe(2);
+    expect(log).toEqual(['understand m1,m2', 'correlate m1,m2']);
+  });
+
+  it('when a chained stage fails, commits the first stage alone and leaves the failing one to fail as its own job', async () => {
+    const { worker, repos, log } = await setup({ failCorrelate: 2, interactive: false });
+    await worker.drain();
+    // Chained try (correlate fails, all rolled back), understand alone, then correlate as its own job (fails once more).
+    expect(log).toEqual(['understand m1,m2', 'correlate m1,m2', 'understand m1,m2', 'correlate m1,m2']);
+    expect(await repos.settings.get('understood')).toEqual(['m1', 'm2']);
+    const jobs = await store!.db.selectFrom('jobs').select(['type', 'attempts', 'last_error']).execute();
+    expect(jobs).toEqual([{ type: 'pipeline.correlate', attempts: 1, last_error: 'correlate failed' }]);
+  });
+});

@@ -38,6 +38,11 @@ export interface WorkerOptions {
    * group commit), so a request never waits behind a pipeline transaction that started after it arrived.
    */
   yieldTo?: () => Promise<void>;
+  /**
+   * Job types that, enqueued by a handler to run now, run in the same transaction (the next pipeline stages), while
+   * `interactive()` is false.
+   */
+  chain?: readonly JobType[];
 }
 
 export interface Worker {
@@ -63,6 +68,13 @@ const messageCount = (payload: string): number => {
 /** A payload that is only a list of message ids can be cut into parts handled in separate transactions. */
 const splittable = (payload: unknown): payload is { messageIds: string[] } =>
   typeof payload === 'object' && payload !== null && Array.isArray((payload as { messageIds?: unknown }).messageIds) && Object.keys(payload).length === 1;
+
+/** A stage run in its predecessor's transaction failed: the predecessor is then run and committed alone. */
+class ChainedStageFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
 
 /** Smallest transaction in latency mode: below this, per-transaction overhead costs more than it saves. */
 const MIN_LATENCY_BATCH = 16;
@@ -90,7 +102,10 @@ export const createWorker = (options: WorkerOptions): Worker => {
     else if (elapsedMs < latencyBudgetMs / 2 && handled >= current) latencyLimits.set(type, Math.min(maxBatch, Math.ceil(current * 1.25)));
   };
 
-  const runJobs = async (type: JobType, jobs: { id: string; payload: string }[], limit = Number.POSITIVE_INFINITY): Promise<void> => {
+  const chainable = new Set<string>(options.chain ?? []);
+
+  // Chained only when no request is waiting on the embedded store: a chained transaction is as long as all its stages.
+  const runJobs = async (type: JobType, jobs: { id: string; payload: string }[], limit = Number.POSITIVE_INFINITY, chain = chainable.size > 0 && !options.interactive?.()): Promise<void> => {
     const handler = handlers.get(type) as AnyJobHandler | undefined;
     if (!handler) throw new PermanentError(`no handler for job type ${type}`);
     const payloads = jobs.map((j) => JSON.parse(j.payload) as JobPayloads[typeof type]);
@@ -103,6 +118,8 @@ export const createWorker = (options: WorkerOptions): Worker => {
     }
     const effects: (() => void)[] = [];
     const started = performance.now();
+    // Time spent in chained stages: reported under their own types, not this one.
+    let chainedMs = 0;
     await uow(async (tx) => {
       const now = clock.now();
       // Follow-up jobs are inserted together at the end of the handler: one multi-row insert per batch.
@@ -117,6 +134,28 @@ export const createWorker = (options: WorkerOptions): Worker => {
         afterCommit: (effect) => effects.push(effect),
       };
       await (handler.handle as (p: unknown, c: JobContext) => Promise<void>)(merged, ctx);
+      // The next stage of this batch, due now, runs in this same transaction instead of as a job of its own: its
+      // work commits with this stage's, and the rows both touch are written to the WAL once instead of once per
+      // stage. Each stage still runs its own handler; if any fails, the whole transaction is tried again without
+      // chaining (see round), so a failing stage fails as its own job.
+      for (let i = 0; chain && i < followUps.length; i += 1) {
+        const next = followUps[i]!;
+        const nextHandler = handlers.get(next.type as JobType) as AnyJobHandler | undefined;
+        if (!chainable.has(next.type) || next.runAt > now || !nextHandler || next.type === type) continue;
+        followUps.splice(i, 1);
+        i -= 1;
+        const payload = JSON.parse(next.payload) as unknown;
+        const chainStarted = performance.now();
+        try {
+          await (nextHandler.handle as (p: unknown, c: JobContext) => Promise<void>)(payload, ctx);
+        } catch (error) {
+          throw new ChainedStageFailure(error);
+        }
+        const chainMs = performance.now() - chainStarted;
+        chainedMs += chainMs;
+        const n = typeof payload === 'object' && payload !== null && 'messageIds' in payload && Array.isArray(payload.messageIds) ? payload.messageIds.length : 1;
+        effects.push(() => options.metrics?.stageDuration(next.type, chainMs / 1000, n));
+      }
       if (followUps.length > 0) {
         await tx.jobs.enqueue(followUps, now);
         effects.push(() => api.wake());
@@ -126,7 +165,7 @@ export const createWorker = (options: WorkerOptions): Worker => {
     const count = merged && typeof merged === 'object' && 'messageIds' in merged ? merged.messageIds.length : jobs.length;
     const elapsedMs = performance.now() - started;
     adjustLimit(type, elapsedMs, count);
-    options.metrics?.stageDuration(type, elapsedMs / 1000, count);
+    options.metrics?.stageDuration(type, (elapsedMs - chainedMs) / 1000, count);
     for (const effect of effects) effect();
   };
 
@@ -164,7 +203,11 @@ export const createWorker = (options: WorkerOptions): Worker => {
       if (current.length > 0) groups.push(current);
       for (const group of groups) {
         try {
-          await runJobs(type as JobType, group, limit);
+          await runJobs(type as JobType, group, limit).catch(async (error: unknown) => {
+            // A later stage failed inside the chained transaction: the stages run one transaction each instead.
+            if (!(error instanceof ChainedStageFailure)) throw error;
+            await runJobs(type as JobType, group, limit, false);
+          });
         } catch (error) {
           if (group.length === 1) {
             await fail(group[0]!, error);
@@ -173,7 +216,7 @@ export const createWorker = (options: WorkerOptions): Worker => {
           // One bad job must not hold back the others: retry them one by one to find it.
           for (const job of group) {
             try {
-              await runJobs(type as JobType, [job]);
+              await runJobs(type as JobType, [job], Number.POSITIVE_INFINITY, false);
             } catch (single) {
               await fail(job, single);
             }
