@@ -14,6 +14,8 @@ import { useMentionSuggest } from './mention-suggest.js';
 import { ContinuePrivately } from './private-link.js';
 import { AttachmentTray, attachPasted, useAttachments, useDropTarget } from './composer-attachments.js';
 import { captionLimit, isCaptionTooLong } from './composer-media.js';
+import { HoldingReplyNudge } from './holding-reply.js';
+import type { WaitingConversation } from '../../../shared/holding-reply.js';
 
 type Mode = 'reply' | 'note';
 
@@ -76,7 +78,7 @@ const Collision = ({ replies, onSendAnyway }: { replies: MessageDto[]; onSendAny
  * Reply to the customer (public replies pass the server's PII guard) or leave an internal note. Guards against
  * sending on top of a teammate: replies that arrived since you started writing must be acknowledged first.
  */
-export const Composer = ({ conversationId, isPublic, platform = null, messages, onTyping }: { conversationId: string; isPublic: boolean; platform?: string | null; messages: readonly MessageDto[]; onTyping?: () => void }) => {
+export const Composer = ({ conversationId, isPublic, platform = null, messages, onTyping, conversation }: { conversationId: string; isPublic: boolean; platform?: string | null; messages: readonly MessageDto[]; onTyping?: () => void; conversation?: WaitingConversation & { id: string } }) => {
   const client = useQueryClient();
   const { user } = useSession();
   const [mode, setMode] = useState<Mode>('reply');
@@ -169,6 +171,7 @@ export const Composer = ({ conversationId, isPublic, platform = null, messages, 
           Note
         </button>
       </div>
+      {mode === 'reply' && conversation ? <HoldingReplyNudge conversation={conversation} platform={platform} /> : null}
       {mode === 'reply' ? (
         <SuggestedReplies
           conversationId={conversationId}

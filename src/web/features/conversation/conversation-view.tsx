@@ -190,7 +190,7 @@ export const ConversationView = ({ id }: { id: string }) => {
           ),
         )}
       </ol>
-      <Composer conversationId={id} isPublic={conversation.visibility !== 'private'} platform={detail.data.channel?.platform ?? null} messages={messages} onTyping={reportTyping} />
+      <Composer conversationId={id} isPublic={conversation.visibility !== 'private'} platform={detail.data.channel?.platform ?? null} messages={messages} onTyping={reportTyping} conversation={conversation} />
     </section>
     {conversation.customerId ? <CustomerPanel customerId={conversation.customerId} currentConversationId={conversation.id} /> : null}
     </div>

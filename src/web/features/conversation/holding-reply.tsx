@@ -1,0 +1,66 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { can } from '../../../shared/permissions.js';
+import { defaultHoldingReply, holdingReplyNudge, isHoldingReplyMacro, type WaitingConversation } from '../../../shared/holding-reply.js';
+import { api } from '../../api/client.js';
+import { useCapabilities } from '../../api/capabilities.js';
+import type { MacroDto } from '../../api/types.js';
+import { ErrorNotice } from '../../ui/notice.js';
+import { useNow } from '../../ui/time.js';
+import { useSession } from '../auth/session.js';
+
+/**
+ * The text of the holding reply: the workspace's macro named for it (rendered by the server for this customer and
+ * channel, its variant and length limit), else the built-in acknowledgement for the channel.
+ */
+const holdingText = async (conversationId: string, macro: MacroDto | undefined, platform: string | null): Promise<string> => {
+  if (macro) {
+    const rendered = await api.post<{ ok: boolean; text: string | null }>(`/macros/${encodeURIComponent(macro.id)}/render`, { conversationId }).catch(() => null);
+    if (rendered?.ok && rendered.text?.trim()) return rendered.text;
+  }
+  return defaultHoldingReply(platform);
+};
+
+/**
+ * When the customer's response deadline (the SLA due time, or fifteen minutes after their message if sooner) is
+ * within three minutes or past, nudges the agent to send a short holding reply now and finish the answer after. The
+ * holding reply goes through the ordinary reply endpoint (PII guard, outbox, proof) and leaves the draft alone.
+ */
+export const HoldingReplyNudge = ({ conversation, platform }: { conversation: WaitingConversation & { id: string }; platform: string | null }) => {
+  const client = useQueryClient();
+  const { user } = useSession();
+  const capabilities = useCapabilities();
+  const now = useNow(15_000);
+  const nudge = holdingReplyNudge(conversation, now);
+  const macrosEnabled = can(user.role, 'macros:use') && capabilities.has('POST', '/api/v1/macros/{id}/render');
+  const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get<{ items: MacroDto[] }>('/macros').then((r) => r.items), enabled: macrosEnabled && nudge !== null, staleTime: 60_000 });
+  const macro = macros.data?.find((m) => isHoldingReplyMacro(m.name));
+  const send = useMutation({
+    mutationFn: async () => {
+      const text = await holdingText(conversation.id, macro, platform);
+      return api.post(`/conversations/${encodeURIComponent(conversation.id)}/reply`, { text });
+    },
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['conversation', conversation.id] });
+      await client.invalidateQueries({ queryKey: ['conversations'] });
+    },
+  });
+  if (!can(user.role, 'conversations:write')) return null;
+  if (!nudge) return send.isSuccess ? <p className="muted" role="status">Holding reply sent — your draft is still here.</p> : null;
+  return (
+    <div className="notice notice-warn holding-reply" role="status">
+      <p>
+        <strong>The customer has waited {nudge.waitedMinutes} min</strong> — send a holding reply now and finish your answer after.
+        {nudge.overdue ? ' Their response deadline has passed.' : ''}
+      </p>
+      <p>
+        <button type="button" className="btn" disabled={send.isPending} aria-describedby="holding-reply-text" onClick={() => send.mutate()}>
+          {send.isPending ? 'Sending…' : 'Send holding reply'}
+        </button>{' '}
+        <span id="holding-reply-text" className="muted">
+          {macro ? `Sends your “${macro.name}” macro.` : `Sends “${defaultHoldingReply(platform)}”`}
+        </span>
+      </p>
+      {send.error ? <ErrorNotice error={send.error} /> : null}
+    </div>
+  );
+};

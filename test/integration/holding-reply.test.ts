@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultHoldingReply, holdingReplyNudge } from '../../src/shared/holding-reply.js';
+import { createManualClock } from '../../src/server/platform/clock.js';
+import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
+import { dialects, isPostgresAvailable } from '../support/stores.js';
+
+const pgAvailable = await isPostgresAvailable();
+const MIN = 60_000;
+const START = Date.UTC(2026, 10, 23, 10, 0);
+
+describe.each(dialects)('holding reply on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+  const clock = createManualClock(START);
+  let app: TestApp;
+  let channelId: string;
+  let token: string;
+  const http = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) =>
+    app.http.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload }) });
+
+  beforeAll(async () => {
+    if (skip) return;
+    app = await createTestApp(dialect, { clock });
+    channelId = (await createChannel(app)).id;
+    token = await tokenFor(app, (await createUser(app, 'agent')).id);
+    const admin = await tokenFor(app, (await createUser(app, 'admin')).id);
+    const policy = await app.http.inject({ method: 'POST', url: '/api/v1/sla-policies', headers: { authorization: `Bearer ${admin}` }, payload: { name: 'Social 15', position: 0, businessHours: false, appliesTo: { channels: ['x'] }, defaults: { firstResponseMinutes: 15, nextResponseMinutes: 30, resolutionMinutes: 600 } } });
+    expect(policy.statusCode).toBe(201);
+  });
+  afterAll(async () => app?.dispose());
+
+  it.skipIf(skip)('sent through the reply endpoint as the deadline nears, it is the first response: first_response_at set, the first-response clock met, nothing resolved', async () => {
+    const e = envelope(channelId, { threadKey: 'hold-1', text: 'My card was charged twice and the app shows nothing, what is going on?', createdAt: new Date(clock.now()).toISOString() });
+    await app.services.ingest(parseEnvelopes([e]));
+    await app.worker.drain();
+    const conversationId = (await app.repos.messages.findByExternalIds(channelId, [e.externalId]))[0]!.conversationId!;
+    const before = (await http('GET', `/api/v1/conversations/${conversationId}`)).json().conversation;
+    expect(before.firstResponseAt).toBeNull();
+    expect(Date.parse(before.slaDueAt)).toBe(START + 15 * MIN);
+    // Eleven minutes in: no nudge yet; thirteen: the composer suggests the holding reply.
+    expect(holdingReplyNudge(before, START + 11 * MIN)).toBeNull();
+    clock.set(START + 13 * MIN);
+    expect(holdingReplyNudge(before, clock.now())).toMatchObject({ waitedMinutes: 13, overdue: false });
+
+    const sent = await http('POST', `/api/v1/conversations/${conversationId}/reply`, { text: defaultHoldingReply('x') });
+    expect(sent.statusCode).toBeLessThan(300);
+    await app.worker.drain();
+    await app.services.sla.syncConversations([conversationId]);
+
+    const after = (await http('GET', `/api/v1/conversations/${conversationId}`)).json();
+    expect(Date.parse(after.conversation.firstResponseAt)).toBe(START + 13 * MIN);
+    expect(after.conversation.status).toBe('open');
+    expect(after.conversation.resolvedAt).toBeNull();
+    expect(holdingReplyNudge(after.conversation, clock.now())).toBeNull();
+    const reply = after.messages.find((m: { direction: string }) => m.direction === 'out');
+    expect(reply.text.startsWith(defaultHoldingReply('x'))).toBe(true);
+    // Queued through the outbox like any reply.
+    expect(reply.delivery).not.toBeNull();
+    const clocks = await app.services.sla.clocksOf(conversationId);
+    expect(clocks.find((c) => c.metric === 'first_response')!.metAt).toBe(START + 13 * MIN);
+    expect(clocks.find((c) => c.metric === 'resolution')!.metAt).toBeNull();
+  });
+
+  it.skipIf(skip)('goes through the PII guard like any public reply', async () => {
+    const e = envelope(channelId, { threadKey: 'hold-2', text: 'Still waiting on my refund', createdAt: new Date(clock.now()).toISOString() });
+    await app.services.ingest(parseEnvelopes([e]));
+    await app.worker.drain();
+    const conversationId = (await app.repos.messages.findByExternalIds(channelId, [e.externalId]))[0]!.conversationId!;
+    const blocked = await http('POST', `/api/v1/conversations/${conversationId}/reply`, { text: "Thanks, we're on it — call us back on +44 7700 900123 or mail jane.doe@example.com" });
+    expect(blocked.statusCode).toBe(422);
+    expect((await http('GET', `/api/v1/conversations/${conversationId}`)).json().conversation.firstResponseAt).toBeNull();
+  });
+});
