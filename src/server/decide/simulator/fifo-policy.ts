@@ -5,7 +5,8 @@ import { simAgents, type SimOutcome } from './sim-common.js';
 /**
  * The baseline most teams run: one queue in arrival order, every post answered one by one
  * (outage posts with a canned reply, which is faster than writing), no priority, no incident.
- * It is given the same agents, languages and service posts as Parley; marketing posts are left out.
+ * It is given the same agents, languages and service posts as Parley; marketing posts are left out. It has no
+ * holding-reply nudge: the first response is the full reply.
  */
 export function simulateFifo(outcomes: SimOutcome[], model: WorkloadModel, r: Random): void {
   const end = 1440 + model.graceAfterDay;
@@ -42,6 +43,9 @@ export function simulateFifo(outcomes: SimOutcome[], model: WorkloadModel, r: Ra
     const handle = o.post.burst ? r.lognormal(model.cannedReplyMedian, 0.4) : r.lognormal(model.handleMedian, model.handleSigma);
     agent.freeAt = start + handle;
     o.replyMinutes = handle;
-    if (agent.freeAt <= end) o.firstResponseAt = agent.freeAt;
+    if (agent.freeAt <= end) {
+      o.firstResponseAt = agent.freeAt;
+      o.answeredAt = agent.freeAt;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { ageFloorScore, scorePriority } from '../priority.js';
 import { chooseAssignee, INITIAL_ROUTING_STATE, isSkilledFor, type RoutableConversation, type RoutingAgent } from '../routing.js';
-import { pickNextWork, type WaitingWork } from '../work-order.js';
+import { pickNextWork, responseDeadline, type WaitingWork } from '../work-order.js';
 import { createEventHeap } from './event-heap.js';
 import type { WorkloadModel } from './model.js';
 import { createRandom, type Random } from './random.js';
@@ -41,6 +41,8 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
   const timeline = createRandom(random.int(1, 2 ** 30));
   const grouping = createRandom(random.int(1, 2 ** 30));
   const joining = createRandom(random.int(1, 2 ** 30));
+  // Drawn last and on its own stream: with the nudge off, every other draw is what it was.
+  const holding = createRandom(random.int(1, 2 ** 30));
   const agents = simAgents(model.agents).map((a: SimAgent) => ({ ...a, busy: false }));
   const heap = createEventHeap<Event>();
   let routing = INITIAL_ROUTING_STATE;
@@ -52,7 +54,10 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
   const deliver = (o: SimOutcome, readyAt: number): void => {
     incident.fanCursor = Math.max(incident.fanCursor, readyAt) + 1 / model.fanOutPerMinute;
     o.viaIncident = true;
-    if (incident.fanCursor <= end) o.firstResponseAt = incident.fanCursor;
+    if (incident.fanCursor <= end) {
+      o.firstResponseAt = incident.fanCursor;
+      o.answeredAt = incident.fanCursor;
+    }
   };
   const joinIncident = (o: SimOutcome, t: number): void => {
     if (incident.answerAt !== null) deliver(o, t + model.pipelineLatency);
@@ -77,8 +82,23 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
         : task.kind === 'attach'
           ? r.lognormal(model.attachMedian, 0.4)
           : r.lognormal(model.handleMedian, model.handleSigma);
-    if (task.kind === 'reply') task.item.o.replyMinutes = d;
-    heap.push(t + d, { kind: 'done', agent: index, task });
+    let busy = d;
+    if (task.kind === 'reply') {
+      const o = task.item.o;
+      o.replyMinutes = d;
+      // The composer's nudge (shared/holding-reply.ts): a reply that would land after the deadline gets a holding
+      // reply first, sent once the nudge shows, while it can still arrive in time (model.ts); the full answer still
+      // takes its whole handle time after it.
+      const deadline = responseDeadline(task.item) / MIN;
+      if (model.holdingReplies && t + d > deadline && t + model.holdingReplyMedian <= deadline) {
+        const h = holding.lognormal(model.holdingReplyMedian, model.holdingReplySigma);
+        const sentAt = Math.max(t, deadline - model.holdingReplyLeadMinutes) + h;
+        o.holdingReply = true;
+        if (sentAt <= end) o.firstResponseAt = sentAt;
+        busy = d + h;
+      }
+    }
+    heap.push(t + busy, { kind: 'done', agent: index, task });
   };
   const taskFor = (item: Item): Task => (item.o.post.burst && incident.detected ? { kind: 'attach', item } : { kind: 'reply', item });
   const pull = (index: number, t: number): void => {
@@ -147,7 +167,10 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
       confirm(t);
     } else {
       const task = e.task;
-      if (task.kind === 'reply') task.item.o.firstResponseAt = t;
+      if (task.kind === 'reply') {
+        task.item.o.answeredAt = t;
+        if (!task.item.o.holdingReply) task.item.o.firstResponseAt = t;
+      }
       else if (task.kind === 'attach') joinIncident(task.item.o, t);
       else {
         incident.answerAt = t;

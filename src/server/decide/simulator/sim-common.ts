@@ -26,7 +26,12 @@ export interface SimOutcome {
   service: boolean;
   /** First-response SLA due time, minutes after midnight (service posts only). */
   dueAt: number;
+  /** First response: the full reply, the incident fan-out, or a holding reply sent before the full reply. */
   firstResponseAt: number | null;
+  /** When the full answer reached the post (a holding reply is not one); equals `firstResponseAt` without a holding reply. */
+  answeredAt: number | null;
+  /** A holding reply was sent first (Parley's agents following the composer's nudge). */
+  holdingReply: boolean;
   /** Answered by the incident fan-out rather than one by one. */
   viaIncident: boolean;
   /** Minutes the agent spent writing the reply that answered it; null when no agent wrote one. */
@@ -57,7 +62,7 @@ export function initialOutcomes(posts: readonly SimPost[]): SimOutcome[] {
       const due = computeDue(target, ALWAYS_OPEN, toDate(post.at), []);
       dueAt = due ? (due.getTime() - DAY_START) / 60_000 : Number.POSITIVE_INFINITY;
     }
-    return { post, service, dueAt, firstResponseAt: null, viaIncident: false, replyMinutes: null };
+    return { post, service, dueAt, firstResponseAt: null, answeredAt: null, holdingReply: false, viaIncident: false, replyMinutes: null };
   });
 }
 

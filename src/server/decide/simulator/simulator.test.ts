@@ -9,7 +9,7 @@ import { simulateParley } from './parley-policy.js';
 import { createRandom } from './random.js';
 import { initialOutcomes } from './sim-common.js';
 import { generateDay } from './traffic.js';
-import { runWorkload } from './workload.js';
+import { policyFigures, runWorkload } from './workload.js';
 
 const model = DEFAULT_WORKLOAD_MODEL;
 
@@ -137,11 +137,32 @@ describe('runWorkload', () => {
     expect(one.parley.withinSlaPct).toBeLessThan(r.parley.withinSlaPct);
   });
 
-  it('with agents to spare, the only ordinary posts past 15 minutes are those whose reply took longer than that to write', () => {
-    const ample = runWorkload({ ...model, agents: 40 }, 5);
+  it('with agents to spare and no holding replies, the only ordinary posts past 15 minutes are those whose reply took longer than that to write', () => {
+    const ample = runWorkload({ ...model, agents: 40, holdingReplies: false }, 5);
+    expect(ample.parleyHoldingReplies).toBe(0);
     expect(ample.parleyLateOverlongReply).toBeGreaterThan(0);
     expect(ample.parleyLateOrdinary).toBe(ample.parleyLateOverlongReply);
     expect(ample.parleyLateBurst).toBe(0);
+  });
+
+  it('with the holding-reply nudge, the overlong replies get a first response in time, and their full answer still takes the agent its whole handle time', () => {
+    const ample = runWorkload({ ...model, agents: 40 }, 5);
+    expect(ample.parleyHoldingReplies).toBeGreaterThan(0);
+    expect(ample.parleyLateOrdinary).toBe(0);
+    expect(ample.parleyLateBurst).toBe(0);
+    const outcomes = initialOutcomes(generateDay(model, createRandom(5)));
+    simulateParley(outcomes, model, createRandom(6));
+    const held = outcomes.filter((o) => o.holdingReply);
+    expect(held.length).toBeGreaterThan(0);
+    for (const o of held) {
+      expect(o.firstResponseAt).not.toBeNull();
+      // The full answer comes later, and no sooner than its whole handle time after the post arrived.
+      expect(o.answeredAt!).toBeGreaterThan(o.firstResponseAt!);
+      expect(o.answeredAt! - o.post.at).toBeGreaterThanOrEqual(o.replyMinutes!);
+    }
+    // Every overlong reply got one.
+    expect(outcomes.filter((o) => (o.replyMinutes ?? 0) > 15).every((o) => o.holdingReply)).toBe(true);
+    for (const o of outcomes) if (!o.holdingReply) expect(o.answeredAt).toBe(o.firstResponseAt);
   });
 
   it('without a burst, FIFO and Parley both keep up with a quiet day', () => {
@@ -149,6 +170,21 @@ describe('runWorkload', () => {
     expect(quiet.fifo.answeredPct).toBe(100);
     expect(quiet.parley.answeredPct).toBe(100);
     expect(quiet.incident.detectedAt).toBeNull();
+  });
+});
+
+describe('policyFigures', () => {
+  it('counts a holding reply as the first response, never as the answer: within-SLA and answered follow the full answer', () => {
+    const [a, b] = initialOutcomes(generateDay({ ...model, burstPosts: 0, baselinePostsPerDay: 400 }, createRandom(3))).filter((o) => o.service);
+    // Held at 5 min, answered after its SLA: first response in time, answer not.
+    const held = { ...a!, firstResponseAt: a!.post.at + 5, answeredAt: a!.dueAt + 1, holdingReply: true };
+    // Held, answer never written by the end of the day.
+    const unanswered = { ...b!, firstResponseAt: b!.post.at + 5, answeredAt: null, holdingReply: true };
+    const f = policyFigures([held, unanswered]);
+    expect(f.firstResponse15minPct).toBe(100);
+    expect(f.firstResponseWithinSlaPct).toBe(100);
+    expect(f.withinSlaPct).toBe(0);
+    expect(f.answeredPct).toBe(50);
   });
 });
 
