@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChannel, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
+import { admin, createChannel, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
 import { chromiumPath, hasChromium, screenshots, seriousViolations, signIn, startWorkspace, type Workspace } from './browser.js';
 
 const skip = !hasChromium && !process.env.CI;
@@ -17,12 +17,14 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
   let baseUrl: string;
   let workspace: Workspace | undefined;
   const ids = { outage: '', billing: '', stranger: '', jonasFacebook: '', maraFacebook: '' };
+  let xChannelId = '';
   const ext = { outage: '', billing: '', followUp: '', reply: '' };
 
   beforeAll(async () => {
     workspace = await startWorkspace();
     app = workspace.app;
     const channelId = (await createChannel(app)).id;
+    xChannelId = channelId;
     await createUser(app, 'agent', { email, password, status: 'online', skills: ['lang:en'] });
     await createUser(app, 'supervisor', { email: 'lin@acme.test', password, status: 'online' });
     const author = { platformId: 'x-rosa', handle: 'rosa_m', displayName: 'Rosa M', followers: 340, verified: false };
@@ -211,6 +213,39 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     await page.getByRole('complementary').getByRole('heading', { name: /Identities \(2\)/ }).waitFor();
     await page.getByRole('complementary').getByRole('status').filter({ hasText: 'Merged.' }).getByRole('button', { name: 'Undo' }).click();
     await expect.poll(async () => (await app.repos.conversations.get(ids.jonasFacebook))!.customerId).toBe(before);
+    await page.close();
+  }, 120_000);
+
+  it('nudges a holding reply as the deadline nears, sends the workspace macro for it and keeps the draft', async () => {
+    await app.services.macros.create({ name: 'Holding reply', body: 'Thanks for bearing with us, we are on it and will be back shortly.', variants: { x: "Thanks {{customer.handle}}, we're on it — back to you shortly." } }, admin);
+    const waiting = envelope(xChannelId, { threadKey: 'hold-journey', author: { platformId: 'x-ines', handle: 'ines_p', displayName: 'Ines P', followers: 80, verified: false }, text: '@AcmeTelecom my router keeps rebooting every ten minutes, tried everything', createdAt: new Date(Date.now() - 13.5 * 60_000).toISOString() });
+    await app.services.ingest(parseEnvelopes([waiting]));
+    await app.worker.drain();
+    const id = (await app.repos.messages.findByExternalIds(xChannelId, [waiting.externalId]))[0]!.conversationId!;
+    expect((await app.repos.conversations.get(id))!.firstResponseAt).toBeNull();
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await signIn(page, baseUrl, email, password);
+    await open(page, id);
+    const nudge = page.getByRole('status').filter({ hasText: 'send a holding reply now' });
+    await nudge.getByText(/The customer has waited 13 min/).waitFor();
+    const draft = 'Sorry about the reboots. Could you tell us the model printed under the router and';
+    await page.getByLabel('Public reply (everyone can see it)').fill(draft);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'holding-reply-nudge.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await nudge.getByRole('button', { name: 'Send holding reply' }).click();
+    await page.locator('.timeline .message', { hasText: "Thanks @ines_p, we're on it — back to you shortly." }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Holding reply sent' }).waitFor();
+    await expect.poll(() => nudge.count()).toBe(0);
+    // The draft is untouched, and the holding reply is the first response.
+    expect(await page.getByLabel('Public reply (everyone can see it)').inputValue()).toBe(draft);
+    const after = (await app.repos.conversations.get(id))!;
+    expect(after.firstResponseAt).not.toBeNull();
+    expect(after.status).toBe('open');
     await page.close();
   }, 120_000);
 });
