@@ -23,6 +23,7 @@ export const bench: BenchModule = {
     'sim_min_first_response_15min_pct',
     'sim_ordinary_first_response_15min_pct',
     'sim_fifo_ordinary_first_response_15min_pct',
+    'sim_late_first_responses_per_day',
   ],
   async run(ctx) {
     const model = DEFAULT_WORKLOAD_MODEL;
@@ -45,6 +46,8 @@ export const bench: BenchModule = {
       sim_min_first_response_15min_pct: Math.min(...reports.map((r) => r.parley.firstResponse15minPct)),
       sim_ordinary_first_response_15min_pct: mean(reports, (r) => r.parley.ordinaryFirstResponse15minPct),
       sim_fifo_ordinary_first_response_15min_pct: mean(reports, (r) => r.fifo.ordinaryFirstResponse15minPct),
+      // The percentages round a few late posts in 200,000 to 100: the count says whether any day had one.
+      sim_late_first_responses_per_day: mean(reports, (r) => r.parleyLateBurst + r.parleyLateOrdinary),
     };
   },
 };
