@@ -40,6 +40,8 @@ export const conversationSchema = z.object({
   snoozedUntil: z.string().nullable().optional(),
   /** A merged-away conversation (status `merged`) points at the one that absorbed it. */
   mergedIntoId: z.string().nullable().optional(),
+  /** A holding reply went out and the full answer is still owed, since then. */
+  answerOwedSince: z.string().nullable().optional(),
 });
 export type ConversationDto = z.infer<typeof conversationSchema>;
 

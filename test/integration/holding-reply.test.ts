@@ -41,7 +41,7 @@ describe.each(dialects)('holding reply on %s', (dialect) => {
     clock.set(START + 13 * MIN);
     expect(holdingReplyNudge(before, clock.now())).toMatchObject({ waitedMinutes: 13, overdue: false });
 
-    const sent = await http('POST', `/api/v1/conversations/${conversationId}/reply`, { text: defaultHoldingReply('x') });
+    const sent = await http('POST', `/api/v1/conversations/${conversationId}/reply`, { text: defaultHoldingReply('x'), holding: true });
     expect(sent.statusCode).toBeLessThan(300);
     await app.worker.drain();
     await app.services.sla.syncConversations([conversationId]);
@@ -68,5 +68,28 @@ describe.each(dialects)('holding reply on %s', (dialect) => {
     const blocked = await http('POST', `/api/v1/conversations/${conversationId}/reply`, { text: "Thanks, we're on it — call us back on +44 7700 900123 or mail jane.doe@example.com" });
     expect(blocked.statusCode).toBe(422);
     expect((await http('GET', `/api/v1/conversations/${conversationId}`)).json().conversation.firstResponseAt).toBeNull();
+  });
+
+  it.skipIf(skip)('leaves the full answer owed: the conversation stays the agent’s next work until a reply without the flag goes out', async () => {
+    const e = envelope(channelId, { threadKey: 'hold-3', text: 'The router lights are all red since the update, nothing connects', createdAt: new Date(clock.now()).toISOString() });
+    await app.services.ingest(parseEnvelopes([e]));
+    await app.worker.drain();
+    const conversationId = (await app.repos.messages.findByExternalIds(channelId, [e.externalId]))[0]!.conversationId!;
+    // Only this conversation is left waiting (the first one above still owes its answer: settled here by hand).
+    await app.store.db.updateTable('conversations').set({ last_message_direction: 'out', answer_owed_since: null }).where('id', '!=', conversationId).execute();
+    const next = async () => {
+      const r = await http('POST', '/api/v1/conversations/next');
+      return r.statusCode === 204 ? null : (r.json() as { id: string; answerOwedSince: string | null });
+    };
+    expect((await next())?.id).toBe(conversationId);
+    expect((await http('POST', `/api/v1/conversations/${conversationId}/reply`, { text: defaultHoldingReply('x'), holding: true })).statusCode).toBe(202);
+    await app.worker.drain();
+    const owed = await next();
+    expect(owed).toMatchObject({ id: conversationId });
+    expect(Date.parse(owed!.answerOwedSince!)).toBe(Date.parse(e.createdAt!));
+    expect((await http('POST', `/api/v1/conversations/${conversationId}/reply`, { text: 'A firmware fix went out at noon: restart the router and it picks it up.' })).statusCode).toBe(202);
+    await app.worker.drain();
+    expect(await next()).toBeNull();
+    expect((await http('GET', `/api/v1/conversations/${conversationId}`)).json().conversation.answerOwedSince).toBeNull();
   });
 });

@@ -17,6 +17,7 @@ import * as customerRecords from './migrations/0016-customer-records.js';
 import * as attachments from './migrations/0017-attachments.js';
 import * as privateLinkLimits from './migrations/0018-private-link-limits.js';
 import * as decidedOrder from './migrations/0019-decided-order.js';
+import * as answerOwed from './migrations/0020-answer-owed.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -59,6 +60,7 @@ const migrations: Record<string, Migration> = {
   '0017-attachments': attachments,
   '0018-private-link-limits': privateLinkLimits,
   '0019-decided-order': decidedOrder,
+  '0020-answer-owed': answerOwed,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -154,6 +154,7 @@ export interface ConversationsTable {
   resolved_at: number | null;
   snoozed_until: number | null;
   merged_into_id: string | null;
+  answer_owed_since: number | null;
 }
 
 export interface MessagesTable {

@@ -41,6 +41,7 @@ export const toConversationDto = (c: Conversation): ConversationDto => ({
   resolvedAt: isoOrNull(c.resolvedAt),
   snoozedUntil: isoOrNull(c.snoozedUntil),
   mergedIntoId: c.mergedIntoId,
+  answerOwedSince: isoOrNull(c.answerOwedSince),
 });
 
 const toAttachmentDto = (value: unknown): NonNullable<MessageDto['attachments']>[number] => {

@@ -51,6 +51,8 @@ export interface Conversation {
   snoozedUntil: number | null;
   /** Set on a merged-away conversation (a tombstone): where its messages went. */
   mergedIntoId: string | null;
+  /** A holding reply went out: since when the customer has been waiting for the full answer. */
+  answerOwedSince: number | null;
 }
 
 export const toConversation = (r: Selectable<ConversationsTable>): Conversation => ({
@@ -87,6 +89,7 @@ export const toConversation = (r: Selectable<ConversationsTable>): Conversation 
   resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
   snoozedUntil: r.snoozed_until === null || r.snoozed_until === undefined ? null : Number(r.snoozed_until),
   mergedIntoId: r.merged_into_id ?? null,
+  answerOwedSince: r.answer_owed_since === null || r.answer_owed_since === undefined ? null : Number(r.answer_owed_since),
 });
 
 export interface ConversationFilter {
@@ -439,9 +442,10 @@ export const createConversationsRepository = (db: Executor) => ({
   async awaitingResponse(userId: string, limit = 100): Promise<{ id: string; priority: number; slaDueAt: number | null; waitingSince: number; assigneeId: string | null }[]> {
     const base = db
       .selectFrom('conversations')
-      .select(['id', 'priority', 'sla_due_at', 'first_response_at', 'created_at', 'last_inbound_at', 'assignee_id'])
+      .select(['id', 'priority', 'sla_due_at', 'first_response_at', 'created_at', 'last_inbound_at', 'assignee_id', 'answer_owed_since'])
       .where('status', '=', 'open')
-      .where('last_message_direction', '=', 'in')
+      // The customer wrote last, or only a holding reply answered them.
+      .where((eb) => eb.or([eb('last_message_direction', '=', 'in'), eb('answer_owed_since', 'is not', null)]))
       .where('merged_into_id', 'is', null)
       .where((eb) =>
         eb.or([
@@ -463,9 +467,18 @@ export const createConversationsRepository = (db: Executor) => ({
         priority: Number(r.priority),
         slaDueAt: r.sla_due_at === null ? null : Number(r.sla_due_at),
         // Waiting since the conversation opened for a first response, since the customer's last message for a next one.
-        waitingSince: r.first_response_at === null ? Number(r.created_at) : Number(r.last_inbound_at ?? r.created_at),
+        waitingSince: r.answer_owed_since !== null ? Number(r.answer_owed_since) : r.first_response_at === null ? Number(r.created_at) : Number(r.last_inbound_at ?? r.created_at),
         assigneeId: r.assignee_id,
       }));
+  },
+
+  /** After a holding reply, since when the full answer is owed (kept if already owed); null after a full reply. */
+  async setAnswerOwed(id: string, since: number | null): Promise<void> {
+    await db
+      .updateTable('conversations')
+      .set(since === null ? { answer_owed_since: null } : (eb) => ({ answer_owed_since: eb.fn.coalesce('answer_owed_since', eb.val(since)) }))
+      .where('id', '=', id)
+      .execute();
   },
 
   /** Assigns only if nobody holds the conversation (or this user already does): two agents taking work never both get it. */

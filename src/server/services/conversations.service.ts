@@ -60,6 +60,11 @@ export interface ReplyInput {
   idempotencyKey?: string;
   /** Uploaded files (POST /api/v1/attachments) to send with the reply, within the channel's media limits. */
   attachmentIds?: string[];
+  /**
+   * A holding reply ("thanks, we're on it"): it is the customer's first response, but the conversation still owes
+   * them the full answer, so it stays in the agent's work (Take next) until a reply without this flag goes out.
+   */
+  holding?: boolean;
 }
 
 /** The agent's use cases on a conversation: list, open, reply (through the PII guard and the outbox), note, assign, status. */
@@ -147,7 +152,8 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         const queued = await queueOutboundReply(tx, { conversation, channel, answering, text, visibility, idempotencyKey, sentBy: actor.userId, now, isFirstResponse: true, publicUrl: deps.publicUrl ?? null, attachments });
         if (!queued) throw new AppError('conflict', 'this idempotency key was used for another reply', 'idempotency-key');
         const { messageId, outboxId } = queued;
-        await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id }, { messageId, outboxId, visibility, ...(attachments.length ? { attachmentIds: attachments.map((a) => a.id) } : {}) });
+        await tx.conversations.setAnswerOwed(id, input.holding ? (lastInbound?.createdAt ?? now) : null);
+        await recordAudit(tx, actor, now, 'conversation.reply', { type: 'conversation', id }, { messageId, outboxId, visibility, ...(attachments.length ? { attachmentIds: attachments.map((a) => a.id) } : {}), ...(input.holding ? { holding: true } : {}) });
         return { messageId, outboxId, duplicate: false };
       });
       events.publish({ type: 'outbox.enqueued' });

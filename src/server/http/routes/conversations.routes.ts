@@ -59,13 +59,17 @@ export const registerConversationRoutes = (app: App, deps: { conversations: Conv
       summary: 'Reply on the conversation\'s channel (public replies pass the PII guard); delivered through the outbox',
       params,
       headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }).passthrough(),
-      body: z.strictObject({ text: z.string().min(1).max(10_000), attachmentIds: z.array(idSchema).max(10).optional().describe('files from POST /api/v1/attachments, checked against the channel\'s media limits') }),
+      body: z.strictObject({
+        text: z.string().min(1).max(10_000),
+        attachmentIds: z.array(idSchema).max(10).optional().describe('files from POST /api/v1/attachments, checked against the channel\'s media limits'),
+        holding: z.boolean().optional().describe('a holding reply: the first response, but the full answer is still owed (the conversation stays in Take next until a reply without it)'),
+      }),
       response: { 202: z.object({ messageId: z.string(), outboxId: z.string(), duplicate: z.boolean() }) },
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
-    const { text, attachmentIds } = request.body;
-    const result = await conversations.reply(request.params.id, { text, ...(attachmentIds?.length ? { attachmentIds } : {}), ...(typeof key === 'string' ? { idempotencyKey: key } : {}) }, actorOf(request));
+    const { text, attachmentIds, holding } = request.body;
+    const result = await conversations.reply(request.params.id, { text, ...(attachmentIds?.length ? { attachmentIds } : {}), ...(holding ? { holding } : {}), ...(typeof key === 'string' ? { idempotencyKey: key } : {}) }, actorOf(request));
     return reply.code(202).send(result);
   });
 

@@ -37,7 +37,7 @@ export const HoldingReplyNudge = ({ conversation, platform }: { conversation: Wa
   const send = useMutation({
     mutationFn: async () => {
       const text = await holdingText(conversation.id, macro, platform);
-      return api.post(`/conversations/${encodeURIComponent(conversation.id)}/reply`, { text });
+      return api.post(`/conversations/${encodeURIComponent(conversation.id)}/reply`, { text, holding: true });
     },
     onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ['conversation', conversation.id] });

@@ -60,6 +60,11 @@ export const ConversationRow = ({ conversation: c, href, selected, active, now, 
           {c.sentiment ? <Chip tone={sentimentTone(c.sentiment)}>{c.sentiment}</Chip> : null}
           {c.intent ? <Chip tone="info">{c.intent.replace(/_/g, ' ')}</Chip> : null}
           {c.status !== 'open' ? <Chip>{c.status}</Chip> : null}
+          {c.answerOwedSince ? (
+            <Chip tone="warn" title="A holding reply went out; the customer still waits for the full answer">
+              answer owed
+            </Chip>
+          ) : null}
           {sla ? <span className={`sla sla-${sla.state}`}>{sla.text}</span> : null}
         </span>
       </a>
