@@ -36,7 +36,7 @@ export const bench: BenchModule = {
       const t = r.incident;
       ctx.log(
         `workload seed ${SEEDS[i]}: ${r.servicePosts} service posts; incident detected ${t.detectedAt?.toFixed(1)}, confirmed ${t.confirmedAt?.toFixed(1)}, answered ${t.answeredAt?.toFixed(1)} min; ` +
-          `Parley ${r.parley.firstResponse15minPct}% ≤15 min (holding replies: ${r.parleyHoldingReplies}; late: ${r.parleyLateBurst} outage, ${r.parleyLateOrdinary} ordinary of which ${r.parleyLateOverlongReply} took over 15 min to write; full answer within SLA ${r.parley.withinSlaPct}%; p50/p90/max ${r.parley.p50FirstResponseMin}/${r.parley.p90FirstResponseMin}/${r.parley.maxFirstResponseMin} min), ` +
+          `Parley ${r.parley.firstResponse15minPct}% ≤15 min (holding replies: ${r.parleyHoldingReplies}, ${r.parleyRowHoldingReplies} from the inbox row; late: ${r.parleyLateBurst} outage, ${r.parleyLateOrdinary} ordinary of which ${r.parleyLateOverlongReply} took over 15 min to write; full answer within SLA ${r.parley.withinSlaPct}%; p50/p90/max ${r.parley.p50FirstResponseMin}/${r.parley.p90FirstResponseMin}/${r.parley.maxFirstResponseMin} min), ` +
           `FIFO ${r.fifo.firstResponse15minPct}% (p50/p90/max ${r.fifo.p50FirstResponseMin}/${r.fifo.p90FirstResponseMin}/${r.fifo.maxFirstResponseMin} min; -1: some never answered)`,
       );
     }

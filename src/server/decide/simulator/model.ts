@@ -55,6 +55,14 @@ export interface WorkloadModel {
    * False: no nudge, as before it existed.
    */
   holdingReplies: boolean;
+  /**
+   * Agents also use the inbox row's "Send holding reply" (inbox/conversation-row.tsx): when a post nobody has taken
+   * reaches its at-risk point (`holdingReplyLeadMinutes` before its deadline) and no agent will be free in time to
+   * take it, a busy agent breaks off the answer they are writing, sends that post's holding reply (same handle time as
+   * below) and resumes; their answer still takes its whole time, after it. One agent per post, only while the holding
+   * reply can still arrive in time (parley-policy.ts rowHoldingReply). False: only the composer's nudge.
+   */
+  rowHoldingReplies: boolean;
   /** Minutes to send the holding reply (one click, or a macro checked and sent): lognormal(median, sigma). */
   holdingReplyMedian: number;
   holdingReplySigma: number;
@@ -103,6 +111,7 @@ export const DEFAULT_WORKLOAD_MODEL: Readonly<WorkloadModel> = Object.freeze({
   fanOutPerMinute: 3000,
   // Median 36 s, p95 ≈ 69 s: switching to the nudge, a glance at the text, sending, and back to the draft.
   holdingReplies: true,
+  rowHoldingReplies: true,
   holdingReplyMedian: 0.6,
   holdingReplySigma: 0.4,
   holdingReplyLeadMinutes: 3,

@@ -14,9 +14,17 @@ interface Item extends WaitingWork {
   conversation: RoutableConversation;
   /** Grouped into the incident by the correlate stage (once the incident exists). */
   member: boolean;
+  /** Taken by an agent (its reply or attachment started): no longer in the inbox list. */
+  taken: boolean;
 }
 type Task = { kind: 'reply'; item: Item } | { kind: 'attach'; item: Item } | { kind: 'incident_answer' };
-type Event = { kind: 'arrive'; o: SimOutcome } | { kind: 'done'; agent: number; task: Task } | { kind: 'detect' } | { kind: 'confirm' } | { kind: 'tick' };
+type Event =
+  | { kind: 'arrive'; o: SimOutcome }
+  | { kind: 'done'; agent: number; task: Task; generation: number }
+  | { kind: 'at_risk'; item: Item }
+  | { kind: 'detect' }
+  | { kind: 'confirm' }
+  | { kind: 'tick' };
 
 /**
  * Parley's decide policy: the priority score given on arrival (stored as a whole number, lifted every minute by the
@@ -43,7 +51,9 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
   const joining = createRandom(random.int(1, 2 ** 30));
   // Drawn last and on its own stream: with the nudge off, every other draw is what it was.
   const holding = createRandom(random.int(1, 2 ** 30));
-  const agents = simAgents(model.agents).map((a: SimAgent) => ({ ...a, busy: false }));
+  // doneAt: when the current task ends (pushed back by an interruption); generation: which 'done' event is current;
+  // interruptedUntil: busy with a holding reply from the inbox row until then.
+  const agents = simAgents(model.agents).map((a: SimAgent) => ({ ...a, busy: false, doneAt: 0, generation: 0, interruptedUntil: 0, task: null as Task | null }));
   const heap = createEventHeap<Event>();
   let routing = INITIAL_ROUTING_STATE;
   let queue: Item[] = [];
@@ -55,7 +65,8 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
     incident.fanCursor = Math.max(incident.fanCursor, readyAt) + 1 / model.fanOutPerMinute;
     o.viaIncident = true;
     if (incident.fanCursor <= end) {
-      o.firstResponseAt = incident.fanCursor;
+      // A holding reply sent from the inbox row before the post was attached stays its first response.
+      if (!o.holdingReply) o.firstResponseAt = incident.fanCursor;
       o.answeredAt = incident.fanCursor;
     }
   };
@@ -83,6 +94,7 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
           ? r.lognormal(model.attachMedian, 0.4)
           : r.lognormal(model.handleMedian, model.handleSigma);
     let busy = d;
+    if (task.kind !== 'incident_answer') task.item.taken = true;
     if (task.kind === 'reply') {
       const o = task.item.o;
       o.replyMinutes = d;
@@ -90,7 +102,8 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
       // reply first, sent once the nudge shows, while it can still arrive in time (model.ts); the full answer still
       // takes its whole handle time after it.
       const deadline = responseDeadline(task.item) / MIN;
-      if (model.holdingReplies && t + d > deadline && t + model.holdingReplyMedian <= deadline) {
+      // A post already acknowledged from the inbox row shows no nudge (we spoke last; the answer is owed).
+      if (model.holdingReplies && !o.holdingReply && t + d > deadline && t + model.holdingReplyMedian <= deadline) {
         const h = holding.lognormal(model.holdingReplyMedian, model.holdingReplySigma);
         const sentAt = Math.max(t, deadline - model.holdingReplyLeadMinutes) + h;
         o.holdingReply = true;
@@ -98,7 +111,9 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
         busy = d + h;
       }
     }
-    heap.push(t + busy, { kind: 'done', agent: index, task });
+    agent.doneAt = t + busy;
+    agent.task = task;
+    heap.push(t + busy, { kind: 'done', agent: index, task, generation: ++agent.generation });
   };
   const taskFor = (item: Item): Task => (item.o.post.burst && incident.detected ? { kind: 'attach', item } : { kind: 'reply', item });
   const pull = (index: number, t: number): void => {
@@ -135,11 +150,56 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
     const priority = scorePriority(priorityInput(o.post, t, o.dueAt));
     const conversation: RoutableConversation = { id: String(o.post.id), language: o.post.language, intent: o.post.intent, channel: o.post.channel, band: priority.band, sla: 'ok', needsResponse: true, teamId: 'care' };
     // The store keeps a whole-number score (decide.ts writes it cast to an integer).
-    const item: Item = { id: conversation.id, priority: Math.trunc(priority.score), waitingSince: ms(o.post.at), dueAt: Number.isFinite(o.dueAt) ? ms(o.dueAt) : null, o, conversation, member };
+    const item: Item = { id: conversation.id, priority: Math.trunc(priority.score), waitingSince: ms(o.post.at), dueAt: Number.isFinite(o.dueAt) ? ms(o.dueAt) : null, o, conversation, member, taken: false };
     const decision = chooseAssignee(conversation, routingAgents(), routing);
     routing = decision.state;
     if (decision.kind === 'agent') start(agents.findIndex((a) => a.id === decision.agentId), taskFor(item), t);
-    else queue.push(item);
+    else {
+      queue.push(item);
+      if (model.rowHoldingReplies) heap.push(Math.max(t, responseDeadline(item) / MIN - model.holdingReplyLeadMinutes), { kind: 'at_risk', item });
+    }
+  };
+
+  /**
+   * The inbox row's "Send holding reply" (inbox/conversation-row.tsx): once a waiting post nobody has taken reaches
+   * its at-risk point (the deadline within the lead time), the agents look at who will be free in time. Agents
+   * finishing their task early enough for a holding reply to still arrive by the deadline are counted for the at-risk
+   * posts with the earliest deadlines first; a post left without one is acknowledged from its row by a busy agent
+   * skilled for it (not one already doing so, the one with the most work left on the task it is writing), who then
+   * resumes their task: its remaining time is still spent, after the holding reply. One agent per post, and only
+   * while a holding reply can still arrive in time. The post stays waiting for its full answer.
+   */
+  const rowHoldingReply = (t: number): void => {
+    const atRisk = queue
+      .filter((it) => !it.taken && !it.o.holdingReply)
+      .map((it) => ({ it, deadline: responseDeadline(it) / MIN }))
+      .filter((x) => x.deadline - model.holdingReplyLeadMinutes <= t && t + model.holdingReplyMedian <= x.deadline)
+      .sort((a, b) => a.deadline - b.deadline);
+    if (atRisk.length === 0) return;
+    const spoken = new Set<number>();
+    for (const { it, deadline } of atRisk) {
+      const skilled = (i: number): boolean => isSkilledFor(routingAgents()[i] as RoutingAgent, it.conversation);
+      const freeInTime = agents.findIndex((a, i) => !spoken.has(i) && skilled(i) && a.interruptedUntil <= t && (!a.busy || a.doneAt + model.holdingReplyMedian <= deadline));
+      if (freeInTime !== -1) {
+        spoken.add(freeInTime);
+        continue;
+      }
+      let pick = -1;
+      for (const [i, a] of agents.entries()) {
+        if (!a.busy || a.interruptedUntil > t || spoken.has(i) || !skilled(i)) continue;
+        if (pick === -1 || a.doneAt > (agents[pick]?.doneAt ?? 0)) pick = i;
+      }
+      const agent = agents[pick];
+      if (!agent?.task) continue;
+      spoken.add(pick);
+      const h = holding.lognormal(model.holdingReplyMedian, model.holdingReplySigma);
+      it.o.holdingReply = true;
+      it.o.rowHoldingReply = true;
+      if (t + h <= end) it.o.firstResponseAt = t + h;
+      agent.interruptedUntil = t + h;
+      agent.doneAt += h;
+      heap.push(agent.doneAt, { kind: 'done', agent: pick, task: agent.task, generation: ++agent.generation });
+    }
   };
 
   for (const o of outcomes) heap.push(o.post.at + model.pipelineLatency, { kind: 'arrive', o });
@@ -149,12 +209,16 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
     const t = ev.at;
     const e = ev.value;
     if (e.kind === 'arrive') arrive(e.o, t);
-    else if (e.kind === 'tick') {
+    else if (e.kind === 'at_risk') {
+      if (!e.item.taken) rowHoldingReply(t);
+    } else if (e.kind === 'tick') {
       // The scheduler's minute: the age floor lifts a waiting post's stored score, never lowers it (decide-events.ts).
       for (const it of queue) {
         const floor = ageFloorScore(t - it.o.post.at);
         if (floor !== null && Math.floor(floor) > it.priority) it.priority = Math.floor(floor);
       }
+      // Agents glance at the list again: a post whose expected helper took other work is still caught in time.
+      if (model.rowHoldingReplies) rowHoldingReply(t);
     }
     else if (e.kind === 'detect') {
       incident.detected = true;
@@ -166,6 +230,9 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
     } else if (e.kind === 'confirm') {
       confirm(t);
     } else {
+      const agent = agents[e.agent];
+      // An interruption pushed this task's end back: a later 'done' event stands for it.
+      if (!agent || e.generation !== agent.generation) continue;
       const task = e.task;
       if (task.kind === 'reply') {
         task.item.o.answeredAt = t;
@@ -178,8 +245,8 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
         for (const o of incident.waiting) deliver(o, t);
         incident.waiting = [];
       }
-      const agent = agents[e.agent];
-      if (agent) agent.busy = false;
+      agent.busy = false;
+      agent.task = null;
       pull(e.agent, t);
     }
   }

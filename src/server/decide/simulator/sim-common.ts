@@ -32,6 +32,8 @@ export interface SimOutcome {
   answeredAt: number | null;
   /** A holding reply was sent first (Parley's agents following the composer's nudge). */
   holdingReply: boolean;
+  /** That holding reply was sent from the inbox row by an agent who broke off another answer to send it. */
+  rowHoldingReply: boolean;
   /** Answered by the incident fan-out rather than one by one. */
   viaIncident: boolean;
   /** Minutes the agent spent writing the reply that answered it; null when no agent wrote one. */
@@ -62,7 +64,7 @@ export function initialOutcomes(posts: readonly SimPost[]): SimOutcome[] {
       const due = computeDue(target, ALWAYS_OPEN, toDate(post.at), []);
       dueAt = due ? (due.getTime() - DAY_START) / 60_000 : Number.POSITIVE_INFINITY;
     }
-    return { post, service, dueAt, firstResponseAt: null, answeredAt: null, holdingReply: false, viaIncident: false, replyMinutes: null };
+    return { post, service, dueAt, firstResponseAt: null, answeredAt: null, holdingReply: false, rowHoldingReply: false, viaIncident: false, replyMinutes: null };
   });
 }
 

@@ -165,6 +165,34 @@ describe('runWorkload', () => {
     for (const o of outcomes) if (!o.holdingReply) expect(o.answeredAt).toBe(o.firstResponseAt);
   });
 
+  it('the inbox row holding reply: on an overloaded day busy agents acknowledge the posts nobody can reach in time, and every one still gets its full answer', () => {
+    // Seed 53: an hour past capacity, the worst of a hundred days (85 posts late with the composer nudge alone).
+    const without = runWorkload({ ...model, rowHoldingReplies: false }, 53);
+    const withRow = runWorkload(model, 53);
+    expect(without.parleyRowHoldingReplies).toBe(0);
+    expect(withRow.parleyRowHoldingReplies).toBeGreaterThan(0);
+    expect(withRow.parleyLateBurst + withRow.parleyLateOrdinary).toBeLessThan(without.parleyLateBurst + without.parleyLateOrdinary);
+    expect(withRow.parley.answeredPct).toBe(without.parley.answeredPct);
+    const outcomes = initialOutcomes(generateDay(model, createRandom(53)));
+    simulateParley(outcomes, model, createRandom(54));
+    const rowHeld = outcomes.filter((o) => o.rowHoldingReply);
+    expect(rowHeld.length).toBe(withRow.parleyRowHoldingReplies);
+    for (const o of rowHeld) {
+      expect(o.holdingReply).toBe(true);
+      // Sent at the at-risk point at the earliest, so never before the post had waited 12 minutes (its deadline less 3).
+      expect(o.firstResponseAt! - o.post.at).toBeGreaterThanOrEqual(Math.min(o.dueAt - o.post.at, 15) - model.holdingReplyLeadMinutes - 1e-9);
+      // The full answer is still written, afterwards, by an agent who spends its whole handle time on it.
+      expect(o.answeredAt).not.toBeNull();
+      expect(o.answeredAt!).toBeGreaterThan(o.firstResponseAt!);
+      expect(o.replyMinutes ?? 0).toBeGreaterThan(0);
+    }
+    // Interruptions cost the interrupted answers time: the day's full answers come later on average, not sooner.
+    const answerWait = (os: typeof outcomes) => os.filter((o) => o.service && o.answeredAt !== null).reduce((sum, o) => sum + o.answeredAt! - o.post.at, 0);
+    const plain = initialOutcomes(generateDay(model, createRandom(53)));
+    simulateParley(plain, { ...model, rowHoldingReplies: false }, createRandom(54));
+    expect(answerWait(outcomes)).toBeGreaterThan(answerWait(plain));
+  });
+
   it('without a burst, FIFO and Parley both keep up with a quiet day', () => {
     const quiet = runWorkload({ ...model, burstPosts: 0, baselinePostsPerDay: 300 }, 2);
     expect(quiet.fifo.answeredPct).toBe(100);

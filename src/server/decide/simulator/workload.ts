@@ -36,6 +36,8 @@ export interface WorkloadReport {
   parleyLateOverlongReply: number;
   /** Posts Parley's agents sent a holding reply to before their full answer (the composer's nudge). */
   parleyHoldingReplies: number;
+  /** Of those, how many an agent sent from the inbox row, breaking off another answer (no agent was free in time). */
+  parleyRowHoldingReplies: number;
   parley: PolicyFigures;
   fifo: PolicyFigures;
 }
@@ -82,5 +84,6 @@ export function runWorkload(model: WorkloadModel = DEFAULT_WORKLOAD_MODEL, seed 
     parleyLateOrdinary: late.filter((o) => !o.post.burst).length,
     parleyLateOverlongReply: late.filter((o) => !o.post.burst && (o.replyMinutes ?? 0) > 15).length,
     parleyHoldingReplies: parley.filter((o) => o.holdingReply).length,
+    parleyRowHoldingReplies: parley.filter((o) => o.rowHoldingReply).length,
     parley: policyFigures(parley), fifo: policyFigures(fifo) };
 }
