@@ -219,9 +219,12 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
   it('nudges a holding reply as the deadline nears, sends the workspace macro for it and keeps the draft', async () => {
     await app.services.macros.create({ name: 'Holding reply', body: 'Thanks for bearing with us, we are on it and will be back shortly.', variants: { x: "Thanks {{customer.handle}}, we're on it — back to you shortly." } }, admin);
     const waiting = envelope(xChannelId, { threadKey: 'hold-journey', author: { platformId: 'x-ines', handle: 'ines_p', displayName: 'Ines P', followers: 80, verified: false }, text: '@AcmeTelecom my router keeps rebooting every ten minutes, tried everything', createdAt: new Date(Date.now() - 13.5 * 60_000).toISOString() });
-    await app.services.ingest(parseEnvelopes([waiting]));
+    // A second customer, acknowledged from the inbox row without opening the conversation.
+    const other = envelope(xChannelId, { threadKey: 'hold-row', author: { platformId: 'x-tomas', handle: 'tomas_r', displayName: 'Tomas R', followers: 12, verified: false }, text: '@AcmeTelecom no dial tone on my landline since lunch', createdAt: new Date(Date.now() - 13 * 60_000).toISOString() });
+    await app.services.ingest(parseEnvelopes([waiting, other]));
     await app.worker.drain();
     const id = (await app.repos.messages.findByExternalIds(xChannelId, [waiting.externalId]))[0]!.conversationId!;
+    const rowId = (await app.repos.messages.findByExternalIds(xChannelId, [other.externalId]))[0]!.conversationId!;
     expect((await app.repos.conversations.get(id))!.firstResponseAt).toBeNull();
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
@@ -246,6 +249,32 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     const after = (await app.repos.conversations.get(id))!;
     expect(after.firstResponseAt).not.toBeNull();
     expect(after.status).toBe('open');
+
+    // The inbox row offers it too, beside the row link (Tab from the link reaches it), named for the customer.
+    const assigneeBefore = (await app.repos.conversations.get(rowId))!.assigneeId;
+    await page.goto(`${baseUrl}/?view=all`);
+    const row = page.locator(`li[data-conversation-id="${rowId}"]`);
+    const action = row.getByRole('button', { name: 'Send holding reply to @tomas_r' });
+    await action.waitFor();
+    expect(await row.locator('a.row-link button').count()).toBe(0);
+    await row.locator('a.row-link').focus();
+    await page.keyboard.press('Tab');
+    expect(await action.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, 'holding-reply-row.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.keyboard.press('Enter');
+    await row.getByRole('status').filter({ hasText: 'Holding reply sent to @tomas_r' }).waitFor();
+    await expect.poll(() => action.count()).toBe(0);
+    // The first response, the answer still owed, nobody claimed, nothing opened.
+    const held = (await app.repos.conversations.get(rowId))!;
+    expect(held.firstResponseAt).not.toBeNull();
+    expect(held.answerOwedSince).not.toBeNull();
+    expect(held.status).toBe('open');
+    expect(held.assigneeId).toBe(assigneeBefore);
+    expect(new URL(page.url()).pathname).toBe('/');
     await page.close();
   }, 120_000);
 });

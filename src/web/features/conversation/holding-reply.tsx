@@ -21,30 +21,43 @@ const holdingText = async (conversationId: string, macro: MacroDto | undefined, 
 };
 
 /**
+ * Sending a conversation's holding reply, shared by the composer's nudge and the inbox row's action: the text of
+ * `holdingText` posted to the ordinary reply endpoint with `holding: true` (PII guard, outbox, proof; the full answer
+ * stays owed). `active` says whether a holding reply is being offered, so the workspace macros load only then.
+ */
+export const useHoldingReply = (conversationId: string, platform: string | null, active: boolean) => {
+  const client = useQueryClient();
+  const { user } = useSession();
+  const capabilities = useCapabilities();
+  const canReply = can(user.role, 'conversations:write');
+  const macrosEnabled = can(user.role, 'macros:use') && capabilities.has('POST', '/api/v1/macros/{id}/render');
+  const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get<{ items: MacroDto[] }>('/macros').then((r) => r.items), enabled: canReply && macrosEnabled && active, staleTime: 60_000 });
+  const macro = macros.data?.find((m) => isHoldingReplyMacro(m.name));
+  const send = useMutation({
+    mutationFn: async () => {
+      const text = await holdingText(conversationId, macro, platform);
+      return api.post(`/conversations/${encodeURIComponent(conversationId)}/reply`, { text, holding: true });
+    },
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['conversation', conversationId] });
+      await client.invalidateQueries({ queryKey: ['conversations'] });
+    },
+  });
+  /** What will be sent, for the button's description. */
+  const describe = macro ? `Sends your “${macro.name}” macro.` : `Sends “${defaultHoldingReply(platform)}”`;
+  return { canReply, macro, send, describe };
+};
+
+/**
  * When the customer's response deadline (the SLA due time, or fifteen minutes after their message if sooner) is
  * within three minutes or past, nudges the agent to send a short holding reply now and finish the answer after. The
  * holding reply goes through the ordinary reply endpoint (PII guard, outbox, proof) and leaves the draft alone.
  */
 export const HoldingReplyNudge = ({ conversation, platform }: { conversation: WaitingConversation & { id: string }; platform: string | null }) => {
-  const client = useQueryClient();
-  const { user } = useSession();
-  const capabilities = useCapabilities();
   const now = useNow(15_000);
   const nudge = holdingReplyNudge(conversation, now);
-  const macrosEnabled = can(user.role, 'macros:use') && capabilities.has('POST', '/api/v1/macros/{id}/render');
-  const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get<{ items: MacroDto[] }>('/macros').then((r) => r.items), enabled: macrosEnabled && nudge !== null, staleTime: 60_000 });
-  const macro = macros.data?.find((m) => isHoldingReplyMacro(m.name));
-  const send = useMutation({
-    mutationFn: async () => {
-      const text = await holdingText(conversation.id, macro, platform);
-      return api.post(`/conversations/${encodeURIComponent(conversation.id)}/reply`, { text, holding: true });
-    },
-    onSuccess: async () => {
-      await client.invalidateQueries({ queryKey: ['conversation', conversation.id] });
-      await client.invalidateQueries({ queryKey: ['conversations'] });
-    },
-  });
-  if (!can(user.role, 'conversations:write')) return null;
+  const { canReply, send, describe } = useHoldingReply(conversation.id, platform, nudge !== null);
+  if (!canReply) return null;
   if (!nudge) return send.isSuccess ? <p className="muted" role="status">Holding reply sent — your draft is still here.</p> : null;
   return (
     <div className="notice notice-warn holding-reply" role="status">
@@ -57,7 +70,7 @@ export const HoldingReplyNudge = ({ conversation, platform }: { conversation: Wa
           {send.isPending ? 'Sending…' : 'Send holding reply'}
         </button>{' '}
         <span id="holding-reply-text" className="muted">
-          {macro ? `Sends your “${macro.name}” macro.` : `Sends “${defaultHoldingReply(platform)}”`}
+          {describe}
         </span>
       </p>
       {send.error ? <ErrorNotice error={send.error} /> : null}

@@ -3,6 +3,9 @@ import { useChannels, useCustomer } from '../../api/queries.js';
 import type { ConversationDto } from '../../api/types.js';
 import { bandTone, Chip, sentimentTone } from '../../ui/chip.js';
 import { slaState, timeAgo } from '../../ui/time.js';
+import { holdingReplyNudge } from '../../../shared/holding-reply.js';
+import { useHoldingReply } from '../conversation/holding-reply.js';
+import { ErrorNotice } from '../../ui/notice.js';
 
 interface RowProps {
   conversation: ConversationDto;
@@ -30,6 +33,11 @@ export const ConversationRow = ({ conversation: c, href, selected, active, now, 
   const handle = hasCustomerOnRow ? c.customerHandle : customer.data?.handle;
   const name = hasCustomerOnRow ? c.customerName : customer.data?.displayName;
   const who = handle ? `@${handle}` : (name ?? 'Unknown customer');
+  // Waiting for our response with its deadline within three minutes or past: the holding reply is offered on the row,
+  // so an agent busy with another answer can acknowledge this customer without opening the conversation.
+  const nudge = holdingReplyNudge(c, now);
+  const holding = useHoldingReply(c.id, channel ? channel.platform : null, nudge !== null);
+  const offerHolding = holding.canReply && (nudge !== null || holding.send.isSuccess || holding.send.isError);
   const open = (event: MouseEvent | KeyboardEvent) => {
     if ('button' in event && (event.button !== 0 || event.metaKey || event.ctrlKey)) return;
     event.preventDefault();
@@ -68,6 +76,33 @@ export const ConversationRow = ({ conversation: c, href, selected, active, now, 
           {sla ? <span className={`sla sla-${sla.state}`}>{sla.text}</span> : null}
         </span>
       </a>
+      {offerHolding ? (
+        // Beside the row link, not inside it: a button nested in a link is neither valid nor reachable as itself.
+        <div className="row-action">
+          {nudge !== null && !holding.send.isSuccess ? (
+            <>
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={holding.send.isPending}
+                aria-label={`Send holding reply to ${who}`}
+                aria-describedby={`row-holding-${c.id}`}
+                onClick={() => holding.send.mutate()}
+              >
+                {holding.send.isPending ? 'Sending…' : 'Send holding reply'}
+              </button>
+              <span id={`row-holding-${c.id}`} className="muted">
+                {nudge.overdue ? 'Response deadline passed. ' : `Waited ${nudge.waitedMinutes} min. `}
+                {holding.describe}
+              </span>
+            </>
+          ) : null}
+          <span role="status" className="row-action-result">
+            {holding.send.isSuccess ? `Holding reply sent to ${who}; the full answer is still owed.` : ''}
+          </span>
+          {holding.send.error ? <ErrorNotice error={holding.send.error} /> : null}
+        </div>
+      ) : null}
     </li>
   );
 };
