@@ -162,36 +162,49 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
 
   /**
    * The inbox row's "Send holding reply" (inbox/conversation-row.tsx): once a waiting post nobody has taken reaches
-   * its at-risk point (the deadline within the lead time), the agents look at who will be free in time. Agents
-   * finishing their task early enough for a holding reply to still arrive by the deadline are counted for the at-risk
-   * posts with the earliest deadlines first; a post left without one is acknowledged from its row by a busy agent
-   * skilled for it (not one already doing so, the one with the most work left on the task it is writing), who then
-   * resumes their task: its remaining time is still spent, after the holding reply. One agent per post, and only
-   * while a holding reply can still arrive in time. The post stays waiting for its full answer.
+   * its at-risk point (the deadline within the lead time), the agents look at who will be free in time. In deadline
+   * order, as the work order takes them: a post already acknowledged goes to the next skilled agent to be free; a post
+   * not yet acknowledged to a skilled agent free early enough for a holding reply to still arrive by its deadline. A
+   * post left without one is acknowledged from its row by a busy agent skilled for it (not one already doing so;
+   * preferably one not expected to take another post; the one with the most work left), who then resumes their task:
+   * its remaining time is still spent, after the holding reply. One agent per post, and only while a holding reply
+   * can still arrive in time. The post stays waiting for its full answer. Re-checked every minute.
    */
   const rowHoldingReply = (t: number): void => {
+    // Posts already acknowledged still wait for their answer, and the work order gives their (earlier) deadlines the
+    // next free agent first: they take up the agents about to be free, but need no holding reply themselves.
     const atRisk = queue
-      .filter((it) => !it.taken && !it.o.holdingReply)
+      .filter((it) => !it.taken)
       .map((it) => ({ it, deadline: responseDeadline(it) / MIN }))
-      .filter((x) => x.deadline - model.holdingReplyLeadMinutes <= t && t + model.holdingReplyMedian <= x.deadline)
+      .filter((x) => x.deadline - model.holdingReplyLeadMinutes <= t && (x.it.o.holdingReply || t + model.holdingReplyMedian <= x.deadline))
       .sort((a, b) => a.deadline - b.deadline);
-    if (atRisk.length === 0) return;
-    const spoken = new Set<number>();
+    if (!atRisk.some((x) => !x.it.o.holdingReply)) return;
+    // Agents expected to take an at-risk post when their task ends.
+    const reserved = new Set<number>();
     for (const { it, deadline } of atRisk) {
       const skilled = (i: number): boolean => isSkilledFor(routingAgents()[i] as RoutingAgent, it.conversation);
-      const freeInTime = agents.findIndex((a, i) => !spoken.has(i) && skilled(i) && a.interruptedUntil <= t && (!a.busy || a.doneAt + model.holdingReplyMedian <= deadline));
+      if (it.o.holdingReply) {
+        // The next skilled agent to be free takes it, whenever that is.
+        let next = -1;
+        for (const [i, a] of agents.entries()) if (!reserved.has(i) && skilled(i) && (next === -1 || (a.busy ? a.doneAt : t) < (agents[next]?.busy ? (agents[next]?.doneAt ?? t) : t))) next = i;
+        if (next !== -1) reserved.add(next);
+        continue;
+      }
+      const freeInTime = agents.findIndex((a, i) => !reserved.has(i) && skilled(i) && a.interruptedUntil <= t && (!a.busy || a.doneAt + model.holdingReplyMedian <= deadline));
       if (freeInTime !== -1) {
-        spoken.add(freeInTime);
+        reserved.add(freeInTime);
         continue;
       }
       let pick = -1;
       for (const [i, a] of agents.entries()) {
-        if (!a.busy || a.interruptedUntil > t || spoken.has(i) || !skilled(i)) continue;
-        if (pick === -1 || a.doneAt > (agents[pick]?.doneAt ?? 0)) pick = i;
+        // Busy, not already sending one; one expected to take another post later may still break off now, but one
+        // that is not comes first.
+        if (!a.busy || a.interruptedUntil > t || !skilled(i)) continue;
+        const p = agents[pick];
+        if (pick === -1 || !p || (reserved.has(pick) && !reserved.has(i)) || (reserved.has(pick) === reserved.has(i) && a.doneAt > p.doneAt)) pick = i;
       }
       const agent = agents[pick];
       if (!agent?.task) continue;
-      spoken.add(pick);
       const h = holding.lognormal(model.holdingReplyMedian, model.holdingReplySigma);
       it.o.holdingReply = true;
       it.o.rowHoldingReply = true;
