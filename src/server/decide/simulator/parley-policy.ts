@@ -165,11 +165,17 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
    * its at-risk point (the deadline within the lead time), the agents look at who will be free in time. In deadline
    * order, as the work order takes them: a post already acknowledged goes to the next skilled agent to be free; a post
    * not yet acknowledged to a skilled agent free early enough for a holding reply to still arrive by its deadline. A
-   * post left without one is acknowledged from its row by a busy agent skilled for it (not one already doing so;
-   * preferably one not expected to take another post; the one with the most work left), who then resumes their task:
+   * post left without one is acknowledged from its row by a busy agent skilled for it (not one already doing so, nor
+   * one whose own reply would then miss its post's deadline; preferably one not expected to take another post; the
+   * one with the most work left), who then resumes their task:
    * its remaining time is still spent, after the holding reply. One agent per post, and only while a holding reply
    * can still arrive in time. The post stays waiting for its full answer. Re-checked every minute.
    */
+  // Breaking off a reply that is its post's first response and would then land after its deadline only moves the
+  // lateness to that post: the agent writing it does not (the holding reply's 95th percentile counted).
+  const holdingP95 = model.holdingReplyMedian * Math.exp(1.645 * model.holdingReplySigma);
+  const wouldMakeLate = (task: Task | null, doneAt: number): boolean =>
+    task?.kind === 'reply' && !task.item.o.holdingReply && doneAt + holdingP95 > responseDeadline(task.item) / MIN;
   const rowHoldingReply = (t: number): void => {
     // Posts already acknowledged still wait for their answer, and the work order gives their (earlier) deadlines the
     // next free agent first: they take up the agents about to be free, but need no holding reply themselves.
@@ -199,7 +205,7 @@ export function simulateParley(outcomes: SimOutcome[], model: WorkloadModel, ran
       for (const [i, a] of agents.entries()) {
         // Busy, not already sending one; one expected to take another post later may still break off now, but one
         // that is not comes first.
-        if (!a.busy || a.interruptedUntil > t || !skilled(i)) continue;
+        if (!a.busy || a.interruptedUntil > t || !skilled(i) || wouldMakeLate(a.task, a.doneAt)) continue;
         const p = agents[pick];
         if (pick === -1 || !p || (reserved.has(pick) && !reserved.has(i)) || (reserved.has(pick) === reserved.has(i) && a.doneAt > p.doneAt)) pick = i;
       }
