@@ -250,6 +250,15 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     expect(after.firstResponseAt).not.toBeNull();
     expect(after.status).toBe('open');
 
+    // Only to roles that can reply: an analyst sees the row, not the action.
+    await createUser(app, 'analyst', { email: 'ada@acme.test', password });
+    const analyst = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await signIn(analyst, baseUrl, 'ada@acme.test', password);
+    await analyst.goto(`${baseUrl}/?view=all`);
+    await analyst.locator(`li[data-conversation-id="${rowId}"] a.row-link`).waitFor();
+    expect(await analyst.getByRole('button', { name: /Send holding reply/ }).count()).toBe(0);
+    await analyst.close();
+
     // The inbox row offers it too, beside the row link (Tab from the link reaches it), named for the customer.
     const assigneeBefore = (await app.repos.conversations.get(rowId))!.assigneeId;
     await page.goto(`${baseUrl}/?view=all`);
