@@ -17,6 +17,16 @@ export interface CrossValidationReport {
   examples: number;
 }
 
+/**
+ * The cross-validation folds over `n` rows: a seeded shuffle dealt round-robin, fold by fold as { train, test } row
+ * indexes. Every intent CV (plain and nested) takes its folds from here, so their figures compare on the same splits.
+ */
+export function crossValidationFolds(n: number, folds: number, seed: number): { train: number[]; test: number[] }[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  shuffleInPlace(order, createRng(seed));
+  return Array.from({ length: folds }, (_, fold) => ({ test: order.filter((_, k) => k % folds === fold), train: order.filter((_, k) => k % folds !== fold) }));
+}
+
 /** k-fold cross-validation of the intent learner on labelled rows: a seeded shuffle dealt round-robin into folds. */
 export function crossValidateIntents(
   rows: readonly LabelledText[],
@@ -35,12 +45,8 @@ export function crossValidateIntents(
   const index = new Map(labels.map((label, i) => [label, i]));
   const counts = countTexts(rows.map((r) => r.text));
   const targets = Int32Array.from(rows.map((r) => index.get(r.label) as number));
-  const order = Array.from({ length: rows.length }, (_, i) => i);
-  shuffleInPlace(order, createRng(seed));
   const perFold: number[] = [];
-  for (let fold = 0; fold < folds; fold++) {
-    const test = order.filter((_, k) => k % folds === fold);
-    const train = order.filter((_, k) => k % folds !== fold);
+  for (const [fold, { train, test }] of crossValidationFolds(rows.length, folds, seed).entries()) {
     const model = fitIntentModel(
       train.map((i) => counts[i]!),
       Int32Array.from(train.map((i) => targets[i]!)),
@@ -131,10 +137,7 @@ export function evaluateClinc150(
   const counts = countTexts(trainRows.map((r) => r.text));
   const targets = trainRows.map((r) => index.get(r.label) as number);
 
-  const order = Array.from({ length: trainRows.length }, (_, i) => i);
-  shuffleInPlace(order, createRng(seed));
-  const heldOut = order.filter((_, k) => k % 5 === 0);
-  const fitPart = order.filter((_, k) => k % 5 !== 0);
+  const { test: heldOut, train: fitPart } = crossValidationFolds(trainRows.length, 5, seed)[0]!;
   options.log?.('clinc150: choosing the out-of-scope threshold on a held-out fifth of train');
   const partial = fitIntentModel(
     fitPart.map((i) => counts[i]!),

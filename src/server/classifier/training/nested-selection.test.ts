@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countTexts } from '../learn/intent-learner.js';
+import { crossValidationFolds } from './intent-benchmarks.js';
 import { crossValidateIntentsNested, WEIGHT_GRID } from './nested-selection.js';
 
 const rows = [
@@ -40,5 +41,14 @@ describe('nested selection of the ensemble weights', () => {
     }
     expect(report.accuracy).toBeCloseTo(report.perFold.reduce((a, b) => a + b, 0) / 3, 10);
     expect(report.accuracy).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('deals the cross-validation folds as a partition, the same for the same seed', () => {
+    const folds = crossValidationFolds(23, 5, 7);
+    expect(folds).toHaveLength(5);
+    for (const { train, test } of folds) expect([...train, ...test].sort((a, b) => a - b)).toEqual(Array.from({ length: 23 }, (_, i) => i));
+    expect(folds.flatMap((f) => f.test).sort((a, b) => a - b)).toEqual(Array.from({ length: 23 }, (_, i) => i));
+    expect(crossValidationFolds(23, 5, 7)).toEqual(folds);
+    expect(crossValidationFolds(23, 5, 8)).not.toEqual(folds);
   });
 });

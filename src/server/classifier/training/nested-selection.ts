@@ -17,7 +17,7 @@ import {
 import { scoreLogits } from '../learn/linear-model.js';
 import { createRng, shuffleInPlace } from '../learn/rng.js';
 import { loadBanking77 } from './datasets.js';
-import type { CrossValidationReport } from './intent-benchmarks.js';
+import { crossValidationFolds, type CrossValidationReport } from './intent-benchmarks.js';
 
 type Weights = Pick<
   IntentLearnerOptions,
@@ -112,13 +112,9 @@ export function crossValidateIntentsNested(
 ): NestedReport {
   const folds = options.folds ?? 5;
   const seed = options.seed ?? 42;
-  const order = Array.from({ length: counts.length }, (_, i) => i);
-  shuffleInPlace(order, createRng(seed));
   const perFold: number[] = [];
   const chosen: Weights[] = [];
-  for (let fold = 0; fold < folds; fold++) {
-    const test = order.filter((_, k) => k % folds === fold);
-    const train = order.filter((_, k) => k % folds !== fold);
+  for (const [fold, { train, test }] of crossValidationFolds(counts.length, folds, seed).entries()) {
     const learner = options.learner ?? {};
     const weights = selectEnsembleWeights(counts, targets, labels, train, seed + fold, learner);
     chosen.push(weights);
