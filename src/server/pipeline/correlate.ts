@@ -132,7 +132,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const folded = foldActivities(activities);
       await repos.conversations.createMany(newConversations.map((c) => ({ ...c, activity: folded.get(c.id) })));
       const opened = new Set(newConversations.map((c) => c.id));
-      await repos.conversations.recordActivities(activities.filter((a) => !opened.has(a.id)));
+      await repos.conversations.recordFolded(new Map([...folded].filter(([id]) => !opened.has(id))));
       await repos.messages.saveCorrelation(correlations);
       await linkIdentities(repos, [...authors.values()], now);
       if (options.incidents) {

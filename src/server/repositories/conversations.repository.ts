@@ -203,6 +203,34 @@ const followMerges = async (db: Executor, ids: readonly string[]): Promise<Map<s
   return out;
 };
 
+/** The list-row changes of folded activities: one UPDATE … FROM (VALUES …) per chunk of conversations. */
+const recordFolded = async (db: Executor, folded: ReadonlyMap<string, FoldedActivity>): Promise<void> => {
+  for (const part of chunk([...folded.entries()], 150)) {
+    const rows = sql.join(
+      part.map(
+        ([id, f]) =>
+          sql`(${id}, cast(${f.n} as integer), cast(${f.unread} as integer), cast(${f.reset ? 1 : 0} as integer), ${f.last.messageId}, cast(${f.last.at} as bigint), ${f.last.preview}, ${f.last.direction}, cast(${f.inboundAt} as bigint), ${f.customerId}, ${f.sentiment}, ${f.intent}, ${f.language})`,
+      ),
+    );
+    await sql`update conversations set
+        message_count = message_count + v.column2,
+        unread_count = case when v.column4 = 1 then v.column3 else unread_count + v.column3 end,
+        last_message_id = case when last_message_at <= v.column6 then v.column5 else last_message_id end,
+        last_message_preview = case when last_message_at <= v.column6 then v.column7 else last_message_preview end,
+        last_message_direction = case when last_message_at <= v.column6 then v.column8 else last_message_direction end,
+        last_message_at = case when last_message_at <= v.column6 then v.column6 else last_message_at end,
+        last_inbound_at = coalesce(v.column9, last_inbound_at),
+        status = case when v.column9 is not null and status = 'snoozed' then 'open' else status end,
+        snoozed_until = case when v.column9 is not null and status = 'snoozed' then null else snoozed_until end,
+        customer_id = coalesce(customer_id, v.column10),
+        sentiment = coalesce(v.column11, sentiment),
+        intent = coalesce(v.column12, intent),
+        language = coalesce(v.column13, language),
+        updated_at = v.column6
+      from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
+  }
+};
+
 export const createConversationsRepository = (db: Executor) => ({
   async create(c: NewConversation): Promise<void> {
     await db
@@ -288,38 +316,12 @@ export const createConversationsRepository = (db: Executor) => ({
    * conversation first (counts, unread, the newest message), so the result equals applying them one by one.
    */
   async recordActivities(activities: readonly ConversationActivity[]): Promise<void> {
-    const folded = foldActivities(activities);
-    for (const part of chunk([...folded.entries()], 150)) {
-      const rows = sql.join(
-        part.map(
-          ([id, f]) =>
-            sql`(${id}, cast(${f.n} as integer), cast(${f.unread} as integer), cast(${f.reset ? 1 : 0} as integer), ${f.last.messageId}, cast(${f.last.at} as bigint), ${f.last.preview}, ${f.last.direction}, cast(${f.inboundAt} as bigint), ${f.customerId}, ${f.sentiment}, ${f.intent}, ${f.language})`,
-        ),
-      );
-      await sql`update conversations set
-          message_count = message_count + v.column2,
-          unread_count = case when v.column4 = 1 then v.column3 else unread_count + v.column3 end,
-          last_message_id = case when last_message_at <= v.column6 then v.column5 else last_message_id end,
-          last_message_preview = case when last_message_at <= v.column6 then v.column7 else last_message_preview end,
-          last_message_direction = case when last_message_at <= v.column6 then v.column8 else last_message_direction end,
-          last_message_at = case when last_message_at <= v.column6 then v.column6 else last_message_at end,
-          last_inbound_at = coalesce(v.column9, last_inbound_at),
-          status = case when v.column9 is not null and status = 'snoozed' then 'open' else status end,
-          snoozed_until = case when v.column9 is not null and status = 'snoozed' then null else snoozed_until end,
-          customer_id = coalesce(customer_id, v.column10),
-          sentiment = coalesce(v.column11, sentiment),
-          intent = coalesce(v.column12, intent),
-          language = coalesce(v.column13, language),
-          updated_at = v.column6
-        from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
-    }
+    await recordFolded(db, foldActivities(activities));
   },
 
-  /**
-   * New conversations; with `activity`, their first messages' list-row facts are written in the same row, as
-   * recordActivities would have set them, instead of inserting the row and then rewriting it (and every list index
-   * on last_message_at) in the same transaction.
-   */
+  /** recordActivities for activities already folded per conversation (foldActivities). */
+  recordFolded: (folded: ReadonlyMap<string, FoldedActivity>): Promise<void> => recordFolded(db, folded),
+
   async createMany(list: readonly (NewConversation & { activity?: FoldedActivity })[]): Promise<void> {
     for (const part of chunk(list, 200)) {
       await db
