@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createApp, type ParleyApp } from '../../src/server/app.js';
-import { createClassifier } from '../../src/server/classifier/index.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/platform/logger.js';
 import { systemActor } from '../../src/shared/permissions.js';
@@ -18,8 +17,11 @@ export const createBenchApp = async (dir: string, postgresUrl: string | null): P
     await client.end();
     url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
-  const config = loadConfig({ PARLEY_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', ...(url ? { DATABASE_URL: url } : {}) });
-  const app = await createApp({ config, logger: createLogger('silent'), classifier: createClassifier(), serveSpa: false });
+  // The app loads its own models, as `parley start` does (with the classifier thread unless
+  // PARLEY_CLASSIFIER_THREAD=off is set for the bench, to compare).
+  const threadSetting = process.env.PARLEY_CLASSIFIER_THREAD;
+  const config = loadConfig({ PARLEY_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', ...(url ? { DATABASE_URL: url } : {}), ...(threadSetting ? { PARLEY_CLASSIFIER_THREAD: threadSetting } : {}) });
+  const app = await createApp({ config, logger: createLogger('silent'), serveSpa: false });
   const admin = systemActor('bench');
   const channel = await app.services.channels.create({ platform: 'x', name: 'Acme X', ownAccountIds: ['999'] }, admin);
   for (let i = 0; i < 8; i += 1) {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { createClassifier } from './classifier/index.js';
+import { createClassifierThread } from './classifier/classifier-thread.js';
 import { createReloadableClassifier } from './classifier/reloadable.js';
 import { registerClassificationRoutes } from './http/routes/classification.routes.js';
 import { createClassificationService } from './services/classification.service.js';
@@ -97,6 +98,11 @@ export interface AppOptions {
   logger?: Logger;
   clock?: Clock;
   classifier?: Classifier;
+  /**
+   * Classify on a thread of its own (PARLEY_CLASSIFIER_THREAD). By default on when the app loads its own models, off
+   * when a classifier is given (tests share one).
+   */
+  classifierThread?: boolean;
   /** ':memory:' in tests. */
   sqliteFile?: string;
   /** Incident detection; by default incidents at confidence ≥ 0.95 confirm themselves. */
@@ -130,6 +136,19 @@ export const createApp = async (options: AppOptions) => {
   const customIntentModelPath = path.join(config.dataDir, 'models', 'intent-custom.bin');
   // Reloadable: a workspace that teaches Parley its own intents gets them in the running pipeline at once.
   const classifier = createReloadableClassifier(() => (options.classifier && !existsSync(customIntentModelPath) ? options.classifier : createClassifier({ customIntentModelPath })));
+  // The understand stage classifies on another core; this thread's copy of the models then loads only if needed.
+  const classifierThread =
+    (options.classifierThread ?? (config.classifierThread && !options.classifier))
+      ? createClassifierThread({ customIntentModelPath, onError: (message) => logger.warn({ err: message }, 'classifier thread') })
+      : null;
+  const understand = createUnderstandStage({ classifier, ...(classifierThread ? { offThread: classifierThread } : {}) });
+  let workerRunning = false;
+  /** New intent models (after `train intents`, here or in another process): every copy reloads. */
+  const reloadModels = (): void => {
+    classifier.reload();
+    classifierThread?.reload();
+    understand.forget();
+  };
 
   const metrics = createMetrics(async () => {
     const [q, o] = await Promise.all([repos.jobs.stats(clock.now()), repos.outbox.countFailures()]);
@@ -168,7 +187,7 @@ export const createApp = async (options: AppOptions) => {
     chain: ['pipeline.correlate', 'pipeline.decide'],
     ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250, yieldTo: () => ingestSettled() } : {}),
     handlers: [
-      createUnderstandStage({ classifier }),
+      understand,
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),
       // The decide stage syncs the clocks of what it decides, so its changes skip the SLA sync below.
       createDecideStage({ ...decideDeps, onChanged: (ids) => events.publish({ type: 'conversations.changed', conversationIds: ids, clocksSynced: true }), marketingTeamId: () => marketingTeamId }),
@@ -183,10 +202,11 @@ export const createApp = async (options: AppOptions) => {
   const { ingest, settled: ingestSettled } = createIngest({
     uow,
     clock,
-    onIngested: (count) => {
-      metrics.ingested(count);
+    onIngested: (stored) => {
+      metrics.ingested(stored.length);
+      if (workerRunning) understand.ahead(stored);
       worker.wake();
-      events.publish({ type: 'messages.ingested', count });
+      events.publish({ type: 'messages.ingested', count: stored.length });
     },
   });
 
@@ -208,7 +228,7 @@ export const createApp = async (options: AppOptions) => {
     if (event.type === 'outbox.enqueued') outbox.wake();
     // Another process ingested or retrained: work for this one's worker, models for its classifier.
     else if (event.type === 'messages.ingested' && meta.remote) worker.wake();
-    else if (event.type === 'classifier.changed' && meta.remote) classifier.reload();
+    else if (event.type === 'classifier.changed' && meta.remote) reloadModels();
   });
 
   const auth = createAuthService({ repos, uow, clock });
@@ -269,7 +289,7 @@ export const createApp = async (options: AppOptions) => {
   await registerFeedbackRoutes(http, { feedback: createFeedbackService({ channels, ingest, clock }), publicUrl: config.publicUrl });
   registerPhoneRoutes(http, { callbacks: createPhoneCallbacksService({ conversations, channels }) });
   const classification = createClassificationService({ repos, uow, clock, customIntentModelPath, reloadClassifier: () => {
-      classifier.reload();
+      reloadModels();
       events.publish({ type: 'classifier.changed' });
     } });
   registerClassificationRoutes(http, { classification });
@@ -303,7 +323,9 @@ export const createApp = async (options: AppOptions) => {
       if (roles.includes('worker')) stopTrust.push(trust.impostors.startTimer(), trust.dataRights.startTimer(), attachments.startTimer());
       if (roles.includes('worker')) {
         // Models load before the first message, not with it.
-        void classifier.version;
+        if (classifierThread) await classifierThread.ready().catch((err: unknown) => logger.warn({ err: String(err) }, 'classifier thread did not start: classifying on the worker thread'));
+        else void classifier.version;
+        workerRunning = true;
         worker.start();
         outbox.start();
         ingestLog?.start(ingest);
@@ -319,6 +341,8 @@ export const createApp = async (options: AppOptions) => {
       await channelRuntime.runners.stop();
       chatMailbox.stop();
       await worker.stop();
+      workerRunning = false;
+      await classifierThread?.close();
       await outbox.stop();
       // After everything that sends has stopped, so no in-flight delivery loses its connection.
       await outgoingHttp.close();

@@ -24,6 +24,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PARLEY_SQLITE_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   PARLEY_WORKER_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+  PARLEY_CLASSIFIER_THREAD: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
   PARLEY_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
   PARLEY_SMTP_FROM: optionalString,
   PARLEY_ALLOW_PRIVATE_URLS: optionalString,
@@ -42,6 +43,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   readonly workerBatch: number;
+  /** The understand stage classifies on a thread of its own (another core) instead of the worker's. */
+  readonly classifierThread: boolean;
   /** The workspace's system mail (one-time codes, private replies); null when no mail server is configured. */
   readonly smtp: { readonly url: string; readonly from: string | null } | null;
   /** Private hosts, addresses and CIDR ranges outgoing requests may reach anyway (`*`: all); empty in production. */
@@ -78,6 +81,7 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>, ov
     logLevel: e.LOG_LEVEL,
     sqliteSynchronous: e.PARLEY_SQLITE_SYNC,
     workerBatch: e.PARLEY_WORKER_BATCH,
+    classifierThread: e.PARLEY_CLASSIFIER_THREAD === 'on',
     smtp: e.PARLEY_SMTP_URL ? { url: e.PARLEY_SMTP_URL, from: e.PARLEY_SMTP_FROM ?? null } : null,
     allowPrivateUrls: (e.PARLEY_ALLOW_PRIVATE_URLS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     attachmentMaxBytes: e.PARLEY_ATTACHMENT_MAX_BYTES,

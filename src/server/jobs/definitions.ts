@@ -21,6 +21,11 @@ export interface JobHandler<T extends JobType> {
   type: T;
   /** Payloads of several claimed jobs merged into one, so one transaction does a whole batch. */
   merge?(payloads: JobPayloads[T][]): JobPayloads[T];
+  /**
+   * Work done before the transaction and outside it (classifying on another thread), so the transaction only
+   * writes. It may only read: `handle` must not rely on it having run, nor on what it read still holding.
+   */
+  prepare?(payload: JobPayloads[T], repos: Repositories): Promise<void>;
   handle(payload: JobPayloads[T], ctx: JobContext): Promise<void>;
 }
 

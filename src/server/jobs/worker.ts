@@ -116,6 +116,11 @@ export const createWorker = (options: WorkerOptions): Worker => {
       rest = merged.messageIds.slice(limit);
       merged = { messageIds: merged.messageIds.slice(0, limit) } as typeof merged;
     }
+    // Work outside the transaction (classifying on another thread) counts in the stage's time, not in the
+    // transaction's, which is what the latency-mode batch size steers.
+    const prepareStarted = performance.now();
+    await handler.prepare?.(merged as never, repos);
+    const prepareMs = performance.now() - prepareStarted;
     const effects: (() => void)[] = [];
     const started = performance.now();
     // Time spent in chained stages: reported under their own types, not this one.
@@ -165,7 +170,7 @@ export const createWorker = (options: WorkerOptions): Worker => {
     const count = merged && typeof merged === 'object' && 'messageIds' in merged ? merged.messageIds.length : jobs.length;
     const elapsedMs = performance.now() - started;
     adjustLimit(type, elapsedMs, count);
-    options.metrics?.stageDuration(type, (elapsedMs - chainedMs) / 1000, count);
+    options.metrics?.stageDuration(type, (prepareMs + elapsedMs - chainedMs) / 1000, count);
     for (const effect of effects) effect();
   };
 

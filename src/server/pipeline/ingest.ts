@@ -1,3 +1,4 @@
+import type { TextToUnderstand } from '../classifier/understand-fields.js';
 import type { Envelope } from '../../shared/envelope.js';
 import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
@@ -14,11 +15,14 @@ export interface IngestResult {
   messageIds: string[];
 }
 
+/** A message just stored, as the understand stage reads it. */
+export type StoredForUnderstanding = { id: string } & TextToUnderstand;
+
 export interface IngestOptions {
   uow: UnitOfWork;
   clock: Clock;
-  /** Called after commit: wakes the worker and feeds ingest metrics. */
-  onIngested?(count: number): void;
+  /** Called after commit with the messages stored: wakes the worker, feeds ingest metrics, classifies ahead. */
+  onIngested?(messages: readonly StoredForUnderstanding[]): void;
 }
 
 const toNewMessage = (e: Envelope, receivedAt: number, ownAccountIds: ReadonlySet<string>): NewMessage => ({
@@ -65,7 +69,7 @@ export const createIngest = (options: IngestOptions) => {
   }
 
   /** Stores several calls in one transaction and answers each with its own result. */
-  const store = (calls: readonly Call[]): Promise<IngestResult[]> =>
+  const store = (calls: readonly Call[]): Promise<{ results: IngestResult[]; stored: StoredForUnderstanding[] }> =>
     uow(async (repos) => {
       const now = clock.now();
       const envelopes = calls.flatMap((c) => c.envelopes);
@@ -117,11 +121,17 @@ export const createIngest = (options: IngestOptions) => {
         await repos.jobs.enqueue([{ id: newId(), type: 'pipeline.understand', payload: JSON.stringify({ messageIds: inserted }), runAt: now }], now);
         for (const channelId of channelIds) await repos.channels.recordEvent(channelId, now);
       }
-      return calls.map((call, c) => {
+      const results = calls.map((call, c) => {
         const messageIds = inserted.filter((id) => owner.get(id) === c);
         const edited = call.envelopes.filter((e) => editedKeys.has(`${e.channelId}\u0000${e.externalId}`)).length;
         return { accepted: messageIds.length, duplicates: call.envelopes.length - messageIds.length - edited, edited, deleted: deletedPerCall[c]!, messageIds };
       });
+      const byId = new Map(fresh.map((m) => [m.id, m]));
+      const stored = inserted.map((id) => {
+        const m = byId.get(id)!;
+        return { id, text: m.text, subject: m.subject };
+      });
+      return { results, stored };
     });
 
   // Group commit: calls that arrive while a transaction is open, or in the same event-loop turn, are stored
@@ -147,10 +157,9 @@ export const createIngest = (options: IngestOptions) => {
         group.push(next);
       }
       try {
-        const results = await store(group.map((g) => g.call));
+        const { results, stored } = await store(group.map((g) => g.call));
         group.forEach((g, i) => g.resolve(results[i]!));
-        const accepted = results.reduce((n, r) => n + r.accepted, 0);
-        if (accepted > 0) options.onIngested?.(accepted);
+        if (stored.length > 0) options.onIngested?.(stored);
       } catch (error) {
         if (group.length === 1) {
           group[0]!.reject(error);
@@ -159,9 +168,9 @@ export const createIngest = (options: IngestOptions) => {
         // A bad call must fail alone, with field paths that point into its own batch.
         for (const g of group) {
           try {
-            const [result] = await store([g.call]);
-            g.resolve(result!);
-            if (result!.accepted > 0) options.onIngested?.(result!.accepted);
+            const { results, stored } = await store([g.call]);
+            g.resolve(results[0]!);
+            if (stored.length > 0) options.onIngested?.(stored);
           } catch (single) {
             g.reject(single);
           }
