@@ -1,9 +1,9 @@
 /**
  * Cross-validation with the intent learner's ensemble weights chosen inside each training fold, never on its test
- * fold: a seeded fifth of the training fold is held out, each member (Crammer–Singer over every feature, the same on
- * the word group, class centroids) is trained on the rest and scores it, and the weights whose summed scores are most
- * accurate there are used to train on the whole training fold. The plain k-fold figure uses INTENT_LEARNER's
- * weights, which were picked on the very folds it reports.
+ * fold: an inner k-fold CV over the training fold scores every one of its rows with each member (Crammer–Singer over
+ * every feature, the same on the word group, class centroids) trained without that row, and the grid weights whose
+ * summed scores are most accurate over the whole training fold are used to train on it. The plain k-fold figure uses
+ * INTENT_LEARNER's fixed weights, chosen the same way on CLINC150 (choose-intent-weights.ts).
  */
 import type { IntentCounts } from '../features/intent-features.js';
 import {
@@ -15,23 +15,22 @@ import {
   type IntentLearnerOptions,
 } from '../learn/intent-learner.js';
 import { scoreLogits } from '../learn/linear-model.js';
-import { createRng, shuffleInPlace } from '../learn/rng.js';
 import { loadBanking77 } from './datasets.js';
 import { crossValidationFolds, type CrossValidationReport } from './intent-benchmarks.js';
 
-type Weights = Pick<
+export type EnsembleWeights = Pick<
   IntentLearnerOptions,
   'crammerSingerWeight' | 'wordCrammerSingerWeight' | 'centroidWeight'
 >;
 
 /** Members one at a time: the learner trains each alone when the others weigh 0. */
-const MEMBERS: Weights[] = [
+const MEMBERS: EnsembleWeights[] = [
   { crammerSingerWeight: 1, wordCrammerSingerWeight: 0, centroidWeight: 0 },
   { crammerSingerWeight: 0, wordCrammerSingerWeight: 1, centroidWeight: 0 },
   { crammerSingerWeight: 0, wordCrammerSingerWeight: 0, centroidWeight: 1 },
 ];
 
-/** The grid the shipped weights (2, 1, 0.2) were taken from, searched again inside each fold. */
+/** The weight grid searched inside each outer training fold (and over CLINC150 for INTENT_LEARNER's defaults). */
 export const WEIGHT_GRID = {
   crammerSinger: [0, 0.5, 1, 1.5, 2, 3, 4],
   wordCrammerSinger: [0, 0.5, 1, 1.5, 2],
@@ -40,10 +39,18 @@ export const WEIGHT_GRID = {
 
 export interface NestedReport extends CrossValidationReport {
   /** The weights each outer fold chose on its own held-out part. */
-  chosen: Weights[];
+  chosen: EnsembleWeights[];
 }
 
-/** Ensemble weights chosen on a held-out part of `train` (indices into counts/targets). */
+/** Folds of the inner cross-validation that chooses the weights inside each outer training fold. */
+export const INNER_FOLDS = 5;
+
+/**
+ * Ensemble weights chosen by inner k-fold CV over `train` (indices into counts/targets): each member is trained on
+ * every inner training part and scores its inner test part, so every row of `train` is scored once by models that did
+ * not see it, and the grid weights whose summed scores are most accurate over all of `train` win. Scoring every row,
+ * not one held-out fifth, keeps the choice from swinging on a few hundred queries.
+ */
 export function selectEnsembleWeights(
   counts: readonly IntentCounts[],
   targets: Int32Array,
@@ -51,43 +58,41 @@ export function selectEnsembleWeights(
   train: readonly number[],
   seed: number,
   learner: Partial<IntentLearnerOptions> = {},
-  heldOutFraction = 0.2,
-): Weights {
-  const order = [...train];
-  shuffleInPlace(order, createRng(seed));
-  const cut = Math.round(order.length * heldOutFraction);
-  const held = order.slice(0, cut);
-  const fit = order.slice(cut);
-  const fitCounts = fit.map((i) => counts[i] as IntentCounts);
-  const fitTargets = Int32Array.from(fit.map((i) => targets[i] as number));
+  innerFolds = INNER_FOLDS,
+): EnsembleWeights {
   const K = labels.length;
-  // Raw scores of every member on every held-out row; a weighted sum of them is the sum model's score.
-  const scores = MEMBERS.map((member) => {
-    const model = fitIntentModel(fitCounts, fitTargets, labels, { ...learner, ...member, seed });
-    const out = new Float64Array(held.length * K);
-    held.forEach((i, r) => {
-      const logits = scoreLogits(model, intentVector(model, counts[i] as IntentCounts));
-      for (let c = 0; c < K; c++) out[r * K + c] = logits[c] as number;
+  // Out-of-fold raw scores of every member on every row of `train`; a weighted sum of them is the sum model's score.
+  const scores = MEMBERS.map(() => new Float64Array(train.length * K));
+  for (const inner of crossValidationFolds(train.length, innerFolds, seed)) {
+    const fitCounts = inner.train.map((r) => counts[train[r] as number] as IntentCounts);
+    const fitTargets = Int32Array.from(inner.train.map((r) => targets[train[r] as number] as number));
+    MEMBERS.forEach((member, m) => {
+      const model = fitIntentModel(fitCounts, fitTargets, labels, { ...learner, ...member, seed });
+      const out = scores[m] as Float64Array;
+      for (const r of inner.test) {
+        const logits = scoreLogits(model, intentVector(model, counts[train[r] as number] as IntentCounts));
+        for (let c = 0; c < K; c++) out[r * K + c] = logits[c] as number;
+      }
     });
-    return out;
-  });
-  let best: Weights = { ...MEMBERS[0]! };
+  }
+  const [cs, word, centroid] = scores as [Float64Array, Float64Array, Float64Array];
+  let best: EnsembleWeights = { ...MEMBERS[0]! };
   let bestHits = -1;
   for (const a of WEIGHT_GRID.crammerSinger)
     for (const b of WEIGHT_GRID.wordCrammerSinger)
       for (const c of WEIGHT_GRID.centroid) {
         if (a + b + c === 0) continue;
         let hits = 0;
-        held.forEach((i, r) => {
+        for (let r = 0; r < train.length; r++) {
           let top = 0;
           let topScore = -Infinity;
           for (let k = 0; k < K; k++) {
             const at = r * K + k;
-            const s = a * scores[0]![at]! + b * scores[1]![at]! + c * scores[2]![at]!;
+            const s = a * cs[at]! + b * word[at]! + c * centroid[at]!;
             if (s > topScore) [top, topScore] = [k, s];
           }
-          if (top === targets[i]) hits++;
-        });
+          if (top === targets[train[r] as number]) hits++;
+        }
         if (hits > bestHits) {
           bestHits = hits;
           best = { crammerSingerWeight: a, wordCrammerSingerWeight: b, centroidWeight: c };
@@ -108,15 +113,24 @@ export function crossValidateIntentsNested(
     log?: (m: string) => void;
     /** Learner settings over INTENT_LEARNER's other than the weights (the hash space the counts were made in). */
     learner?: Partial<IntentLearnerOptions>;
+    innerFolds?: number;
   } = {},
 ): NestedReport {
   const folds = options.folds ?? 5;
   const seed = options.seed ?? 42;
   const perFold: number[] = [];
-  const chosen: Weights[] = [];
+  const chosen: EnsembleWeights[] = [];
   for (const [fold, { train, test }] of crossValidationFolds(counts.length, folds, seed).entries()) {
     const learner = options.learner ?? {};
-    const weights = selectEnsembleWeights(counts, targets, labels, train, seed + fold, learner);
+    const weights = selectEnsembleWeights(
+      counts,
+      targets,
+      labels,
+      train,
+      seed + fold,
+      learner,
+      options.innerFolds,
+    );
     chosen.push(weights);
     const model = fitIntentModel(
       train.map((i) => counts[i] as IntentCounts),
@@ -138,7 +152,7 @@ export function crossValidateIntentsNested(
 /** Banking77's train split under crossValidateIntentsNested: the same folds and seed as crossValidateBanking77. */
 export function crossValidateBanking77Nested(
   dataDir: string,
-  options: { folds?: number; seed?: number; log?: (m: string) => void } = {},
+  options: { folds?: number; innerFolds?: number; seed?: number; log?: (m: string) => void } = {},
 ): NestedReport {
   const rows = loadBanking77(dataDir);
   const labels = [...new Set(rows.map((r) => r.label))].sort();

@@ -12,7 +12,7 @@ import { f1Score, fBetaScore, scorePredictions } from './metrics.js';
 import { parseIntentExamples, type IntentExample } from './train-custom.js';
 
 /** Bump when features, learners or data change, so every stored classification names the models behind it. */
-export const MODEL_SET_VERSION = 'understand-2026.11.23.2';
+export const MODEL_SET_VERSION = 'understand-2026.11.23.3';
 export const SENTIMENT_LABELS = ['negative', 'neutral', 'positive'];
 export const SEED_INTENTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed', 'intents.jsonl');
 
