@@ -284,6 +284,27 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
     expect(held.status).toBe('open');
     expect(held.assigneeId).toBe(assigneeBefore);
     expect(new URL(page.url()).pathname).toBe('/');
+
+    // A colleague sends one first: the click is refused (409), the customer gets one holding reply, and the composer says why.
+    const raced = envelope(xChannelId, { threadKey: 'hold-raced', author: { platformId: 'x-lea', handle: 'lea_m', displayName: 'Lea M', followers: 40, verified: false }, text: '@AcmeTelecom my bill shows a charge I never made', createdAt: new Date(Date.now() - 13.5 * 60_000).toISOString() });
+    await app.services.ingest(parseEnvelopes([raced]));
+    await app.worker.drain();
+    const racedId = (await app.repos.messages.findByExternalIds(xChannelId, [raced.externalId]))[0]!.conversationId!;
+    const colleague = await createUser(app, 'agent', { email: 'cole@acme.test', password });
+    await open(page, racedId);
+    const racedNudge = page.getByRole('status').filter({ hasText: 'send a holding reply now' });
+    await racedNudge.getByRole('button', { name: 'Send holding reply' }).waitFor();
+    // The colleague's reply lands between this agent's click and the server reading it.
+    await page.route(`**/api/v1/conversations/${racedId}/reply`, async (route) => {
+      await app.services.conversations.reply(racedId, { text: 'On it, back to you shortly.', holding: true }, { userId: colleague.id, role: 'agent', requestId: 'colleague' });
+      await route.continue();
+    });
+    await racedNudge.getByRole('button', { name: 'Send holding reply' }).click();
+    await page.getByRole('status').filter({ hasText: 'Someone already answered the customer’s last message, so no holding reply was sent.' }).waitFor();
+    await expect.poll(() => racedNudge.count()).toBe(0);
+    const outbound = (await app.services.conversations.get(racedId)).messages.filter((m) => m.direction === 'out');
+    expect(outbound.map((m) => m.text)).toEqual([expect.stringContaining('On it, back to you shortly.')]);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.close();
   }, 120_000);
 });

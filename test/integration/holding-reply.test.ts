@@ -92,4 +92,38 @@ describe.each(dialects)('holding reply on %s', (dialect) => {
     expect(await next()).toBeNull();
     expect((await http('GET', `/api/v1/conversations/${conversationId}`)).json().conversation.answerOwedSince).toBeNull();
   });
+
+  it.skipIf(skip)('is sent once per customer message: a second agent’s holding reply is refused with nothing queued, until the customer writes again', async () => {
+    const e = envelope(channelId, { threadKey: 'hold-4', text: 'Still no signal in Leeds, day three. Anyone there?', createdAt: new Date(clock.now()).toISOString() });
+    await app.services.ingest(parseEnvelopes([e]));
+    await app.worker.drain();
+    const conversationId = (await app.repos.messages.findByExternalIds(channelId, [e.externalId]))[0]!.conversationId!;
+    const other = await tokenFor(app, (await createUser(app, 'agent')).id);
+    const outboxRows = async () => (await app.store.db.selectFrom('outbox').select('id').where('conversation_id', '=', conversationId).execute()).length;
+    expect((await http('POST', `/api/v1/conversations/${conversationId}/reply`, { text: defaultHoldingReply('x'), holding: true })).statusCode).toBe(202);
+    const second = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/reply`, headers: { authorization: `Bearer ${other}` }, payload: { text: defaultHoldingReply('x'), holding: true } });
+    expect(second.statusCode).toBe(409);
+    expect(second.headers['content-type']).toContain('application/problem+json');
+    expect(second.json()).toMatchObject({ code: 'conflict', errors: [{ field: 'holding' }] });
+    expect(await outboxRows()).toBe(1);
+    // A full answer is never refused; a holding reply to the customer's next message is welcome again.
+    clock.set(clock.now() + MIN);
+    const followUp = envelope(channelId, { kind: 'reply', threadKey: 'hold-4', inReplyTo: e.externalId, author: e.author, text: 'Hello?? Still nothing', createdAt: new Date(clock.now()).toISOString() });
+    await app.services.ingest(parseEnvelopes([followUp]));
+    await app.worker.drain();
+    expect((await app.repos.messages.findByExternalIds(channelId, [followUp.externalId]))[0]!.conversationId).toBe(conversationId);
+    clock.set(clock.now() + MIN);
+    expect((await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/reply`, headers: { authorization: `Bearer ${other}` }, payload: { text: defaultHoldingReply('x'), holding: true } })).statusCode).toBe(202);
+    expect(await outboxRows()).toBe(2);
+
+    // Two agents at the same moment: one holding reply goes out.
+    clock.set(clock.now() + MIN);
+    const again = envelope(channelId, { kind: 'reply', threadKey: 'hold-4', inReplyTo: followUp.externalId, author: e.author, text: 'hello???', createdAt: new Date(clock.now()).toISOString() });
+    await app.services.ingest(parseEnvelopes([again]));
+    await app.worker.drain();
+    clock.set(clock.now() + MIN);
+    const both = await Promise.all([token, other].map((t) => app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/reply`, headers: { authorization: `Bearer ${t}` }, payload: { text: defaultHoldingReply('x'), holding: true } })));
+    expect(both.map((r) => r.statusCode).sort()).toEqual([202, 409]);
+    expect(await outboxRows()).toBe(3);
+  });
 });

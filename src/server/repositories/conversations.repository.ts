@@ -231,7 +231,7 @@ const recordFolded = async (db: Executor, folded: ReadonlyMap<string, FoldedActi
   }
 };
 
-export const createConversationsRepository = (db: Executor) => ({
+export const createConversationsRepository = (db: Executor, options: { skipLocked: boolean } = { skipLocked: false }) => ({
   async create(c: NewConversation): Promise<void> {
     await db
       .insertInto('conversations')
@@ -375,6 +375,14 @@ export const createConversationsRepository = (db: Executor) => ({
           tags = coalesce(v.column11, tags)
         from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
     }
+  },
+
+  /**
+   * Holds the conversation's row until the transaction ends, so a decision read from it cannot race another
+   * transaction making the same one (PostgreSQL; the embedded store's transactions already run one at a time).
+   */
+  async lock(id: string): Promise<void> {
+    if (options.skipLocked) await db.selectFrom('conversations').select('id').where('id', '=', id).forUpdate().execute();
   },
 
   async get(id: string): Promise<Conversation | null> {

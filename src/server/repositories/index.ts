@@ -32,7 +32,7 @@ export const createRepositories = (db: Executor, options: { skipLocked: boolean 
   audit: createAuditRepository(db, options),
   auth: createAuthRepository(db),
   channels: createChannelsRepository(db),
-  conversations: createConversationsRepository(db),
+  conversations: createConversationsRepository(db, options),
   conversationOperations: createConversationOperationsRepository(db),
   corrections: createCorrectionsRepository(db),
   customers: createCustomersRepository(db),

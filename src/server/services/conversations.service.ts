@@ -134,6 +134,8 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
       if (existing) return { messageId: existing.messageId as string, outboxId: existing.id, duplicate: true };
 
       const result = await uow(async (tx) => {
+        // Whether the customer's last message is answered already is read under the conversation's lock (below).
+        if (input.holding) await tx.conversations.lock(id);
         const conversation = await mustGetLive(tx, id);
         const channel = await tx.channels.get(conversation.channelId);
         if (!channel) throw new AppError('channel_not_found', `no channel ${conversation.channelId}`);
@@ -147,6 +149,12 @@ export const createConversationsService = (deps: { repos: Repositories; uow: Uni
         const thread = await tx.messages.listByConversation(id, 500);
         // A public reply answers the last public message: words the customer wrote on the private page are not a post.
         const lastInbound = [...thread].reverse().find((m) => m.direction === 'in' && (visibility === 'private' || m.visibility !== 'private'));
+        // Two agents who both saw the deadline near would each send "we're on it": the customer gets it once. A holding
+        // reply is refused when the customer's last message already has an answer of ours after it (full or holding).
+        if (input.holding) {
+          const answered = [...thread].reverse().find((m) => m.direction === 'out' && (visibility === 'private' || m.visibility !== 'private') && (!lastInbound || m.createdAt >= lastInbound.createdAt));
+          if (answered) throw new AppError('conflict', `the customer's last message was already answered at ${new Date(answered.createdAt).toISOString()}: a holding reply would repeat it`, 'holding');
+        }
         const now = clock.now();
         const answering = lastInbound ? { externalId: lastInbound.externalId, kind: lastInbound.kind, authorPlatformId: lastInbound.author.platformId, authorHandle: lastInbound.author.handle, authorEmail: lastInbound.author.email } : null;
         const queued = await queueOutboundReply(tx, { conversation, channel, answering, text, visibility, idempotencyKey, sentBy: actor.userId, now, isFirstResponse: true, publicUrl: deps.publicUrl ?? null, attachments });

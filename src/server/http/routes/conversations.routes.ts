@@ -62,7 +62,7 @@ export const registerConversationRoutes = (app: App, deps: { conversations: Conv
       body: z.strictObject({
         text: z.string().min(1).max(10_000),
         attachmentIds: z.array(idSchema).max(10).optional().describe('files from POST /api/v1/attachments, checked against the channel\'s media limits'),
-        holding: z.boolean().optional().describe('a holding reply: the first response, but the full answer is still owed (the conversation stays in Take next until a reply without it)'),
+        holding: z.boolean().optional().describe('a holding reply: the first response, but the full answer is still owed (the conversation stays in Take next until a reply without it); refused with 409 when the customer\'s last message already has an answer of ours after it'),
       }),
       response: { 202: z.object({ messageId: z.string(), outboxId: z.string(), duplicate: z.boolean() }) },
     },

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { can } from '../../../shared/permissions.js';
 import { defaultHoldingReply, holdingReplyNudge, isHoldingReplyMacro, type WaitingConversation } from '../../../shared/holding-reply.js';
-import { api } from '../../api/client.js';
+import { api, isApiError } from '../../api/client.js';
 import { useCapabilities } from '../../api/capabilities.js';
 import type { MacroDto } from '../../api/types.js';
 import { ErrorNotice } from '../../ui/notice.js';
@@ -19,6 +19,9 @@ const holdingText = async (conversationId: string, macro: MacroDto | undefined, 
   }
   return defaultHoldingReply(platform);
 };
+
+/** The server refuses a second holding reply to the same customer message (another agent sent one, or answered). */
+const isAnsweredAlready = (error: unknown): boolean => isApiError(error) && error.problem.status === 409;
 
 /**
  * Sending a conversation's holding reply, shared by the composer's nudge and the inbox row's action: the text of
@@ -42,6 +45,12 @@ export const useHoldingReply = (conversationId: string, platform: string | null,
       await client.invalidateQueries({ queryKey: ['conversation', conversationId] });
       await client.invalidateQueries({ queryKey: ['conversations'] });
     },
+    // Refused because a colleague answered first (409): what is shown is out of date, so fetch it again.
+    onError: async (error) => {
+      if (!isAnsweredAlready(error)) return;
+      await client.invalidateQueries({ queryKey: ['conversation', conversationId] });
+      await client.invalidateQueries({ queryKey: ['conversations'] });
+    },
   });
   /** What will be sent, for the button's description. */
   const describe = macro ? `Sends your “${macro.name}” macro.` : `Sends “${defaultHoldingReply(platform)}”`;
@@ -58,7 +67,11 @@ export const HoldingReplyNudge = ({ conversation, platform }: { conversation: Wa
   const nudge = holdingReplyNudge(conversation, now);
   const { canReply, send, describe } = useHoldingReply(conversation.id, platform, nudge !== null);
   if (!canReply) return null;
-  if (!nudge) return send.isSuccess ? <p className="muted" role="status">Holding reply sent — your draft is still here.</p> : null;
+  if (!nudge) {
+    if (send.isSuccess) return <p className="muted" role="status">Holding reply sent — your draft is still here.</p>;
+    if (isAnsweredAlready(send.error)) return <p className="muted" role="status">Someone already answered the customer’s last message, so no holding reply was sent.</p>;
+    return null;
+  }
   return (
     <div className="notice notice-warn holding-reply" role="status">
       <p>
