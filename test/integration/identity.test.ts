@@ -85,4 +85,56 @@ describe.each(dialects)('identity graph and conversation corrections on %s', (di
     expect((await post(`/api/v1/customers/${one}/merge`, { otherCustomerId: two })).statusCode).toBe(409);
     expect((await post('/api/v1/customers/nope/merge', { otherCustomerId: two })).statusCode).toBe(404);
   });
+  it.skipIf(skip)('keeps known authors up to date from a batch: each identity takes its latest facts, its customer the highest reach', async () => {
+    await app.services.ingest(parseEnvelopes([
+      envelope(x, { author: { platformId: 'x-ro', handle: 'ro_old', displayName: 'Ro', followers: 120 }, text: '@AcmeTelecom first' }),
+      envelope(x, { author: { platformId: 'x-pa', handle: 'pa', displayName: 'Pa', followers: 5 }, text: '@AcmeTelecom hello' }),
+    ]));
+    await app.worker.drain();
+    // One batch: Ro's account grows twice and is renamed; Pa's is unchanged.
+    await app.services.ingest(parseEnvelopes([
+      envelope(x, { author: { platformId: 'x-ro', handle: 'ro_new', displayName: 'Ro B', followers: 250_000 }, text: '@AcmeTelecom second' }),
+      envelope(x, { author: { platformId: 'x-pa', handle: 'pa', displayName: 'Pa', followers: 5 }, text: '@AcmeTelecom again' }),
+      envelope(x, { author: { platformId: 'x-ro', handle: 'ro_new', displayName: 'Ro B', followers: 1_200_000, verified: true }, text: '@AcmeTelecom third' }),
+    ]));
+    await app.worker.drain();
+    const ro = (await app.repos.customers.findIdentities('x', ['x-ro'])).get('x-ro')!;
+    expect(ro).toMatchObject({ handle: 'ro_new', displayName: 'Ro B', followers: 1_200_000, verified: true });
+    expect(await app.repos.customers.get(ro.customerId)).toMatchObject({ followers: 1_200_000, tier: 'mega' });
+
+    // A customer's smaller identity (their e-mail, linked to their big X account) posting again keeps the customer's tier.
+    await app.services.ingest(parseEnvelopes([envelope(x, { author: { platformId: 'x-big', handle: 'bigco', displayName: 'Big Co', followers: 2_000_000, email: 'owner@big.test' }, text: '@AcmeTelecom outage at HQ' })]));
+    await app.worker.drain();
+    const mail = (platformId: string, displayName: string) => envelope(email, { kind: 'email', visibility: 'private', threadKey: `big-${displayName}`, author: { platformId, displayName, email: platformId }, text: 'Following up by mail' });
+    await app.services.ingest(parseEnvelopes([mail('owner@big.test', 'Owner')]));
+    await app.worker.drain();
+    const big = await customerOf(x, 'x-big');
+    expect(await customerOf(email, 'owner@big.test')).toBe(big);
+    await app.services.ingest(parseEnvelopes([mail('owner@big.test', 'Owner at Big Co')]));
+    await app.worker.drain();
+    expect((await app.repos.customers.findIdentities('email', ['owner@big.test'])).get('owner@big.test')).toMatchObject({ displayName: 'Owner at Big Co' });
+    expect(await app.repos.customers.get(big)).toMatchObject({ followers: 2_000_000, tier: 'mega' });
+
+    // Reach does not drop with a later, smaller count (an account that lost followers, a smaller linked identity).
+    await app.services.ingest(parseEnvelopes([envelope(x, { author: { platformId: 'x-ro', handle: 'ro_new', displayName: 'Ro B', followers: 300, verified: true }, text: '@AcmeTelecom fourth' })]));
+    await app.worker.drain();
+    expect((await app.repos.customers.findIdentities('x', ['x-ro'])).get('x-ro')).toMatchObject({ followers: 300 });
+    expect(await app.repos.customers.get(ro.customerId)).toMatchObject({ followers: 1_200_000, tier: 'mega' });
+    const pa = (await app.repos.customers.findIdentities('x', ['x-pa'])).get('x-pa')!;
+    expect(await app.repos.customers.get(pa.customerId)).toMatchObject({ followers: 5, tier: 'standard' });
+  });
+
+  it.skipIf(skip)('suggests same-name customers for new identities met in one batch, each against the others', async () => {
+    await app.services.ingest(parseEnvelopes([
+      envelope(x, { author: { platformId: 'x-ik', handle: 'ines_k', displayName: 'Ines Kowal' }, text: '@AcmeTelecom no signal' }),
+      envelope(facebook, { kind: 'comment', author: { platformId: 'fb-ik', handle: 'ines.k', displayName: 'Ines Kowal' }, text: 'no signal here either' }),
+    ]));
+    await app.worker.drain();
+    const a = await customerOf(x, 'x-ik');
+    const b = await customerOf(facebook, 'fb-ik');
+    expect(a).not.toBe(b);
+    const list = (await get(`/api/v1/customers/${b}/suggestions`)).json() as { items: { reasons: string[] }[] };
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]!.reasons).toEqual(expect.arrayContaining(['same_display_name', 'similar_handles']));
+  });
 });

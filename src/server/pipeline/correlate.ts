@@ -2,7 +2,7 @@ import type { JobHandler } from '../jobs/definitions.js';
 import { mergeMessageIds } from '../jobs/definitions.js';
 import { newId } from '../platform/ids.js';
 import { foldActivities } from '../repositories/conversations.repository.js';
-import type { Identity } from '../repositories/customers.repository.js';
+import type { Identity, IdentityFacts } from '../repositories/customers.repository.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
 import { linkIdentities, type AuthorContact } from './identity-links.js';
 import { createIncidentTracker, isComplaint, type IncidentTracker, type IncidentTrackerOptions } from './incidents.js';
@@ -72,6 +72,8 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const activities: Parameters<typeof repos.conversations.recordActivity>[0][] = [];
       const correlations: { id: string; conversationId: string; customerId: string | null; identityId: string | null }[] = [];
       const authors = new Map<string, AuthorContact>();
+      // Known authors whose platform facts changed, written together after the loop (before identity linking reads them).
+      const refreshes: { identity: Identity; facts: IdentityFacts }[] = [];
 
       for (const m of messages) {
         const channel = channels.get(m.channelId);
@@ -89,7 +91,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
             authors.set(key, { identity, isNew: true, email: m.authorEmail, phone: m.authorPhone });
           } else {
             if ((m.authorEmail || m.authorPhone) && !authors.has(key)) authors.set(key, { identity, isNew: false, email: m.authorEmail, phone: m.authorPhone });
-            await repos.customers.refreshIdentity(identity, facts, now);
+            refreshes.push({ identity, facts });
             identities.set(key, { ...identity, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified });
           }
         }
@@ -126,7 +128,8 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
         });
         correlations.push({ id: m.id, conversationId, customerId: identity?.customerId ?? null, identityId: identity?.id ?? null });
       }
-      // Batched writes: new customers and conversations first, then every list-row change, then the messages.
+      // Batched writes: known authors' new facts, new customers and conversations, every list-row change, the messages.
+      await repos.customers.refreshIdentities(refreshes, now);
       await repos.customers.createManyWithIdentities(newCustomers, now);
       // A conversation this batch opens is inserted with its messages' list-row facts; the others are updated.
       const folded = foldActivities(activities);

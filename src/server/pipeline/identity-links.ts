@@ -1,7 +1,7 @@
 import { compareIdentities, normaliseEmail, normalisePhone } from '../correlate/identity/index.js';
 import { newId } from '../platform/ids.js';
 import type { Identity } from '../repositories/customers.repository.js';
-import type { MovedRecords } from '../repositories/identity-links.repository.js';
+import type { LinkCandidate, MovedRecords } from '../repositories/identity-links.repository.js';
 import type { Repositories } from '../repositories/index.js';
 
 export interface MergeActor {
@@ -42,6 +42,9 @@ const suggestOnTypedContact = async (repos: Repositories, identity: Identity, no
   }
 };
 
+/** Identities of other customers looked at per display name. */
+const DISPLAY_NAME_MATCHES = 20;
+
 const linker: MergeActor = { userId: 'system', role: 'admin', requestId: 'correlate' };
 
 export interface AuthorContact {
@@ -59,6 +62,15 @@ export interface AuthorContact {
  * another platform only produces a suggestion for an agent.
  */
 export const linkIdentities = async (repos: Repositories, authors: readonly AuthorContact[], now: number): Promise<void> => {
+  // Other identities with the new identities' display names, read in one query for the batch. A merge below changes
+  // which customers exist, so after one the rest of the batch asks again, one identity at a time.
+  const names = authors.filter((a) => a.isNew && a.identity.displayName).map((a) => a.identity.displayName!);
+  const byName = names.length > 0 ? await repos.identityLinks.findByDisplayNames(names, DISPLAY_NAME_MATCHES * 2) : new Map<string, LinkCandidate[]>();
+  let merged = false;
+  const sameName = async (identity: Identity): Promise<LinkCandidate[]> =>
+    merged
+      ? repos.identityLinks.findByDisplayName(identity.displayName!, identity.customerId)
+      : (byName.get(identity.displayName!) ?? []).filter((c) => c.customerId !== identity.customerId).slice(0, DISPLAY_NAME_MATCHES);
   for (const author of authors) {
     const { identity } = author;
     const email = author.email ? normaliseEmail(author.email) : null;
@@ -76,11 +88,12 @@ export const linkIdentities = async (repos: Repositories, authors: readonly Auth
         // The older customer survives, so links and notes people already made keep pointing at it.
         await mergeCustomersRecorded(repos, { sourceId: identity.customerId, targetId: other.customerId, reason: 'strong_evidence', evidence: evidence.reasons, actor: linker, now });
         identity.customerId = other.customerId;
+        merged = true;
       }
     }
     if (author.isNew && !email && !phone) await suggestOnTypedContact(repos, identity, now);
     if (!author.isNew || !identity.displayName) continue;
-    for (const other of await repos.identityLinks.findByDisplayName(identity.displayName, identity.customerId)) {
+    for (const other of await sameName(identity)) {
       if (other.platform === identity.platform) continue;
       const evidence = compareIdentities(
         { platform: identity.platform, platformId: identity.platformId, ...(identity.handle ? { handle: identity.handle } : {}) },

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from './executor.js';
 import { chunk, fromJson } from './executor.js';
 
@@ -37,9 +37,13 @@ export interface IdentityFacts {
   email: string | null;
 }
 
-/** Reach tiers shown to agents; priority caps what reach may add (the fairness guard). */
-export const reachTier = (followers: number): string =>
-  followers >= 1_000_000 ? 'mega' : followers >= 100_000 ? 'macro' : followers >= 10_000 ? 'mid' : followers >= 1_000 ? 'micro' : 'standard';
+/** Reach tiers shown to agents, highest first, with the followers each starts at; priority caps what reach may add (the fairness guard). */
+const REACH_TIERS: readonly (readonly [tier: string, from: number])[] = [['mega', 1_000_000], ['macro', 100_000], ['mid', 10_000], ['micro', 1_000]];
+
+export const reachTier = (followers: number): string => REACH_TIERS.find(([, from]) => followers >= from)?.[0] ?? 'standard';
+
+/** `reachTier` in SQL, over a follower-count expression. */
+const reachTierSql = (followers: RawBuilder<unknown>) => sql`case ${sql.join(REACH_TIERS.map(([tier, from]) => sql`when ${followers} >= ${from} then ${tier}`), sql` `)} else 'standard' end`;
 
 export const createCustomersRepository = (db: Executor) => ({
   async findIdentities(platform: string, platformIds: readonly string[]): Promise<Map<string, Identity>> {
@@ -115,24 +119,32 @@ export const createCustomersRepository = (db: Executor) => ({
     return list.map(({ customerId, identityId, facts }) => ({ id: identityId, platform: facts.platform, platformId: facts.platformId, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified, email: facts.email, phone: null, customerId }));
   },
 
-  /** Keeps the profile current (handles change, followers grow). */
-  async refreshIdentity(identity: Identity, facts: IdentityFacts, now: number): Promise<void> {
-    if (identity.handle === facts.handle && identity.displayName === facts.displayName && identity.followers === facts.followers && identity.verified === facts.verified) return;
-    await db
-      .updateTable('identities')
-      .set({ handle: facts.handle, display_name: facts.displayName, followers: facts.followers, verified: facts.verified ? 1 : 0, updated_at: now })
-      .where('id', '=', identity.id)
-      .execute();
-    await db
-      .updateTable('customers')
-      
-      .set(() => ({
-        followers: sql<number>`case when followers < ${facts.followers} then ${facts.followers} else followers end`,
-        tier: reachTier(Math.max(identity.followers, facts.followers)),
-        updated_at: now,
-      }))
-      .where('id', '=', identity.customerId)
-      .execute();
+  /**
+   * Keeps profiles current (handles change, followers grow) from a batch, in one statement per table and chunk: each
+   * identity gets the last facts given for it; each customer keeps the higher of its stored follower count and the
+   * batch's, and the tier of that count. Unchanged identities are skipped.
+   */
+  async refreshIdentities(updates: readonly { identity: Identity; facts: IdentityFacts }[], now: number): Promise<void> {
+    const latest = new Map<string, { identity: Identity; facts: IdentityFacts }>();
+    const reach = new Map<string, number>();
+    for (const u of updates) {
+      const { identity, facts } = u;
+      if (identity.handle === facts.handle && identity.displayName === facts.displayName && identity.followers === facts.followers && identity.verified === facts.verified) continue;
+      latest.set(identity.id, u);
+      reach.set(identity.customerId, Math.max(reach.get(identity.customerId) ?? 0, identity.followers, facts.followers));
+    }
+    for (const part of chunk([...latest.values()], 200)) {
+      const rows = sql.join(part.map(({ identity, facts }) => sql`(${identity.id}, ${facts.handle}, ${facts.displayName}, cast(${facts.followers} as bigint), cast(${facts.verified ? 1 : 0} as integer))`));
+      await sql`update identities set handle = v.column2, display_name = v.column3, followers = v.column4, verified = v.column5, updated_at = ${now}
+        from (values ${rows}) as v where identities.id = v.column1`.execute(db);
+    }
+    // The tier follows the stored count, the highest any of the customer's identities has shown.
+    const highest = sql`case when customers.followers < v.column2 then v.column2 else customers.followers end`;
+    for (const part of chunk([...reach.entries()], 200)) {
+      const rows = sql.join(part.map(([customerId, followers]) => sql`(${customerId}, cast(${followers} as bigint))`));
+      await sql`update customers set followers = ${highest}, tier = ${reachTierSql(highest)}, updated_at = ${now}
+        from (values ${rows}) as v where customers.id = v.column1`.execute(db);
+    }
   },
 
   async get(id: string): Promise<Customer | null> {

@@ -117,6 +117,25 @@ export const createIdentityLinksRepository = (executor: Executor) => {
       return candidates.where('identities.display_name', '=', displayName).where('identities.customer_id', '!=', excludeCustomerId).limit(20).execute();
     },
 
+    /**
+     * `findByDisplayName` for a batch of names in one query per chunk: at most `perName` identities per name (a common
+     * name must not return thousands), grouped by name. The caller leaves out its own customer.
+     */
+    async findByDisplayNames(names: readonly string[], perName: number): Promise<Map<string, LinkCandidate[]>> {
+      const out = new Map<string, LinkCandidate[]>();
+      for (const part of chunk([...new Set(names)])) {
+        const ranked = candidates
+          .select((eb) => eb.fn.agg<number>('row_number').over((ob) => ob.partitionBy('identities.display_name').orderBy('identities.id')).as('rank'))
+          .where('identities.display_name', 'in', part);
+        const rows = await db.selectFrom(ranked.as('c')).selectAll().where('c.rank', '<=', perName).execute();
+        for (const { rank: _rank, ...row } of rows) {
+          if (row.displayName === null) continue;
+          out.set(row.displayName, [...(out.get(row.displayName) ?? []), row]);
+        }
+      }
+      return out;
+    },
+
     /** One suggestion per unordered pair of customers; returns false when one already exists. */
     async suggest(s: { id: string; customerId: string; otherCustomerId: string; score: number; reasons: string[]; now: number }): Promise<boolean> {
       const [a, b] = s.customerId < s.otherCustomerId ? [s.customerId, s.otherCustomerId] : [s.otherCustomerId, s.customerId];
