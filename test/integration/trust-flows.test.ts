@@ -118,6 +118,17 @@ describe.each(dialects)('trust flows on %s', (dialect) => {
     for (const m of outbound) expect(await app.repos.officialReplies.byMessage(m.id)).not.toBeNull();
   });
 
+  it.skipIf(skip)('never takes the reply’s own proof code for personal data, whatever digits it drew', async () => {
+    // A code with six digits in a row reads as a one-time code; as the reply's own proof it is not the customer's.
+    const text = `We are on it.\n\nVerify this reply: ${app.config.publicUrl}/p/verify?code=40512345`;
+    const res = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/reply`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text } });
+    expect(res.statusCode, res.body).toBe(202);
+    expect((await app.repos.officialReplies.byMessage(res.json().messageId))?.code).toBe('40512345');
+    // The same digits anywhere else are still refused.
+    const otp = await app.http.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/reply`, headers: { authorization: `Bearer ${agentToken}` }, payload: { text: 'Your code is 405123, use it to sign in.' } });
+    expect(otp.statusCode).toBe(422);
+  });
+
   it.skipIf(skip)('raises an impostor alert, warns the customer and writes a report; flags the customer PII post', async () => {
     const scan = await app.trust.impostors.scan();
     expect(scan.alerts).toBe(1);
@@ -173,5 +184,16 @@ describe.each(dialects)('trust flows on %s', (dialect) => {
     const pages = [];
     for (let i = 0; i < 4; i += 1) pages.push((await app.trust.impostors.scan(2)).scanned);
     expect(pages).toEqual([2, 2, 1, 0]);
+
+    // Messages it does not check (our own replies) move it on all the same, and the customer post after them is reached.
+    const ours = Array.from({ length: 3 }, (_, i) => envelope(channelId, { threadKey: `ours-${i}`, author: { platformId: '999', handle: 'AcmeTelecom', displayName: 'Acme Telecom' }, text: `We are looking into it (${i})` }));
+    await app.services.ingest(parseEnvelopes(ours));
+    await app.worker.drain();
+    await app.services.ingest(parseEnvelopes([envelope(channelId, { threadKey: 'scan-after', text: 'Still broken, call me on +1 415 555 0177' })]));
+    await app.worker.drain();
+    const after = [];
+    for (let i = 0; i < 3; i += 1) after.push(await app.trust.impostors.scan(2));
+    expect(after.map((p) => p.scanned)).toEqual([2, 2, 0]);
+    expect(after.map((p) => p.flagged)).toEqual([0, 1, 0]);
   });
 });

@@ -93,7 +93,7 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
     // Stored as the last message's (decidedAt, id); a bare number is the decidedAt an earlier version kept.
     const stored = await repos.settings.get<number | { decidedAt: number; id: string }>(cursorKey);
     const after = typeof stored === 'number' ? { decidedAt: stored, id: '\uffff' } : (stored ?? { decidedAt: 0, id: '' });
-    const batch = await repos.impostorAlerts.decidedPublicInbound(after, limit);
+    const { messages: batch, scanned, next } = await repos.impostorAlerts.decidedPublicInbound(after, limit);
     let alerts = 0;
     let flagged = 0;
     const officials = new Map<string, Awaited<ReturnType<typeof officialFor>>>();
@@ -103,9 +103,9 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
       if (await checkImpostor(m, official)) alerts += 1;
       if (await checkPii(m)) flagged += 1;
     }
-    const last = batch.at(-1);
-    if (last) await repos.settings.set(cursorKey, { decidedAt: last.decidedAt, id: last.id }, clock.now());
-    return { scanned: batch.length, alerts, flagged };
+    // Past every message the page read, the ones not checked (inbound private, our own) included.
+    if (next) await repos.settings.set(cursorKey, next, clock.now());
+    return { scanned, alerts, flagged };
   };
 
   return {
