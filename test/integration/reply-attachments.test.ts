@@ -3,6 +3,8 @@ import type { ChannelAdapter, OutboundMessage } from '../../src/server/connector
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 import { createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
 import { jpeg, mp4, multipartBody, pdf, png } from '../support/media-files.js';
+import { createManualClock } from '../../src/server/platform/clock.js';
+import { createAttachmentsService } from '../../src/server/services/attachments.service.js';
 
 const pgAvailable = await isPostgresAvailable();
 
@@ -144,5 +146,18 @@ describe.each(dialects)('replies with attachments on %s', (dialect) => {
     expect(sent.some((m) => m.idempotencyKey === row.idempotencyKey)).toBe(false);
     expect(row.status).toBe('dead');
     expect(row.lastError).toMatch(/attachment/);
+  });
+  it.skipIf(skip)('purges, on its timer, files no reply took within a day, and keeps those a reply took', async () => {
+    const conversationId = await ingest(xChannel, 'my bill shows a roaming charge');
+    const [taken, discarded] = [await upload('taken.png', png()), await upload('discarded.png', png())];
+    expect((await reply(conversationId, { text: 'Here is the corrected bill.', attachmentIds: [taken] })).statusCode).toBe(202);
+    // The worker's hourly timer, on a clock two days on and a 20 ms interval.
+    const later = createManualClock(Date.now() + 2 * 86_400_000);
+    const stop = createAttachmentsService({ repos: app.repos, clock: later }).startTimer(20);
+    const deadline = Date.now() + 10_000;
+    while ((await app.repos.attachments.get(discarded)) !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await stop();
+    expect(await app.repos.attachments.get(discarded)).toBeNull();
+    expect((await app.repos.attachments.get(taken))?.sha256).toBeTruthy();
   });
 });

@@ -44,7 +44,9 @@ export const outboundKindFor = (answering: { kind: string } | null): OutboundKin
  * The PII guard's verdict on an outbound reply, with what the workspace admin allows in public (the company's own
  * hotline, order numbers); every path that writes a reply asks this, so they all give the same verdict.
  */
-export const checkOutboundReply = async (tx: Repositories, text: string, visibility: 'public' | 'private'): Promise<CheckReplyResult> => {
+export const checkOutboundReply = async (tx: Repositories, original: string, visibility: 'public' | 'private'): Promise<CheckReplyResult> => {
+  // The reply's own proof code is random: six digits in a row in it read as a one-time code (about 1 code in 450).
+  const text = maskProofCodes(original);
   const stored = await tx.settings.get<{ patterns?: AllowedPattern[]; regions?: string[] }>(PII_ALLOW_KEY);
   // The workspace's phone regions: a UK brand's "07911 123456" is a phone number, not just digits.
   const verdict = checkReply(text, { visibility, ...phoneRegionsFrom(stored?.regions) });
@@ -56,7 +58,7 @@ export const checkOutboundReply = async (tx: Repositories, text: string, visibil
 
 /** The last line of defence: whatever path wrote it, a public reply with personal data is never queued. */
 const guard = async (tx: Repositories, text: string, visibility: 'public' | 'private'): Promise<void> => {
-  const verdict = await checkOutboundReply(tx, maskProofCodes(text), visibility);
+  const verdict = await checkOutboundReply(tx, text, visibility);
   if (!verdict.allowed) throw new AppError('reply_blocked', verdict.reason ?? 'the reply contains personal data and cannot be posted in public', 'text', { findings: verdict.findings, suggestion: 'move_to_private' });
 };
 
