@@ -33,6 +33,8 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
     merge: mergeMessageIds,
     async handle({ messageIds }, ctx) {
       const { repos, now } = ctx;
+      // Before reading anything: another process's correlation of the same thread must have committed first.
+      await repos.conversations.serialiseThreading();
       const messages = (await repos.messages.forPipeline(messageIds, { withClassifications: false })).filter((m) => m.stage === 'understood');
       if (messages.length === 0) return;
       messages.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));

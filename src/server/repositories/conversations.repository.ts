@@ -231,6 +231,9 @@ const recordFolded = async (db: Executor, folded: ReadonlyMap<string, FoldedActi
   }
 };
 
+/** The advisory lock key of threading (`parley` in ASCII): one number for every process of a deployment. */
+const THREADING_LOCK_KEY = 0x7061726c6579;
+
 export const createConversationsRepository = (db: Executor, options: { skipLocked: boolean } = { skipLocked: false }) => ({
   async create(c: NewConversation): Promise<void> {
     await db
@@ -375,6 +378,16 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
           tags = coalesce(v.column11, tags)
         from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
     }
+  },
+
+  /**
+   * Threading reads conversations by thread key, then opens the ones it did not find. On PostgreSQL several worker
+   * processes correlate at once, and two transactions would each miss the other's uncommitted conversation and open
+   * one each for the same thread. This transaction-scoped advisory lock (released at commit or rollback) makes
+   * threading one transaction at a time across processes; the embedded store's transactions already are.
+   */
+  async serialiseThreading(): Promise<void> {
+    if (options.skipLocked) await sql`select pg_advisory_xact_lock(${THREADING_LOCK_KEY})`.execute(db);
   },
 
   /**
