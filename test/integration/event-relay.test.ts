@@ -12,7 +12,8 @@ import { testClassifier } from '../support/test-app.js';
 
 const pgAvailable = await isPostgresAvailable();
 
-const until = async (check: () => boolean, ms = 5000) => {
+// NOTIFY crosses PostgreSQL and another connection: generous on a busy machine, and it returns as soon as it holds.
+const until = async (check: () => boolean, ms = 20_000) => {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');
