@@ -201,7 +201,7 @@ describe.each(dialects)('private channels (web chat, feedback form, phone) on %s
     const stop = here.watch(chatId, (entry) => seen.push(entry));
     try {
       await worker.append({ channelId: chatId, visitorId: 'visitor-cccccccccccccc', direction: 'out', externalId: 'reply.cross-process', text: 'from the worker', displayName: null, pageUrl: null, createdAt: Date.now() });
-      const entry = await waitFor(async () => seen.find((e) => e.externalId === 'reply.cross-process'), 'the cross-process wake-up', 5000);
+      const entry = await waitFor(async () => seen.find((e) => e.externalId === 'reply.cross-process'), 'the cross-process wake-up');
       expect(entry.text).toBe('from the worker');
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(seen.filter((e) => e.externalId === 'reply.cross-process')).toHaveLength(1);
