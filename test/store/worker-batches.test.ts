@@ -74,7 +74,10 @@ describe('worker transaction sizes', () => {
     };
     const { worker, batches, ids } = await setup(() => true, 0.01, yieldTo);
     const drained = worker.drain();
-    for (let i = 0; i < 20 && asked === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    // Asked once the first transaction has committed (however long a busy machine takes to get there).
+    const until = Date.now() + 20_000;
+    while (asked === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    expect(asked).toBe(1);
     // The first transaction ran; the worker now waits for the pending acknowledgements before the next one.
     await new Promise((r) => setTimeout(r, 30));
     expect(batches).toHaveLength(1);
