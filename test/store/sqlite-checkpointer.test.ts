@@ -31,8 +31,9 @@ describe('SQLite background checkpoint', () => {
         }
       });
     }
-    // The writes went to the WAL; within a few checkpoint intervals they are in the database file too.
-    const until = Date.now() + 5000;
+    // The writes went to the WAL; within a few checkpoint intervals they are in the database file too (the wait is
+    // generous because a busy machine can starve the checkpoint thread; it ends as soon as the file grows).
+    const until = Date.now() + 20_000;
     while (statSync(file).size <= before && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     expect(statSync(file).size).toBeGreaterThan(before);
     const rows = await store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
