@@ -3,7 +3,7 @@ import { fakeBrand, fakeCustomer, fakeXId, v2StreamLine } from '../../src/server
 import { startXFakeServer, type XFakeServer } from '../../src/server/connectors/x/fake-server.js';
 import { admin, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
 
-const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 8000): Promise<void> => {
+const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> => {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
