@@ -13,6 +13,13 @@ afterEach(async () => {
   fake = null;
 });
 
+/** Waits until `check` holds, for up to 20 s: the stream, the fake server and the test share one busy machine. */
+async function eventually(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
 function recordingSink() {
   const envelopes: Envelope[] = [];
   const health: { type: string; detail?: string }[] = [];
@@ -75,8 +82,10 @@ describe('runXFilteredStream', () => {
   it('treats silence beyond the keep-alive timeout as a dead connection', async () => {
     fake = await startXFakeServer({ keepAliveMs: 50 });
     fake.silenceStreams();
-    const stream = await run(fake, 200);
-    for (let i = 0; i < 500 && !stream.health.some((h) => /no data or heartbeat/.test(h.detail ?? '')); i += 1) await new Promise((r) => setTimeout(r, 10));
+    // A second of silence, against heartbeats every 50 ms: a busy machine delaying a few heartbeats does not drop
+    // the reconnected stream (and a post written to it) by mistake.
+    const stream = await run(fake, 1000);
+    await eventually(() => stream.health.some((h) => /no data or heartbeat/.test(h.detail ?? '')));
     // Heartbeats resume, so the reconnected stream stays up to carry the next post.
     fake.silenceStreams(false);
     await new Promise((r) => setTimeout(r, 100));
@@ -107,7 +116,9 @@ describe('runXFilteredStream', () => {
       controller.signal,
     );
     fake.pushStreamLine(post('ours'));
-    await new Promise((r) => setTimeout(r, 150));
+    // The held post goes out right after the connection's first heartbeat and before the next ones: once a second
+    // heartbeat is in, the post has been read and handled.
+    await eventually(() => recorder.health.filter((h) => h.type === 'keepalive').length > 1);
     controller.abort();
     await done;
     expect(recorder.envelopes).toEqual([]);
@@ -145,16 +156,12 @@ describe('X filtered stream catch-up after a disconnect', () => {
       clearTimeout(timer);
     }
   };
-  const until = async (check: () => boolean) => {
-    for (let i = 0; i < 300 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
-    expect(check()).toBe(true);
-  };
 
   it('recovers posts made while disconnected through search/recent since the newest stored id, once each, also across a restart', async () => {
     fake = await startXFakeServer({ keepAliveMs: 100, holdWhileDisconnected: false });
     fake.rules.push({ id: fakeXId(), value: '@acme', tag: 'parley:brand' }, { id: fakeXId(), value: 'acme outage', tag: 'parley:listen' });
     const first = await adapterStream(fake, 'search', null);
-    await until(() => fake!.streamConnections === 1);
+    await eventually(() => fake!.streamConnections === 1);
     const p1 = mention('one');
     fake.pushStreamLine(p1);
     await within('p1', first, 1);
@@ -164,7 +171,7 @@ describe('X filtered stream catch-up after a disconnect', () => {
     const gap = [mention('two'), mention('three')];
     for (const line of gap) fake.pushStreamLine(line);
     await within('the gap', first, 3);
-    await until(() => fake!.streamConnections === 1);
+    await eventually(() => fake!.streamConnections === 1);
     const p4 = mention('four');
     fake.pushStreamLine(p4);
     await within('p4', first, 4);
@@ -174,7 +181,7 @@ describe('X filtered stream catch-up after a disconnect', () => {
     expect(first.cursor()).toBe(idOf(p4));
 
     // The scheduler restarts from the saved cursor: only what came after it.
-    await until(() => fake!.streamConnections === 0);
+    await eventually(() => fake!.streamConnections === 0);
     const whileDown = mention('five');
     fake.pushStreamLine(whileDown);
     const second = await adapterStream(fake, 'search', first.cursor());
@@ -189,14 +196,14 @@ describe('X filtered stream catch-up after a disconnect', () => {
     fake = await startXFakeServer({ keepAliveMs: 100, holdWhileDisconnected: false });
     fake.rules.push({ id: fakeXId(), value: '@acme', tag: 'parley:brand' });
     const stream = await adapterStream(fake, 'backfill', null);
-    await until(() => fake!.streamConnections === 1);
+    await eventually(() => fake!.streamConnections === 1);
     const p1 = mention('one');
     fake.pushStreamLine(p1);
     await stream.received(1);
     fake.disconnectStreams();
     const p2 = mention('two');
     fake.pushStreamLine(p2);
-    await until(() => stream.envelopes.some((e) => e.externalId === idOf(p2)));
+    await eventually(() => stream.envelopes.some((e) => e.externalId === idOf(p2)));
     await stream.stop();
     expect(fake.streamBackfills).toEqual([null, 1]);
     expect(fake.searches).toEqual([]);
@@ -209,7 +216,7 @@ describe('X filtered stream catch-up after a disconnect', () => {
     fake.rules.push({ id: fakeXId(), value: '@acme', tag: 'parley:brand' });
     fake.failNext('/2/tweets/search/recent', { status: 403, body: { title: 'Client Forbidden', detail: 'This endpoint is not available on your access level.', status: 403 } });
     const stream = await adapterStream(fake, 'search', fakeXId(Date.now() - 60_000));
-    await until(() => fake!.streamConnections === 1);
+    await eventually(() => fake!.streamConnections === 1);
     fake.pushStreamLine(mention('live'));
     await stream.received(1);
     await stream.stop();
