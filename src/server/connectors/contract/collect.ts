@@ -19,7 +19,8 @@ export async function collectInbound(fixture: ContractFixture, adapter: ChannelA
   const envelopes: Envelope[] = [];
   const deletions: Deletion[] = [];
   let cursor: Cursor = options.cursor ?? null;
-  const timeoutMs = options.timeoutMs ?? 5000;
+  // Only a failing collect waits this long (it ends once `until` is seen): room for a fake server on a busy machine.
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const inbound = fixture.inbound;
 
   if (inbound.mode === 'webhook') {

@@ -11,8 +11,9 @@ import { createMemoryCredentialStore } from '../contract/memory-credentials.js';
 let counter = 0;
 
 async function untilNoStream(fake: XFakeServer): Promise<void> {
-  // A stream the previous collect aborted may take a moment to close on the server side.
-  for (let i = 0; i < 200 && fake.streamConnections > 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+  // A stream the previous collect aborted may take a moment to close on the server side (longer on a busy machine).
+  const deadline = Date.now() + 20_000;
+  while (fake.streamConnections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 function baseFixture(fake: XFakeServer): Omit<ContractFixture, 'inbound' | 'publish' | 'supports'> {
