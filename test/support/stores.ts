@@ -8,7 +8,8 @@ export const postgresBaseUrl = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres
 export const postgresRequired = process.env.PARLEY_REQUIRE_POSTGRES === '1';
 
 export const isPostgresAvailable = async (): Promise<boolean> => {
-  const client = new pg.Client({ connectionString: postgresBaseUrl, connectionTimeoutMillis: 2000 });
+  // A refused connection fails at once; a server slowed by a busy machine gets time to answer.
+  const client = new pg.Client({ connectionString: postgresBaseUrl, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.query('select 1');
