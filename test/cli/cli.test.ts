@@ -9,6 +9,10 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const commands = ['start', 'demo', 'migrate', 'user create', 'token create', 'channel add', 'import', 'export messages', 'classify', 'check-reply', 'train', 'train intents', 'eval', 'audit verify', 'bench'];
 
+/** Each call starts Node and compiles the CLI through tsx (3 s here alone, ~10 s in a full CI run): a test making
+ * several calls took up to 32 s of the 60 s default in CI, so each gets room for a slower machine. */
+const cliTestTimeoutMs = 240_000;
+
 /** Runs the calls a few at a time: each spawns Node, and a two-core machine chokes on fifteen at once. */
 const inPool = async <T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> => {
   const out: R[] = new Array(items.length);
@@ -29,7 +33,7 @@ describe('parley CLI', () => {
       expect(r.code, commands[i]).toBe(0);
       expect(r.stdout).toContain(`Usage: parley ${commands[i]}`);
     });
-  }, 240_000);
+  }, cliTestTimeoutMs);
 
   it('exits 2 with a clear message on bad arguments', async () => {
     const cases = [['user', 'create', '--email', 'x@y.z'], ['import', '--format', 'csv', 'f.jsonl'], ['start', '--roles', 'web,cook'], ['frobnicate'], ['channel', 'add', '--platform', 'x', '--name', 'n', '--config', '{oops']];
@@ -39,7 +43,7 @@ describe('parley CLI', () => {
     expect(results[1]?.stderr).toContain('Allowed choices are envelope, x-v2');
     expect(results[2]?.stderr).toContain('unknown role(s) cook');
     expect(results[4]?.stderr).toContain('--config must be JSON');
-  });
+  }, cliTestTimeoutMs);
 
   it('lists every configuration problem and exits 2', async () => {
     const r = await runCli(['migrate'], { dataDir, env: { PORT: 'eighty', PARLEY_PUBLIC_URL: 'not a url' } });
@@ -47,7 +51,7 @@ describe('parley CLI', () => {
     expect(r.stderr).toContain('2 problem(s)');
     expect(r.stderr).toContain('PORT');
     expect(r.stderr).toContain('PARLEY_PUBLIC_URL');
-  });
+  }, cliTestTimeoutMs);
 
   it('creates a user with a generated password, then a token for them', async () => {
     const user = await runCli(['user', 'create', '--email', 'Kim@Acme.test', '--name', 'Kim', '--role', 'agent', '--skills', 'lang:en,channel:x'], { dataDir });
@@ -60,7 +64,7 @@ describe('parley CLI', () => {
     const missing = await runCli(['token', 'create', '--email', 'nobody@acme.test', '--name', 'x'], { dataDir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no user with email nobody@acme.test');
-  });
+  }, cliTestTimeoutMs);
 
   it('imports an X v2 reply chain into one conversation and exports it', async () => {
     const user = (id: string, username: string) => ({ id, username, name: username, public_metrics: { followers_count: 10 } });
@@ -96,7 +100,7 @@ describe('parley CLI', () => {
     const entries = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; actorId: string });
     expect(entries.filter((e) => e.action === 'messages.export')).toEqual([expect.objectContaining({ actorId: 'system' })]);
     expect((await runCli(['audit', 'verify'], { dataDir })).code).toBe(0);
-  });
+  }, cliTestTimeoutMs);
 
   it('classifies JSON lines with the documented shape', async () => {
     const input = ['{"id":"a","text":"I was charged twice this month, refund me now"}', 'not json', '{"id":7,"text":"mail me at jo.doe@example.com"}'].join('\n');
@@ -107,5 +111,5 @@ describe('parley CLI', () => {
     expect(out[0]).toMatchObject({ id: 'a', language: expect.any(String), sentiment: { label: 'negative', scores: { negative: expect.any(Number), neutral: expect.any(Number), positive: expect.any(Number) } }, intent: { label: expect.any(String), score: expect.any(Number) }, urgency: expect.stringMatching(/^(low|normal|high|critical)$/), needsResponse: expect.any(Boolean), spam: false, pii: [] });
     expect(out[1]).toMatchObject({ id: null, error: expect.any(String) });
     expect(out[2]).toMatchObject({ id: 7, pii: [{ type: 'email', start: 11, end: 29 }] });
-  });
+  }, cliTestTimeoutMs);
 });
