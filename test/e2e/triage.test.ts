@@ -218,7 +218,10 @@ describe.skipIf(skip)('conversation triage in a real browser', () => {
 
   it('nudges a holding reply as the deadline nears, sends the workspace macro for it and keeps the draft', async () => {
     await app.services.macros.create({ name: 'Holding reply', body: 'Thanks for bearing with us, we are on it and will be back shortly.', variants: { x: "Thanks {{customer.handle}}, we're on it — back to you shortly." } }, admin);
-    const waiting = envelope(xChannelId, { threadKey: 'hold-journey', author: { platformId: 'x-ines', handle: 'ines_p', displayName: 'Ines P', followers: 80, verified: false }, text: '@AcmeTelecom my router keeps rebooting every ten minutes, tried everything', createdAt: new Date(Date.now() - 13.5 * 60_000).toISOString() });
+    // Just past 13 minutes: the nudge reads "13 min" for the next 58 s (was 30 s), room for a page opening slowly on a busy
+    // machine.
+    const waitedMs = 13 * 60_000 + 2_000;
+    const waiting = envelope(xChannelId, { threadKey: 'hold-journey', author: { platformId: 'x-ines', handle: 'ines_p', displayName: 'Ines P', followers: 80, verified: false }, text: '@AcmeTelecom my router keeps rebooting every ten minutes, tried everything', createdAt: new Date(Date.now() - waitedMs).toISOString() });
     // A second customer, acknowledged from the inbox row without opening the conversation.
     const other = envelope(xChannelId, { threadKey: 'hold-row', author: { platformId: 'x-tomas', handle: 'tomas_r', displayName: 'Tomas R', followers: 12, verified: false }, text: '@AcmeTelecom no dial tone on my landline since lunch', createdAt: new Date(Date.now() - 13 * 60_000).toISOString() });
     await app.services.ingest(parseEnvelopes([waiting, other]));
