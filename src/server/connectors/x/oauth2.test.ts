@@ -19,6 +19,11 @@ const reply = (): OutboundMessage => {
   return { idempotencyKey: `k${n}`, channelId: 'ch-x', kind: 'reply', text: `we are on it (${n})`, inReplyToExternalId: fakeXId() };
 };
 
+/** Short-lived user tokens, as X's but in seconds: long enough that a busy machine does not let one lapse between two
+ * steps that expect it alive, short enough that a test can wait it out. */
+const ttlMs = 3000;
+const lapse = () => new Promise((r) => setTimeout(r, ttlMs + 50));
+
 async function setup(ttlMs: number) {
   fake = await startXFakeServer({ accessTokenTtlMs: ttlMs });
   const grant = fake.issueUserGrant();
@@ -36,11 +41,11 @@ async function setup(ttlMs: number) {
 
 describe('X OAuth 2.0 user tokens', () => {
   it('refreshes an expired access token before sending, persists the rotated refresh token, and a restart uses it', async () => {
-    const { fake, grant, store, build } = await setup(1000);
+    const { fake, grant, store, build } = await setup(ttlMs);
     const adapter = build();
     await adapter.send(reply());
     expect(fake.refreshes).toEqual([]);
-    await new Promise((r) => setTimeout(r, 1050));
+    await lapse();
     // The token has lapsed: the send still goes out, on a refreshed token.
     await adapter.send(reply());
     expect(fake.tweets).toHaveLength(2);
@@ -52,7 +57,7 @@ describe('X OAuth 2.0 user tokens', () => {
     expect(saved.accessTokenExpiresAt as number).toBeGreaterThan(Date.now());
 
     // A restarted adapter starts from the stored pair; the old refresh token is dead at X.
-    await new Promise((r) => setTimeout(r, 1050));
+    await lapse();
     await build().send(reply());
     expect(fake.refreshes.map((r) => r.ok)).toEqual([true, true]);
     expect(fake.refreshes[1]?.refreshToken).toBe(saved.refreshToken);
@@ -69,9 +74,9 @@ describe('X OAuth 2.0 user tokens', () => {
   });
 
   it('adopts a pair another process already rotated instead of failing on the spent refresh token', async () => {
-    const { fake, grant, store, build } = await setup(1000);
+    const { fake, grant, store, build } = await setup(ttlMs);
     const adapter = build();
-    await new Promise((r) => setTimeout(r, 1050));
+    await lapse();
     // Another worker refreshed first and stored the new pair.
     const other = createXAdapter({ id: 'ch-x', platform: 'x', config: { baseUrl: fake.url, accountId: fakeBrand.id, tokenRefreshSkewMs: 20 }, credentials: store.current, ownAccountIds: [], credentialStore: store });
     await other.send(reply());
