@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { countIntentFeatures, INTENT_FEATURES, weighIntentFeatures } from '../features/intent-features.js';
+import {
+  countIntentFeatures,
+  CUSTOM_INTENT_FEATURES,
+  INTENT_FEATURES,
+  weighIntentFeatures,
+  type IntentFeatureConfig,
+} from '../features/intent-features.js';
 import { tokenize } from '../features/tokenize.js';
 import { predictIntent, trainIntentModel } from './intent-learner.js';
 import { decodeModel, encodeModel } from './model-file.js';
@@ -38,6 +44,24 @@ describe('intent features', () => {
     vector.values.forEach((v, i) => (i < vector.named ? (words += v * v) : (chars += v * v)));
     expect(words).toBeCloseTo(1, 5);
     expect(chars).toBeCloseTo(INTENT_FEATURES.charWeight ** 2, 5);
+  });
+
+  it('pairs Porter stems under the custom features, so word forms the light stems miss share a pair', () => {
+    const pairs = (text: string, config: IntentFeatureConfig): number[] => {
+      const counted = countIntentFeatures(tokenize(text), 16, config);
+      return Array.from({ length: counted.named }, (_, i) => i)
+        .filter((i) => counted.nameOf(i).includes(' … '))
+        .map((i) => counted.buckets[i]!);
+    };
+    // "charges" → "charg" and "charged" → "charg" under Porter; the light stems are "charge" and "charg".
+    expect(pairs('charges twice', CUSTOM_INTENT_FEATURES)).toEqual(
+      pairs('charged twice', CUSTOM_INTENT_FEATURES),
+    );
+    expect(pairs('charges twice', INTENT_FEATURES)).not.toEqual(pairs('charged twice', INTENT_FEATURES));
+    // Order does not matter, as for the light stems.
+    expect(pairs('twice charged', CUSTOM_INTENT_FEATURES)).toEqual(
+      pairs('charged twice', CUSTOM_INTENT_FEATURES),
+    );
   });
 
   it('gives an empty text an empty vector', () => {

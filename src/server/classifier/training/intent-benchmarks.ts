@@ -43,7 +43,11 @@ export function crossValidateIntents(
   const seed = options.seed ?? 42;
   const labels = [...new Set(rows.map((r) => r.label))].sort();
   const index = new Map(labels.map((label, i) => [label, i]));
-  const counts = countTexts(rows.map((r) => r.text));
+  const counts = countTexts(
+    rows.map((r) => r.text),
+    options.learner?.dimBits,
+    options.learner?.features,
+  );
   const targets = Int32Array.from(rows.map((r) => index.get(r.label) as number));
   const perFold: number[] = [];
   for (const [fold, { train, test }] of crossValidationFolds(rows.length, folds, seed).entries()) {

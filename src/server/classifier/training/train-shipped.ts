@@ -6,6 +6,7 @@ import { predictProba } from '../learn/linear-model.js';
 import { writeModelFile } from '../learn/model-file.js';
 import type { Manifest } from '../model-store.js';
 import { loadSemevalTrain, loadTweetEval, type LabelledText } from './datasets.js';
+import { INTENT_FEATURES } from '../features/intent-features.js';
 import { trainIntentModel, type IntentLearnerOptions } from '../learn/intent-learner.js';
 import { ABUSIVE_LEARNER, featurise, SENTIMENT_LEARNER, trainOn } from './learners.js';
 import { f1Score, fBetaScore, scorePredictions } from './metrics.js';
@@ -23,6 +24,7 @@ export const SEED_INTENTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '
  * alone). The ensemble stays the learner for a company's own intents and the public benchmarks.
  */
 export const DEFAULT_TAXONOMY_LEARNER: Partial<IntentLearnerOptions> = {
+  features: INTENT_FEATURES,
   jointWeight: 1,
   wordModelWeight: 0,
   crammerSingerWeight: 0,
