@@ -4,7 +4,7 @@
  * weighted TF-IDF style (1 + ln tf, times the model's idf) and L2-normalised per group (words, characters).
  * Pairs catch what intents hinge on but bigrams miss ("card … arrived", "transfer … pending").
  */
-import { stemmer } from 'stemmer';
+import { porterStem } from '../../platform/stem.js';
 import type { FeatureVector } from './extract.js';
 import { FNV_OFFSET, finalise, mixChar } from './hash.js';
 import type { TokenizedText } from './tokenize.js';
@@ -110,20 +110,6 @@ export function stem(token: string): string {
     return token.slice(0, -1);
   if (n > 4 && token.endsWith('e')) return token.slice(0, -1);
   return token;
-}
-
-// Porter stems of recent words: a text's words repeat across messages, and the stemmer runs regular expressions.
-const porterStems = new Map<string, string>();
-const PORTER_CACHE_MAX = 1 << 16;
-
-function porterStem(token: string): string {
-  let out = porterStems.get(token);
-  if (out === undefined) {
-    if (porterStems.size >= PORTER_CACHE_MAX) porterStems.clear();
-    out = stemmer(token);
-    porterStems.set(token, out);
-  }
-  return out;
 }
 
 /** Writes the Porter stem of `token` at `at` in stemChars, with its pair hash state; returns the end. */

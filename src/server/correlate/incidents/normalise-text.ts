@@ -1,4 +1,4 @@
-import { stemmer } from 'stemmer';
+import { porterStem } from '../../platform/stem.js';
 import { eng } from 'stopword';
 
 /**
@@ -26,19 +26,6 @@ const NON_WORD = /[^\p{L}\p{N}]+/u;
 const HAS_LETTER = /\p{L}/u;
 
 const MAX_TERM_LENGTH = 30;
-const STEM_CACHE_LIMIT = 50_000;
-const stemCache = new Map<string, string>();
-
-function stemWord(word: string): string {
-  let stem = stemCache.get(word);
-  if (stem === undefined) {
-    // The cache is a pure memo of a pure function, so clearing it never changes a result.
-    if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
-    stem = stemmer(word);
-    stemCache.set(word, stem);
-  }
-  return stem;
-}
 
 /**
  * Turns a message into its distinct content terms, in order of first appearance:
@@ -57,7 +44,7 @@ export function extractTerms(text: string, maxTerms = 24): string[] {
   for (const word of cleaned.split(NON_WORD)) {
     if (word.length < 2 || word.length > MAX_TERM_LENGTH) continue;
     if (!HAS_LETTER.test(word) || STOP_WORDS.has(word)) continue;
-    const term = stemWord(word);
+    const term = porterStem(word);
     if (term.length < 2 || STOP_WORDS.has(term) || seen.has(term)) continue;
     seen.add(term);
     terms.push(term);
