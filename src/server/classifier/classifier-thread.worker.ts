@@ -1,8 +1,8 @@
 /** Runs on the classifier thread (see classifier-thread.ts): loads the models and answers batches. */
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createClassifier } from './index.js';
 import type { Classifier } from './types.js';
+import { loadSeedIntents } from './training/train-custom.js';
 import { understandTexts, type TextToUnderstand } from './understand-fields.js';
 
 const options = workerData as { customIntentModelPath: string; modelsDir?: string };
@@ -40,15 +40,7 @@ port.on('message', (message: { type: 'understand'; seq: number; items: TextToUnd
  */
 const WARM_PASSES = 8;
 const warm = (): void => {
-  let texts: TextToUnderstand[];
-  try {
-    texts = readFileSync(new URL('./seed/intents.jsonl', import.meta.url), 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => ({ text: (JSON.parse(line) as { text: string }).text, subject: null }));
-  } catch {
-    return;
-  }
+  const texts: TextToUnderstand[] = loadSeedIntents().map((e) => ({ text: e.text, subject: null }));
   for (let pass = 0; pass < WARM_PASSES; pass += 1) understandTexts(classifier, texts);
 };
 warm();

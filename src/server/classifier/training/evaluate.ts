@@ -1,5 +1,4 @@
 /** `parley eval`: Parley's models against the peer libraries and the public intent benchmarks, on validation splits only. */
-import { readFileSync } from 'node:fs';
 import { createClassifier } from '../index.js';
 import { createPeerSentimentSystems, type SentimentSystem } from '../peers/peer-sentiment.js';
 import type { SentimentLabel } from '../types.js';
@@ -12,11 +11,10 @@ import {
   type CrossValidationReport,
 } from './intent-benchmarks.js';
 import { f1Score, scorePredictions } from './metrics.js';
-import { parseIntentExamples } from './train-custom.js';
+import { loadSeedIntents } from './train-custom.js';
 import {
   DEFAULT_TAXONOMY_LEARNER,
   loadAbusive,
-  SEED_INTENTS_PATH,
   SENTIMENT_LABELS,
 } from './train-shipped.js';
 
@@ -100,7 +98,7 @@ export function evaluateAll(options: EvaluateOptions): EvalReport {
   }
   const seed = options.seed ?? 42;
   if (tasks.has('seed-intents')) {
-    const seedRows = parseIntentExamples(readFileSync(SEED_INTENTS_PATH, 'utf8')).map((e) => ({
+    const seedRows = loadSeedIntents().map((e) => ({
       text: e.text,
       label: e.intent,
     }));

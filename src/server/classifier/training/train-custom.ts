@@ -1,7 +1,8 @@
 /** `parley train intents FILE [--reset]`: a company teaches Parley its own intents from labelled examples. */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeModelFile } from '../learn/model-file.js';
 import { trainIntentModel } from '../learn/intent-learner.js';
 
@@ -34,6 +35,13 @@ export function parseIntentExamples(body: string): IntentExample[] {
     out.push({ text: row.text, intent: row.intent.trim() });
   });
   return out;
+}
+
+/** The project's own labelled examples of the default taxonomy (shipped with the code). */
+export const SEED_INTENTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed', 'intents.jsonl');
+
+export function loadSeedIntents(): IntentExample[] {
+  return parseIntentExamples(readFileSync(SEED_INTENTS_PATH, 'utf8'));
 }
 
 /**

@@ -1,7 +1,6 @@
 /** `parley train`: trains the shipped model set from shared/data and the project's seed intents. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { predictProba } from '../learn/linear-model.js';
 import { writeModelFile } from '../learn/model-file.js';
 import type { Manifest } from '../model-store.js';
@@ -10,12 +9,11 @@ import { INTENT_FEATURES } from '../features/intent-features.js';
 import { trainIntentModel, type IntentLearnerOptions } from '../learn/intent-learner.js';
 import { ABUSIVE_LEARNER, featurise, SENTIMENT_LEARNER, trainOn } from './learners.js';
 import { f1Score, fBetaScore, scorePredictions } from './metrics.js';
-import { parseIntentExamples, type IntentExample } from './train-custom.js';
+import { loadSeedIntents, type IntentExample } from './train-custom.js';
 
 /** Bump when features, learners or data change, so every stored classification names the models behind it. */
 export const MODEL_SET_VERSION = 'understand-2026.11.23.3';
 export const SENTIMENT_LABELS = ['negative', 'neutral', 'positive'];
-export const SEED_INTENTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed', 'intents.jsonl');
 
 /**
  * The intent learner's settings for the default taxonomy's seed set (526 examples, 13 intents): the one-vs-rest SVM
@@ -101,7 +99,7 @@ export function trainShippedModels(options: TrainShippedOptions): TrainShippedRe
 
   log('intent: training the default taxonomy on the seed set');
   const examples = [
-    ...parseIntentExamples(readFileSync(SEED_INTENTS_PATH, 'utf8')),
+    ...loadSeedIntents(),
     ...(options.extraExamples ?? []),
   ];
   const intent = trainIntentModel(
