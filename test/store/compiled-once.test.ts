@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compiledOnce, type Executor } from '../../src/server/repositories/executor.js';
+import { sql } from 'kysely';
+import { compiledOnce, compiledRows, type Executor } from '../../src/server/repositories/executor.js';
 import { createChannel, createTestApp, type TestApp } from '../support/test-app.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 
 const pgAvailable = await isPostgresAvailable();
 
-describe.each(dialects)('compiledOnce on %s', (dialect) => {
+describe.each(dialects)('compiledOnce and compiledRows on %s', (dialect) => {
   const skip = dialect === 'postgres' && !pgAvailable;
   let app: TestApp;
   beforeAll(async () => {
@@ -33,5 +34,35 @@ describe.each(dialects)('compiledOnce on %s', (dialect) => {
   it.skipIf(skip)('refuses a build that does not pass every argument as a parameter', async () => {
     const broken = compiledOnce((db: Executor, _unused: string) => db.selectFrom('channels').select('name'));
     await expect(broken(app.store.db, 'x')).rejects.toThrow(/every argument/);
+  });
+
+  // Rows of settings: a constant of the statement (the 'z' suffix) sits between each row's two values.
+  const insertSettings = compiledRows(2, (db: Executor, rows) =>
+    db.insertInto('settings').values(rows.map((r) => ({ key: r[0] as string, value: sql<string>`${r[1]} || 'z'`, updated_at: 1 }))),
+  );
+  const renameSettings = compiledRows(2, (_db: Executor, rows) => {
+    const values = sql.join(rows.map((r) => sql`(${r[0]}, ${r[1]})`));
+    return sql`update settings set value = v.column2 from (values ${values}) as v where settings.key = v.column1`;
+  });
+  const settingsOf = async (keys: string[]) =>
+    (await app.store.db.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys).orderBy('key').execute()).map((r) => [r.key, r.value]);
+
+  it.skipIf(skip)('runs a multi-row statement compiled once per row count with each call’s own rows, built by Kysely or with sql', async () => {
+    await insertSettings(app.store.db, [['rows-a', '1'], ['rows-b', '2']]);
+    await insertSettings(app.store.db, [['rows-c', '3'], ['rows-d', '4']]);
+    await insertSettings(app.store.db, [['rows-e', '5']]);
+    expect(await settingsOf(['rows-a', 'rows-b', 'rows-c', 'rows-d', 'rows-e'])).toEqual([['rows-a', '1z'], ['rows-b', '2z'], ['rows-c', '3z'], ['rows-d', '4z'], ['rows-e', '5z']]);
+    await app.store.db.transaction().execute(async (tx) => {
+      await renameSettings(tx, [['rows-a', 'x'], ['rows-c', 'y']]);
+      await renameSettings(tx, [['rows-e', 'w'], ['rows-b', 'v']]);
+    });
+    expect(await settingsOf(['rows-a', 'rows-b', 'rows-c', 'rows-e'])).toEqual([['rows-a', 'x'], ['rows-b', 'v'], ['rows-c', 'y'], ['rows-e', 'w']]);
+    expect(await insertSettings(app.store.db, [])).toEqual([]);
+  });
+
+  it.skipIf(skip)('refuses rows of the wrong width and a build that drops a value', async () => {
+    await expect(insertSettings(app.store.db, [['rows-f', '6', 'extra']])).rejects.toThrow(/3 values, not 2/);
+    const dropping = compiledRows(2, (db: Executor, rows) => db.insertInto('settings').values(rows.map((r) => ({ key: r[0] as string, value: 'fixed', updated_at: 1 }))));
+    await expect(dropping(app.store.db, [['rows-g', 'ignored']])).rejects.toThrow(/every value/);
   });
 });

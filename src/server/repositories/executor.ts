@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Compilable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 /** A repository runs on the database or inside a transaction, whichever its caller holds. */
@@ -43,6 +43,42 @@ export const compiledOnce = <A extends readonly unknown[], R>(build: (db: Execut
       byAdapter.set(adapter, plan);
     }
     const result = await db.executeQuery<R>(CompiledQuery.raw(plan.sql, plan.slots.map((s) => (typeof s === 'number' ? args[s] : s.value))));
+    return result.rows;
+  };
+};
+
+/**
+ * A multi-row statement (an insert of many rows, an update from a VALUES list) whose shape depends only on how many
+ * rows it carries: built and compiled once per dialect and row count, then run with each call's values. Kysely
+ * parses every row and column of a multi-row insert into nodes and compiles them anew on each call, which cost
+ * the pipeline more than SQLite took to run the statements. `build` receives the rows as markers (`width` per
+ * row); each must reach the SQL as a parameter, once.
+ */
+export const compiledRows = <R>(width: number, build: (db: Executor, rows: readonly (readonly unknown[])[]) => Compilable<R> | RawBuilder<R>) => {
+  const byAdapter = new WeakMap<object, Map<number, { sql: string; slots: (number | { value: unknown })[] }>>();
+  return async (db: Executor, rows: readonly (readonly unknown[])[]): Promise<R[]> => {
+    if (rows.length === 0) return [];
+    const adapter = db.getExecutor().adapter;
+    let plans = byAdapter.get(adapter);
+    if (!plans) byAdapter.set(adapter, (plans = new Map()));
+    let plan = plans.get(rows.length);
+    if (!plan) {
+      const markers = rows.map((_, i) => Array.from({ length: width }, (_, j) => `\u0000parley-row-${i}-${j}\u0000`));
+      const index = new Map(markers.flat().map((marker, k) => [marker, k]));
+      const built = build(db, markers);
+      const compiled = 'isRawBuilder' in built ? built.compile(db) : built.compile();
+      const slots = compiled.parameters.map((p) => (typeof p === 'string' && index.has(p) ? index.get(p)! : { value: p }));
+      const used = slots.filter((slot) => typeof slot === 'number');
+      if (used.length !== index.size || new Set(used).size !== index.size) throw new Error('compiledRows: every value must appear once as a parameter');
+      plan = { sql: compiled.sql, slots };
+      plans.set(rows.length, plan);
+    }
+    const values: unknown[] = [];
+    for (const row of rows) {
+      if (row.length !== width) throw new Error(`compiledRows: a row has ${row.length} values, not ${width}`);
+      for (const value of row) values.push(value);
+    }
+    const result = await db.executeQuery<R>(CompiledQuery.raw(plan.sql, plan.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.value))));
     return result.rows;
   };
 };
