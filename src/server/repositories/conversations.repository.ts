@@ -1,10 +1,10 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import { conversationMatches, type SearchQuery } from '../db/dialects/full-text.js';
 import type { ConversationsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
 
 export { parseSearchQuery, type SearchQuery } from '../db/dialects/full-text.js';
-import { chunk, fromJson } from './executor.js';
+import { chunk, compiledRows, fromJson } from './executor.js';
 
 export interface PriorityPart {
   name: string;
@@ -203,16 +203,33 @@ const followMerges = async (db: Executor, ids: readonly string[]): Promise<Map<s
   return out;
 };
 
+const NEW_CONVERSATION_COLUMNS = [
+  'id', 'channel_id', 'brand_id', 'customer_id', 'thread_key', 'visibility', 'subject', 'status', 'last_message_at', 'created_at', 'updated_at',
+  'last_message_id', 'last_message_preview', 'last_message_direction', 'message_count', 'unread_count', 'last_inbound_at', 'sentiment', 'intent', 'language',
+] as const;
+const insertConversationRows = compiledRows(NEW_CONVERSATION_COLUMNS.length, (db: Executor, rows) =>
+  db.insertInto('conversations').values(rows.map((r) => Object.fromEntries(NEW_CONVERSATION_COLUMNS.map((column, i) => [column, r[i]])) as unknown as Insertable<ConversationsTable>)),
+);
+
+const updateDecisionRows = compiledRows(11, (_db: Executor, rows) => {
+  const values = sql.join(
+    rows.map((r) => sql`(${r[0]}, cast(${r[1]} as integer), ${r[2]}, ${r[3]}, ${r[4]}, ${r[5]}, ${r[6]}, cast(${r[7]} as bigint), ${r[8]}, cast(${r[9]} as bigint), ${r[10]})`),
+  );
+  return sql`update conversations set priority = v.column2, priority_band = v.column3, priority_parts = v.column4, assignee_id = v.column5,
+      team_id = v.column6, queue = v.column7, sla_due_at = v.column8, status = coalesce(v.column9, status), updated_at = v.column10,
+      tags = coalesce(v.column11, tags)
+    from (values ${values}) as v where conversations.id = v.column1`;
+});
+
 /** The list-row changes of folded activities: one UPDATE … FROM (VALUES …) per chunk of conversations. */
-const recordFolded = async (db: Executor, folded: ReadonlyMap<string, FoldedActivity>): Promise<void> => {
-  for (const part of chunk([...folded.entries()], 150)) {
-    const rows = sql.join(
-      part.map(
-        ([id, f]) =>
-          sql`(${id}, cast(${f.n} as integer), cast(${f.unread} as integer), cast(${f.reset ? 1 : 0} as integer), ${f.last.messageId}, cast(${f.last.at} as bigint), ${f.last.preview}, ${f.last.direction}, cast(${f.inboundAt} as bigint), ${f.customerId}, ${f.sentiment}, ${f.intent}, ${f.language})`,
-      ),
-    );
-    await sql`update conversations set
+const updateFolded = compiledRows(13, (_db: Executor, rows) => {
+  const values = sql.join(
+    rows.map(
+      (r) =>
+        sql`(${r[0]}, cast(${r[1]} as integer), cast(${r[2]} as integer), cast(${r[3]} as integer), ${r[4]}, cast(${r[5]} as bigint), ${r[6]}, ${r[7]}, cast(${r[8]} as bigint), ${r[9]}, ${r[10]}, ${r[11]}, ${r[12]})`,
+    ),
+  );
+  return sql`update conversations set
         message_count = message_count + v.column2,
         unread_count = case when v.column4 = 1 then v.column3 else unread_count + v.column3 end,
         last_message_id = case when last_message_at <= v.column6 then v.column5 else last_message_id end,
@@ -227,7 +244,15 @@ const recordFolded = async (db: Executor, folded: ReadonlyMap<string, FoldedActi
         intent = coalesce(v.column12, intent),
         language = coalesce(v.column13, language),
         updated_at = v.column6
-      from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
+      from (values ${values}) as v where conversations.id = v.column1`;
+});
+
+const recordFolded = async (db: Executor, folded: ReadonlyMap<string, FoldedActivity>): Promise<void> => {
+  for (const part of chunk([...folded.entries()], 150)) {
+    await updateFolded(
+      db,
+      part.map(([id, f]) => [id, f.n, f.unread, f.reset ? 1 : 0, f.last.messageId, f.last.at, f.last.preview, f.last.direction, f.inboundAt, f.customerId, f.sentiment, f.intent, f.language]),
+    );
   }
 };
 
@@ -327,19 +352,20 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
 
   async createMany(list: readonly (NewConversation & { activity?: FoldedActivity })[]): Promise<void> {
     for (const part of chunk(list, 200)) {
-      await db
-        .insertInto('conversations')
-        .values(
-          part.map((c) => {
-            const base = { id: c.id, channel_id: c.channelId, brand_id: c.brandId, customer_id: c.customerId, thread_key: c.threadKey, visibility: c.visibility, subject: c.subject, status: 'open', last_message_at: c.createdAt, created_at: c.createdAt, updated_at: c.createdAt };
-            const f = c.activity;
-            if (!f) return base;
-            // As recordActivities: a message older than the row's time counts but does not become its last message.
-            const newest = f.last.at >= c.createdAt ? { last_message_id: f.last.messageId, last_message_preview: f.last.preview, last_message_direction: f.last.direction, last_message_at: f.last.at } : {};
-            return { ...base, ...newest, message_count: f.n, unread_count: f.unread, last_inbound_at: f.inboundAt, customer_id: c.customerId ?? f.customerId, sentiment: f.sentiment, intent: f.intent, language: f.language, updated_at: f.last.at };
-          }),
-        )
-        .execute();
+      await insertConversationRows(
+        db,
+        part.map((c) => {
+          const f = c.activity;
+          // As recordActivities: a message older than the row's time counts but does not become its last message.
+          const newest = f && f.last.at >= c.createdAt ? f.last : null;
+          // Without activity, the columns' own defaults (migration 0001), written out so every row has one shape.
+          return [
+            c.id, c.channelId, c.brandId, f ? (c.customerId ?? f.customerId) : c.customerId, c.threadKey, c.visibility, c.subject, 'open',
+            newest ? newest.at : c.createdAt, c.createdAt, f ? f.last.at : c.createdAt, newest ? newest.messageId : null, newest ? newest.preview : '',
+            newest ? newest.direction : 'in', f ? f.n : 0, f ? f.unread : 0, f ? f.inboundAt : null, f ? f.sentiment : null, f ? f.intent : null, f ? f.language : null,
+          ];
+        }),
+      );
     }
   },
 
@@ -367,16 +393,10 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
    */
   async updateDecisions(list: readonly { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; tags?: readonly string[]; now: number }[]): Promise<void> {
     for (const part of chunk(list, 150)) {
-      const rows = sql.join(
-        part.map(
-          (d) =>
-            sql`(${d.id}, cast(${d.priority} as integer), ${d.priorityBand}, ${JSON.stringify(d.priorityParts)}, ${d.assigneeId}, ${d.teamId}, ${d.queue}, cast(${d.slaDueAt} as bigint), ${d.status ?? null}, cast(${d.now} as bigint), ${d.tags ? JSON.stringify(d.tags) : null})`,
-        ),
+      await updateDecisionRows(
+        db,
+        part.map((d) => [d.id, d.priority, d.priorityBand, JSON.stringify(d.priorityParts), d.assigneeId, d.teamId, d.queue, d.slaDueAt, d.status ?? null, d.now, d.tags ? JSON.stringify(d.tags) : null]),
       );
-      await sql`update conversations set priority = v.column2, priority_band = v.column3, priority_parts = v.column4, assignee_id = v.column5,
-          team_id = v.column6, queue = v.column7, sla_due_at = v.column8, status = coalesce(v.column9, status), updated_at = v.column10,
-          tags = coalesce(v.column11, tags)
-        from (values ${rows}) as v where conversations.id = v.column1`.execute(db);
     }
   },
 

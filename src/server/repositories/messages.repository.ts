@@ -1,7 +1,7 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { MessagesTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { chunk, fromJson } from './executor.js';
+import { chunk, compiledRows, fromJson } from './executor.js';
 
 export type MessageStage = 'ingested' | 'understood' | 'correlated' | 'decided';
 
@@ -142,49 +142,45 @@ export interface PipelineMessage {
   classifications: string | null;
 }
 
+/** Messages in the order of their columns below; duplicates of a stored (channel, externalId) are skipped. */
+const MESSAGE_COLUMNS = 29;
+const insertMessages = compiledRows(MESSAGE_COLUMNS, (db: Executor, rows) =>
+  db
+    .insertInto('messages')
+    .values(rows.map((r) => ({ id: r[0], channel_id: r[1], external_id: r[2], conversation_id: r[3], customer_id: r[4], direction: r[5], kind: r[6], visibility: r[7], author_platform_id: r[8], author_handle: r[9], author_display_name: r[10], author_followers: r[11], author_verified: r[12], author_email: r[13], author_phone: r[14], text: r[15], html: r[16], subject: r[17], attachments: r[18], in_reply_to: r[19], thread_key: r[20], url: r[21], listening: r[22], created_at: r[23], received_at: r[24], edited_at: r[25], raw: r[26], stage: r[27], sent_by_user_id: r[28] }) as unknown as Insertable<MessagesTable>))
+    .onConflict((oc) => oc.columns(['channel_id', 'external_id']).doNothing())
+    .returning('id'),
+);
+
+const updateClassifications = compiledRows(11, (_db: Executor, rows) => {
+  const values = sql.join(
+    rows.map((r) => sql`(${r[0]}, ${r[1]}, ${r[2]}, cast(${r[3]} as double precision), ${r[4]}, cast(${r[5]} as double precision), ${r[6]}, cast(${r[7]} as integer), cast(${r[8]} as integer), ${r[9]}, ${r[10]})`),
+  );
+  return sql`update messages set language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
+    urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11, stage = 'understood'
+    from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'ingested'`;
+});
+
+const updateCorrelations = compiledRows(4, (_db: Executor, rows) => {
+  const values = sql.join(rows.map((r) => sql`(${r[0]}, ${r[1]}, ${r[2]}, ${r[3]})`));
+  return sql`update messages set conversation_id = v.column2, customer_id = v.column3, identity_id = v.column4, stage = 'correlated'
+    from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'understood'`;
+});
+
 export const createMessagesRepository = (db: Executor) => ({
   /** Inserts new messages; an existing (channel, externalId) is left alone. Returns the ids actually inserted. */
   async insertMany(messages: readonly NewMessage[]): Promise<string[]> {
     const inserted: string[] = [];
     for (const part of chunk(messages, 100)) {
-      const rows = await db
-        .insertInto('messages')
-        .values(
-          part.map((m) => ({
-            id: m.id,
-            channel_id: m.channelId,
-            external_id: m.externalId,
-            conversation_id: m.conversationId ?? null,
-            customer_id: m.customerId ?? null,
-            direction: m.direction,
-            kind: m.kind,
-            visibility: m.visibility,
-            author_platform_id: m.author.platformId,
-            author_handle: m.author.handle,
-            author_display_name: m.author.displayName,
-            author_followers: m.author.followers,
-            author_verified: m.author.verified ? 1 : 0,
-            author_email: m.author.email,
-            author_phone: m.author.phone ?? null,
-            text: m.text,
-            html: m.html,
-            subject: m.subject,
-            attachments: JSON.stringify(m.attachments),
-            in_reply_to: m.inReplyTo,
-            thread_key: m.threadKey,
-            url: m.url,
-            listening: m.listening ? 1 : 0,
-            created_at: m.createdAt,
-            received_at: m.receivedAt,
-            edited_at: m.editedAt,
-            raw: m.raw,
-            stage: m.stage,
-            sent_by_user_id: m.sentByUserId ?? null,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['channel_id', 'external_id']).doNothing())
-        .returning('id')
-        .execute();
+      const rows = await insertMessages(
+        db,
+        part.map((m) => [
+          m.id, m.channelId, m.externalId, m.conversationId ?? null, m.customerId ?? null, m.direction, m.kind, m.visibility,
+          m.author.platformId, m.author.handle, m.author.displayName, m.author.followers, m.author.verified ? 1 : 0, m.author.email,
+          m.author.phone ?? null, m.text, m.html, m.subject, JSON.stringify(m.attachments), m.inReplyTo, m.threadKey, m.url,
+          m.listening ? 1 : 0, m.createdAt, m.receivedAt, m.editedAt, m.raw, m.stage, m.sentByUserId ?? null,
+        ]),
+      );
       for (const row of rows) inserted.push(row.id);
     }
     return inserted;
@@ -273,24 +269,15 @@ export const createMessagesRepository = (db: Executor) => ({
   /** One statement per chunk (UPDATE … FROM VALUES works on SQLite ≥ 3.33 and PostgreSQL); only messages still at 'ingested' change. */
   async saveClassifications(items: readonly MessageClassification[]): Promise<void> {
     for (const part of chunk(items, 200)) {
-      const rows = sql.join(
-        part.map(
-          (c) =>
-            sql`(${c.id}, ${c.language}, ${c.sentiment}, cast(${c.sentimentScore} as double precision), ${c.intent}, cast(${c.intentScore} as double precision), ${c.urgency}, cast(${c.needsResponse ? 1 : 0} as integer), cast(${c.spam ? 1 : 0} as integer), ${c.classifications}, ${c.modelVersion})`,
-        ),
+      await updateClassifications(
+        db,
+        part.map((c) => [c.id, c.language, c.sentiment, c.sentimentScore, c.intent, c.intentScore, c.urgency, c.needsResponse ? 1 : 0, c.spam ? 1 : 0, c.classifications, c.modelVersion]),
       );
-      await sql`update messages set language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
-        urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11, stage = 'understood'
-        from (values ${rows}) as v where messages.id = v.column1 and messages.stage = 'ingested'`.execute(db);
     }
   },
 
   async saveCorrelation(items: readonly { id: string; conversationId: string; customerId: string | null; identityId: string | null }[]): Promise<void> {
-    for (const part of chunk(items, 300)) {
-      const rows = sql.join(part.map((c) => sql`(${c.id}, ${c.conversationId}, ${c.customerId}, ${c.identityId})`));
-      await sql`update messages set conversation_id = v.column2, customer_id = v.column3, identity_id = v.column4, stage = 'correlated'
-        from (values ${rows}) as v where messages.id = v.column1 and messages.stage = 'understood'`.execute(db);
-    }
+    for (const part of chunk(items, 300)) await updateCorrelations(db, part.map((c) => [c.id, c.conversationId, c.customerId, c.identityId]));
   },
 
   async markDecided(ids: readonly string[], now: number): Promise<void> {

@@ -3,7 +3,7 @@ import type { PriorityPart } from '../decide/priority.js';
 import type { BusinessCalendar } from '../decide/sla-calendar.js';
 import type { SlaMetric, SlaPolicy } from '../decide/sla.js';
 import { decideDb, toMs, type SlaClocksTable, type SlaPoliciesTable } from './decide-tables.js';
-import { chunk, fromJson, type Executor } from './executor.js';
+import { chunk, compiledRows, fromJson, type Executor } from './executor.js';
 
 /** Which conversations a policy covers; empty means all. The first matching policy by position wins. */
 export interface SlaScope {
@@ -87,6 +87,13 @@ const clockRow = (c: SlaClockRecord): Selectable<SlaClocksTable> => ({
   closed_at: c.closedAt,
 });
 
+const CLOCK_COLUMNS = ['id', 'conversation_id', 'policy_id', 'metric', 'target_minutes', 'started_at', 'due_at', 'warn_at', 'pauses', 'paused_since', 'met_at', 'warned_at', 'breached_at', 'closed_at'] as const;
+const insertClockRows = compiledRows(CLOCK_COLUMNS.length, (db: Executor, rows) =>
+  decideDb(db)
+    .insertInto('sla_clocks')
+    .values(rows.map((r) => Object.fromEntries(CLOCK_COLUMNS.map((column, i) => [column, r[i]])) as unknown as Selectable<SlaClocksTable>)),
+);
+
 /** SLA policies and the clocks they run per conversation. */
 export const createSlaRepository = (executor: Executor) => {
   const db = decideDb(executor);
@@ -136,7 +143,15 @@ export const createSlaRepository = (executor: Executor) => {
 
     /** New clocks of a decide batch in one multi-row insert. */
     async insertClocks(clocks: readonly SlaClockRecord[]): Promise<void> {
-      for (let i = 0; i < clocks.length; i += 100) await db.insertInto('sla_clocks').values(clocks.slice(i, i + 100).map(clockRow)).execute();
+      for (const part of chunk(clocks, 100)) {
+        await insertClockRows(
+          executor,
+          part.map((c) => {
+            const row = clockRow(c);
+            return CLOCK_COLUMNS.map((column) => row[column]);
+          }),
+        );
+      }
     },
 
     async saveClock(c: SlaClockRecord): Promise<void> {
