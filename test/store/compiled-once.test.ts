@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { compiledOnce, compiledRows, type Executor } from '../../src/server/repositories/executor.js';
+import { compiledArrayReads, compiledOnce, compiledRows, type Executor } from '../../src/server/repositories/executor.js';
 import { createChannel, createTestApp, type TestApp } from '../support/test-app.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 
 const pgAvailable = await isPostgresAvailable();
 
-describe.each(dialects)('compiledOnce and compiledRows on %s', (dialect) => {
+describe.each(dialects)('compiledOnce, compiledRows and compiledArrayReads on %s', (dialect) => {
   const skip = dialect === 'postgres' && !pgAvailable;
   let app: TestApp;
   beforeAll(async () => {
@@ -63,6 +63,20 @@ describe.each(dialects)('compiledOnce and compiledRows on %s', (dialect) => {
   it.skipIf(skip)('refuses rows of the wrong width and a build that drops a value', async () => {
     await expect(insertSettings(app.store.db, [['rows-f', '6', 'extra']])).rejects.toThrow(/3 values, not 2/);
     const dropping = compiledRows(2, (db: Executor, rows) => db.insertInto('settings').values(rows.map((r) => ({ key: r[0] as string, value: 'fixed', updated_at: 1 }))));
-    await expect(dropping(app.store.db, [['rows-g', 'ignored']])).rejects.toThrow(/every value/);
+    await expect(dropping(app.store.db, [['rows-g', 'ignored']])).rejects.toThrow(/every value must appear once/);
+  });
+
+  const readChannels = compiledArrayReads(['platform', 'name'], (db: Executor, names) => db.selectFrom('channels').select(['platform', 'name']).where('name', 'in', names as string[]).orderBy('name'));
+
+  it.skipIf(skip)('reads rows as arrays in the order of the columns, and leaves the same statement returning objects elsewhere', async () => {
+    expect(await readChannels(app.store.db, ['Acme x', 'Acme email'])).toEqual([['email', 'Acme email'], ['x', 'Acme x']]);
+    expect(await readChannels(app.store.db, ['Acme x'])).toEqual([['x', 'Acme x']]);
+    expect(await readChannels(app.store.db, [])).toEqual([]);
+    // The same SQL through Kysely (the embedded store caches the statement by its text): still one object per row.
+    const objects = await app.store.db.selectFrom('channels').select(['platform', 'name']).where('name', 'in', ['Acme x', 'Acme email']).orderBy('name').execute();
+    expect(objects).toEqual([{ platform: 'email', name: 'Acme email' }, { platform: 'x', name: 'Acme x' }]);
+    await app.store.db.transaction().execute(async (tx) => {
+      expect(await readChannels(tx, ['Acme email'])).toEqual([['email', 'Acme email']]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { CompiledQuery, type Compilable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { wantRowArrays } from '../db/row-arrays.js';
 import type { DB } from '../db/schema.js';
 
 /** A repository runs on the database or inside a transaction, whichever its caller holds. */
@@ -47,6 +48,39 @@ export const compiledOnce = <A extends readonly unknown[], R>(build: (db: Execut
   };
 };
 
+interface Plan {
+  sql: string;
+  /** Per parameter: the index of the call's value that goes there, or a constant of the statement itself. */
+  slots: (number | { value: unknown })[];
+}
+
+/**
+ * Plans compiled once per dialect and per count of values: `compile` gets markers in place of the values, and each
+ * marker must reach the SQL as a parameter exactly once.
+ */
+const plansByCount = (who: string) => {
+  const byAdapter = new WeakMap<object, Map<number, Plan>>();
+  return (db: Executor, count: number, compile: (markers: string[]) => CompiledQuery): Plan => {
+    const adapter = db.getExecutor().adapter;
+    let plans = byAdapter.get(adapter);
+    if (!plans) byAdapter.set(adapter, (plans = new Map()));
+    let plan = plans.get(count);
+    if (!plan) {
+      const markers = Array.from({ length: count }, (_, i) => `\u0000parley-value-${i}\u0000`);
+      const index = new Map(markers.map((marker, k) => [marker, k]));
+      const compiled = compile(markers);
+      const slots = compiled.parameters.map((p) => (typeof p === 'string' && index.has(p) ? index.get(p)! : { value: p }));
+      const used = slots.filter((slot) => typeof slot === 'number');
+      if (used.length !== count || new Set(used).size !== count) throw new Error(`${who}: every value must appear once as a parameter`);
+      plan = { sql: compiled.sql, slots };
+      plans.set(count, plan);
+    }
+    return plan;
+  };
+};
+
+const queryOf = (plan: Plan, values: readonly unknown[]): CompiledQuery => CompiledQuery.raw(plan.sql, plan.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.value)));
+
 /**
  * A multi-row statement (an insert of many rows, an update from a VALUES list) whose shape depends only on how many
  * rows it carries: built and compiled once per dialect and row count, then run with each call's values. Kysely
@@ -55,30 +89,33 @@ export const compiledOnce = <A extends readonly unknown[], R>(build: (db: Execut
  * row); each must reach the SQL as a parameter, once.
  */
 export const compiledRows = <R>(width: number, build: (db: Executor, rows: readonly (readonly unknown[])[]) => Compilable<R> | RawBuilder<R>) => {
-  const byAdapter = new WeakMap<object, Map<number, { sql: string; slots: (number | { value: unknown })[] }>>();
+  const planFor = plansByCount('compiledRows');
   return async (db: Executor, rows: readonly (readonly unknown[])[]): Promise<R[]> => {
     if (rows.length === 0) return [];
-    const adapter = db.getExecutor().adapter;
-    let plans = byAdapter.get(adapter);
-    if (!plans) byAdapter.set(adapter, (plans = new Map()));
-    let plan = plans.get(rows.length);
-    if (!plan) {
-      const markers = rows.map((_, i) => Array.from({ length: width }, (_, j) => `\u0000parley-row-${i}-${j}\u0000`));
-      const index = new Map(markers.flat().map((marker, k) => [marker, k]));
-      const built = build(db, markers);
-      const compiled = 'isRawBuilder' in built ? built.compile(db) : built.compile();
-      const slots = compiled.parameters.map((p) => (typeof p === 'string' && index.has(p) ? index.get(p)! : { value: p }));
-      const used = slots.filter((slot) => typeof slot === 'number');
-      if (used.length !== index.size || new Set(used).size !== index.size) throw new Error('compiledRows: every value must appear once as a parameter');
-      plan = { sql: compiled.sql, slots };
-      plans.set(rows.length, plan);
-    }
     const values: unknown[] = [];
     for (const row of rows) {
       if (row.length !== width) throw new Error(`compiledRows: a row has ${row.length} values, not ${width}`);
       for (const value of row) values.push(value);
     }
-    const result = await db.executeQuery<R>(CompiledQuery.raw(plan.sql, plan.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.value))));
-    return result.rows;
+    const plan = planFor(db, values.length, (markers) => {
+      const built = build(db, rows.map((_, i) => markers.slice(i * width, (i + 1) * width)));
+      return 'isRawBuilder' in built ? built.compile(db) : built.compile();
+    });
+    return (await db.executeQuery<R>(queryOf(plan, values))).rows;
+  };
+};
+
+/**
+ * A read whose shape depends only on how many values it is given (`where id in (…)`), compiled once per dialect
+ * and count like compiledRows, returning each row as an array of the `columns` it selects, in that order (see
+ * row-arrays.ts: the embedded store skips building an object per row).
+ */
+export const compiledArrayReads = (columns: readonly string[], build: (db: Executor, values: readonly unknown[]) => Compilable<unknown>) => {
+  const planFor = plansByCount('compiledArrayReads');
+  return async (db: Executor, values: readonly unknown[]): Promise<unknown[][]> => {
+    if (values.length === 0) return [];
+    const plan = planFor(db, values.length, (markers) => build(db, markers).compile());
+    const { rows } = await db.executeQuery<unknown>(wantRowArrays(queryOf(plan, values)));
+    return rows.map((row) => (Array.isArray(row) ? (row as unknown[]) : columns.map((column) => (row as Record<string, unknown>)[column])));
   };
 };

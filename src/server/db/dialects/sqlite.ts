@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+import { wantsRowArrays } from '../row-arrays.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
 /**
@@ -43,11 +44,12 @@ const isBusy = (error: unknown): boolean => typeof error === 'object' && error !
  * statement is tried again after a timer, the event loop free meanwhile. Only statements that did not run are
  * retried: SQLITE_BUSY means the statement was refused before it changed anything.
  */
-const waitingForLocks = (connection: DatabaseConnection): DatabaseConnection => ({
+const waitingForLocks = (connection: DatabaseConnection, database: Database.Database): DatabaseConnection => ({
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const started = performance.now();
     for (let delay = 0.5; ; delay = Math.min(delay * 2, 8)) {
       try {
+        if (wantsRowArrays(query)) return { rows: rowArrays(database, query) as R[] };
         return await connection.executeQuery<R>(query);
       } catch (error) {
         if (!isBusy(error) || performance.now() - started > LOCK_WAIT_MS) throw error;
@@ -58,6 +60,17 @@ const waitingForLocks = (connection: DatabaseConnection): DatabaseConnection => 
   streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
 });
 
+/** A reading query's rows as arrays (see row-arrays.ts). */
+const rowArrays = (database: Database.Database, query: CompiledQuery): unknown[][] => {
+  const statement = database.prepare(query.sql);
+  statement.raw(true);
+  try {
+    return statement.all(query.parameters) as unknown[][];
+  } finally {
+    statement.raw(false);
+  }
+};
+
 /**
  * Transactions start with BEGIN IMMEDIATE: they take the write lock up front, so a second process on the same
  * file (the worker beside the web process) waits for it instead of failing with SQLITE_BUSY when a deferred
@@ -65,11 +78,17 @@ const waitingForLocks = (connection: DatabaseConnection): DatabaseConnection => 
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   #wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  readonly #database: Database.Database;
+
+  constructor(config: ConstructorParameters<typeof SqliteDriver>[0] & { database: Database.Database }) {
+    super(config);
+    this.#database = config.database;
+  }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection();
     let wrapped = this.#wrapped.get(connection);
-    if (!wrapped) this.#wrapped.set(connection, (wrapped = waitingForLocks(connection)));
+    if (!wrapped) this.#wrapped.set(connection, (wrapped = waitingForLocks(connection, this.#database)));
     return wrapped;
   }
 
@@ -79,7 +98,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly config: ConstructorParameters<typeof SqliteDialect>[0]) {
+  constructor(private readonly config: ConstructorParameters<typeof SqliteDialect>[0] & { database: Database.Database }) {
     super(config);
   }
 
