@@ -4,7 +4,7 @@ import type { ConversationsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
 
 export { parseSearchQuery, type SearchQuery } from '../db/dialects/full-text.js';
-import { chunk, compiledRows, fromJson } from './executor.js';
+import { chunk, compiledArrayReads, compiledRows, fromJson } from './executor.js';
 
 export interface PriorityPart {
   name: string;
@@ -201,6 +201,22 @@ const followMerges = async (db: Executor, ids: readonly string[]): Promise<Map<s
     pending = next;
   }
   return out;
+};
+
+/** Every column of a conversation, for reads of many rows as arrays (a column missing here fails to compile). */
+const CONVERSATION_COLUMNS = [
+  'id', 'channel_id', 'brand_id', 'customer_id', 'thread_key', 'status', 'visibility', 'subject', 'priority', 'priority_band', 'priority_parts',
+  'sentiment', 'intent', 'language', 'assignee_id', 'team_id', 'queue', 'message_count', 'unread_count', 'last_message_id', 'last_message_at',
+  'last_message_preview', 'last_message_direction', 'last_inbound_at', 'first_response_at', 'sla_due_at', 'incident_id', 'tags', 'created_at',
+  'updated_at', 'resolved_at', 'snoozed_until', 'merged_into_id', 'answer_owed_since',
+] as const satisfies readonly (keyof ConversationsTable)[];
+const everyConversationColumn: Exclude<keyof ConversationsTable, (typeof CONVERSATION_COLUMNS)[number]> extends never ? true : never = true;
+void everyConversationColumn;
+const readConversations = compiledArrayReads(CONVERSATION_COLUMNS, (db: Executor, ids) => db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('id', 'in', ids as string[]));
+const conversationRowOf = (values: unknown[]): Selectable<ConversationsTable> => {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < CONVERSATION_COLUMNS.length; i += 1) row[CONVERSATION_COLUMNS[i]!] = values[i];
+  return row as Selectable<ConversationsTable>;
 };
 
 const NEW_CONVERSATION_COLUMNS = [
@@ -425,10 +441,7 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
 
   async getMany(ids: readonly string[]): Promise<Conversation[]> {
     const out: Conversation[] = [];
-    for (const part of chunk(ids)) {
-      const rows = await db.selectFrom('conversations').selectAll().where('id', 'in', part).execute();
-      out.push(...rows.map(toConversation));
-    }
+    for (const part of chunk(ids)) for (const row of await readConversations(db, part)) out.push(toConversation(conversationRowOf(row)));
     return out;
   },
 

@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { MessagesTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { chunk, compiledRows, fromJson } from './executor.js';
+import { chunk, compiledArrayReads, compiledRows, fromJson } from './executor.js';
 
 export type MessageStage = 'ingested' | 'understood' | 'correlated' | 'decided';
 
@@ -167,6 +167,54 @@ const updateCorrelations = compiledRows(4, (_db: Executor, rows) => {
     from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'understood'`;
 });
 
+/** The columns the pipeline stages read, in the order toPipelineMessage takes them (classifications last, if read). */
+const PIPELINE_COLUMNS = [
+  'id', 'channel_id', 'external_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
+  'author_display_name', 'author_followers', 'author_verified', 'author_email', 'author_phone', 'text', 'subject', 'in_reply_to',
+  'thread_key', 'created_at', 'received_at', 'stage', 'conversation_id', 'customer_id', 'sentiment', 'sentiment_score',
+  'intent', 'urgency', 'needs_response', 'spam', 'language',
+] as const;
+const readPipelineMessages = compiledArrayReads(PIPELINE_COLUMNS, (db: Executor, ids) =>
+  db.selectFrom('messages').select(PIPELINE_COLUMNS).where('id', 'in', ids as string[]),
+);
+const readPipelineMessagesWithClassifications = compiledArrayReads([...PIPELINE_COLUMNS, 'classifications'], (db: Executor, ids) =>
+  db.selectFrom('messages').select([...PIPELINE_COLUMNS, 'classifications']).where('id', 'in', ids as string[]),
+);
+
+/** One row of readPipelineMessages (or its variant with classifications) as the stages use it. */
+const toPipelineMessage = (r: unknown[]): PipelineMessage => ({
+  id: r[0] as string,
+  channelId: r[1] as string,
+  externalId: r[2] as string,
+  direction: r[3] as 'in' | 'out',
+  kind: r[4] as string,
+  visibility: r[5] as 'public' | 'private',
+  authorPlatformId: r[6] as string,
+  authorHandle: r[7] as string | null,
+  authorDisplayName: r[8] as string | null,
+  authorFollowers: Number(r[9]),
+  authorVerified: r[10] === 1,
+  authorEmail: r[11] as string | null,
+  authorPhone: r[12] as string | null,
+  text: r[13] as string,
+  subject: r[14] as string | null,
+  inReplyTo: r[15] as string | null,
+  threadKey: r[16] as string | null,
+  createdAt: Number(r[17]),
+  receivedAt: Number(r[18]),
+  stage: r[19] as MessageStage,
+  conversationId: r[20] as string | null,
+  customerId: r[21] as string | null,
+  sentiment: r[22] as string | null,
+  sentimentScore: r[23] as number | null,
+  intent: r[24] as string | null,
+  urgency: r[25] as string | null,
+  needsResponse: r[26] === 1,
+  spam: r[27] === 1,
+  language: r[28] as string | null,
+  classifications: r.length > PIPELINE_COLUMNS.length ? (r[29] as string | null) : null,
+});
+
 export const createMessagesRepository = (db: Executor) => ({
   /** Inserts new messages; an existing (channel, externalId) is left alone. Returns the ids actually inserted. */
   async insertMany(messages: readonly NewMessage[]): Promise<string[]> {
@@ -214,54 +262,9 @@ export const createMessagesRepository = (db: Executor) => ({
 
   /** `withClassifications: false` skips the full classifier record (a large JSON) for stages that do not read it. */
   async forPipeline(ids: readonly string[], options: { withClassifications?: boolean } = {}): Promise<PipelineMessage[]> {
+    const read = options.withClassifications === false ? readPipelineMessages : readPipelineMessagesWithClassifications;
     const out: PipelineMessage[] = [];
-    for (const part of chunk(ids)) {
-      const rows = await db
-        .selectFrom('messages')
-        .select([
-          'id', 'channel_id', 'external_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
-          'author_display_name', 'author_followers', 'author_verified', 'author_email', 'author_phone', 'text', 'subject', 'in_reply_to',
-          'thread_key', 'created_at', 'received_at', 'stage', 'conversation_id', 'customer_id', 'sentiment', 'sentiment_score',
-          'intent', 'urgency', 'needs_response', 'spam', 'language',
-        ])
-        .$if(options.withClassifications !== false, (q) => q.select('classifications'))
-        .where('id', 'in', part)
-        .execute();
-      for (const r of rows) {
-        out.push({
-          id: r.id,
-          channelId: r.channel_id,
-          externalId: r.external_id,
-          direction: r.direction as 'in' | 'out',
-          kind: r.kind,
-          visibility: r.visibility as 'public' | 'private',
-          authorPlatformId: r.author_platform_id,
-          authorHandle: r.author_handle,
-          authorDisplayName: r.author_display_name,
-          authorFollowers: Number(r.author_followers),
-          authorVerified: r.author_verified === 1,
-          authorEmail: r.author_email,
-          authorPhone: r.author_phone,
-          text: r.text,
-          subject: r.subject,
-          inReplyTo: r.in_reply_to,
-          threadKey: r.thread_key,
-          createdAt: Number(r.created_at),
-          receivedAt: Number(r.received_at),
-          stage: r.stage as MessageStage,
-          conversationId: r.conversation_id,
-          customerId: r.customer_id,
-          sentiment: r.sentiment,
-          sentimentScore: r.sentiment_score,
-          intent: r.intent,
-          urgency: r.urgency,
-          needsResponse: r.needs_response === 1,
-          spam: r.spam === 1,
-          language: r.language,
-          classifications: 'classifications' in r ? (r.classifications as string | null) : null,
-        });
-      }
-    }
+    for (const part of chunk(ids)) for (const row of await read(db, part)) out.push(toPipelineMessage(row));
     const order = new Map(ids.map((id, i) => [id, i]));
     return out.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   },
