@@ -25,29 +25,6 @@ export const chunk = <T>(items: readonly T[], size = 500): T[][] => {
   return out;
 };
 
-/**
- * A query of fixed shape that runs on every API call (scalar parameters only, no IN lists), built and compiled
- * once per dialect: building and compiling a Kysely query costs more than the embedded store takes to run it.
- * `build` is called once with a marker in place of each argument; each later call runs that SQL with the
- * arguments where the markers were (the query's own constants stay as compiled).
- */
-export const compiledOnce = <A extends readonly unknown[], R>(build: (db: Executor, ...args: A) => Compilable<R>) => {
-  const byAdapter = new WeakMap<object, { sql: string; slots: (number | { value: unknown })[] }>();
-  return async (db: Executor, ...args: A): Promise<R[]> => {
-    const adapter = db.getExecutor().adapter;
-    let plan = byAdapter.get(adapter);
-    if (!plan) {
-      const markers = args.map((_, i) => `\u0000parley-arg-${i}\u0000`);
-      const compiled = build(db, ...(markers as unknown as A)).compile();
-      plan = { sql: compiled.sql, slots: compiled.parameters.map((p) => (typeof p === 'string' && markers.includes(p) ? markers.indexOf(p) : { value: p })) };
-      if (plan.slots.filter((s) => typeof s === 'number').length !== args.length) throw new Error('compiledOnce: every argument must appear once as a parameter');
-      byAdapter.set(adapter, plan);
-    }
-    const result = await db.executeQuery<R>(CompiledQuery.raw(plan.sql, plan.slots.map((s) => (typeof s === 'number' ? args[s] : s.value))));
-    return result.rows;
-  };
-};
-
 interface Plan {
   sql: string;
   /** Per parameter: the index of the call's value that goes there, or a constant of the statement itself. */
@@ -80,6 +57,20 @@ const plansByCount = (who: string) => {
 };
 
 const queryOf = (plan: Plan, values: readonly unknown[]): CompiledQuery => CompiledQuery.raw(plan.sql, plan.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.value)));
+
+/**
+ * A query of fixed shape that runs on every API call (scalar parameters only, no IN lists), built and compiled
+ * once per dialect: building and compiling a Kysely query costs more than the embedded store takes to run it.
+ * `build` is called once with a marker in place of each argument; each later call runs that SQL with the
+ * arguments where the markers were (the query's own constants stay as compiled).
+ */
+export const compiledOnce = <A extends readonly unknown[], R>(build: (db: Executor, ...args: A) => Compilable<R>) => {
+  const planFor = plansByCount('compiledOnce');
+  return async (db: Executor, ...args: A): Promise<R[]> => {
+    const plan = planFor(db, args.length, (markers) => build(db, ...(markers as unknown as A)).compile());
+    return (await db.executeQuery<R>(queryOf(plan, args))).rows;
+  };
+};
 
 /**
  * A multi-row statement (an insert of many rows, an update from a VALUES list) whose shape depends only on how many
