@@ -18,6 +18,16 @@ export const fromJson = <T>(text: string | null | undefined, fallback: T): T => 
 
 export const flag = (value: boolean | null | undefined): number => (value ? 1 : 0);
 
+/** The row whose values are `values`, keyed by `columns` in the same order (rows of compiledRows and compiledArrayReads). */
+export const rowOf = <C extends string>(columns: readonly C[], values: readonly unknown[]): Record<C, unknown> => {
+  const row = {} as Record<C, unknown>;
+  for (let i = 0; i < columns.length; i += 1) row[columns[i]!] = values[i];
+  return row;
+};
+
+/** `true` only when `Listed` names every column of `Table`: a column list that misses one fails to compile. */
+export type ListsEvery<Table, Listed> = Exclude<keyof Table, Listed> extends never ? true : never;
+
 /** Splits large id lists so IN (...) stays under both dialects' parameter limits. */
 export const chunk = <T>(items: readonly T[], size = 500): T[][] => {
   const out: T[][] = [];

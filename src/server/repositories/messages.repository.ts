@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { MessagesTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { chunk, compiledArrayReads, compiledRows, fromJson } from './executor.js';
+import { chunk, compiledArrayReads, compiledRows, fromJson, rowOf } from './executor.js';
 
 export type MessageStage = 'ingested' | 'understood' | 'correlated' | 'decided';
 
@@ -142,12 +142,16 @@ export interface PipelineMessage {
   classifications: string | null;
 }
 
-/** Messages in the order of their columns below; duplicates of a stored (channel, externalId) are skipped. */
-const MESSAGE_COLUMNS = 29;
-const insertMessages = compiledRows(MESSAGE_COLUMNS, (db: Executor, rows) =>
+/** The columns a new message is inserted with, in the order insertMany gives its values; duplicates of a stored (channel, externalId) are skipped. */
+const NEW_MESSAGE_COLUMNS = [
+  'id', 'channel_id', 'external_id', 'conversation_id', 'customer_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
+  'author_display_name', 'author_followers', 'author_verified', 'author_email', 'author_phone', 'text', 'html', 'subject', 'attachments',
+  'in_reply_to', 'thread_key', 'url', 'listening', 'created_at', 'received_at', 'edited_at', 'raw', 'stage', 'sent_by_user_id',
+] as const satisfies readonly (keyof MessagesTable)[];
+const insertMessages = compiledRows(NEW_MESSAGE_COLUMNS.length, (db: Executor, rows) =>
   db
     .insertInto('messages')
-    .values(rows.map((r) => ({ id: r[0], channel_id: r[1], external_id: r[2], conversation_id: r[3], customer_id: r[4], direction: r[5], kind: r[6], visibility: r[7], author_platform_id: r[8], author_handle: r[9], author_display_name: r[10], author_followers: r[11], author_verified: r[12], author_email: r[13], author_phone: r[14], text: r[15], html: r[16], subject: r[17], attachments: r[18], in_reply_to: r[19], thread_key: r[20], url: r[21], listening: r[22], created_at: r[23], received_at: r[24], edited_at: r[25], raw: r[26], stage: r[27], sent_by_user_id: r[28] }) as unknown as Insertable<MessagesTable>))
+    .values(rows.map((r) => rowOf(NEW_MESSAGE_COLUMNS, r) as Insertable<MessagesTable>))
     .onConflict((oc) => oc.columns(['channel_id', 'external_id']).doNothing())
     .returning('id'),
 );
@@ -173,7 +177,7 @@ const PIPELINE_COLUMNS = [
   'author_display_name', 'author_followers', 'author_verified', 'author_email', 'author_phone', 'text', 'subject', 'in_reply_to',
   'thread_key', 'created_at', 'received_at', 'stage', 'conversation_id', 'customer_id', 'sentiment', 'sentiment_score',
   'intent', 'urgency', 'needs_response', 'spam', 'language',
-] as const;
+] as const satisfies readonly (keyof MessagesTable)[];
 const readPipelineMessages = compiledArrayReads(PIPELINE_COLUMNS, (db: Executor, ids) =>
   db.selectFrom('messages').select(PIPELINE_COLUMNS).where('id', 'in', ids as string[]),
 );

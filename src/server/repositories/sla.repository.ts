@@ -3,7 +3,7 @@ import type { PriorityPart } from '../decide/priority.js';
 import type { BusinessCalendar } from '../decide/sla-calendar.js';
 import type { SlaMetric, SlaPolicy } from '../decide/sla.js';
 import { decideDb, toMs, type SlaClocksTable, type SlaPoliciesTable } from './decide-tables.js';
-import { chunk, compiledRows, fromJson, type Executor } from './executor.js';
+import { chunk, compiledRows, fromJson, rowOf, type Executor, type ListsEvery } from './executor.js';
 
 /** Which conversations a policy covers; empty means all. The first matching policy by position wins. */
 export interface SlaScope {
@@ -87,11 +87,13 @@ const clockRow = (c: SlaClockRecord): Selectable<SlaClocksTable> => ({
   closed_at: c.closedAt,
 });
 
-const CLOCK_COLUMNS = ['id', 'conversation_id', 'policy_id', 'metric', 'target_minutes', 'started_at', 'due_at', 'warn_at', 'pauses', 'paused_since', 'met_at', 'warned_at', 'breached_at', 'closed_at'] as const;
+const CLOCK_COLUMNS = ['id', 'conversation_id', 'policy_id', 'metric', 'target_minutes', 'started_at', 'due_at', 'warn_at', 'pauses', 'paused_since', 'met_at', 'warned_at', 'breached_at', 'closed_at'] as const satisfies readonly (keyof SlaClocksTable)[];
+const everyClockColumn: ListsEvery<SlaClocksTable, (typeof CLOCK_COLUMNS)[number]> = true;
+void everyClockColumn;
 const insertClockRows = compiledRows(CLOCK_COLUMNS.length, (db: Executor, rows) =>
   decideDb(db)
     .insertInto('sla_clocks')
-    .values(rows.map((r) => Object.fromEntries(CLOCK_COLUMNS.map((column, i) => [column, r[i]])) as unknown as Selectable<SlaClocksTable>)),
+    .values(rows.map((r) => rowOf(CLOCK_COLUMNS, r) as Selectable<SlaClocksTable>)),
 );
 
 /** SLA policies and the clocks they run per conversation. */
