@@ -88,6 +88,54 @@ describe('worker transaction sizes', () => {
   });
 });
 
+/** While requests arrive, rounds are paced: the messages of several requests share one transaction. */
+describe('worker pacing', () => {
+  let store: Store | null = null;
+  afterEach(async () => {
+    await store?.close();
+    store = null;
+  });
+
+  it('starts rounds at most every interactivePaceMs while interactive, so jobs queued meanwhile run together', async () => {
+    store = openStore({ databaseUrl: null, dataDir: os.tmpdir(), sqliteFile: ':memory:' });
+    await migrateToLatest(store);
+    const s = store;
+    const repos = createRepositories(s.db, { skipLocked: false });
+    const uow: UnitOfWork = (work) => s.db.transaction().execute((trx) => work(createRepositories(trx, { skipLocked: false })));
+    const batches: { ids: string[]; at: number }[] = [];
+    const handler: JobHandler<'pipeline.understand'> = {
+      type: 'pipeline.understand',
+      merge: mergeMessageIds,
+      async handle({ messageIds }) {
+        batches.push({ ids: messageIds, at: performance.now() });
+      },
+    };
+    const worker = createWorker({ uow, repos, handlers: [handler], clock: { now: () => Date.now() }, logger: createLogger('silent'), interactive: () => true, interactivePaceMs: 300, idleDelayMs: 5 });
+    const enqueue = async (id: string) => {
+      await repos.jobs.enqueue([{ id: `job-${id}`, type: 'pipeline.understand', payload: JSON.stringify({ messageIds: [id] }), runAt: 0 }], 0);
+      worker.wake();
+    };
+    const waitFor = async (n: number) => {
+      const until = Date.now() + 20_000;
+      while (batches.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    };
+    worker.start();
+    try {
+      await enqueue('a');
+      await waitFor(1);
+      // Two requests' jobs arrive just after a round: both wait for the next one and share its transaction.
+      await enqueue('b');
+      await new Promise((r) => setTimeout(r, 10));
+      await enqueue('c');
+      await waitFor(2);
+    } finally {
+      await worker.stop();
+    }
+    expect(batches.map((b) => b.ids)).toEqual([['a'], ['b', 'c']]);
+    expect(batches[1]!.at - batches[0]!.at).toBeGreaterThanOrEqual(250);
+  });
+});
+
 /** Chained stages: the next stage of a batch, due now, runs in the same transaction when no request is waiting. */
 describe('worker stage chaining', () => {
   let store: Store | null = null;
