@@ -85,11 +85,33 @@ export const openStore = (options: StoreOptions): Store => {
   };
 };
 
+/**
+ * The migrator asks whether its own schema and tables exist. Kysely's PostgreSQL introspection answers by reading
+ * every table of every schema in the database, calling functions that fail with "schema … does not exist" when
+ * another schema is dropped meanwhile (another application sharing the database, or a parallel test's clean-up),
+ * and it slows down with every schema there is. This answers from the one schema the migrations run in.
+ */
+const withIntrospectionOf = (db: Kysely<DB>, schema: string): Kysely<DB> => {
+  const introspection = {
+    getSchemas: async () => (await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db)).rows,
+    getTables: async () =>
+      (await sql<{ name: string; schema: string; isView: boolean }>`select table_name as name, table_schema as schema, table_type = 'VIEW' as "isView" from information_schema.tables where table_schema = ${schema}`.execute(db)).rows.map((t) => ({ ...t, columns: [] })),
+    getMetadata: async () => ({ tables: await introspection.getTables() }),
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+};
+
 /** Applies every pending migration; safe to run on every start and from several processes (Kysely locks). */
 export const migrateToLatest = async (store: Store): Promise<string[]> => {
   // Kysely finds its own tables by introspection across schemas: name ours so another schema's copy is not taken for it.
   const schema = store.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s : undefined;
-  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock', allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = new Migrator({ db: schema ? withIntrospectionOf(store.db, schema) : store.db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock', allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
