@@ -16,6 +16,18 @@ describe('SQLite background checkpoint', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A WAL database of one table in a fresh directory, never checkpointed by its own commits. */
+  const walTable = (name: string) => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'parley-ckpt-'));
+    const file = path.join(dir, name);
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('create table t (id integer primary key, body text)');
+    return { file, db, insert: db.prepare('insert into t (body) values (?)') };
+  };
+
   it('moves committed pages from the WAL into the database file without a commit doing it, and closes cleanly', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'parley-ckpt-'));
     const file = path.join(dir, 'parley.db');
@@ -41,15 +53,8 @@ describe('SQLite background checkpoint', () => {
   });
 
   it('starts the WAL over once it passes the restart size, so under steady writes the file stays small and is never cut down by a commit', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'parley-ckpt-'));
-    const file = path.join(dir, 'wal.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('create table t (id integer primary key, body text)');
+    const { file, db, insert } = walTable('wal.db');
     const checkpointer = startCheckpointer(file, { intervalMs: 10, restartPages: 256 });
-    const insert = db.prepare('insert into t (body) values (?)');
     const body = 'x'.repeat(3000);
     // The WAL header's checkpoint sequence number (bytes 12-15) goes up each time a writer starts the WAL over,
     // which it does only after a checkpoint copied every frame back: the count of restarts, seen from outside.
@@ -99,17 +104,11 @@ describe('SQLite background checkpoint', () => {
     const median = [...spans].sort((a, b) => a - b)[Math.floor(spans.length / 2)]!;
     expect(median).toBeLessThan(4 * 256);
   });
+
   it('never holds the writer back while a restart waits for a reader: it gives up at once and tries again later', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'parley-ckpt-'));
-    const file = path.join(dir, 'reader.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('wal_autocheckpoint = 0');
+    const { file, db, insert } = walTable('reader.db');
     // As the app's connection runs: a busy lock fails at once, to be retried off the thread's clock.
     db.pragma('busy_timeout = 0');
-    db.exec('create table t (id integer primary key, body text)');
-    const insert = db.prepare('insert into t (body) values (?)');
     const body = 'x'.repeat(3000);
     for (let i = 0; i < 300; i += 1) insert.run(body);
     // A reader keeps an old snapshot open: a RESTART cannot finish until it ends.
