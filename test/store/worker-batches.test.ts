@@ -7,7 +7,16 @@ import type { JobHandler } from '../../src/server/jobs/definitions.js';
 import { mergeMessageIds } from '../../src/server/jobs/definitions.js';
 import { createWorker } from '../../src/server/jobs/worker.js';
 import { createLogger } from '../../src/server/platform/logger.js';
-import { createRepositories, type UnitOfWork } from '../../src/server/repositories/index.js';
+import { createRepositories, type Repositories, type UnitOfWork } from '../../src/server/repositories/index.js';
+
+/** A migrated in-memory store with its repositories and unit of work, as the app composes them. */
+const memoryStore = async (dataDir = os.tmpdir()): Promise<{ store: Store; repos: Repositories; uow: UnitOfWork }> => {
+  const store = openStore({ databaseUrl: null, dataDir, sqliteFile: ':memory:' });
+  await migrateToLatest(store);
+  const repos = createRepositories(store.db, { skipLocked: false });
+  const uow: UnitOfWork = (work) => store.db.transaction().execute((trx) => work(createRepositories(trx, { skipLocked: false })));
+  return { store, repos, uow };
+};
 
 /** How the worker sizes transactions: whole batches when nobody waits, short ones while requests arrive. */
 describe('worker transaction sizes', () => {
@@ -21,11 +30,8 @@ describe('worker transaction sizes', () => {
 
   const setup = async (interactive: () => boolean, costMs: number, yieldTo?: () => Promise<void>) => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'parley-worker-'));
-    store = openStore({ databaseUrl: null, dataDir: dir, sqliteFile: ':memory:' });
-    await migrateToLatest(store);
-    const s = store;
-    const repos = createRepositories(s.db, { skipLocked: false });
-    const uow: UnitOfWork = (work) => s.db.transaction().execute((trx) => work(createRepositories(trx, { skipLocked: false })));
+    const { repos, uow, ...opened } = await memoryStore(dir);
+    store = opened.store;
     const batches: string[][] = [];
     const handler: JobHandler<'pipeline.understand'> = {
       type: 'pipeline.understand',
@@ -97,11 +103,8 @@ describe('worker pacing', () => {
   });
 
   it('starts rounds at most every interactivePaceMs while interactive, so jobs queued meanwhile run together', async () => {
-    store = openStore({ databaseUrl: null, dataDir: os.tmpdir(), sqliteFile: ':memory:' });
-    await migrateToLatest(store);
-    const s = store;
-    const repos = createRepositories(s.db, { skipLocked: false });
-    const uow: UnitOfWork = (work) => s.db.transaction().execute((trx) => work(createRepositories(trx, { skipLocked: false })));
+    const { repos, uow, ...opened } = await memoryStore();
+    store = opened.store;
     const batches: { ids: string[]; at: number }[] = [];
     const handler: JobHandler<'pipeline.understand'> = {
       type: 'pipeline.understand',
@@ -145,11 +148,8 @@ describe('worker stage chaining', () => {
   });
 
   const setup = async (options: { failCorrelate: number; interactive: boolean }) => {
-    store = openStore({ databaseUrl: null, dataDir: os.tmpdir(), sqliteFile: ':memory:' });
-    await migrateToLatest(store);
-    const s = store;
-    const repos = createRepositories(s.db, { skipLocked: false });
-    const uow: UnitOfWork = (work) => s.db.transaction().execute((trx) => work(createRepositories(trx, { skipLocked: false })));
+    const { repos, uow, ...opened } = await memoryStore();
+    store = opened.store;
     const log: string[] = [];
     let failures = options.failCorrelate;
     const understand: JobHandler<'pipeline.understand'> = {
