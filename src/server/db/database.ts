@@ -94,9 +94,8 @@ export const openStore = (options: StoreOptions): Store => {
 const withIntrospectionOf = (db: Kysely<DB>, schema: string): Kysely<DB> => {
   const introspection = {
     getSchemas: async () => (await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db)).rows,
-    getTables: async () =>
-      (await sql<{ name: string; schema: string; isView: boolean }>`select table_name as name, table_schema as schema, table_type = 'VIEW' as "isView" from information_schema.tables where table_schema = ${schema}`.execute(db)).rows.map((t) => ({ ...t, columns: [] })),
-    getMetadata: async () => ({ tables: await introspection.getTables() }),
+    // Only the names the migrator compares: its own tables' name and schema.
+    getTables: async () => (await sql<{ name: string; schema: string }>`select table_name as name, table_schema as schema from information_schema.tables where table_schema = ${schema}`.execute(db)).rows,
   };
   return new Proxy(db, {
     get(target, property) {
@@ -109,7 +108,7 @@ const withIntrospectionOf = (db: Kysely<DB>, schema: string): Kysely<DB> => {
 
 /** Applies every pending migration; safe to run on every start and from several processes (Kysely locks). */
 export const migrateToLatest = async (store: Store): Promise<string[]> => {
-  // Kysely finds its own tables by introspection across schemas: name ours so another schema's copy is not taken for it.
+  // On PostgreSQL the migration tables live in, and are looked up in, the schema the connection works in.
   const schema = store.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s : undefined;
   const migrator = new Migrator({ db: schema ? withIntrospectionOf(store.db, schema) : store.db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock', allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
