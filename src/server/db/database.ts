@@ -18,6 +18,7 @@ import * as attachments from './migrations/0017-attachments.js';
 import * as privateLinkLimits from './migrations/0018-private-link-limits.js';
 import * as decidedOrder from './migrations/0019-decided-order.js';
 import * as answerOwed from './migrations/0020-answer-owed.js';
+import * as searchAfterIngest from './migrations/0021-search-after-ingest.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -61,6 +62,7 @@ const migrations: Record<string, Migration> = {
   '0018-private-link-limits': privateLinkLimits,
   '0019-decided-order': decidedOrder,
   '0020-answer-owed': answerOwed,
+  '0021-search-after-ingest': searchAfterIngest,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
