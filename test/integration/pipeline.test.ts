@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, createChannel, createTestApp, createUser, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
+import { createManualClock } from '../../src/server/platform/clock.js';
+import { EVENT_STAMP_INTERVAL_MS } from '../../src/server/pipeline/ingest.js';
 
 const pgAvailable = await isPostgresAvailable();
 
@@ -68,5 +70,29 @@ describe.each(dialects)('pipeline on %s', (dialect) => {
     await expect(app.services.ingest(parseEnvelopes([good, bad]))).rejects.toMatchObject({ code: 'channel_not_found', field: 'envelopes[1].channelId' });
     const stored = await app.repos.messages.findByExternalIds(channelId, [good.externalId]);
     expect(stored).toHaveLength(0);
+  });
+
+  it.skipIf(skip)("stamps a channel's last event at most once a second while messages keep arriving", async () => {
+    const clock = createManualClock(Date.UTC(2026, 5, 1, 12));
+    const timed = await createTestApp(dialect, { clock });
+    try {
+      const channel = (await createChannel(timed)).id;
+      const lastEvent = async () => (await timed.repos.channels.get(channel))?.lastEventAt;
+      await timed.services.ingest(parseEnvelopes([envelope(channel)]));
+      const first = clock.now();
+      expect(await lastEvent()).toBe(first);
+      clock.advance(EVENT_STAMP_INTERVAL_MS - 1);
+      await timed.services.ingest(parseEnvelopes([envelope(channel)]));
+      expect(await lastEvent()).toBe(first);
+      clock.advance(1);
+      await timed.services.ingest(parseEnvelopes([envelope(channel)]));
+      expect(await lastEvent()).toBe(first + EVENT_STAMP_INTERVAL_MS);
+      // A clock set back (a stored time in the future) is written over at once.
+      clock.advance(-5000);
+      await timed.services.ingest(parseEnvelopes([envelope(channel)]));
+      expect(await lastEvent()).toBe(clock.now());
+    } finally {
+      await timed.dispose();
+    }
   });
 });

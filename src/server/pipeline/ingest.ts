@@ -56,6 +56,9 @@ const toNewMessage = (e: Envelope, receivedAt: number, ownAccountIds: ReadonlySe
   stage: 'ingested',
 });
 
+/** How stale a channel's stored last-event time may be while events keep arriving. */
+export const EVENT_STAMP_INTERVAL_MS = 1000;
+
 /**
  * The only way messages enter Parley: validate channels, dedupe on (channel, externalId), persist and
  * enqueue the understand stage in one transaction. When this resolves the messages are durable.
@@ -119,7 +122,12 @@ export const createIngest = (options: IngestOptions) => {
 
       if (inserted.length > 0) {
         await repos.jobs.enqueue([{ id: newId(), type: 'pipeline.understand', payload: JSON.stringify({ messageIds: inserted }), runAt: now }], now);
-        for (const channelId of channelIds) await repos.channels.recordEvent(channelId, now);
+        // A channel's last event feeds its health and the silence gauge, both read in seconds: written at most once
+        // a second, so a busy channel's row is not rewritten in the commit of every acknowledgement.
+        for (const channelId of channelIds) {
+          const last = channels.get(channelId)?.lastEventAt ?? null;
+          if (last === null || now - last >= EVENT_STAMP_INTERVAL_MS || now < last) await repos.channels.recordEvent(channelId, now);
+        }
       }
       const results = calls.map((call, c) => {
         const messageIds = inserted.filter((id) => owner.get(id) === c);
