@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ChannelsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { fromJson } from './executor.js';
+import { compiledOnce, fromJson } from './executor.js';
 
 export interface Channel {
   id: string;
@@ -36,6 +36,10 @@ const toChannel = (r: Selectable<ChannelsTable>): Channel => ({
   createdAt: Number(r.created_at),
 });
 
+// Read and stamped in every ingest transaction: compiled once per dialect (and per count of ids).
+const channelsByIds = compiledOnce((db: Executor, ...ids: string[]) => db.selectFrom('channels').selectAll().where('id', 'in', ids));
+const stampEvent = compiledOnce((db: Executor, at: number, id: string) => db.updateTable('channels').set({ last_event_at: at }).where('id', '=', id));
+
 export const createChannelsRepository = (db: Executor) => ({
   async create(c: { id: string; brandId: string | null; platform: string; name: string; config: Record<string, unknown>; sealedCredentials: string | null; ownAccountIds: string[]; now: number }): Promise<void> {
     await db
@@ -51,7 +55,7 @@ export const createChannelsRepository = (db: Executor) => ({
 
   async getMany(ids: readonly string[]): Promise<Channel[]> {
     if (ids.length === 0) return [];
-    return (await db.selectFrom('channels').selectAll().where('id', 'in', ids).execute()).map(toChannel);
+    return (await channelsByIds(db, ...ids)).map(toChannel);
   },
 
   async list(): Promise<Channel[]> {
@@ -93,7 +97,7 @@ export const createChannelsRepository = (db: Executor) => ({
   },
 
   async recordEvent(id: string, at: number): Promise<void> {
-    await db.updateTable('channels').set({ last_event_at: at }).where('id', '=', id).execute();
+    await stampEvent(db, at, id);
   },
 
   async recordError(id: string, error: string | null, at: number): Promise<void> {

@@ -69,8 +69,9 @@ const plansByCount = (who: string) => {
 const queryOf = (plan: Plan, values: readonly unknown[]): CompiledQuery => CompiledQuery.raw(plan.sql, plan.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.value)));
 
 /**
- * A query of fixed shape that runs on every API call (scalar parameters only, no IN lists), built and compiled
- * once per dialect: building and compiling a Kysely query costs more than the embedded store takes to run it.
+ * A query of fixed shape that runs on every API call, built and compiled once per dialect: building and compiling
+ * a Kysely query costs more than the embedded store takes to run it. An IN list is passed spread, one argument per
+ * value: the plan is kept per count of arguments.
  * `build` is called once with a marker in place of each argument; each later call runs that SQL with the
  * arguments where the markers were (the query's own constants stay as compiled).
  */

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import type { Insertable } from 'kysely';
+import type { JobsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { chunk } from './executor.js';
+import { chunk, compiledRows, rowOf } from './executor.js';
 
 export interface JobRow {
   id: string;
@@ -27,28 +29,14 @@ export interface QueueStats {
   oldestReadyAt: number | null;
 }
 
+const NEW_JOB_COLUMNS = ['id', 'type', 'payload', 'status', 'attempts', 'max_attempts', 'run_at', 'created_at', 'updated_at'] as const satisfies readonly (keyof JobsTable)[];
+// Every acknowledgement enqueues its messages' next stage: compiled once per row count (see compiledRows).
+const insertJobRows = compiledRows(NEW_JOB_COLUMNS.length, (db: Executor, rows) => db.insertInto('jobs').values(rows.map((r) => rowOf(NEW_JOB_COLUMNS, r) as Insertable<JobsTable>)));
+
 /** The jobs table as a queue: lease-based claims, retries with a due time, and a dead-letter state. */
 export const createJobsRepository = (db: Executor, options: { skipLocked: boolean }) => ({
   async enqueue(jobs: readonly NewJob[], now: number): Promise<void> {
-    if (jobs.length === 0) return;
-    for (const part of chunk(jobs, 200)) {
-      await db
-        .insertInto('jobs')
-        .values(
-          part.map((job) => ({
-            id: job.id,
-            type: job.type,
-            payload: job.payload,
-            status: 'pending',
-            attempts: 0,
-            max_attempts: job.maxAttempts ?? 10,
-            run_at: job.runAt,
-            created_at: now,
-            updated_at: now,
-          })),
-        )
-        .execute();
-    }
+    for (const part of chunk(jobs, 200)) await insertJobRows(db, part.map((job) => [job.id, job.type, job.payload, 'pending', 0, job.maxAttempts ?? 10, job.runAt, now, now]));
   },
 
   /** Leases up to `limit` ready jobs (pending and due, or running with an expired lease) for `leaseMs`. */
