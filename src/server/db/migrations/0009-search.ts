@@ -12,6 +12,11 @@ const sqliteUp = async (db: Kysely<unknown>): Promise<void> => {
   // External content: the text lives once, in messages; the index maps words to messages' rowids (never VACUUMed).
   await sql`create virtual table messages_fts using fts5(text, subject, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')`.execute(db);
   await sql`insert into messages_fts(messages_fts) values ('rebuild')`.execute(db);
+  await createIndexAtInsertTriggers(db);
+};
+
+/** Every message indexed as it is written (migration 0021 moves this to when a message leaves ingest; its down comes back here). */
+export const createIndexAtInsertTriggers = async (db: Kysely<unknown>): Promise<void> => {
   await sql`create trigger messages_fts_insert after insert on messages begin
       insert into messages_fts(rowid, text, subject) values (new.rowid, new.text, new.subject);
     end`.execute(db);

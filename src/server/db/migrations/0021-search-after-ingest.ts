@@ -1,4 +1,5 @@
 import { sql, SqliteAdapter, type Kysely } from 'kysely';
+import { createIndexAtInsertTriggers } from './0009-search.js';
 
 const isSqlite = (db: Kysely<unknown>): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
 
@@ -41,21 +42,11 @@ const indexedWhenPastIngest = async (db: Kysely<unknown>): Promise<void> => {
     end`.execute(db);
 };
 
-/** Back to 0009's triggers: every message indexed at insert. */
+/** Back to 0009's rule: every message indexed at insert, the ones still at ingest put back in. */
 const indexedAtInsert = async (db: Kysely<unknown>): Promise<void> => {
   for (const trigger of ['messages_fts_insert', 'messages_fts_staged', 'messages_fts_unstaged', 'messages_fts_delete', 'messages_fts_update']) await sql`drop trigger if exists ${sql.raw(trigger)}`.execute(db);
   await sql`insert into messages_fts(rowid, text, subject) select rowid, text, subject from messages where stage = 'ingested'`.execute(db);
-  await sql`create trigger messages_fts_insert after insert on messages begin
-      insert into messages_fts(rowid, text, subject) values (new.rowid, new.text, new.subject);
-    end`.execute(db);
-  await sql`create trigger messages_fts_delete after delete on messages begin
-      insert into messages_fts(messages_fts, rowid, text, subject) values ('delete', old.rowid, old.text, old.subject);
-    end`.execute(db);
-  await sql`create trigger messages_fts_update after update of text, subject on messages
-    when old.text is not new.text or old.subject is not new.subject begin
-      insert into messages_fts(messages_fts, rowid, text, subject) values ('delete', old.rowid, old.text, old.subject);
-      insert into messages_fts(rowid, text, subject) values (new.rowid, new.text, new.subject);
-    end`.execute(db);
+  await createIndexAtInsertTriggers(db);
 };
 
 export const up = async (db: Kysely<unknown>): Promise<void> => {
