@@ -160,7 +160,7 @@ export const runRules = async (rt: RuleRuntime, target: RuleTarget, state: Decis
   const runs: RuleRun[] = [];
   let current: RuleEvent | null = event;
   while (current) {
-    const planned = evaluateRules(rt.compiled, current, contextFor());
+    const planned = evaluateRules(rt.compiled, current, contextFor);
     if (planned.length === 0) break;
     const byRule = new Map<string, Outcome[]>();
     for (const p of planned) {

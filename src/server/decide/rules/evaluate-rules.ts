@@ -64,16 +64,20 @@ function compiled(rules: CompiledRules | readonly Rule[]): CompiledRules {
 const NO_CAUSATION: Causation = { ruleIds: [], depth: 0 };
 
 /**
- * The actions the rules plan for one event, in rule order. Pure: the caller executes them.
+ * The actions the rules plan for one event, in rule order. Pure: the caller executes them. The context may be
+ * given as a function, called once, and only if a rule listens for the event.
  * A rule never fires on an event its own actions caused (directly or through other rules),
  * and no rule fires once the chain reaches the depth cap.
  */
-export function evaluateRules(rules: CompiledRules | readonly Rule[], event: RuleEvent, context: RuleContext): PlannedAction[] {
+export function evaluateRules(rules: CompiledRules | readonly Rule[], event: RuleEvent, contextOrBuild: RuleContext | (() => RuleContext)): PlannedAction[] {
   const set = compiled(rules);
   const candidates = set.byTrigger.get(event.type);
   if (!candidates) return [];
   const causation = event.causation ?? NO_CAUSATION;
   if (causation.depth >= set.maxDepth) return [];
+  // Built only when some rule listens for this event: the pipeline asks for every message it decides, and building
+  // a context parses the message's classifier outputs.
+  const context = typeof contextOrBuild === 'function' ? contextOrBuild() : contextOrBuild;
   const planned: PlannedAction[] = [];
   for (const { rule, matches } of candidates) {
     if (causation.ruleIds.includes(rule.id)) continue;

@@ -74,6 +74,18 @@ describe('evaluateRules', () => {
     expect(evaluateRules(rules, { id: 'e2', type: 'sla_warning' }, context).map((p) => p.action.type)).toEqual(['escalate']);
   });
 
+  it('builds a context given as a function only when a rule listens for the event, and once', () => {
+    let built = 0;
+    const build = () => {
+      built += 1;
+      return context;
+    };
+    expect(evaluateRules(rules, { id: 'e3', type: 'conversation_updated' }, build)).toEqual([]);
+    expect(built).toBe(0);
+    expect(evaluateRules(rules, created, build).map((p) => p.ruleId)).toEqual(['vip', 'vip', 'hook']);
+    expect(built).toBe(1);
+  });
+
   it('stops after a rule marked stopProcessing', () => {
     const planned = evaluateRules(rules, created, { ...context, customer: { tier: 'std' }, classification: { spam: true } });
     expect(planned.map((p) => p.ruleId)).toEqual(['spam']);
