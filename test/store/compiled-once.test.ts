@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { compiledArrayReads, compiledOnce, compiledRows, type Executor } from '../../src/server/repositories/executor.js';
+import { compiledArrayReads, compiledOnce, compiledRows, rowCountParts, type Executor } from '../../src/server/repositories/executor.js';
 import { createChannel, createTestApp, type TestApp } from '../support/test-app.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 
@@ -60,6 +60,14 @@ describe.each(dialects)('compiledOnce, compiledRows and compiledArrayReads on %s
     expect(await insertSettings(app.store.db, [])).toEqual([]);
   });
 
+  it.skipIf(skip)('runs any number of rows as statements of a few fixed sizes, returning every row', async () => {
+    const insertReturning = compiledRows(2, (db: Executor, rows) => db.insertInto('settings').values(rows.map((r) => ({ key: r[0] as string, value: r[1] as string, updated_at: 1 }))).returning('key'));
+    const keys = Array.from({ length: 137 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
+    const returned = await insertReturning(app.store.db, keys.map((k, i) => [k, String(i)]));
+    expect(returned.map((r) => r.key).sort()).toEqual(keys);
+    expect((await settingsOf(keys)).map(([, value]) => Number(value))).toEqual(keys.map((_, i) => i));
+  });
+
   it.skipIf(skip)('refuses rows of the wrong width and a build that drops a value', async () => {
     await expect(insertSettings(app.store.db, [['rows-f', '6', 'extra']])).rejects.toThrow(/3 values, not 2/);
     const dropping = compiledRows(2, (db: Executor, rows) => db.insertInto('settings').values(rows.map((r) => ({ key: r[0] as string, value: 'fixed', updated_at: 1 }))));
@@ -78,5 +86,20 @@ describe.each(dialects)('compiledOnce, compiledRows and compiledArrayReads on %s
     await app.store.db.transaction().execute(async (tx) => {
       expect(await readChannels(tx, ['Acme email'])).toEqual([['email', 'Acme email']]);
     });
+  });
+});
+
+describe('rowCountParts', () => {
+  it('cuts row counts into at most five statements of about twenty sizes up to 1,000 rows', () => {
+    const sizes = new Set<number>();
+    for (let n = 1; n <= 1000; n += 1) {
+      const parts = rowCountParts(n);
+      expect(parts.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(parts.length).toBeLessThanOrEqual(5);
+      for (const part of parts) sizes.add(part);
+    }
+    expect([...sizes].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768]);
+    expect(rowCountParts(150)).toEqual([128, 16, 6]);
+    expect(rowCountParts(0)).toEqual([]);
   });
 });
