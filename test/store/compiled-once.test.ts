@@ -90,7 +90,7 @@ describe.each(dialects)('compiledOnce, compiledRows and compiledArrayReads on %s
 });
 
 describe('rowCountParts', () => {
-  it('cuts row counts into at most five statements of about twenty sizes up to 1,000 rows', () => {
+  it('cuts row counts into at most five statements of about twenty sizes up to 1,000 rows, and under a cap', () => {
     const sizes = new Set<number>();
     for (let n = 1; n <= 1000; n += 1) {
       const parts = rowCountParts(n);
@@ -101,5 +101,12 @@ describe('rowCountParts', () => {
     expect([...sizes].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768]);
     expect(rowCountParts(150)).toEqual([128, 16, 6]);
     expect(rowCountParts(0)).toEqual([]);
+    // Capped (wide rows: a statement's parameters stay bounded), the cut still covers every row.
+    expect(rowCountParts(500, 141)).toEqual([128, 128, 128, 96, 16, 4]);
+    for (let n = 1; n <= 1000; n += 1) {
+      const capped = rowCountParts(n, 100);
+      expect(capped.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(Math.max(...capped)).toBeLessThanOrEqual(100);
+    }
   });
 });

@@ -232,7 +232,7 @@ const updateDecisionRows = compiledRows(11, (_db: Executor, rows) => {
     from (values ${values}) as v where conversations.id = v.column1`;
 });
 
-/** The list-row changes of folded activities: one UPDATE … FROM (VALUES …) per chunk of conversations. */
+/** The list-row changes of folded activities: UPDATE … FROM (VALUES …), in compiledRows' statements. */
 const updateFolded = compiledRows(13, (_db: Executor, rows) => {
   const values = sql.join(
     rows.map(
@@ -259,12 +259,10 @@ const updateFolded = compiledRows(13, (_db: Executor, rows) => {
 });
 
 const recordFolded = async (db: Executor, folded: ReadonlyMap<string, FoldedActivity>): Promise<void> => {
-  for (const part of chunk([...folded.entries()], 150)) {
-    await updateFolded(
-      db,
-      part.map(([id, f]) => [id, f.n, f.unread, f.reset ? 1 : 0, f.last.messageId, f.last.at, f.last.preview, f.last.direction, f.inboundAt, f.customerId, f.sentiment, f.intent, f.language]),
-    );
-  }
+  await updateFolded(
+    db,
+    [...folded.entries()].map(([id, f]) => [id, f.n, f.unread, f.reset ? 1 : 0, f.last.messageId, f.last.at, f.last.preview, f.last.direction, f.inboundAt, f.customerId, f.sentiment, f.intent, f.language]),
+  );
 };
 
 /** The advisory lock key of threading (`parley` in ASCII): one number for every process of a deployment. */
@@ -362,22 +360,20 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
   recordFolded: (folded: ReadonlyMap<string, FoldedActivity>): Promise<void> => recordFolded(db, folded),
 
   async createMany(list: readonly (NewConversation & { activity?: FoldedActivity })[]): Promise<void> {
-    for (const part of chunk(list, 200)) {
-      await insertConversationRows(
-        db,
-        part.map((c) => {
-          const f = c.activity;
-          // As recordActivities: a message older than the row's time counts but does not become its last message.
-          const newest = f && f.last.at >= c.createdAt ? f.last : null;
-          // Without activity, the columns' own defaults (migration 0001), written out so every row has one shape.
-          return [
-            c.id, c.channelId, c.brandId, f ? (c.customerId ?? f.customerId) : c.customerId, c.threadKey, c.visibility, c.subject, 'open',
-            newest ? newest.at : c.createdAt, c.createdAt, f ? f.last.at : c.createdAt, newest ? newest.messageId : null, newest ? newest.preview : '',
-            newest ? newest.direction : 'in', f ? f.n : 0, f ? f.unread : 0, f ? f.inboundAt : null, f ? f.sentiment : null, f ? f.intent : null, f ? f.language : null,
-          ];
-        }),
-      );
-    }
+    await insertConversationRows(
+      db,
+      list.map((c) => {
+        const f = c.activity;
+        // As recordActivities: a message older than the row's time counts but does not become its last message.
+        const newest = f && f.last.at >= c.createdAt ? f.last : null;
+        // Without activity, the columns' own defaults (migration 0001), written out so every row has one shape.
+        return [
+          c.id, c.channelId, c.brandId, f ? (c.customerId ?? f.customerId) : c.customerId, c.threadKey, c.visibility, c.subject, 'open',
+          newest ? newest.at : c.createdAt, c.createdAt, f ? f.last.at : c.createdAt, newest ? newest.messageId : null, newest ? newest.preview : '',
+          newest ? newest.direction : 'in', f ? f.n : 0, f ? f.unread : 0, f ? f.inboundAt : null, f ? f.sentiment : null, f ? f.intent : null, f ? f.language : null,
+        ];
+      }),
+    );
   },
 
   async updateDecision(d: { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; now: number }): Promise<void> {
@@ -399,16 +395,14 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
   },
 
   /**
-   * The batch form of updateDecision: one statement per chunk (status left alone where not given; tags, sorted and
+   * The batch form of updateDecision, in compiledRows' statements (status left alone where not given; tags, sorted and
    * deduplicated by the caller, written only where given, so a batch's rule tags cost no statement of their own).
    */
   async updateDecisions(list: readonly { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; tags?: readonly string[]; now: number }[]): Promise<void> {
-    for (const part of chunk(list, 150)) {
-      await updateDecisionRows(
-        db,
-        part.map((d) => [d.id, d.priority, d.priorityBand, JSON.stringify(d.priorityParts), d.assigneeId, d.teamId, d.queue, d.slaDueAt, d.status ?? null, d.now, d.tags ? JSON.stringify(d.tags) : null]),
-      );
-    }
+    await updateDecisionRows(
+      db,
+      list.map((d) => [d.id, d.priority, d.priorityBand, JSON.stringify(d.priorityParts), d.assigneeId, d.teamId, d.queue, d.slaDueAt, d.status ?? null, d.now, d.tags ? JSON.stringify(d.tags) : null]),
+    );
   },
 
   /**

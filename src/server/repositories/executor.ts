@@ -86,11 +86,17 @@ export const compiledOnce = <A extends readonly unknown[], R>(build: (db: Execut
 /** Statement sizes, in rows: the powers of two and three times the powers of two (1, 2, 3, 4, 6, 8, 12, 16, 24, …). */
 const ROW_COUNTS = Array.from({ length: 31 }, (_, k) => 2 ** k).flatMap((p) => (p >= 2 ? [p, (p / 2) * 3] : [p])).sort((a, b) => b - a);
 
-/** The statement sizes `n` rows are cut into: the largest size that fits, again for the rest (150 = 128 + 16 + 6). */
-export const rowCountParts = (n: number): number[] => {
+/** Most parameters one multi-row statement carries (both dialects take far more; the callers' old chunks carried up to 2,900). */
+const MAX_STATEMENT_PARAMETERS = 4096;
+
+/**
+ * The statement sizes `n` rows are cut into: the largest size that fits (and is at most `maxRows`), again for the
+ * rest (150 = 128 + 16 + 6).
+ */
+export const rowCountParts = (n: number, maxRows = Number.POSITIVE_INFINITY): number[] => {
   const parts: number[] = [];
   for (let rest = n; rest > 0; ) {
-    const size = ROW_COUNTS.find((s) => s <= rest)!;
+    const size = ROW_COUNTS.find((s) => s <= rest && s <= maxRows)!;
     parts.push(size);
     rest -= size;
   }
@@ -104,18 +110,19 @@ export const rowCountParts = (n: number): number[] => {
  * the pipeline more than SQLite took to run the statements. `build` receives the rows as markers (`width` per
  * row); each must reach the SQL as a parameter, once.
  *
- * The rows go in statements of a few fixed sizes (see rowCountParts), at most four for 500 rows: batches come in
- * every size, and a plan (and on SQLite a prepared statement) per size meant compiling again for most batches of
- * a run (about 130 times per 20,000 messages, 0.2 s of the thread) and a statement cache that could never hold
- * them all. Each statement now has about twenty shapes below 1,024 rows.
+ * The rows go in statements of a few fixed sizes (see rowCountParts), of at most MAX_STATEMENT_PARAMETERS values,
+ * so callers pass whole batches: batches come in every size, and a plan (and on SQLite a prepared statement) per
+ * size meant compiling again for most batches of a run (about 130 times per 20,000 messages, 0.2 s of the thread)
+ * and a statement cache that could never hold them all. Each statement now has about twenty shapes at most.
  */
 export const compiledRows = <R>(width: number, build: (db: Executor, rows: readonly (readonly unknown[])[]) => Compilable<R> | RawBuilder<R>) => {
   const planFor = plansByCount('compiledRows');
+  const maxRows = Math.max(1, Math.floor(MAX_STATEMENT_PARAMETERS / width));
   return async (db: Executor, rows: readonly (readonly unknown[])[]): Promise<R[]> => {
     for (const row of rows) if (row.length !== width) throw new Error(`compiledRows: a row has ${row.length} values, not ${width}`);
     const out: R[] = [];
     let offset = 0;
-    for (const count of rowCountParts(rows.length)) {
+    for (const count of rowCountParts(rows.length, maxRows)) {
       const part = rows.slice(offset, offset + count);
       offset += count;
       const plan = planFor(db, count * width, (markers) => {

@@ -36,7 +36,7 @@ const insertJobRows = compiledRows(NEW_JOB_COLUMNS.length, (db: Executor, rows) 
 /** The jobs table as a queue: lease-based claims, retries with a due time, and a dead-letter state. */
 export const createJobsRepository = (db: Executor, options: { skipLocked: boolean }) => ({
   async enqueue(jobs: readonly NewJob[], now: number): Promise<void> {
-    for (const part of chunk(jobs, 200)) await insertJobRows(db, part.map((job) => [job.id, job.type, job.payload, 'pending', 0, job.maxAttempts ?? 10, job.runAt, now, now]));
+    await insertJobRows(db, jobs.map((job) => [job.id, job.type, job.payload, 'pending', 0, job.maxAttempts ?? 10, job.runAt, now, now]));
   },
 
   /** Leases up to `limit` ready jobs (pending and due, or running with an expired lease) for `leaseMs`. */

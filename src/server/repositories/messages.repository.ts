@@ -222,20 +222,16 @@ const toPipelineMessage = (r: unknown[]): PipelineMessage => ({
 export const createMessagesRepository = (db: Executor) => ({
   /** Inserts new messages; an existing (channel, externalId) is left alone. Returns the ids actually inserted. */
   async insertMany(messages: readonly NewMessage[]): Promise<string[]> {
-    const inserted: string[] = [];
-    for (const part of chunk(messages, 100)) {
-      const rows = await insertMessages(
-        db,
-        part.map((m) => [
-          m.id, m.channelId, m.externalId, m.conversationId ?? null, m.customerId ?? null, m.direction, m.kind, m.visibility,
-          m.author.platformId, m.author.handle, m.author.displayName, m.author.followers, m.author.verified ? 1 : 0, m.author.email,
-          m.author.phone ?? null, m.text, m.html, m.subject, JSON.stringify(m.attachments), m.inReplyTo, m.threadKey, m.url,
-          m.listening ? 1 : 0, m.createdAt, m.receivedAt, m.editedAt, m.raw, m.stage, m.sentByUserId ?? null,
-        ]),
-      );
-      for (const row of rows) inserted.push(row.id);
-    }
-    return inserted;
+    const rows = await insertMessages(
+      db,
+      messages.map((m) => [
+        m.id, m.channelId, m.externalId, m.conversationId ?? null, m.customerId ?? null, m.direction, m.kind, m.visibility,
+        m.author.platformId, m.author.handle, m.author.displayName, m.author.followers, m.author.verified ? 1 : 0, m.author.email,
+        m.author.phone ?? null, m.text, m.html, m.subject, JSON.stringify(m.attachments), m.inReplyTo, m.threadKey, m.url,
+        m.listening ? 1 : 0, m.createdAt, m.receivedAt, m.editedAt, m.raw, m.stage, m.sentByUserId ?? null,
+      ]),
+    );
+    return rows.map((row) => row.id);
   },
 
   /** The stored versions of these (channel, externalId) pairs, for edits and echo checks. */
@@ -273,18 +269,16 @@ export const createMessagesRepository = (db: Executor) => ({
     return out.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   },
 
-  /** One statement per chunk (UPDATE … FROM VALUES works on SQLite ≥ 3.33 and PostgreSQL); only messages still at 'ingested' change. */
+  /** UPDATE … FROM VALUES (SQLite ≥ 3.33 and PostgreSQL), in compiledRows' statements; only messages still at 'ingested' change. */
   async saveClassifications(items: readonly MessageClassification[]): Promise<void> {
-    for (const part of chunk(items, 200)) {
-      await updateClassifications(
-        db,
-        part.map((c) => [c.id, c.language, c.sentiment, c.sentimentScore, c.intent, c.intentScore, c.urgency, c.needsResponse ? 1 : 0, c.spam ? 1 : 0, c.classifications, c.modelVersion]),
-      );
-    }
+    await updateClassifications(
+      db,
+      items.map((c) => [c.id, c.language, c.sentiment, c.sentimentScore, c.intent, c.intentScore, c.urgency, c.needsResponse ? 1 : 0, c.spam ? 1 : 0, c.classifications, c.modelVersion]),
+    );
   },
 
   async saveCorrelation(items: readonly { id: string; conversationId: string; customerId: string | null; identityId: string | null }[]): Promise<void> {
-    for (const part of chunk(items, 300)) await updateCorrelations(db, part.map((c) => [c.id, c.conversationId, c.customerId, c.identityId]));
+    await updateCorrelations(db, items.map((c) => [c.id, c.conversationId, c.customerId, c.identityId]));
   },
 
   async markDecided(ids: readonly string[], now: number): Promise<void> {

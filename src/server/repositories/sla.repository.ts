@@ -145,15 +145,13 @@ export const createSlaRepository = (executor: Executor) => {
 
     /** New clocks of a decide batch in one multi-row insert. */
     async insertClocks(clocks: readonly SlaClockRecord[]): Promise<void> {
-      for (const part of chunk(clocks, 100)) {
-        await insertClockRows(
-          executor,
-          part.map((c) => {
-            const row = clockRow(c);
-            return CLOCK_COLUMNS.map((column) => row[column]);
-          }),
-        );
-      }
+      await insertClockRows(
+        executor,
+        clocks.map((c) => {
+          const row = clockRow(c);
+          return CLOCK_COLUMNS.map((column) => row[column]);
+        }),
+      );
     },
 
     async saveClock(c: SlaClockRecord): Promise<void> {
