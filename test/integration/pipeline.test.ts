@@ -72,6 +72,46 @@ describe.each(dialects)('pipeline on %s', (dialect) => {
     expect(stored).toHaveLength(0);
   });
 
+  it.skipIf(skip)('adds acknowledged messages to the understand job no worker has claimed yet, never to a claimed or retried one', async () => {
+    await app.worker.drain();
+    const understandJobs = async () =>
+      (await app.store.db.selectFrom('jobs').select(['id', 'payload', 'status', 'attempts']).where('type', '=', 'pipeline.understand').orderBy('created_at').orderBy('id').execute()).map((j) => ({
+        id: j.id,
+        messageIds: (JSON.parse(j.payload) as { messageIds: string[] }).messageIds,
+        status: j.status,
+      }));
+    const a = await app.services.ingest(parseEnvelopes([envelope(channelId)]));
+    const b = await app.services.ingest(parseEnvelopes([envelope(channelId), envelope(channelId)]));
+    // A call that fails changes nothing, the job included; the next call still adds to it.
+    await expect(app.services.ingest(parseEnvelopes([envelope(channelId), envelope('no-such-channel')]))).rejects.toMatchObject({ code: 'channel_not_found' });
+    const c = await app.services.ingest(parseEnvelopes([envelope(channelId)]));
+    const [open] = await understandJobs();
+    expect(await understandJobs()).toHaveLength(1);
+    expect(open!.messageIds).toEqual([...a.messageIds, ...b.messageIds, ...c.messageIds]);
+
+    // Claimed by a worker: the next acknowledgement starts a job of its own.
+    const claimed = await app.repos.jobs.claim('test-worker', 10, Date.now(), 60_000, ['pipeline.understand']);
+    expect(claimed.map((j) => j.id)).toEqual([open!.id]);
+    const d = await app.services.ingest(parseEnvelopes([envelope(channelId)]));
+    const afterClaim = await understandJobs();
+    expect(afterClaim).toHaveLength(2);
+    expect(afterClaim.find((j) => j.id !== open!.id)!.messageIds).toEqual(d.messageIds);
+
+    // Back in the queue after a failed attempt: pending again, but tried, so it is left as it is.
+    await app.repos.jobs.retry(open!.id, 'test failure', Date.now(), Date.now());
+    const e = await app.services.ingest(parseEnvelopes([envelope(channelId)]));
+    const retried = (await understandJobs()).find((j) => j.id === open!.id)!;
+    expect(retried.messageIds).toEqual([...a.messageIds, ...b.messageIds, ...c.messageIds]);
+    expect((await understandJobs()).find((j) => j.id !== open!.id)!.messageIds).toEqual([...d.messageIds, ...e.messageIds]);
+
+    // Every message is still understood, threaded and decided exactly once.
+    await app.worker.drain();
+    const all = [a, b, c, d, e].flatMap((r) => r.messageIds);
+    const rows = await app.store.db.selectFrom('messages').select(['id', 'stage']).where('id', 'in', all).execute();
+    expect(rows.map((r) => r.stage)).toEqual(all.map(() => 'decided'));
+    expect(await understandJobs()).toEqual([]);
+  });
+
   it.skipIf(skip)("stamps a channel's last event at most once a second while messages keep arriving", async () => {
     const clock = createManualClock(Date.UTC(2026, 5, 1, 12));
     const timed = await createTestApp(dialect, { clock });

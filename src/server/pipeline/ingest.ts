@@ -4,7 +4,7 @@ import type { Clock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Deletion } from '../connectors/port.js';
-import type { UnitOfWork } from '../repositories/index.js';
+import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { NewMessage } from '../repositories/messages.repository.js';
 
 export interface IngestResult {
@@ -56,6 +56,19 @@ const toNewMessage = (e: Envelope, receivedAt: number, ownAccountIds: ReadonlySe
   stage: 'ingested',
 });
 
+/** The understand job one ingest keeps adding acknowledged messages to, until a worker claims it. */
+interface UnderstandJob {
+  id: string;
+  messageIds: string[];
+}
+
+/**
+ * Most messages one understand job collects from successive acknowledgements. Each addition rewrites the job's
+ * payload (about 28 bytes an id): kept small, the row stays within one page even when no worker claims it for a while
+ * (a worker in another process polls).
+ */
+const MAX_JOB_MESSAGES = 64;
+
 /** How stale a channel's stored last-event time may be while events keep arriving. */
 export const EVENT_STAMP_INTERVAL_MS = 1000;
 
@@ -71,8 +84,30 @@ export const createIngest = (options: IngestOptions) => {
     deletions: readonly Deletion[];
   }
 
+  // The understand job this ingest enqueued last, as committed. Until a worker claims it, later acknowledgements add
+  // their messages to it instead of each inserting a job of its own: at 1,000 one-message requests a second that was
+  // a job row per request, three index entries written, claimed and deleted again for each.
+  let openJob: UnderstandJob | null = null;
+  const enqueueUnderstand = async (repos: Repositories, messageIds: string[], now: number): Promise<UnderstandJob> => {
+    const open = openJob;
+    if (open && open.messageIds.length + messageIds.length <= MAX_JOB_MESSAGES) {
+      const extended = [...open.messageIds, ...messageIds];
+      if (await repos.jobs.extendUnclaimed(open.id, JSON.stringify({ messageIds: extended }), now)) return { id: open.id, messageIds: extended };
+    }
+    const job = { id: newId(), messageIds };
+    await repos.jobs.enqueue([{ id: job.id, type: 'pipeline.understand', payload: JSON.stringify({ messageIds }), runAt: now }], now);
+    return job;
+  };
+
   /** Stores several calls in one transaction and answers each with its own result. */
-  const store = (calls: readonly Call[]): Promise<{ results: IngestResult[]; stored: StoredForUnderstanding[] }> =>
+  const store = async (calls: readonly Call[]): Promise<{ results: IngestResult[]; stored: StoredForUnderstanding[] }> => {
+    const { results, stored, understandJob } = await storeInTransaction(calls);
+    // Only once committed: a rolled-back extension left the job as it was.
+    if (understandJob) openJob = understandJob;
+    return { results, stored };
+  };
+
+  const storeInTransaction = (calls: readonly Call[]): Promise<{ results: IngestResult[]; stored: StoredForUnderstanding[]; understandJob: UnderstandJob | null }> =>
     uow(async (repos) => {
       const now = clock.now();
       const envelopes = calls.flatMap((c) => c.envelopes);
@@ -120,8 +155,9 @@ export const createIngest = (options: IngestOptions) => {
       const deletedPerCall = calls.map(() => 0);
       for (const [c, call] of calls.entries()) for (const d of call.deletions) if (await repos.messages.tombstone(d.channelId, d.externalId, now)) deletedPerCall[c]! += 1;
 
+      let understandJob: UnderstandJob | null = null;
       if (inserted.length > 0) {
-        await repos.jobs.enqueue([{ id: newId(), type: 'pipeline.understand', payload: JSON.stringify({ messageIds: inserted }), runAt: now }], now);
+        understandJob = await enqueueUnderstand(repos, inserted, now);
         // A channel's last event feeds its health and the silence gauge, both read in seconds: written at most once
         // a second, so a busy channel's row is not rewritten in the commit of every acknowledgement.
         for (const channelId of channelIds) {
@@ -139,7 +175,7 @@ export const createIngest = (options: IngestOptions) => {
         const m = byId.get(id)!;
         return { id, text: m.text, subject: m.subject };
       });
-      return { results, stored };
+      return { results, stored, understandJob };
     });
 
   // Group commit: calls that arrive while a transaction is open, or in the same event-loop turn, are stored

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { JobsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { chunk, compiledRows, rowOf } from './executor.js';
+import { chunk, compiledOnce, compiledRows, rowOf } from './executor.js';
 
 export interface JobRow {
   id: string;
@@ -33,10 +33,23 @@ const NEW_JOB_COLUMNS = ['id', 'type', 'payload', 'status', 'attempts', 'max_att
 // Every acknowledgement enqueues its messages' next stage: compiled once per row count (see compiledRows).
 const insertJobRows = compiledRows(NEW_JOB_COLUMNS.length, (db: Executor, rows) => db.insertInto('jobs').values(rows.map((r) => rowOf(NEW_JOB_COLUMNS, r) as Insertable<JobsTable>)));
 
+// Only a job no worker has claimed yet (never tried, still pending) takes a new payload.
+const extendUnclaimed = compiledOnce((db: Executor, payload: string, now: number, id: string) =>
+  db.updateTable('jobs').set({ payload, updated_at: now }).where('id', '=', id).where('status', '=', 'pending').where('attempts', '=', 0).returning('id'),
+);
+
 /** The jobs table as a queue: lease-based claims, retries with a due time, and a dead-letter state. */
 export const createJobsRepository = (db: Executor, options: { skipLocked: boolean }) => ({
   async enqueue(jobs: readonly NewJob[], now: number): Promise<void> {
     await insertJobRows(db, jobs.map((job) => [job.id, job.type, job.payload, 'pending', 0, job.maxAttempts ?? 10, job.runAt, now, now]));
+  },
+
+  /**
+   * Replaces the payload of a job that no worker has claimed yet (pending, never tried), in the caller's transaction;
+   * false when one has claimed it meanwhile (or it is gone), and nothing changed.
+   */
+  async extendUnclaimed(id: string, payload: string, now: number): Promise<boolean> {
+    return (await extendUnclaimed(db, payload, now, id)).length === 1;
   },
 
   /** Leases up to `limit` ready jobs (pending and due, or running with an expired lease) for `leaseMs`. */
