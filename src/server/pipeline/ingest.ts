@@ -86,7 +86,7 @@ export const createIngest = (options: IngestOptions) => {
 
   // The understand job this ingest enqueued last, as committed. Until a worker claims it, later acknowledgements add
   // their messages to it instead of each inserting a job of its own: at 1,000 one-message requests a second that was
-  // a job row per request, three index entries written, claimed and deleted again for each.
+  // a job row per request (with its two index entries) written, claimed and deleted again for each.
   let openJob: UnderstandJob | null = null;
   const enqueueUnderstand = async (repos: Repositories, messageIds: string[], now: number): Promise<UnderstandJob> => {
     const open = openJob;
