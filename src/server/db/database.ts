@@ -19,6 +19,7 @@ import * as privateLinkLimits from './migrations/0018-private-link-limits.js';
 import * as decidedOrder from './migrations/0019-decided-order.js';
 import * as answerOwed from './migrations/0020-answer-owed.js';
 import * as searchAfterIngest from './migrations/0021-search-after-ingest.js';
+import * as incidentWindow from './migrations/0022-incident-window.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -63,6 +64,7 @@ const migrations: Record<string, Migration> = {
   '0019-decided-order': decidedOrder,
   '0020-answer-owed': answerOwed,
   '0021-search-after-ingest': searchAfterIngest,
+  '0022-incident-window': incidentWindow,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

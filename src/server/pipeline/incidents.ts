@@ -23,9 +23,17 @@ export interface IncidentTrackerOptions {
   autoConfirmConfidence: number | null;
   /** Longest time between detector checkpoints when nothing changed (default 5 s). */
   checkpointMs?: number;
+  /** Time between checkpoints of the detector's baselines (default 60 s). */
+  baselineCheckpointMs?: number;
 }
 
-/** Loads the saved detector (or a new one), lets `change` act on it, saves it with the next revision. */
+type Baselines = Pick<IncidentDetectorState, 'baselineTerms' | 'baselinePairs'>;
+
+/**
+ * Loads the saved detector (or a new one), lets `change` act on it, saves it with the next revision. For changes to
+ * incidents only (a supervisor confirming or resolving): the window (rows) and the baselines (a row of their own) are
+ * neither read nor written.
+ */
 export const updateSavedDetector = async <T>(
   repos: Repositories,
   options: IncidentDetectorOptions,
@@ -37,8 +45,27 @@ export const updateSavedDetector = async <T>(
   const detector = saved ? restoreIncidentDetector(JSON.parse(saved.state) as IncidentDetectorState, options) : createIncidentDetector(options);
   const result = change(detector);
   const revision = (saved?.revision ?? 0) + 1;
-  await repos.incidents.saveDetectorState(revision, JSON.stringify(detector.exportState()), now);
+  await repos.incidents.saveDetectorState(revision, JSON.stringify(detector.exportState({ window: false, baselines: false })), now);
   return { result, revision, detector };
+};
+
+/**
+ * The detector as the store holds it, journalling its window's changes: its state, its baselines, and its window's
+ * rows, where the complaints that left the window after the baselines were saved are fed to them again.
+ */
+export const loadSavedDetector = async (repos: Repositories, options: IncidentDetectorOptions): Promise<{ detector: IncidentDetector; revision: number }> => {
+  const saved = await repos.incidents.detectorState();
+  const rows = await repos.incidents.windowEntries();
+  const window = rows.filter((r) => !r.evicted).map(({ seq: _seq, evicted: _evicted, ...entry }) => entry);
+  const storage = {
+    journal: true,
+    firstSeq: rows.find((r) => !r.evicted)?.seq ?? (rows.length > 0 ? rows[rows.length - 1]!.seq + 1 : 0),
+    evictedSinceBaselines: rows.filter((r) => r.evicted),
+  };
+  if (!saved) return { detector: createIncidentDetector(options, storage), revision: 0 };
+  const baselines = await repos.incidents.detectorBaselines();
+  const state = { ...(JSON.parse(saved.state) as IncidentDetectorState), ...(baselines ? (JSON.parse(baselines) as Baselines) : {}), window };
+  return { detector: restoreIncidentDetector(state, options, storage), revision: saved.revision };
 };
 
 const factsOf = (s: IncidentSnapshot) => ({
@@ -66,14 +93,14 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
   let committedRevision: number | null = null;
   let savedAt: number | null = null;
   let lastRevision: number | null = null;
+  let baselinesSavedAt: number | null = null;
   const checkpointMs = options.checkpointMs ?? 5_000;
+  const baselineCheckpointMs = options.baselineCheckpointMs ?? 60_000;
 
   const current = async (repos: Repositories): Promise<{ detector: IncidentDetector; revision: number }> => {
     const revision = await repos.incidents.detectorRevision(true);
     if (detector && revision !== null && revision === committedRevision) return { detector, revision };
-    const saved = revision === null ? null : await repos.incidents.detectorState();
-    const fresh = saved ? restoreIncidentDetector(JSON.parse(saved.state) as IncidentDetectorState, detectorOptions) : createIncidentDetector(detectorOptions);
-    return { detector: fresh, revision: saved?.revision ?? 0 };
+    return loadSavedDetector(repos, detectorOptions);
   };
 
   const apply = async (repos: Repositories, d: IncidentDetector, events: readonly IncidentEvent[], now: number): Promise<void> => {
@@ -114,16 +141,27 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
       committedRevision = null;
       const events = d.observe(messages);
       await apply(repos, d, events, now);
-      // The state is large (sliding window, baselines): checkpoint it when incidents changed or every few
-      // seconds, not on every batch. A crash loses at most that much burst evidence, never a message.
+      // The window follows every batch, as rows: the complaints that joined it, left it, or an incident now explains.
+      // What left it stays as rows until the baselines it fed are saved, every minute (they hold up to 200,000 terms
+      // and pairs each, and change only as complaints leave the window). The rest (incidents) is saved when they
+      // change or every few seconds. So a restart restores the detector as it was, up to the last committed batch.
+      await repos.incidents.saveWindowChanges(d.takeWindowChanges());
+      const next = revision + 1;
+      const saveBaselines = baselinesSavedAt === null || now - baselinesSavedAt >= baselineCheckpointMs;
+      if (saveBaselines) {
+        const { baselineTerms, baselinePairs } = d.exportState({ window: false });
+        await repos.incidents.saveDetectorBaselines(next, JSON.stringify({ baselineTerms, baselinePairs } satisfies Baselines), d.windowHeadSeq(), now);
+        afterCommit(() => {
+          baselinesSavedAt = now;
+        });
+      }
       if (continuing && events.length === 0 && savedAt !== null && now - savedAt < checkpointMs) {
         afterCommit(() => {
           if (detector === d) committedRevision = revision;
         });
         return events;
       }
-      const next = revision + 1;
-      await repos.incidents.saveDetectorState(next, JSON.stringify(d.exportState()), now);
+      await repos.incidents.saveDetectorState(next, JSON.stringify(d.exportState({ window: false, baselines: false })), now);
       afterCommit(() => {
         savedAt = now;
         lastRevision = next;

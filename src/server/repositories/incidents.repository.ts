@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { chunk, fromJson } from './executor.js';
+import { chunk, compiledOnce, compiledRows, fromJson, type Executor as RowsExecutor } from './executor.js';
 
 /** Tables of migration 0002 that this repository owns (the shared DB type predates them). */
 export interface IncidentsTable {
@@ -34,7 +34,45 @@ export interface IncidentDetectorTable {
   updated_at: number;
 }
 
-type IncidentDB = DB & { incidents: IncidentsTable; incident_detector: IncidentDetectorTable };
+/** The detector's sliding window, one row per complaint, in the window's order (migration 0022). */
+export interface IncidentWindowTable {
+  seq: number;
+  message_id: string;
+  at: number;
+  channel_id: string;
+  platform: string;
+  /** Space-separated (terms hold no spaces). */
+  terms: string;
+  assigned: number;
+  /** Left the window; kept until the baselines it fed are saved. */
+  evicted: number;
+}
+
+type IncidentDB = DB & { incidents: IncidentsTable; incident_detector: IncidentDetectorTable; incident_window: IncidentWindowTable };
+
+/** A window entry as the detector exports it, with its place in the window and whether it has left it. */
+export interface StoredWindowEntry {
+  id: string;
+  seq: number;
+  at: number;
+  channelId: string;
+  platform: string;
+  terms: string[];
+  isAssigned: boolean;
+  evicted: boolean;
+}
+
+/** Rows of incident_detector: the detector's state without window and baselines, and the baselines (saved less often). */
+const DETECTOR_ROW = 1;
+const BASELINES_ROW = 2;
+
+const windowDb = (db: RowsExecutor) => db as unknown as Kysely<IncidentDB>;
+const insertWindowRows = compiledRows(8, (db: RowsExecutor, rows) =>
+  windowDb(db).insertInto('incident_window').values(rows.map(([seq, message_id, at, channel_id, platform, terms, assigned, evicted]) => ({ seq, message_id, at, channel_id, platform, terms, assigned, evicted }) as never)),
+);
+const assignWindowRows = compiledRows(1, (db: RowsExecutor, rows) => windowDb(db).updateTable('incident_window').set({ assigned: 1 }).where('seq', 'in', rows.map(([seq]) => seq as number)));
+const evictWindowRows = compiledOnce((db: RowsExecutor, from: number, to: number) => windowDb(db).updateTable('incident_window').set({ evicted: 1 }).where('seq', '>=', from).where('seq', '<=', to));
+const dropFoldedRows = compiledOnce((db: RowsExecutor, before: number) => windowDb(db).deleteFrom('incident_window').where('seq', '<', before));
 
 export type IncidentStatus = 'suspected' | 'confirmed' | 'resolved';
 
@@ -191,21 +229,49 @@ export const createIncidentsRepository = (executor: Executor, options: { skipLoc
      * transaction on PostgreSQL, so two workers never interleave their detector updates.
      */
     async detectorRevision(lock: boolean): Promise<number | null> {
-      let q = db.selectFrom('incident_detector').select('revision').where('id', '=', 1);
+      let q = db.selectFrom('incident_detector').select('revision').where('id', '=', DETECTOR_ROW);
       if (lock && options.skipLocked) q = q.forUpdate();
       const r = await q.executeTakeFirst();
       return r ? Number(r.revision) : null;
     },
 
     async detectorState(): Promise<{ revision: number; state: string } | null> {
-      const r = await db.selectFrom('incident_detector').select(['revision', 'state']).where('id', '=', 1).executeTakeFirst();
+      const r = await db.selectFrom('incident_detector').select(['revision', 'state']).where('id', '=', DETECTOR_ROW).executeTakeFirst();
       return r ? { revision: Number(r.revision), state: r.state } : null;
+    },
+
+    /** The stored window in the window's order, with the entries that left it since the baselines were saved. */
+    async windowEntries(): Promise<StoredWindowEntry[]> {
+      const rows = await db.selectFrom('incident_window').selectAll().orderBy('seq').execute();
+      return rows.map((r) => ({ id: r.message_id, seq: Number(r.seq), at: Number(r.at), channelId: r.channel_id, platform: r.platform, terms: r.terms === '' ? [] : r.terms.split(' '), isAssigned: Number(r.assigned) === 1, evicted: Number(r.evicted) === 1 }));
+    },
+
+    /** Applies the window's changes since the last call: entries that joined it, the range that left it, entries an incident now explains. */
+    async saveWindowChanges(changes: { added: readonly StoredWindowEntry[]; evicted: { from: number; to: number } | null; assigned: readonly number[] }): Promise<void> {
+      await insertWindowRows(executor, changes.added.map((e) => [e.seq, e.id, e.at, e.channelId, e.platform, e.terms.join(' '), e.isAssigned ? 1 : 0, e.evicted ? 1 : 0]));
+      if (changes.evicted) await evictWindowRows(executor, changes.evicted.from, changes.evicted.to);
+      await assignWindowRows(executor, changes.assigned.map((seq) => [seq]));
+    },
+
+    async detectorBaselines(): Promise<string | null> {
+      const r = await db.selectFrom('incident_detector').select('state').where('id', '=', BASELINES_ROW).executeTakeFirst();
+      return r?.state ?? null;
+    },
+
+    /** Saves the baselines, which hold every window entry before `headSeq`: those rows go. */
+    async saveDetectorBaselines(revision: number, state: string, headSeq: number, now: number): Promise<void> {
+      await db
+        .insertInto('incident_detector')
+        .values({ id: BASELINES_ROW, revision, state, updated_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ revision, state, updated_at: now }))
+        .execute();
+      await dropFoldedRows(executor, headSeq);
     },
 
     async saveDetectorState(revision: number, state: string, now: number): Promise<void> {
       await db
         .insertInto('incident_detector')
-        .values({ id: 1, revision, state, updated_at: now })
+        .values({ id: DETECTOR_ROW, revision, state, updated_at: now })
         .onConflict((oc) => oc.column('id').doUpdateSet({ revision, state, updated_at: now }))
         .execute();
     },

@@ -15,7 +15,7 @@ import {
   type IncidentRecord,
 } from './incident-record.js';
 import { extractTerms } from './normalise-text.js';
-import { createSlidingWindow, type WindowEntry } from './sliding-window.js';
+import { createSlidingWindow, termPairs, type SlidingWindowOptions, type WindowChanges, type WindowEntry } from './sliding-window.js';
 import type {
   IncidentDetectorOptions,
   IncidentDetectorState,
@@ -33,7 +33,21 @@ export interface IncidentDetector {
   confirm(id: string, at: number): IncidentSnapshot | null;
   /** Closes the incident: it takes no more members. Idempotent. Returns null for an unknown id. */
   resolve(id: string, at: number): IncidentSnapshot | null;
-  exportState(): IncidentDetectorState;
+  /**
+   * The whole state. A store that keeps the window as rows (see takeWindowChanges) leaves it out with
+   * `{ window: false }`, and the baselines, which it saves less often, with `{ baselines: false }`.
+   */
+  exportState(options?: { window?: boolean; baselines?: boolean }): IncidentDetectorState;
+  /** Window changes since the last call, when created with `{ journal: true }` (else always empty). */
+  takeWindowChanges(): WindowChanges;
+  /** `seq` of the oldest entry in the window: the entries before it have fed the baselines. */
+  windowHeadSeq(): number;
+}
+
+/** How a store that keeps the window as rows restores it (see restoreIncidentDetector). */
+export interface WindowStorage extends SlidingWindowOptions {
+  /** Entries that left the window after the saved baselines were exported, oldest first: fed to them again. */
+  evictedSinceBaselines?: readonly IncidentDetectorState['window'][number][];
 }
 
 type Settings = Required<IncidentDetectorOptions>;
@@ -63,28 +77,37 @@ const DEFAULTS: Settings = {
   maxMemberIdsPerIncident: 20_000,
 };
 
+const emptyCounts = () => ({ refAt: null, total: 0, keys: [] });
+
 // Pseudo-counts: before any history, a pair is taken to occur in 1 message out of 1000.
 const PRIOR_DOCS = 200;
 const PRIOR_PAIR = 0.2;
 
-export function createIncidentDetector(opts: IncidentDetectorOptions = {}): IncidentDetector {
-  return buildDetector({ ...DEFAULTS, ...opts }, null);
+export function createIncidentDetector(opts: IncidentDetectorOptions = {}, windowOptions: WindowStorage = {}): IncidentDetector {
+  return buildDetector({ ...DEFAULTS, ...opts }, null, windowOptions);
 }
 
 /** Rebuilds a detector from `exportState()` output (after a restart); the options need not be the same. */
 export function restoreIncidentDetector(
   state: IncidentDetectorState,
   opts: IncidentDetectorOptions = {},
+  windowOptions: WindowStorage = {},
 ): IncidentDetector {
   if (state.version !== 1) throw new Error(`unsupported incident detector state version ${String(state.version)}`);
-  return buildDetector({ ...DEFAULTS, ...opts }, state);
+  return buildDetector({ ...DEFAULTS, ...opts }, state, windowOptions);
 }
 
-function buildDetector(settings: Settings, state: IncidentDetectorState | null): IncidentDetector {
+function buildDetector(settings: Settings, state: IncidentDetectorState | null, windowOptions: WindowStorage): IncidentDetector {
   const countsOpts = { halfLifeMs: settings.baselineHalfLifeMs, maxKeys: settings.maxBaselineKeys };
   const baselineTerms = createDecayedCounts(countsOpts, state?.baselineTerms);
   const baselinePairs = createDecayedCounts(countsOpts, state?.baselinePairs);
-  const window = createSlidingWindow(state?.window);
+  // As advance() fed them, in the same order, so the baselines come out as they were.
+  for (const entry of windowOptions.evictedSinceBaselines ?? []) {
+    if (entry.isAssigned) continue;
+    baselineTerms.add(entry.at, entry.terms);
+    baselinePairs.add(entry.at, termPairs(entry.terms));
+  }
+  const window = createSlidingWindow(state?.window, windowOptions);
   const records = new Map<string, IncidentRecord>();
   const memberIndex = new Map<string, string>();
   const mergedInto = new Map<string, string>(state?.mergedInto ?? []);
@@ -360,12 +383,14 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null):
       }
       return snapshot(record);
     },
-    exportState: () => ({
+    takeWindowChanges: () => window.takeChanges(),
+    windowHeadSeq: () => window.headSeq(),
+    exportState: (options) => ({
       version: 1,
       now: Number.isFinite(now) ? now : null,
-      window: window.exportState(),
-      baselineTerms: baselineTerms.exportState(),
-      baselinePairs: baselinePairs.exportState(),
+      window: options?.window === false ? [] : window.exportState(),
+      baselineTerms: options?.baselines === false ? emptyCounts() : baselineTerms.exportState(),
+      baselinePairs: options?.baselines === false ? emptyCounts() : baselinePairs.exportState(),
       incidents: [...records.values()].map(recordToState),
       mergedInto: [...mergedInto.entries()],
       lateMessages,

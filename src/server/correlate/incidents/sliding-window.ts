@@ -11,6 +11,8 @@ export interface WindowEntry {
   terms: string[];
   pairs: string[];
   isAssigned: boolean;
+  /** Place in the window, counted from the first entry ever added: what a store orders its rows by. */
+  seq: number;
 }
 
 /** Canonical key of an unordered pair of terms (terms never contain spaces). */
@@ -32,7 +34,7 @@ export function termPairs(terms: readonly string[]): string[] {
  * explained by an incident: the burst test looks only at what incidents do not already cover.
  */
 export interface SlidingWindow {
-  add(entry: Omit<WindowEntry, 'pairs'>): WindowEntry;
+  add(entry: Omit<WindowEntry, 'pairs' | 'seq'>): WindowEntry;
   has(id: string): boolean;
   /** Removes and returns entries older than `cutoff` (or beyond the size cap), oldest first. */
   evict(cutoff: number, maxEntries: number): WindowEntry[];
@@ -44,14 +46,48 @@ export interface SlidingWindow {
   unassigned(): WindowEntry[];
   entries(): WindowEntry[];
   exportState(): WindowEntryState[];
+  /** Changes since the last call, when journalled (else always empty): for a store that keeps the window as rows. */
+  takeChanges(): WindowChanges;
+  /** `seq` of the oldest entry still in the window (of the next one added when it is empty). */
+  headSeq(): number;
 }
 
-export function createSlidingWindow(state: WindowEntryState[] = []): SlidingWindow {
+/** A window entry as a store keeps it: in `seq` order, and kept after it left (`evicted`) until the baseline it fed is saved. */
+export type StoredWindowEntry = WindowEntryState & { seq: number; evicted: boolean };
+
+/**
+ * What to write to a stored window: the entries added (as they are now, possibly already evicted or assigned), the
+ * range of `seq` of entries stored before that have left since (eviction takes the oldest first, so they are
+ * consecutive), and the `seq` of entries stored before that an incident now explains.
+ */
+export interface WindowChanges {
+  added: StoredWindowEntry[];
+  evicted: { from: number; to: number } | null;
+  assigned: number[];
+}
+
+export interface SlidingWindowOptions {
+  /** Keep the changes for takeChanges. */
+  journal?: boolean;
+  /** `seq` of the first entry of `state`; the entries after it are numbered on. Default 0. */
+  firstSeq?: number;
+}
+
+export function createSlidingWindow(state: WindowEntryState[] = [], options: SlidingWindowOptions = {}): SlidingWindow {
   let entries: WindowEntry[] = [];
   let head = 0;
   const ids = new Set<string>();
   const pairCounts = new Map<string, number>();
   let unassigned = 0;
+  let nextSeq = options.firstSeq ?? 0;
+  const journal = options.journal === true;
+  // Since the last takeChanges: entries added (by seq: they may be assigned or leave before it is taken), the seq
+  // range of stored entries that left, and stored entries assigned.
+  let added = new Map<number, WindowEntry>();
+  let evictedFrom: number | null = null;
+  let evictedTo = 0;
+  let assigned: number[] = [];
+  const evictedSeqs = new Set<number>();
 
   function count(entry: WindowEntry, delta: 1 | -1): void {
     unassigned += delta;
@@ -62,18 +98,22 @@ export function createSlidingWindow(state: WindowEntryState[] = []): SlidingWind
     }
   }
 
-  function add(input: Omit<WindowEntry, 'pairs'>): WindowEntry {
-    const entry: WindowEntry = { ...input, pairs: termPairs(input.terms) };
+  function add(input: Omit<WindowEntry, 'pairs' | 'seq'>): WindowEntry {
+    const entry: WindowEntry = { ...input, pairs: termPairs(input.terms), seq: nextSeq++ };
     entries.push(entry);
     ids.add(entry.id);
     if (!entry.isAssigned) count(entry, 1);
     return entry;
   }
 
-  for (const saved of state) add({ ...saved, terms: [...saved.terms] });
+  for (const saved of state) add({ id: saved.id, at: saved.at, channelId: saved.channelId, platform: saved.platform, terms: [...saved.terms], isAssigned: saved.isAssigned });
 
   return {
-    add,
+    add(input) {
+      const entry = add(input);
+      if (journal) added.set(entry.seq, entry);
+      return entry;
+    },
     has: (id) => ids.has(id),
     evict(cutoff, maxEntries) {
       const evicted: WindowEntry[] = [];
@@ -84,6 +124,11 @@ export function createSlidingWindow(state: WindowEntryState[] = []): SlidingWind
         ids.delete(entry.id);
         if (!entry.isAssigned) count(entry, -1);
         evicted.push(entry);
+        if (journal && added.has(entry.seq)) evictedSeqs.add(entry.seq);
+        else if (journal) {
+          evictedFrom ??= entry.seq;
+          evictedTo = entry.seq;
+        }
       }
       // Compact now and then so the array does not keep evicted entries alive.
       if (head > 1024 && head * 2 > entries.length) {
@@ -96,6 +141,7 @@ export function createSlidingWindow(state: WindowEntryState[] = []): SlidingWind
       if (entry.isAssigned) return;
       entry.isAssigned = true;
       count(entry, -1);
+      if (journal && !added.has(entry.seq)) assigned.push(entry.seq);
     },
     pairCount: (key) => pairCounts.get(key) ?? 0,
     unassignedCount: () => unassigned,
@@ -103,6 +149,19 @@ export function createSlidingWindow(state: WindowEntryState[] = []): SlidingWind
     unassigned: () => entries.slice(head).filter((entry) => !entry.isAssigned),
     entries: () => entries.slice(head),
     exportState: () =>
-      entries.slice(head).map(({ pairs: _pairs, ...entry }) => ({ ...entry, terms: [...entry.terms] })),
+      entries.slice(head).map(({ id, at, channelId, platform, terms, isAssigned }) => ({ id, at, channelId, platform, terms: [...terms], isAssigned })),
+    takeChanges() {
+      const changes: WindowChanges = {
+        added: [...added.values()].map(({ id, at, channelId, platform, terms, isAssigned, seq }) => ({ id, at, channelId, platform, terms: [...terms], isAssigned, seq, evicted: evictedSeqs.has(seq) })),
+        evicted: evictedFrom === null ? null : { from: evictedFrom, to: evictedTo },
+        assigned,
+      };
+      added = new Map();
+      evictedSeqs.clear();
+      evictedFrom = null;
+      assigned = [];
+      return changes;
+    },
+    headSeq: () => (head < entries.length ? (entries[head] as WindowEntry).seq : nextSeq),
   };
 }

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIncidentDetector, type IncidentDetectorState, type IncidentMessage } from '../../src/server/correlate/incidents/index.js';
+import * as incidentWindow from '../../src/server/db/migrations/0022-incident-window.js';
+import { createIncidentTracker, loadSavedDetector } from '../../src/server/pipeline/incidents.js';
+import { dialects, isPostgresAvailable } from '../support/stores.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const pgAvailable = await isPostgresAvailable();
+
+const TOPICS = ['my bill is wrong again', 'charged twice this month', 'parcel never arrived', 'cannot log in to my account', 'the app keeps crashing', 'router is broken', 'mobile signal is weak', 'refund still missing', 'engineer never showed up', 'contract price went up', 'tv box freezes', 'password reset email never comes', 'broadband slow in the evening', 'sim card not activated', 'upgrade order cancelled'];
+const PLACES = ['Leeds', 'Bristol', 'Glasgow', 'Cardiff', 'London', 'Norwich', 'York'];
+const OUTAGE = ['fibre broadband down in Leeds again, no internet since 9am', 'is the fibre broadband down in Leeds? nothing works at all', 'Leeds fibre broadband outage for hours now', 'no fibre broadband in Leeds this morning, router lights red', 'fibre broadband down across Leeds? my whole street has no internet', 'still no fibre broadband in Leeds, when will this be fixed', 'Leeds fibre broadband has been down all morning, useless', 'broadband fibre dead in Leeds, can not even check email', 'whole of Leeds without fibre broadband? this is a joke', 'Leeds fibre broadband down, kids cannot do homework'];
+
+const everyday = (from: number, count: number, at: (i: number) => number): IncidentMessage[] =>
+  Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    return { id: `m-${String(i).padStart(6, '0')}`, channelId: 'c', platform: 'x', text: `${TOPICS[(i * 7) % TOPICS.length]!} in ${PLACES[(i * 3) % PLACES.length]!}, order ${i % 13}`, at: at(i), isComplaint: true };
+  });
+
+describe.each(dialects)('the incident window as rows on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+  let app: TestApp;
+  beforeAll(async () => {
+    if (!skip) app = await createTestApp(dialect, { incidents: { autoConfirmConfidence: null } });
+  });
+  afterAll(async () => app?.dispose());
+
+  // Checkpoints its incidents on every batch, so each batch's saved state can be measured, and its baselines every
+  // minute (of the `now` each batch is given). afterCommit effects run as the worker runs them.
+  const tracker = createIncidentTracker({ autoConfirmConfidence: null, checkpointMs: 0 });
+  // The same detector the tracker builds, fed the same batches in memory: what the store must restore to.
+  const reference = createIncidentDetector({ minBaselineDocs: 150 });
+  let clock = Date.now();
+  const feed = async (messages: IncidentMessage[]): Promise<void> => {
+    for (let i = 0; i < messages.length; i += 100) {
+      const batch = messages.slice(i, i + 100);
+      const effects: (() => void)[] = [];
+      await app.uow((tx) => tracker.observe(tx, batch, clock, (e) => effects.push(e)));
+      for (const effect of effects) effect();
+      reference.observe(batch);
+    }
+  };
+  const savedState = async (): Promise<string> => (await app.repos.incidents.detectorState())!.state;
+  const restored = async (): Promise<IncidentDetectorState> => (await loadSavedDetector(app.repos, { minBaselineDocs: 150 })).detector.exportState();
+
+  it.skipIf(skip)('writes the window as rows, so a checkpoint does not grow with the complaints in it, and restores to the same detector', async () => {
+    const start = Date.now() - 24 * 3_600_000;
+    // Twelve hours of everyday complaints (they leave the window and feed the baselines), then a busy minute.
+    await feed(everyday(0, 400, (i) => start + i * 100_000));
+    const busyFrom = start + 400 * 100_000;
+    await feed(everyday(400, 300, (i) => busyFrom + (i - 400) * 100));
+    const small = (await savedState()).length;
+    await feed(everyday(700, 1200, (i) => busyFrom + (i - 400) * 100));
+    const rows = await app.repos.incidents.windowEntries();
+    const live = rows.filter((r) => !r.evicted);
+    expect(live.map((r) => r.id)).toEqual(reference.exportState().window.map((e) => e.id));
+    expect(live.length).toBeGreaterThan(1400);
+    // Those that left the window since the baselines were saved (on the first batch) wait for the next save.
+    expect(rows.filter((r) => r.evicted).length).toBeGreaterThan(300);
+    // The checkpoint holds neither window nor baselines: five times the complaints in the window, the same size.
+    const state = JSON.parse(await savedState()) as IncidentDetectorState;
+    expect(state.window).toEqual([]);
+    expect(state.baselineTerms.keys).toEqual([]);
+    expect((await savedState()).length).toBeLessThan(small * 1.2);
+    // Restored, the complaints that left the window are fed to the saved baselines again.
+    expect(await restored()).toEqual(reference.exportState());
+    // A minute later the baselines are saved, and the rows they now hold go.
+    clock += 61_000;
+    await feed(everyday(1900, 10, (i) => busyFrom + (i - 400) * 100));
+    expect((await app.repos.incidents.windowEntries()).filter((r) => r.evicted)).toEqual([]);
+    expect(await restored()).toEqual(reference.exportState());
+  });
+
+  it.skipIf(skip)('keeps incident members marked and marks complaints that leave the window', async () => {
+    const last = reference.exportState().now!;
+    const outage = OUTAGE.map((text, i) => ({ id: `o-${i}`, channelId: 'c', platform: 'x', text, at: last + 1000 + i * 2000, isComplaint: true }));
+    await feed(outage);
+    expect(reference.incidents()).toHaveLength(1);
+    const assigned = (await app.repos.incidents.windowEntries()).filter((e) => e.isAssigned).map((e) => e.id);
+    expect(assigned.length).toBeGreaterThanOrEqual(5);
+    expect(await restored()).toEqual(reference.exportState());
+    // Eleven minutes later: everything before leaves the window.
+    await feed(everyday(5000, 5, (i) => last + 11 * 60_000 + i));
+    const rows = await app.repos.incidents.windowEntries();
+    expect(rows.filter((r) => !r.evicted).map((e) => e.id)).toEqual(['m-005000', 'm-005001', 'm-005002', 'm-005003', 'm-005004']);
+    expect(await restored()).toEqual(reference.exportState());
+  });
+
+  it.skipIf(skip)('migrates a saved detector whose window and baselines are in its JSON into their own rows, and back', async () => {
+    // Saves the baselines, so no complaint waits to be fed to them (going back to one row drops those).
+    clock += 61_000;
+    await feed(everyday(6000, 3, (i) => reference.exportState().now! + i));
+    const before = await restored();
+    await incidentWindow.down(app.store.db as never);
+    const inline = JSON.parse(await savedState()) as IncidentDetectorState;
+    expect(inline.window).toEqual(before.window);
+    expect(inline.baselinePairs).toEqual(before.baselinePairs);
+    await incidentWindow.up(app.store.db as never);
+    expect((JSON.parse(await savedState()) as IncidentDetectorState).window).toEqual([]);
+    expect(await restored()).toEqual(before);
+  });
+});
