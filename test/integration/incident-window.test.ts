@@ -100,3 +100,44 @@ describe.each(dialects)('the incident window as rows on %s', (dialect) => {
     expect(await restored()).toEqual(before);
   });
 });
+
+describe.each(dialects)('incident checkpoints during an outage on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+  let app: TestApp;
+  beforeAll(async () => {
+    if (!skip) app = await createTestApp(dialect, { incidents: { autoConfirmConfidence: null } });
+  });
+  afterAll(async () => app?.dispose());
+
+  it.skipIf(skip)('saves the incidents when one is found, not on every batch that adds members to it', async () => {
+    const tracker = createIncidentTracker({ autoConfirmConfidence: null, checkpointMs: 5_000 });
+    let clock = Date.now();
+    const observe = async (batch: IncidentMessage[]) => {
+      const effects: (() => void)[] = [];
+      const events = await app.uow((tx) => tracker.observe(tx, batch, clock, (e) => effects.push(e)));
+      for (const effect of effects) effect();
+      return { events: events.map((e) => e.type), revision: (await app.repos.incidents.detectorState())!.revision };
+    };
+    const start = Date.now() - 24 * 3_600_000;
+    const warm = everyday(0, 400, (i) => start + i * 100_000);
+    for (let i = 0; i < warm.length; i += 100) await observe(warm.slice(i, i + 100));
+    const from = start + 400 * 100_000;
+    const outage = [...OUTAGE, ...OUTAGE.map((t) => `${t} still`)].map((text, i) => ({ id: `o-${i}`, channelId: 'c', platform: 'x', text, at: from + i * 2000, isComplaint: true }));
+    const steps = [];
+    for (const message of outage) steps.push(await observe([message]));
+    const found = steps.findIndex((s) => s.events.includes('incident_suspected'));
+    expect(found).toBeGreaterThan(0);
+    const joined = steps.slice(found + 1).filter((s) => s.events.includes('member_added'));
+    expect(joined.length).toBeGreaterThanOrEqual(5);
+    // Found: saved. Members joining: the same revision until the checkpoint is due.
+    expect(steps[found]!.revision).toBeGreaterThan(steps[found - 1]!.revision);
+    for (const s of joined) expect(s.revision).toBe(steps[found]!.revision);
+    clock += 5_000;
+    const later = await observe([{ id: 'o-late', channelId: 'c', platform: 'x', text: OUTAGE[0]!, at: from + 60_000, isComplaint: true }]);
+    expect(later.revision).toBe(steps[found]!.revision + 1);
+    // Saved with the checkpoint: a restart restores every member the incident's row counts.
+    const [incident] = (await app.services.incidents.list({ limit: 5 })).items;
+    const restored = await loadSavedDetector(app.repos, { minBaselineDocs: 150 });
+    expect(restored.detector.incident(incident!.id)!.memberCount).toBe(incident!.memberCount);
+  });
+});

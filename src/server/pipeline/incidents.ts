@@ -143,8 +143,9 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
       await apply(repos, d, events, now);
       // The window follows every batch, as rows: the complaints that joined it, left it, or an incident now explains.
       // What left it stays as rows until the baselines it fed are saved, every minute (they hold up to 200,000 terms
-      // and pairs each, and change only as complaints leave the window). The rest (incidents) is saved when they
-      // change or every few seconds. So a restart restores the detector as it was, up to the last committed batch.
+      // and pairs each, and change only as complaints leave the window). The rest (incidents) is saved when one is
+      // found or merged, and every few seconds. So a restart restores the window and baselines as they were at the
+      // last committed batch, and may lose the last few seconds of members in the detector's incident records.
       await repos.incidents.saveWindowChanges(d.takeWindowChanges());
       const next = revision + 1;
       const saveBaselines = baselinesSavedAt === null || now - baselinesSavedAt >= baselineCheckpointMs;
@@ -155,7 +156,11 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
           baselinesSavedAt = now;
         });
       }
-      if (continuing && events.length === 0 && savedAt !== null && now - savedAt < checkpointMs) {
+      // Members joining an incident are already in the store (its row, the messages' incident); the detector's own
+      // record of them (ids, times, terms) follows at the next checkpoint. Saving it with every batch of an outage
+      // wrote the whole record, growing with every member, many times a second.
+      const changed = events.some((e) => e.type !== 'member_added');
+      if (continuing && !changed && savedAt !== null && now - savedAt < checkpointMs) {
         afterCommit(() => {
           if (detector === d) committedRevision = revision;
         });

@@ -71,7 +71,7 @@ export function createIncidentRecord(
 export function addMember(record: IncidentRecord, member: NewMember, maxMemberIds: number): void {
   if (record.memberIds.length < maxMemberIds) record.memberIds.push(member.id);
   record.memberCount++;
-  record.recentMemberAts.push(member.at);
+  insertSorted(record.recentMemberAts, member.at);
   record.firstAt = Math.min(record.firstAt, member.at);
   record.lastAt = Math.max(record.lastAt, member.at);
   for (const term of member.terms) record.termCounts.set(term, (record.termCounts.get(term) ?? 0) + 1);
@@ -100,9 +100,37 @@ export function mergeRecords(into: IncidentRecord, from: IncidentRecord, maxMemb
   into.signatureMemo = null;
 }
 
+/** Index of the first value ≥ `value` in ascending `values`. */
+const lowerBound = (values: readonly number[], value: number): number => {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((values[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
+/** Keeps `values` ascending: members arrive in time order but for late ones, which go in their place. */
+function insertSorted(values: number[], value: number): void {
+  if (values.length === 0 || (values[values.length - 1] as number) <= value) values.push(value);
+  else values.splice(lowerBound(values, value + 1), 0, value);
+}
+
+/**
+ * How many member times are at or after `cutoff` (times kept ascending). Called for every member that joins:
+ * filtering the list each time was quadratic in a large outage's members, so the older times are dropped only
+ * once they are many (the count never includes them).
+ */
 export function countRecentMembers(record: IncidentRecord, cutoff: number): number {
-  record.recentMemberAts = record.recentMemberAts.filter((at) => at >= cutoff);
-  return record.recentMemberAts.length;
+  const ats = record.recentMemberAts;
+  const old = lowerBound(ats, cutoff);
+  if (old >= 1024 || old * 2 >= ats.length) {
+    ats.splice(0, old);
+    return ats.length;
+  }
+  return ats.length - old;
 }
 
 export function signatureOf(record: IncidentRecord): Signature {
@@ -173,7 +201,7 @@ export function recordFromState(state: IncidentRecordState): IncidentRecord {
     ...state,
     triggerTerms: [state.triggerTerms[0], state.triggerTerms[1]],
     memberIds: [...state.memberIds],
-    recentMemberAts: [...state.recentMemberAts],
+    recentMemberAts: [...state.recentMemberAts].sort((a, b) => a - b),
     channels: { ...state.channels },
     platforms: { ...state.platforms },
     termCounts: new Map(state.termCounts),
