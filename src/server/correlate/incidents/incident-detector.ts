@@ -15,7 +15,7 @@ import {
   type IncidentRecord,
 } from './incident-record.js';
 import { extractTerms } from './normalise-text.js';
-import { createSlidingWindow, termPairs, type SlidingWindowOptions, type WindowChanges, type WindowEntry } from './sliding-window.js';
+import { createSlidingWindow, hasPair, termPairs, type SlidingWindowOptions, type WindowChanges, type WindowEntry } from './sliding-window.js';
 import type {
   IncidentDetectorOptions,
   IncidentDetectorState,
@@ -138,7 +138,6 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null, 
   /** Moves old entries out of the window; those no incident explains feed the baseline. */
   function advance(): void {
     for (const entry of window.evict(now - settings.windowMs, settings.maxWindowEntries)) {
-      if (entry.isAssigned) continue;
       baselineTerms.add(entry.at, entry.terms);
       baselinePairs.add(entry.at, entry.pairs);
     }
@@ -248,11 +247,11 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null, 
   }
 
   /** The most surprising burst among the pairs of a newly counted entry, if any passes the test. */
-  function findBurst(entry: WindowEntry): { key: string; surprise: number } | null {
+  function findBurst(pairs: readonly string[]): { key: string; surprise: number } | null {
     if (baselineTerms.storedTotal() / baselineTerms.scaleAt(now) < settings.minBaselineDocs) return null;
     const messages = window.unassignedCount();
     let best: { key: string; surprise: number } | null = null;
-    for (const key of entry.pairs) {
+    for (const key of pairs) {
       const observed = window.pairCount(key);
       if (observed < settings.minBurstSize) continue;
       const expected = messages * pairRate(key);
@@ -280,7 +279,7 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null, 
    */
   function handleBurst(key: string, surprise: number, pending: PendingEvents): IncidentEvent | null {
     const candidates = window.unassigned().sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
-    const seeds = candidates.filter((entry) => entry.pairs.includes(key));
+    const seeds = candidates.filter((entry) => hasPair(entry.terms, key));
     let host: IncidentRecord | null = null;
     let hostShare = settings.absorbShare;
     for (const record of records.values()) {
@@ -328,7 +327,8 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null, 
     }
     if (!message.isComplaint) return;
     const terms = extractTerms(message.text);
-    const entry = window.add({ id: message.id, at: message.at, channelId: message.channelId, platform: message.platform, terms, isAssigned: false });
+    const pairs = termPairs(terms);
+    const entry = window.add({ id: message.id, at: message.at, channelId: message.channelId, platform: message.platform, terms, isAssigned: false }, pairs);
     const match = bestOpenMatch(terms);
     if (match) {
       join(match.record, entry, match.terms);
@@ -337,7 +337,7 @@ function buildDetector(settings: Settings, state: IncidentDetectorState | null, 
       mergeIfSame(match.record, pending);
       return;
     }
-    const burst = findBurst(entry);
+    const burst = findBurst(pairs);
     if (!burst) return;
     const opened = handleBurst(burst.key, burst.surprise, pending);
     if (opened) pending.events.push(opened);

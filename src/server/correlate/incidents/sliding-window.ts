@@ -9,7 +9,6 @@ export interface WindowEntry {
   channelId: string;
   platform: string;
   terms: string[];
-  pairs: string[];
   isAssigned: boolean;
   /** Place in the window, counted from the first entry ever added: what a store orders its rows by. */
   seq: number;
@@ -18,6 +17,18 @@ export interface WindowEntry {
 /** Canonical key of an unordered pair of terms (terms never contain spaces). */
 export function pairKey(a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
+}
+
+/**
+ * Whether `pairKey` (as termPairs makes it) is one of the pairs of `terms`. Entries keep their terms, not their
+ * pairs: up to 66 strings an entry, which were most of the memory of a full window (200,000 entries).
+ */
+export function hasPair(terms: readonly string[], key: string): boolean {
+  const space = key.indexOf(' ');
+  const a = key.slice(0, space);
+  const b = key.slice(space + 1);
+  const head = terms.slice(0, PAIR_TERMS);
+  return a !== b && head.includes(a) && head.includes(b);
 }
 
 export function termPairs(terms: readonly string[]): string[] {
@@ -34,10 +45,14 @@ export function termPairs(terms: readonly string[]): string[] {
  * explained by an incident: the burst test looks only at what incidents do not already cover.
  */
 export interface SlidingWindow {
-  add(entry: Omit<WindowEntry, 'pairs' | 'seq'>): WindowEntry;
+  /** Adds an entry; `pairs` are its terms' pairs when the caller has them already. */
+  add(entry: Omit<WindowEntry, 'seq'>, pairs?: readonly string[]): WindowEntry;
   has(id: string): boolean;
-  /** Removes and returns entries older than `cutoff` (or beyond the size cap), oldest first. */
-  evict(cutoff: number, maxEntries: number): WindowEntry[];
+  /**
+   * Removes entries older than `cutoff` (or beyond the size cap), oldest first, and returns the pairs of those no
+   * incident explained (what the baseline learns from), with their times.
+   */
+  evict(cutoff: number, maxEntries: number): { at: number; terms: string[]; pairs: string[] }[];
   /** Marks an entry as explained by an incident and takes its pairs out of the counts. */
   assign(entry: WindowEntry): void;
   pairCount(key: string): number;
@@ -89,41 +104,44 @@ export function createSlidingWindow(state: WindowEntryState[] = [], options: Sli
   let assigned: number[] = [];
   const evictedSeqs = new Set<number>();
 
-  function count(entry: WindowEntry, delta: 1 | -1): void {
+  function count(entry: WindowEntry, delta: 1 | -1, pairs: readonly string[] = termPairs(entry.terms)): void {
     unassigned += delta;
-    for (const key of entry.pairs) {
+    for (const key of pairs) {
       const next = (pairCounts.get(key) ?? 0) + delta;
       if (next <= 0) pairCounts.delete(key);
       else pairCounts.set(key, next);
     }
   }
 
-  function add(input: Omit<WindowEntry, 'pairs' | 'seq'>): WindowEntry {
-    const entry: WindowEntry = { ...input, pairs: termPairs(input.terms), seq: nextSeq++ };
+  function add(input: Omit<WindowEntry, 'seq'>, pairs?: readonly string[]): WindowEntry {
+    const entry: WindowEntry = { ...input, seq: nextSeq++ };
     entries.push(entry);
     ids.add(entry.id);
-    if (!entry.isAssigned) count(entry, 1);
+    if (!entry.isAssigned) count(entry, 1, pairs);
     return entry;
   }
 
   for (const saved of state) add({ id: saved.id, at: saved.at, channelId: saved.channelId, platform: saved.platform, terms: [...saved.terms], isAssigned: saved.isAssigned });
 
   return {
-    add(input) {
-      const entry = add(input);
+    add(input, pairs) {
+      const entry = add(input, pairs);
       if (journal) added.set(entry.seq, entry);
       return entry;
     },
     has: (id) => ids.has(id),
     evict(cutoff, maxEntries) {
-      const evicted: WindowEntry[] = [];
+      const evicted: { at: number; terms: string[]; pairs: string[] }[] = [];
       while (head < entries.length) {
         const entry = entries[head] as WindowEntry;
         if (entry.at >= cutoff && entries.length - head <= maxEntries) break;
         head++;
         ids.delete(entry.id);
-        if (!entry.isAssigned) count(entry, -1);
-        evicted.push(entry);
+        if (!entry.isAssigned) {
+          const pairs = termPairs(entry.terms);
+          count(entry, -1, pairs);
+          evicted.push({ at: entry.at, terms: entry.terms, pairs });
+        }
         if (journal && added.has(entry.seq)) evictedSeqs.add(entry.seq);
         else if (journal) {
           evictedFrom ??= entry.seq;
