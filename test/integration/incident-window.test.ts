@@ -101,30 +101,45 @@ describe.each(dialects)('the incident window as rows on %s', (dialect) => {
   });
 });
 
+/** Warms a tracker up with a day of everyday complaints, then feeds an outage one message a batch, noting after each batch its events, the saved revision and the incident's confidence. */
+const runOutage = async (app: TestApp, autoConfirmConfidence: number | null) => {
+  const tracker = createIncidentTracker({ autoConfirmConfidence, checkpointMs: 5_000 });
+  const clock = { now: Date.now() };
+  const observe = async (batch: IncidentMessage[]) => {
+    const effects: (() => void)[] = [];
+    const events = await app.uow((tx) => tracker.observe(tx, batch, clock.now, (e) => effects.push(e)));
+    for (const effect of effects) effect();
+    const [incident] = (await app.services.incidents.list({ limit: 5 })).items;
+    return { events: events.map((e) => e.type), revision: (await app.repos.incidents.detectorState())!.revision, confidence: incident?.confidence ?? 0, status: incident?.status ?? null };
+  };
+  const start = Date.now() - 24 * 3_600_000;
+  const warm = everyday(0, 400, (i) => start + i * 100_000);
+  for (let i = 0; i < warm.length; i += 100) await observe(warm.slice(i, i + 100));
+  const from = start + 400 * 100_000;
+  const outage = [...OUTAGE, ...OUTAGE.map((t) => `${t} still`)].map((text, i) => ({ id: `o-${i}`, channelId: 'c', platform: 'x', text, at: from + i * 2000, isComplaint: true }));
+  const steps = [];
+  for (const message of outage) steps.push(await observe([message]));
+  return { steps, observe, clock, from };
+};
+
 describe.each(dialects)('incident checkpoints during an outage on %s', (dialect) => {
   const skip = dialect === 'postgres' && !pgAvailable;
   let app: TestApp;
+  let confirming: TestApp;
   beforeAll(async () => {
-    if (!skip) app = await createTestApp(dialect, { incidents: { autoConfirmConfidence: null } });
+    if (skip) return;
+    app = await createTestApp(dialect, { incidents: { autoConfirmConfidence: null } });
+    confirming = await createTestApp(dialect, { incidents: { autoConfirmConfidence: null } });
   });
-  afterAll(async () => app?.dispose());
+  afterAll(async () => {
+    await app?.dispose();
+    await confirming?.dispose();
+  });
+  let suspectedAt = 0;
+  let peak = 0;
 
   it.skipIf(skip)('saves the incidents when one is found, not on every batch that adds members to it', async () => {
-    const tracker = createIncidentTracker({ autoConfirmConfidence: null, checkpointMs: 5_000 });
-    let clock = Date.now();
-    const observe = async (batch: IncidentMessage[]) => {
-      const effects: (() => void)[] = [];
-      const events = await app.uow((tx) => tracker.observe(tx, batch, clock, (e) => effects.push(e)));
-      for (const effect of effects) effect();
-      return { events: events.map((e) => e.type), revision: (await app.repos.incidents.detectorState())!.revision };
-    };
-    const start = Date.now() - 24 * 3_600_000;
-    const warm = everyday(0, 400, (i) => start + i * 100_000);
-    for (let i = 0; i < warm.length; i += 100) await observe(warm.slice(i, i + 100));
-    const from = start + 400 * 100_000;
-    const outage = [...OUTAGE, ...OUTAGE.map((t) => `${t} still`)].map((text, i) => ({ id: `o-${i}`, channelId: 'c', platform: 'x', text, at: from + i * 2000, isComplaint: true }));
-    const steps = [];
-    for (const message of outage) steps.push(await observe([message]));
+    const { steps, observe, clock, from } = await runOutage(app, null);
     const found = steps.findIndex((s) => s.events.includes('incident_suspected'));
     expect(found).toBeGreaterThan(0);
     const joined = steps.slice(found + 1).filter((s) => s.events.includes('member_added'));
@@ -132,12 +147,26 @@ describe.each(dialects)('incident checkpoints during an outage on %s', (dialect)
     // Found: saved. Members joining: the same revision until the checkpoint is due.
     expect(steps[found]!.revision).toBeGreaterThan(steps[found - 1]!.revision);
     for (const s of joined) expect(s.revision).toBe(steps[found]!.revision);
-    clock += 5_000;
+    suspectedAt = steps[found]!.confidence;
+    peak = Math.max(...steps.map((s) => s.confidence));
+    clock.now += 5_000;
     const later = await observe([{ id: 'o-late', channelId: 'c', platform: 'x', text: OUTAGE[0]!, at: from + 60_000, isComplaint: true }]);
     expect(later.revision).toBe(steps[found]!.revision + 1);
     // Saved with the checkpoint: a restart restores every member the incident's row counts.
     const [incident] = (await app.services.incidents.list({ limit: 5 })).items;
     const restored = await loadSavedDetector(app.repos, { minBaselineDocs: 150 });
     expect(restored.detector.incident(incident!.id)!.memberCount).toBe(incident!.memberCount);
+  });
+
+  it.skipIf(skip)('saves at once when a member joining makes the detector confirm the incident by itself', async () => {
+    // Confirmed by itself between the confidence it was found with and the highest its members brought it to.
+    expect(peak).toBeGreaterThan(suspectedAt);
+    const { steps } = await runOutage(confirming, (suspectedAt + peak) / 2);
+    const confirmedAt = steps.findIndex((s) => s.status === 'confirmed');
+    expect(confirmedAt).toBeGreaterThan(steps.findIndex((s) => s.events.includes('incident_suspected')));
+    expect(steps[confirmedAt]!.events).toEqual(['member_added']);
+    expect(steps[confirmedAt]!.revision).toBe(steps[confirmedAt - 1]!.revision + 1);
+    const restored = await loadSavedDetector(confirming.repos, { minBaselineDocs: 150 });
+    expect(restored.detector.incidents()[0]!.status).toBe('confirmed');
   });
 });

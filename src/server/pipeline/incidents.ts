@@ -103,7 +103,8 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
     return loadSavedDetector(repos, detectorOptions);
   };
 
-  const apply = async (repos: Repositories, d: IncidentDetector, events: readonly IncidentEvent[], now: number): Promise<void> => {
+  /** Writes what the detector decided; true when it confirmed an incident by itself (a change to its own records). */
+  const apply = async (repos: Repositories, d: IncidentDetector, events: readonly IncidentEvent[], now: number): Promise<boolean> => {
     const touched = new Set<string>();
     for (const event of events) {
       if (event.type === 'incident_merged' && event.mergedIncidentId) await repos.incidents.markMerged(event.mergedIncidentId, event.incidentId, now);
@@ -127,6 +128,7 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
       }
     }
     await queueIncidentDetected(repos, detected, now);
+    return detected.some((e) => e.status === 'confirmed');
   };
 
   return {
@@ -140,7 +142,7 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
       detector = d;
       committedRevision = null;
       const events = d.observe(messages);
-      await apply(repos, d, events, now);
+      const confirmed = await apply(repos, d, events, now);
       // The window follows every batch, as rows: the complaints that joined it, left it, or an incident now explains.
       // What left it stays as rows until the baselines it fed are saved, every minute (they hold up to 200,000 terms
       // and pairs each, and change only as complaints leave the window). The rest (incidents) is saved when one is
@@ -158,8 +160,9 @@ export const createIncidentTracker = (options: IncidentTrackerOptions) => {
       }
       // Members joining an incident are already in the store (its row, the messages' incident); the detector's own
       // record of them (ids, times, terms) follows at the next checkpoint. Saving it with every batch of an outage
-      // wrote the whole record, growing with every member, many times a second.
-      const changed = events.some((e) => e.type !== 'member_added');
+      // wrote the whole record, growing with every member, many times a second. Finding, merging or confirming
+      // one is saved at once.
+      const changed = confirmed || events.some((e) => e.type !== 'member_added');
       if (continuing && !changed && savedAt !== null && now - savedAt < checkpointMs) {
         afterCommit(() => {
           if (detector === d) committedRevision = revision;
