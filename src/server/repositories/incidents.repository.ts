@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { StoredWindowEntry, WindowChanges } from '../correlate/incidents/sliding-window.js';
 import type { DB } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { chunk, compiledOnce, compiledRows, fromJson, type Executor as RowsExecutor } from './executor.js';
+import { chunk, compiledOnce, compiledRows, fromJson } from './executor.js';
 
 /** Tables of migration 0002 that this repository owns (the shared DB type predates them). */
 export interface IncidentsTable {
@@ -50,29 +51,17 @@ export interface IncidentWindowTable {
 
 type IncidentDB = DB & { incidents: IncidentsTable; incident_detector: IncidentDetectorTable; incident_window: IncidentWindowTable };
 
-/** A window entry as the detector exports it, with its place in the window and whether it has left it. */
-export interface StoredWindowEntry {
-  id: string;
-  seq: number;
-  at: number;
-  channelId: string;
-  platform: string;
-  terms: string[];
-  isAssigned: boolean;
-  evicted: boolean;
-}
-
 /** Rows of incident_detector: the detector's state without window and baselines, and the baselines (saved less often). */
 const DETECTOR_ROW = 1;
 const BASELINES_ROW = 2;
 
-const windowDb = (db: RowsExecutor) => db as unknown as Kysely<IncidentDB>;
-const insertWindowRows = compiledRows(8, (db: RowsExecutor, rows) =>
+const windowDb = (db: Executor) => db as unknown as Kysely<IncidentDB>;
+const insertWindowRows = compiledRows(8, (db: Executor, rows) =>
   windowDb(db).insertInto('incident_window').values(rows.map(([seq, message_id, at, channel_id, platform, terms, assigned, evicted]) => ({ seq, message_id, at, channel_id, platform, terms, assigned, evicted }) as never)),
 );
-const assignWindowRows = compiledRows(1, (db: RowsExecutor, rows) => windowDb(db).updateTable('incident_window').set({ assigned: 1 }).where('seq', 'in', rows.map(([seq]) => seq as number)));
-const evictWindowRows = compiledOnce((db: RowsExecutor, from: number, to: number) => windowDb(db).updateTable('incident_window').set({ evicted: 1 }).where('seq', '>=', from).where('seq', '<=', to));
-const dropFoldedRows = compiledOnce((db: RowsExecutor, before: number) => windowDb(db).deleteFrom('incident_window').where('seq', '<', before));
+const assignWindowRows = compiledRows(1, (db: Executor, rows) => windowDb(db).updateTable('incident_window').set({ assigned: 1 }).where('seq', 'in', rows.map(([seq]) => seq as number)));
+const evictWindowRows = compiledOnce((db: Executor, from: number, to: number) => windowDb(db).updateTable('incident_window').set({ evicted: 1 }).where('seq', '>=', from).where('seq', '<=', to));
+const dropFoldedRows = compiledOnce((db: Executor, before: number) => windowDb(db).deleteFrom('incident_window').where('seq', '<', before));
 
 export type IncidentStatus = 'suspected' | 'confirmed' | 'resolved';
 
@@ -247,7 +236,7 @@ export const createIncidentsRepository = (executor: Executor, options: { skipLoc
     },
 
     /** Applies the window's changes since the last call: entries that joined it, the range that left it, entries an incident now explains. */
-    async saveWindowChanges(changes: { added: readonly StoredWindowEntry[]; evicted: { from: number; to: number } | null; assigned: readonly number[] }): Promise<void> {
+    async saveWindowChanges(changes: WindowChanges): Promise<void> {
       await insertWindowRows(executor, changes.added.map((e) => [e.seq, e.id, e.at, e.channelId, e.platform, e.terms.join(' '), e.isAssigned ? 1 : 0, e.evicted ? 1 : 0]));
       if (changes.evicted) await evictWindowRows(executor, changes.evicted.from, changes.evicted.to);
       await assignWindowRows(executor, changes.assigned.map((seq) => [seq]));
