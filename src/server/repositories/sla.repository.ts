@@ -5,6 +5,20 @@ import type { SlaMetric, SlaPolicy } from '../decide/sla.js';
 import { decideDb, toMs, type SlaClocksTable, type SlaPoliciesTable } from './decide-tables.js';
 import { chunk, compiledRows, fromJson, rowOf, type Executor, type ListsEvery } from './executor.js';
 
+/**
+ * The first reply people sent in each conversation since each time: a rule's automatic reply does not count. One
+ * index step per pair (messages_outbound_conversation holds the outbound messages alone).
+ */
+export const firstResponsesQuery = (pairs: readonly { conversationId: string; since: number }[]) => {
+  const values = sql.join(pairs.map((p) => sql`(${p.conversationId}, cast(${p.since} as bigint))`));
+  return sql<{ conversation_id: string; since: number | string; at: number | string | null }>`
+    select v.column1 as conversation_id, v.column2 as since, min(m.created_at) as at
+    from (values ${values}) as v
+    join messages m on m.conversation_id = v.column1 and m.direction = 'out' and m.created_at >= v.column2
+      and (m.sent_by_user_id is null or m.sent_by_user_id not like 'rule:%')
+    group by v.column1, v.column2`;
+};
+
 /** Which conversations a policy covers; empty means all. The first matching policy by position wins. */
 export interface SlaScope {
   channels?: string[];
@@ -218,13 +232,7 @@ export const createSlaRepository = (executor: Executor) => {
     async firstResponsesSince(pairs: readonly { conversationId: string; since: number }[]): Promise<Map<string, number | null>> {
       const out = new Map<string, number | null>(pairs.map((p) => [`${p.conversationId}\u0000${p.since}`, null]));
       for (const part of chunk(pairs, 200)) {
-        const values = sql.join(part.map((p) => sql`(${p.conversationId}, cast(${p.since} as bigint))`));
-        const rows = await sql<{ conversation_id: string; since: number | string; at: number | string | null }>`
-          select v.column1 as conversation_id, v.column2 as since, min(m.created_at) as at
-          from (values ${values}) as v
-          join messages m on m.conversation_id = v.column1 and m.direction = 'out' and m.created_at >= v.column2
-            and (m.sent_by_user_id is null or m.sent_by_user_id not like 'rule:%')
-          group by v.column1, v.column2`.execute(db);
+        const rows = await firstResponsesQuery(part).execute(db);
         for (const r of rows.rows) if (r.at !== null) out.set(`${r.conversation_id}\u0000${Number(r.since)}`, Number(r.at));
       }
       return out;
