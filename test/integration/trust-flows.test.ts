@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../src/server/connectors/email/fake-server.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 import { admin, createChannel, createTestApp, createUser, envelope, parseEnvelopes, tokenFor, type TestApp } from '../support/test-app.js';
@@ -195,5 +195,29 @@ describe.each(dialects)('trust flows on %s', (dialect) => {
     for (let i = 0; i < 3; i += 1) after.push(await app.trust.impostors.scan(2));
     expect(after.map((p) => p.scanned)).toEqual([2, 2, 0]);
     expect(after.map((p) => p.flagged)).toEqual([0, 1, 0]);
+  });
+
+  it.skipIf(skip)('the scan timer reads every page of a tick and saves its cursor once per ten pages, not per page', async () => {
+    await app.trust.impostors.scan();
+    const batch = Array.from({ length: 250 }, (_, i) => envelope(channelId, { threadKey: `tick-${i}`, text: `No signal at home since this morning (${i})` }));
+    await app.services.ingest(parseEnvelopes(batch));
+    await app.worker.drain();
+    const last = await app.store.db.selectFrom('messages').select(['id', 'decided_at']).where('decided_at', 'is not', null).orderBy('decided_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const saves: unknown[] = [];
+    const set = app.repos.settings.set.bind(app.repos.settings);
+    const spy = vi.spyOn(app.repos.settings, 'set').mockImplementation(async (key, value, now) => {
+      if (key === 'trust.scan.decidedAt') saves.push(value);
+      return set(key, value, now);
+    });
+    try {
+      const stop = app.trust.impostors.startTimer(10);
+      await vi.waitUntil(() => saves.length > 0, { timeout: 10_000, interval: 10 });
+      await stop();
+    } finally {
+      spy.mockRestore();
+    }
+    // Three pages (100, 100, 50) in one tick: one save, at the last message.
+    expect(saves).toEqual([{ decidedAt: Number(last.decided_at), id: last.id }]);
+    expect((await app.trust.impostors.scan()).scanned).toBe(0);
   });
 });

@@ -89,23 +89,54 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
     return true;
   };
 
-  const scan = async (limit = 500): Promise<{ scanned: number; alerts: number; flagged: number }> => {
+  /**
+   * A run of scans shares its cursor and the channels' official identities: a timer tick reads the cursor once and
+   * saves it every few pages and at the end, not once per page (on PostgreSQL each save is a commit of its own).
+   * Checks are idempotent (one alert per message, replies under an idempotency key), so pages scanned again after a
+   * crash before the save change nothing.
+   */
+  interface ScanRun {
+    after: { decidedAt: number; id: string };
+    saved: boolean;
+    officials: Map<string, Awaited<ReturnType<typeof officialFor>>>;
+  }
+
+  const startRun = async (): Promise<ScanRun> => {
     // Stored as the last message's (decidedAt, id); a bare number is the decidedAt an earlier version kept.
     const stored = await repos.settings.get<number | { decidedAt: number; id: string }>(cursorKey);
     const after = typeof stored === 'number' ? { decidedAt: stored, id: '\uffff' } : (stored ?? { decidedAt: 0, id: '' });
-    const { messages: batch, scanned, next } = await repos.impostorAlerts.decidedPublicInbound(after, limit);
+    return { after, saved: true, officials: new Map() };
+  };
+
+  const saveRun = async (run: ScanRun): Promise<void> => {
+    if (run.saved) return;
+    await repos.settings.set(cursorKey, run.after, clock.now());
+    run.saved = true;
+  };
+
+  const scanPage = async (run: ScanRun, limit: number): Promise<{ scanned: number; alerts: number; flagged: number }> => {
+    const { messages: batch, scanned, next } = await repos.impostorAlerts.decidedPublicInbound(run.after, limit);
     let alerts = 0;
     let flagged = 0;
-    const officials = new Map<string, Awaited<ReturnType<typeof officialFor>>>();
     for (const m of batch) {
-      let official = officials.get(m.channelId);
-      if (!official) officials.set(m.channelId, (official = await officialFor(m.channelId)));
+      let official = run.officials.get(m.channelId);
+      if (!official) run.officials.set(m.channelId, (official = await officialFor(m.channelId)));
       if (await checkImpostor(m, official)) alerts += 1;
       if (await checkPii(m)) flagged += 1;
     }
     // Past every message the page read, the ones not checked (inbound private, our own) included.
-    if (next) await repos.settings.set(cursorKey, next, clock.now());
+    if (next) {
+      run.after = next;
+      run.saved = false;
+    }
     return { scanned, alerts, flagged };
+  };
+
+  const scan = async (limit = 500): Promise<{ scanned: number; alerts: number; flagged: number }> => {
+    const run = await startRun();
+    const result = await scanPage(run, limit);
+    await saveRun(run);
+    return result;
   };
 
   return {
@@ -152,9 +183,15 @@ export const createImpostorsService = (deps: { repos: Repositories; uow: UnitOfW
         // Pages of 100 with the event loop let in between: the checks run on the thread that also answers HTTP,
         // and 5,000 messages decided since the last tick checked in one go held it for about 100 ms.
         running = running.then(async () => {
-          for (let i = 0; i < 100; i += 1) {
-            if ((await scan(100)).scanned < 100) break;
-            await new Promise<void>((resolve) => setImmediate(resolve));
+          const run = await startRun();
+          try {
+            for (let i = 1; i <= 100; i += 1) {
+              if ((await scanPage(run, 100)).scanned < 100) break;
+              if (i % 10 === 0) await saveRun(run);
+              await new Promise<void>((resolve) => setImmediate(resolve));
+            }
+          } finally {
+            await saveRun(run);
           }
         }).catch((error: unknown) => logger.warn({ err: error }, 'trust scan failed'));
       }, intervalMs);
