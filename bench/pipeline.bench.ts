@@ -9,14 +9,16 @@ const decidedCount = async (app: ParleyApp): Promise<number> => (await app.repos
 const PIPELINE_JOBS = ['pipeline.understand', 'pipeline.correlate', 'pipeline.decide'];
 
 /**
- * Done when no pipeline job is left (jobs are deleted when they complete, so this is a small-table read); a
- * dead-lettered job stays and times the run out. Counting messages by stage instead scans the whole table every
- * poll and would steal the single writer's time from the pipeline it measures. The decided count is checked once.
+ * Done when no pipeline job is waiting or running: one row of the `jobs_ready` index (status, run_at) tells, so
+ * polling every 20 ms costs the store almost nothing. Counting the pipeline's jobs instead read every row of the
+ * table, the deleted ones not yet vacuumed too: on PostgreSQL about 1.5 ms of server time per poll, taken from the
+ * pipeline it measures (counting messages by stage would scan the whole messages table). A dead-lettered job leaves
+ * its messages undecided, which the check after the wait reports.
  */
 const waitForPipeline = async (app: ParleyApp, count: number, timeoutMs: number): Promise<void> => {
   await waitUntil(async () => {
-    const row = await app.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('type', 'in', PIPELINE_JOBS).executeTakeFirstOrThrow();
-    return Number(row.n) === 0;
+    const row = await app.store.db.selectFrom('jobs').select('id').where('status', 'in', ['pending', 'running']).where('type', 'in', PIPELINE_JOBS).limit(1).executeTakeFirst();
+    return row === undefined;
   }, timeoutMs, 20);
   const decided = await decidedCount(app);
   if (decided < count) throw new Error(`pipeline drained with ${decided} of ${count} messages decided`);
