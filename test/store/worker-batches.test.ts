@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openStore, type Store } from '../../src/server/db/database.js';
 import type { JobHandler } from '../../src/server/jobs/definitions.js';
+import type { MessageClassification } from '../../src/server/repositories/messages.repository.js';
 import { mergeMessageIds } from '../../src/server/jobs/definitions.js';
 import { createWorker } from '../../src/server/jobs/worker.js';
 import { createLogger } from '../../src/server/platform/logger.js';
@@ -147,7 +148,10 @@ describe('worker stage chaining', () => {
     store = null;
   });
 
-  const setup = async (options: { failCorrelate: number; interactive: boolean }) => {
+  const classified = (id: string): MessageClassification => ({ id, language: 'en', sentiment: 'negative', sentimentScore: -0.5, intent: 'billing', intentScore: 0.9, urgency: 'normal', needsResponse: true, spam: false, classifications: '{}', modelVersion: 'test' });
+
+  /** `handOver`: understand hands its results to correlate when it can, which takes them ('take') or not ('ignore'). */
+  const setup = async (options: { failCorrelate: number; interactive: boolean; handOver?: 'take' | 'ignore' }) => {
     const { repos, uow, ...opened } = await memoryStore();
     store = opened.store;
     const log: string[] = [];
@@ -156,16 +160,19 @@ describe('worker stage chaining', () => {
       type: 'pipeline.understand',
       merge: mergeMessageIds,
       async handle({ messageIds }, ctx) {
-        log.push(`understand ${messageIds.join(',')}`);
-        await ctx.repos.settings.set('understood', messageIds, ctx.now);
+        const handed = options.handOver !== undefined && ctx.handOver!('pipeline.correlate', new Map(messageIds.map((id) => [id, classified(id)])));
+        log.push(`understand ${messageIds.join(',')}${handed ? ' (handed over)' : ''}`);
+        if (!handed) await ctx.repos.settings.set('understood', messageIds, ctx.now);
         await ctx.enqueue('pipeline.correlate', { messageIds });
       },
     };
     const correlate: JobHandler<'pipeline.correlate'> = {
       type: 'pipeline.correlate',
       merge: mergeMessageIds,
-      async handle({ messageIds }) {
-        log.push(`correlate ${messageIds.join(',')}`);
+      async handle({ messageIds }, ctx) {
+        const taken = options.handOver === 'take' ? ctx.takeOver!('pipeline.correlate') : undefined;
+        log.push(`correlate ${messageIds.join(',')}${taken ? ` (took ${[...taken.keys()].join(',')})` : ''}`);
+        if (taken) await ctx.repos.settings.set('understood', [...taken.keys()], ctx.now);
         if (failures > 0) {
           failures -= 1;
           throw new Error('correlate failed');
@@ -198,5 +205,27 @@ describe('worker stage chaining', () => {
     expect(await repos.settings.get('understood')).toEqual(['m1', 'm2']);
     const jobs = await store!.db.selectFrom('jobs').select(['type', 'attempts', 'last_error']).execute();
     expect(jobs).toEqual([{ type: 'pipeline.correlate', attempts: 1, last_error: 'correlate failed' }]);
+  });
+
+  it('hands the results of a stage to the chained stage after it, which writes them', async () => {
+    const { worker, repos, log } = await setup({ failCorrelate: 0, interactive: false, handOver: 'take' });
+    expect(await worker.drain()).toBe(1);
+    expect(log).toEqual(['understand m1,m2 (handed over)', 'correlate m1,m2 (took m1,m2)']);
+    expect(await repos.settings.get('understood')).toEqual(['m1', 'm2']);
+  });
+
+  it('hands nothing over to a stage that runs as a job of its own', async () => {
+    const { worker, repos, log } = await setup({ failCorrelate: 0, interactive: true, handOver: 'take' });
+    expect(await worker.drain()).toBe(2);
+    expect(log).toEqual(['understand m1,m2', 'correlate m1,m2']);
+    expect(await repos.settings.get('understood')).toEqual(['m1', 'm2']);
+  });
+
+  it('rolls back results handed over and not taken, and runs the stages one transaction each', async () => {
+    const { worker, repos, log } = await setup({ failCorrelate: 0, interactive: false, handOver: 'ignore' });
+    await worker.drain();
+    expect(log).toEqual(['understand m1,m2 (handed over)', 'correlate m1,m2', 'understand m1,m2', 'correlate m1,m2']);
+    expect(await repos.settings.get('understood')).toEqual(['m1', 'm2']);
+    expect(await store!.db.selectFrom('jobs').select('id').execute()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Repositories } from '../repositories/index.js';
+import type { MessageClassification } from '../repositories/messages.repository.js';
 
 /** Every job type and its payload: the queue is typed end to end. */
 export interface JobPayloads {
@@ -9,12 +10,29 @@ export interface JobPayloads {
 
 export type JobType = keyof JobPayloads;
 
+/**
+ * What a stage may hand to the next one when both run in one transaction (see JobContext.handOver): the understand
+ * stage's results, by message id, which correlate then writes with its own in one update of each message.
+ */
+export interface JobHandOvers {
+  'pipeline.correlate': ReadonlyMap<string, MessageClassification>;
+}
+
 export interface JobContext {
   repos: Repositories;
   now: number;
   enqueue<T extends JobType>(type: T, payload: JobPayloads[T], runAt?: number): Promise<void>;
   /** Runs after the job's transaction commits (live updates, wake-ups). */
   afterCommit(effect: () => void): void;
+  /**
+   * Hands results to the follow-up of `type` instead of writing them for it to read back, when that stage runs next
+   * in this same transaction (chained): then it returns true, the follow-up must be enqueued now, and the worker
+   * fails the transaction if the next stage does not take them. It returns false (write them yourself) when the
+   * follow-up will run as a job of its own, and is absent where nothing is chained.
+   */
+  handOver?<T extends keyof JobHandOvers>(type: T, value: JobHandOvers[T]): boolean;
+  /** What the stage before this one in the same transaction handed over, if anything; taking it is saying it is written. */
+  takeOver?<T extends keyof JobHandOvers>(type: T): JobHandOvers[T] | undefined;
 }
 
 export interface JobHandler<T extends JobType> {

@@ -3,7 +3,7 @@ import type { Clock } from '../platform/clock.js';
 import { PermanentError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
-import type { AnyJobHandler, JobContext, JobPayloads, JobType } from './definitions.js';
+import type { AnyJobHandler, JobContext, JobHandOvers, JobPayloads, JobType } from './definitions.js';
 import { createPollingLoop } from './polling-loop.js';
 
 export interface WorkerMetrics {
@@ -137,6 +137,8 @@ export const createWorker = (options: WorkerOptions): Worker => {
       // Follow-up jobs are inserted together at the end of the handler: one multi-row insert per batch.
       const followUps: { id: string; type: string; payload: string; runAt: number }[] = [];
       if (rest.length > 0) followUps.push({ id: newId(), type, payload: JSON.stringify({ messageIds: rest }), runAt: now });
+      // Results a stage hands to the chained stage after it (see JobContext.handOver), until that stage takes them.
+      const handedOver = new Map<string, unknown>();
       const ctx: JobContext = {
         repos: tx,
         now,
@@ -144,6 +146,16 @@ export const createWorker = (options: WorkerOptions): Worker => {
           followUps.push({ id: newId(), type: t, payload: JSON.stringify(payload), runAt: runAt ?? now });
         },
         afterCommit: (effect) => effects.push(effect),
+        handOver: (t, value) => {
+          if (!chain || !chainable.has(t) || !handlers.has(t) || t === type) return false;
+          handedOver.set(t, value);
+          return true;
+        },
+        takeOver: <T extends keyof JobHandOvers>(t: T) => {
+          const value = handedOver.get(t) as JobHandOvers[T] | undefined;
+          handedOver.delete(t);
+          return value;
+        },
       };
       await (handler.handle as (p: unknown, c: JobContext) => Promise<void>)(merged, ctx);
       // The next stage of this batch, due now, runs in this same transaction instead of as a job of its own: its
@@ -168,6 +180,8 @@ export const createWorker = (options: WorkerOptions): Worker => {
         const n = typeof payload === 'object' && payload !== null && 'messageIds' in payload && Array.isArray(payload.messageIds) ? payload.messageIds.length : 1;
         effects.push(() => options.metrics?.stageDuration(next.type, chainMs / 1000, n));
       }
+      // Handed-over results nobody took would be lost with this commit: the stages run one transaction each instead.
+      if (handedOver.size > 0) throw new ChainedStageFailure(new Error(`results handed to ${[...handedOver.keys()].join(', ')} were not taken`));
       if (followUps.length > 0) {
         await tx.jobs.enqueue(followUps, now);
         effects.push(() => api.wake());

@@ -35,7 +35,14 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const { repos, now } = ctx;
       // Before reading anything: another process's correlation of the same thread must have committed first.
       await repos.conversations.serialiseThreading();
-      const messages = (await repos.messages.forPipeline(messageIds, { withClassifications: false })).filter((m) => m.stage === 'understood');
+      // Chained after understand, its results come handed over (the rows still say 'ingested') and are written below.
+      const understood = ctx.takeOver?.('pipeline.correlate');
+      const messages = (await repos.messages.forPipeline(messageIds, { withClassifications: false }))
+        .map((m) => {
+          const c = m.stage === 'ingested' ? understood?.get(m.id) : undefined;
+          return c ? { ...m, stage: 'understood' as const, language: c.language, sentiment: c.sentiment, sentimentScore: c.sentimentScore, intent: c.intent, urgency: c.urgency, needsResponse: c.needsResponse, spam: c.spam } : m;
+        })
+        .filter((m) => m.stage === 'understood');
       if (messages.length === 0) return;
       messages.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
       const channels = new Map((await repos.channels.getMany([...new Set(messages.map((m) => m.channelId))])).map((c) => [c.id, c]));
@@ -72,7 +79,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const newCustomers: { customerId: string; identityId: string; facts: Parameters<typeof repos.customers.createWithIdentity>[2] }[] = [];
       const newConversations: Parameters<typeof repos.conversations.create>[0][] = [];
       const activities: Parameters<typeof repos.conversations.recordActivity>[0][] = [];
-      const correlations: { id: string; conversationId: string; customerId: string | null; identityId: string | null }[] = [];
+      const correlations: Parameters<typeof repos.messages.saveCorrelation>[0][number][] = [];
       const authors = new Map<string, AuthorContact>();
       // Known authors whose platform facts changed, written together after the loop (before identity linking reads them).
       const refreshes: { identity: Identity; facts: IdentityFacts }[] = [];
@@ -128,7 +135,8 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
           intent: m.intent,
           language: m.language,
         });
-        correlations.push({ id: m.id, conversationId, customerId: identity?.customerId ?? null, identityId: identity?.id ?? null });
+        const handed = understood?.get(m.id);
+        correlations.push({ id: m.id, conversationId, customerId: identity?.customerId ?? null, identityId: identity?.id ?? null, ...(handed ? { understood: handed } : {}) });
       }
       // Batched writes: known authors' new facts, new customers and conversations, every list-row change, the messages.
       await repos.customers.refreshIdentities(refreshes, now);

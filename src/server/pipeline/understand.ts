@@ -2,6 +2,7 @@ import type { Classifier } from '../classifier/types.js';
 import { understandTexts, type TextToUnderstand, type UnderstoodFields } from '../classifier/understand-fields.js';
 import type { JobHandler } from '../jobs/definitions.js';
 import { mergeMessageIds } from '../jobs/definitions.js';
+import type { MessageClassification } from '../repositories/messages.repository.js';
 import type { StoredForUnderstanding } from './ingest.js';
 
 /** Classifies off the worker's thread (the classifier thread); a rejection means "do it yourself". */
@@ -110,7 +111,9 @@ export const createUnderstandStage = (deps: { classifier: Classifier; offThread?
         let k = 0;
         for (let i = 0; i < fields.length; i += 1) if (fields[i] === null) fields[i] = here[k++]!;
       }
-      await ctx.repos.messages.saveClassifications(messages.map((m, i) => ({ id: m.id, ...fields[i]! })));
+      const results = messages.map((m, i): MessageClassification => ({ id: m.id, ...fields[i]! }));
+      // Chained, correlate writes these with its own results (one update of each message instead of two).
+      if (!ctx.handOver?.('pipeline.correlate', new Map(results.map((r) => [r.id, r])))) await ctx.repos.messages.saveClassifications(results);
       await ctx.enqueue('pipeline.correlate', { messageIds: messages.map((m) => m.id) });
     },
   };

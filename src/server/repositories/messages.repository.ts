@@ -171,6 +171,17 @@ const updateCorrelations = compiledRows(4, (_db: Executor, rows) => {
     from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'understood'`;
 });
 
+/** updateCorrelations for messages the understand stage handed over in the same transaction: its columns with correlate's, in one update. */
+const updateUnderstoodCorrelations = compiledRows(14, (_db: Executor, rows) => {
+  const values = sql.join(
+    rows.map((r) => sql`(${r[0]}, ${r[1]}, ${r[2]}, cast(${r[3]} as double precision), ${r[4]}, cast(${r[5]} as double precision), ${r[6]}, cast(${r[7]} as integer), cast(${r[8]} as integer), ${r[9]}, ${r[10]}, ${r[11]}, ${r[12]}, ${r[13]})`),
+  );
+  return sql`update messages set language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
+    urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11,
+    conversation_id = v.column12, customer_id = v.column13, identity_id = v.column14, stage = 'correlated'
+    from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'ingested'`;
+});
+
 /** The columns the pipeline stages read, in the order toPipelineMessage takes them (classifications last, if read). */
 const PIPELINE_COLUMNS = [
   'id', 'channel_id', 'external_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
@@ -277,8 +288,20 @@ export const createMessagesRepository = (db: Executor) => ({
     );
   },
 
-  async saveCorrelation(items: readonly { id: string; conversationId: string; customerId: string | null; identityId: string | null }[]): Promise<void> {
-    await updateCorrelations(db, items.map((c) => [c.id, c.conversationId, c.customerId, c.identityId]));
+  /**
+   * Correlate's results. An item with `understood` is a message the understand stage handed over in this transaction
+   * instead of writing it (still at 'ingested'): its classification is written here too, one update per message.
+   */
+  async saveCorrelation(items: readonly { id: string; conversationId: string; customerId: string | null; identityId: string | null; understood?: MessageClassification }[]): Promise<void> {
+    const plain: unknown[][] = [];
+    const understood: unknown[][] = [];
+    for (const c of items) {
+      const u = c.understood;
+      if (!u) plain.push([c.id, c.conversationId, c.customerId, c.identityId]);
+      else understood.push([c.id, u.language, u.sentiment, u.sentimentScore, u.intent, u.intentScore, u.urgency, u.needsResponse ? 1 : 0, u.spam ? 1 : 0, u.classifications, u.modelVersion, c.conversationId, c.customerId, c.identityId]);
+    }
+    await updateCorrelations(db, plain);
+    await updateUnderstoodCorrelations(db, understood);
   },
 
   async markDecided(ids: readonly string[], now: number): Promise<void> {

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobContext, JobHandOvers } from '../../src/server/jobs/definitions.js';
+import { createCorrelateStage } from '../../src/server/pipeline/correlate.js';
+import { createUnderstandStage } from '../../src/server/pipeline/understand.js';
+import type { Repositories } from '../../src/server/repositories/index.js';
+import { dialects, isPostgresAvailable } from '../support/stores.js';
+import { createChannel, createTestApp, envelope, parseEnvelopes, testClassifier, type TestApp } from '../support/test-app.js';
+
+const pgAvailable = await isPostgresAvailable();
+
+const texts = [
+  '@AcmeTelecom my internet has been down since 6am and nobody answers the phone',
+  'Thank you so much, the engineer fixed it in ten minutes!',
+  'Please refund the double charge on invoice 4471',
+  'Where can I see my data allowance?',
+];
+
+const STORED = ['language', 'sentiment', 'sentiment_score', 'intent', 'intent_score', 'urgency', 'needs_response', 'spam', 'classifications', 'model_version', 'stage'] as const;
+
+/**
+ * Understand and correlate chained in one transaction: understand hands its results over and correlate writes them
+ * with its own, in one update of each message. What is stored must be what the two stages store run one after the
+ * other, each writing its own.
+ */
+describe.each(dialects)('understand handing its results to correlate on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+  let app: TestApp;
+  let channelId: string;
+
+  beforeAll(async () => {
+    if (skip) return;
+    app = await createTestApp(dialect);
+    channelId = (await createChannel(app)).id;
+  });
+  afterAll(async () => {
+    await app?.dispose();
+  });
+
+  /** Ingests the texts under `tag` and runs the two stages on them in one transaction; `handOver` as the worker's, chained. */
+  const run = async (tag: string, handOver: boolean): Promise<{ ids: string[]; handed: number }> => {
+    const batch = texts.map((text, i) => envelope(channelId, { threadKey: `${tag}-${i}`, text }));
+    await app.services.ingest(parseEnvelopes(batch));
+    const rows = await app.store.db.selectFrom('messages').select(['id', 'external_id']).where('external_id', 'in', batch.map((e) => e.externalId)).execute();
+    const ids = batch.map((e) => rows.find((r) => r.external_id === e.externalId)!.id);
+    const understand = createUnderstandStage({ classifier: testClassifier() });
+    const correlate = createCorrelateStage({ reopenWindowMs: 60_000 });
+    let handed = 0;
+    await app.uow(async (tx: Repositories) => {
+      const held = new Map<string, unknown>();
+      const ctx: JobContext = {
+        repos: tx,
+        now: Date.now(),
+        enqueue: async () => undefined,
+        afterCommit: () => undefined,
+        ...(handOver
+          ? {
+              handOver: (type, value) => {
+                held.set(type, value);
+                handed += value.size;
+                return true;
+              },
+              takeOver: <T extends keyof JobHandOvers>(type: T) => held.get(type) as JobHandOvers[T] | undefined,
+            }
+          : {}),
+      };
+      await understand.handle({ messageIds: ids }, ctx);
+      if (handOver) {
+        // Nothing written yet: the rows wait at 'ingested' for correlate.
+        const stages = await tx.messages.forPipeline(ids);
+        expect(stages.map((m) => m.stage)).toEqual(ids.map(() => 'ingested'));
+      }
+      await correlate.handle({ messageIds: ids }, ctx);
+    });
+    return { ids, handed };
+  };
+
+  const stored = async (ids: string[]) => {
+    const rows = await app.store.db.selectFrom('messages').select(['id', 'conversation_id', 'customer_id', ...STORED]).where('id', 'in', ids).execute();
+    return ids.map((id) => rows.find((r) => r.id === id)!);
+  };
+
+  it.skipIf(skip)('stores what the stages store each writing their own, in one update', async () => {
+    const separate = await run('separate', false);
+    const chained = await run('chained', true);
+    expect(separate.handed).toBe(0);
+    expect(chained.handed).toBe(texts.length);
+    const a = await stored(separate.ids);
+    const b = await stored(chained.ids);
+    for (let i = 0; i < texts.length; i += 1) {
+      const pick = (r: (typeof a)[number]) => Object.fromEntries(STORED.map((k) => [k, r[k]]));
+      expect(pick(b[i]!)).toEqual(pick(a[i]!));
+      expect(b[i]!.stage).toBe('correlated');
+      expect(b[i]!.sentiment).not.toBeNull();
+      expect(b[i]!.conversation_id).not.toBeNull();
+      expect(b[i]!.customer_id).not.toBeNull();
+    }
+    // The conversations' list rows took the handed-over classification, as they take the stored one.
+    const lists = async (rows: typeof a) => {
+      const conversations = await app.store.db.selectFrom('conversations').select(['id', 'sentiment', 'intent', 'language']).where('id', 'in', rows.map((r) => r.conversation_id!)).execute();
+      return rows.map((r) => {
+        const c = conversations.find((x) => x.id === r.conversation_id)!;
+        return [c.sentiment, c.intent, c.language];
+      });
+    };
+    expect(await lists(b)).toEqual(await lists(a));
+  });
+});
