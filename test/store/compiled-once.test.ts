@@ -89,6 +89,39 @@ describe.each(dialects)('compiledOnce, compiledRows and compiledArrayReads on %s
   });
 });
 
+describe.skipIf(!pgAvailable)('compiledRows on postgres', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp('postgres');
+  });
+  afterAll(async () => app?.dispose());
+
+  const insertSettings = compiledRows(2, (db: Executor, rows) => db.insertInto('settings').values(rows.map((r) => ({ key: r[0] as string, value: r[1] as string, updated_at: 1 }))));
+
+  it('keeps its statements prepared on the connection by name, one per size, and runs them again with new rows', async () => {
+    const prepared = await app.store.db.connection().execute(async (db) => {
+      await insertSettings(db, [['p1', 'a'], ['p2', 'b'], ['p3', 'c']]);
+      await insertSettings(db, [['p4', 'd'], ['p5', 'e'], ['p6', 'f']]);
+      await insertSettings(db, [['p7', 'g']]);
+      const rows = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements where statement like 'insert into "settings"%'`.execute(db);
+      return rows.rows;
+    });
+    // Sizes 3 and 1: two statements, the second call of size 3 reusing the first's.
+    expect(prepared).toHaveLength(2);
+    for (const p of prepared) expect(p.name).toMatch(/^parley_/);
+    const stored = await app.store.db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'p%').orderBy('key').execute();
+    expect(stored.map((r) => r.value)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+  });
+
+  it('leaves a query of open shape unnamed', async () => {
+    const prepared = await app.store.db.connection().execute(async (db) => {
+      await db.selectFrom('settings').select('key').where('key', 'in', ['p1', 'p2']).execute();
+      return (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement like 'select "key" from "settings"%'`.execute(db)).rows[0]!.n;
+    });
+    expect(prepared).toBe(0);
+  });
+});
+
 describe('rowCountParts', () => {
   it('cuts row counts into at most five statements of about twenty sizes up to 1,000 rows, and under a cap', () => {
     const sizes = new Set<number>();

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Compilable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { wantRowArrays } from '../db/row-arrays.js';
+import { nameStatement } from '../db/statement-names.js';
 import type { DB } from '../db/schema.js';
 
 /** A repository runs on the database or inside a transaction, whichever its caller holds. */
@@ -127,7 +128,10 @@ export const compiledRows = <R>(width: number, build: (db: Executor, rows: reado
       offset += count;
       const plan = planFor(db, count * width, (markers) => {
         const built = build(db, part.map((_, i) => markers.slice(i * width, (i + 1) * width)));
-        return 'isRawBuilder' in built ? built.compile(db) : built.compile();
+        const compiled = 'isRawBuilder' in built ? built.compile(db) : built.compile();
+        // A few sizes per statement: kept prepared on PostgreSQL (see statement-names.ts).
+        nameStatement(compiled.sql);
+        return compiled;
       });
       const values: unknown[] = [];
       for (const row of part) for (const value of row) values.push(value);
