@@ -64,6 +64,19 @@ describe('computeDue', () => {
     const due = computeDue({ minutes: 90, businessHours: false }, paris, new Date('2026-11-28T23:00:00Z'), []);
     expect(due?.toISOString()).toBe('2026-11-29T00:30:00.000Z');
   });
+
+  it('gives an unpaused around-the-clock clock the due instant and elapsed time of the full walk', () => {
+    // The full walk runs for a clock with a pause; one that ended before the start changes nothing.
+    const before = (start: Date) => [{ from: new Date(start.getTime() - 2 * H), to: new Date(start.getTime() - H) }];
+    for (let i = 0; i < 200; i += 1) {
+      const start = new Date(Date.UTC(2026, 0, 1) + ((i * 7_919_333) % (365 * 24 * H)));
+      const target = { minutes: 1 + ((i * 37) % 3000), businessHours: false };
+      expect(computeDue(target, ALWAYS_OPEN, start, [])).toEqual(computeDue(target, ALWAYS_OPEN, start, before(start)));
+      const now = new Date(start.getTime() + ((i * 104_729) % (3 * 24 * H)) - H);
+      const plain = slaClock({ target, calendar: ALWAYS_OPEN, startAt: start, now });
+      expect(plain).toEqual(slaClock({ target, calendar: ALWAYS_OPEN, startAt: start, now, pausedIntervals: before(start) }));
+    }
+  });
 });
 
 describe('slaState', () => {

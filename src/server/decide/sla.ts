@@ -116,6 +116,8 @@ function* running(target: SlaTarget, calendar: BusinessCalendar, from: number, p
  */
 export function computeDue(target: SlaTarget, calendar: BusinessCalendar, startAt: Date, pausedIntervals: readonly PauseInterval[] = []): Date | null {
   let remaining = target.minutes * 60_000;
+  // Around the clock and never paused (most clocks): the walk below would give the start plus the target.
+  if (!target.businessHours && pausedIntervals.length === 0) return new Date(startAt.getTime() + remaining);
   for (const span of running(target, calendar, startAt.getTime(), pausedIntervals)) {
     const length = span.end - span.start;
     if (length >= remaining) return new Date(span.start + remaining);
@@ -129,6 +131,7 @@ export function elapsedClockMs(target: SlaTarget, calendar: BusinessCalendar, fr
   const end = to.getTime();
   let total = 0;
   if (end <= from.getTime()) return 0;
+  if (!target.businessHours && pausedIntervals.length === 0) return end - from.getTime();
   for (const span of running(target, calendar, from.getTime(), pausedIntervals)) {
     if (span.start >= end) break;
     total += Math.min(span.end, end) - span.start;
