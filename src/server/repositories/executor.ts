@@ -40,6 +40,8 @@ interface Plan {
   sql: string;
   /** Per parameter: the index of the call's value that goes there, or a constant of the statement itself. */
   slots: (number | { value: unknown })[];
+  /** The slots are the call's values in their order, nothing else: the values are the parameters as they are. */
+  identity: boolean;
 }
 
 /**
@@ -60,14 +62,19 @@ const plansByCount = (who: string) => {
       const slots = compiled.parameters.map((p) => (typeof p === 'string' && index.has(p) ? index.get(p)! : { value: p }));
       const used = slots.filter((slot) => typeof slot === 'number');
       if (used.length !== count || new Set(used).size !== count) throw new Error(`${who}: every value must appear once as a parameter`);
-      plan = { sql: compiled.sql, slots };
+      plan = { sql: compiled.sql, slots, identity: slots.every((slot, i) => slot === i) };
       plans.set(count, plan);
     }
     return plan;
   };
 };
 
-const queryOf = (plan: Plan, values: readonly unknown[]): CompiledQuery => CompiledQuery.raw(plan.sql, plan.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.value)));
+/**
+ * The query with `values` in the plan's slots. `owned`: the array is the caller's own, made for this query, and may
+ * serve as the parameters themselves (Kysely freezes them) when the plan takes the values as they are.
+ */
+const queryOf = (plan: Plan, values: readonly unknown[], owned = false): CompiledQuery =>
+  CompiledQuery.raw(plan.sql, owned && plan.identity ? (values as unknown[]) : plan.slots.map((slot) => (typeof slot === 'number' ? values[slot] : slot.value)));
 
 /**
  * A query of fixed shape that runs on every API call, built and compiled once per dialect: building and compiling
@@ -135,7 +142,7 @@ export const compiledRows = <R>(width: number, build: (db: Executor, rows: reado
       });
       const values: unknown[] = [];
       for (const row of part) for (const value of row) values.push(value);
-      for (const row of (await db.executeQuery<R>(queryOf(plan, values))).rows) out.push(row);
+      for (const row of (await db.executeQuery<R>(queryOf(plan, values, true))).rows) out.push(row);
     }
     return out;
   };
