@@ -20,7 +20,7 @@ const STORED = ['language', 'sentiment', 'sentiment_score', 'intent', 'intent_sc
 /**
  * Understand and correlate chained in one transaction: understand hands its results over and correlate writes them
  * with its own, in one update of each message. What is stored must be what the two stages store run one after the
- * other, each writing its own.
+ * other, each writing its own; and what correlate hands to decide must be what decide would read.
  */
 describe.each(dialects)('understand handing its results to correlate on %s', (dialect) => {
   const skip = dialect === 'postgres' && !pgAvailable;
@@ -36,15 +36,19 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
     await app?.dispose();
   });
 
-  /** Ingests the texts under `tag` and runs the two stages on them in one transaction; `handOver` as the worker's, chained. */
-  const run = async (tag: string, handOver: boolean): Promise<{ ids: string[]; handed: number }> => {
-    const batch = texts.map((text, i) => envelope(channelId, { threadKey: `${tag}-${i}`, text }));
+  /**
+   * Ingests the texts under `tag` and runs the two stages on them in one transaction; `handOver` as the worker's,
+   * chained. Returns what correlate handed to decide, if anything.
+   */
+  const run = async (tag: string, handOver: boolean, author?: Record<string, unknown>): Promise<{ ids: string[]; handed: number; toDecide: JobHandOvers['pipeline.decide'] | undefined }> => {
+    const batch = texts.map((text, i) => envelope(channelId, { threadKey: `${tag}-${i}`, text, ...(author ? { author: { ...author, platformId: `${String(author.platformId)}-${i}` } } : {}) }));
     await app.services.ingest(parseEnvelopes(batch));
     const rows = await app.store.db.selectFrom('messages').select(['id', 'external_id']).where('external_id', 'in', batch.map((e) => e.externalId)).execute();
     const ids = batch.map((e) => rows.find((r) => r.external_id === e.externalId)!.id);
     const understand = createUnderstandStage({ classifier: testClassifier() });
     const correlate = createCorrelateStage({ reopenWindowMs: 60_000 });
     let handed = 0;
+    let toDecide: JobHandOvers['pipeline.decide'] | undefined;
     await app.uow(async (tx: Repositories) => {
       const held = new Map<string, unknown>();
       const ctx: JobContext = {
@@ -56,7 +60,7 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
           ? {
               handOver: (type, value) => {
                 held.set(type, value);
-                handed += value.size;
+                if (type === 'pipeline.correlate') handed += (value as JobHandOvers['pipeline.correlate']).size;
                 return true;
               },
               takeOver: <T extends keyof JobHandOvers>(type: T) => held.get(type) as JobHandOvers[T] | undefined,
@@ -70,8 +74,14 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
         expect(stages.map((m) => m.stage)).toEqual(ids.map(() => 'ingested'));
       }
       await correlate.handle({ messageIds: ids }, ctx);
+      toDecide = held.get('pipeline.decide') as JobHandOvers['pipeline.decide'] | undefined;
+      if (toDecide) {
+        // Handed to decide: the messages exactly as decide would read them back.
+        const byId = (list: readonly { id: string }[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : 1));
+        expect(byId(toDecide)).toEqual(byId(await tx.messages.forPipeline(ids)));
+      }
     });
-    return { ids, handed };
+    return { ids, handed, toDecide };
   };
 
   const stored = async (ids: string[]) => {
@@ -83,7 +93,9 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
     const separate = await run('separate', false);
     const chained = await run('chained', true);
     expect(separate.handed).toBe(0);
+    expect(separate.toDecide).toBeUndefined();
     expect(chained.handed).toBe(texts.length);
+    expect(chained.toDecide).toHaveLength(texts.length);
     const a = await stored(separate.ids);
     const b = await stored(chained.ids);
     for (let i = 0; i < texts.length; i += 1) {
@@ -103,5 +115,16 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
       });
     };
     expect(await lists(b)).toEqual(await lists(a));
+  });
+  it.skipIf(skip)('hands nothing to decide when linking merged customers, which moves their messages', async () => {
+    // Customers known by a verified address; new authors with the same one are merged into them as they arrive.
+    await run('known', false, { platformId: 'known', handle: 'dana', displayName: 'Dana', followers: 5, verified: false, email: 'dana@example.com' });
+    const merging = await run('merging', true, { platformId: 'again', handle: 'dana2', displayName: 'Dana', followers: 5, verified: false, email: 'dana@example.com' });
+    expect(merging.handed).toBe(texts.length);
+    expect(merging.toDecide).toBeUndefined();
+    const rows = await stored(merging.ids);
+    const survivors = await app.store.db.selectFrom('identities').select('customer_id').where('email', '=', 'dana@example.com').execute();
+    expect(new Set(survivors.map((r) => r.customer_id)).size).toBe(1);
+    for (const row of rows) expect(row.customer_id).toBe(survivors[0]!.customer_id);
   });
 });

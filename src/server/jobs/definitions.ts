@@ -1,5 +1,5 @@
 import type { Repositories } from '../repositories/index.js';
-import type { MessageClassification } from '../repositories/messages.repository.js';
+import type { MessageClassification, PipelineMessage } from '../repositories/messages.repository.js';
 
 /** Every job type and its payload: the queue is typed end to end. */
 export interface JobPayloads {
@@ -12,10 +12,12 @@ export type JobType = keyof JobPayloads;
 
 /**
  * What a stage may hand to the next one when both run in one transaction (see JobContext.handOver): the understand
- * stage's results, by message id, which correlate then writes with its own in one update of each message.
+ * stage's results, by message id, which correlate then writes with its own in one update of each message; and
+ * correlate's messages as it left them (what decide would read back), in its order.
  */
 export interface JobHandOvers {
   'pipeline.correlate': ReadonlyMap<string, MessageClassification>;
+  'pipeline.decide': readonly PipelineMessage[];
 }
 
 export interface JobContext {

@@ -147,7 +147,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const opened = new Set(newConversations.map((c) => c.id));
       await repos.conversations.recordFolded(new Map([...folded].filter(([id]) => !opened.has(id))));
       await repos.messages.saveCorrelation(correlations);
-      await linkIdentities(repos, [...authors.values()], now);
+      const merged = await linkIdentities(repos, [...authors.values()], now);
       if (options.incidents) {
         const complaints = messages.filter(isComplaint).map((m) => ({
           id: m.id,
@@ -160,6 +160,15 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
           ...(m.intent ? { intent: m.intent } : {}),
         }));
         await trackerOf(options.incidents).observe(repos, complaints, now, ctx.afterCommit);
+      }
+      // Chained from understand to decide, decide takes the messages as they now stand instead of reading them back:
+      // every one was handed over (its classification record is here) and no customer merge moved any.
+      if (understood && !merged && correlations.every((c) => c.understood)) {
+        const byId = new Map(messages.map((m) => [m.id, m]));
+        ctx.handOver?.(
+          'pipeline.decide',
+          correlations.map((c) => ({ ...byId.get(c.id)!, stage: 'correlated' as const, conversationId: c.conversationId, customerId: c.customerId, classifications: c.understood!.classifications })),
+        );
       }
       await ctx.enqueue('pipeline.decide', { messageIds: correlations.map((c) => c.id) });
     },

@@ -73,7 +73,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
     merge: mergeMessageIds,
     async handle({ messageIds }, ctx) {
       const { repos, now } = ctx;
-      const messages = (await repos.messages.forPipeline(messageIds)).filter((m) => m.stage === 'correlated');
+      // Chained after correlate, the messages come handed over as correlate left them.
+      const messages = (ctx.takeOver?.('pipeline.decide') ?? (await repos.messages.forPipeline(messageIds))).filter((m) => m.stage === 'correlated');
       if (messages.length === 0) return;
       const config = await cache.load(repos);
       const inbound = new Map<string, PipelineMessage[]>();

@@ -61,7 +61,8 @@ export interface AuthorContact {
  * is the same person and is merged now. A new identity whose display name and handle match one on
  * another platform only produces a suggestion for an agent.
  */
-export const linkIdentities = async (repos: Repositories, authors: readonly AuthorContact[], now: number): Promise<void> => {
+/** Returns whether it merged customers (which moves their messages to the surviving customer). */
+export const linkIdentities = async (repos: Repositories, authors: readonly AuthorContact[], now: number): Promise<boolean> => {
   // Other identities with the new identities' display names, read in one query for the batch. A merge below changes
   // which customers exist, so after one the rest of the batch asks again, one identity at a time.
   const names = authors.filter((a) => a.isNew && a.identity.displayName).map((a) => a.identity.displayName!);
@@ -103,4 +104,5 @@ export const linkIdentities = async (repos: Repositories, authors: readonly Auth
       await repos.identityLinks.suggest({ id: newId(), customerId: identity.customerId, otherCustomerId: other.customerId, score: 0.6, reasons: ['same_display_name', ...evidence.reasons], now });
     }
   }
+  return merged;
 };
