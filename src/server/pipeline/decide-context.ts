@@ -51,26 +51,36 @@ export const decisionStateOf = (c: Conversation): DecisionState => ({
   assignedByRule: false,
 });
 
-/** Parsed once per message however many rule passes read it (the stage keeps its batch's messages alive only for the batch). */
-const parsedClassifications = new WeakMap<PipelineMessage, Record<string, unknown>>();
+/** Parsed once per message however many readers it has (the stage keeps its batch's messages alive only for the batch). */
+const parsedRecords = new WeakMap<PipelineMessage, Record<string, unknown>>();
+const ruleViews = new WeakMap<PipelineMessage, Record<string, unknown>>();
 
-/** The message's classifier outputs as rules see them (explanations left out), parsed once per message. */
-export const classificationOf = (m: PipelineMessage): Record<string, unknown> => {
-  let parsed = parsedClassifications.get(m);
+/** The message's whole classifier record (explanations included), parsed once per message. */
+export const classificationRecordOf = (m: PipelineMessage): Record<string, unknown> => {
+  let parsed = parsedRecords.get(m);
   if (!parsed) {
     parsed = parseClassification(m);
-    parsedClassifications.set(m, parsed);
+    parsedRecords.set(m, parsed);
   }
   return parsed;
+};
+
+/** The message's classifier outputs as rules see them (explanations left out), made once per message. */
+export const classificationOf = (m: PipelineMessage): Record<string, unknown> => {
+  let view = ruleViews.get(m);
+  if (!view) {
+    // Explanations are for people; rules match on labels and scores.
+    const { explanations: _explanations, ...rest } = classificationRecordOf(m);
+    view = rest;
+    ruleViews.set(m, view);
+  }
+  return view;
 };
 
 const parseClassification = (m: PipelineMessage): Record<string, unknown> => {
   if (!m.classifications) return { spam: m.spam, needsResponse: m.needsResponse, intent: m.intent ? { label: m.intent } : undefined, urgency: m.urgency };
   try {
-    const c = JSON.parse(m.classifications) as Record<string, unknown>;
-    // Explanations are for people; rules match on labels and scores.
-    const { explanations: _explanations, ...rest } = c;
-    return rest;
+    return JSON.parse(m.classifications) as Record<string, unknown>;
   } catch {
     return {};
   }

@@ -4,7 +4,7 @@ import type { Conversation } from '../repositories/conversations.repository.js';
 import type { Incident } from '../repositories/incidents.repository.js';
 import type { Repositories } from '../repositories/index.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
-import { classificationOf } from './decide-context.js';
+import { classificationRecordOf } from './decide-context.js';
 import { incidentNoticeKey, wordNotice, type Notice } from './incident-notice.js';
 import { checkOutboundReply, queueOutboundReply } from './outbound-reply.js';
 
@@ -36,7 +36,7 @@ export const loadBatchIncidents = async (repos: Repositories, inbound: readonly 
 };
 
 const intentScoreOf = (m: PipelineMessage): number | null => {
-  const score = (classificationOf(m).intent as { score?: unknown } | undefined)?.score;
+  const score = (classificationRecordOf(m).intent as { score?: unknown } | undefined)?.score;
   return typeof score === 'number' ? score : null;
 };
 

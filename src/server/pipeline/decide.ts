@@ -9,7 +9,7 @@ import type { PipelineMessage } from '../repositories/messages.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
 import { acknowledgeLateMember, joinConfirmedIncident, loadBatchIncidents } from './decide-incidents.js';
-import { automaticAssignmentAudit, buildRuleContext, classificationOf, decisionStateOf } from './decide-context.js';
+import { automaticAssignmentAudit, buildRuleContext, classificationRecordOf, decisionStateOf } from './decide-context.js';
 import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
 import { dueOf, isResponseClock, responseClockKeys, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
 
@@ -30,7 +30,7 @@ export const toRoutingAgent = (a: AgentProfile, load: number): RoutingAgent => {
 
 const readUnderstanding = (m: PipelineMessage): { negative: number; escalation: string[] } => {
   if (!m.classifications) return { negative: 0, escalation: [] };
-  const c = classificationOf(m) as { sentiment?: { scores?: { negative?: number } }; escalation?: string[] };
+  const c = classificationRecordOf(m) as { sentiment?: { scores?: { negative?: number } }; escalation?: string[] };
   return { negative: c.sentiment?.scores?.negative ?? 0, escalation: c.escalation ?? [] };
 };
 
