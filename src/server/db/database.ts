@@ -21,6 +21,7 @@ import * as answerOwed from './migrations/0020-answer-owed.js';
 import * as searchAfterIngest from './migrations/0021-search-after-ingest.js';
 import * as incidentWindow from './migrations/0022-incident-window.js';
 import * as outboundByConversation from './migrations/0023-outbound-by-conversation.js';
+import * as sparseIndexes from './migrations/0024-sparse-indexes.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -67,6 +68,7 @@ const migrations: Record<string, Migration> = {
   '0021-search-after-ingest': searchAfterIngest,
   '0022-incident-window': incidentWindow,
   '0023-outbound-by-conversation': outboundByConversation,
+  '0024-sparse-indexes': sparseIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -86,6 +86,21 @@ const toAlert = (r: ImpostorAlertsTable): ImpostorAlert => ({
   updatedAt: Number(r.updated_at),
 });
 
+/**
+ * The scan's page: the ids and decided times of the next `limit` messages decided after `after`, in (decided_at, id)
+ * order, read on the index messages_decided alone (a decide batch stamps all its messages with one time).
+ */
+export const decidedPageQuery = (db: Executor, after: { decidedAt: number; id: string }, limit: number) =>
+  db
+    .selectFrom('messages')
+    .select(['id', 'decided_at'])
+    // Said outright: the index holds decided messages only (0024), and the planners do not infer it from the tuple.
+    .where('decided_at', 'is not', null)
+    .where((eb) => eb(eb.refTuple('decided_at', 'id'), '>', eb.tuple(after.decidedAt, after.id)))
+    .orderBy('decided_at')
+    .orderBy('id')
+    .limit(limit);
+
 export const createImpostorAlertsRepository = (executor: Executor) => {
   const db = executor as unknown as Kysely<AlertsDB>;
   return {
@@ -125,15 +140,7 @@ export const createImpostorAlertsRepository = (executor: Executor) => {
      * scan and sort the whole table for every page (43 ms a page at 10,000 messages).
      */
     async decidedPublicInbound(after: { decidedAt: number; id: string }, limit: number): Promise<{ messages: ScannedMessage[]; scanned: number; next: { decidedAt: number; id: string } | null }> {
-      const page = await db
-        .selectFrom('messages')
-        .select(['id', 'decided_at'])
-        // Keyset on (decided_at, id): a decide batch stamps all its messages with one time (index messages_decided).
-        .where((eb) => eb(eb.refTuple('decided_at', 'id'), '>', eb.tuple(after.decidedAt, after.id)))
-        .orderBy('decided_at')
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+      const page = await decidedPageQuery(executor, after, limit).execute();
       const last = page.at(-1);
       if (!last) return { messages: [], scanned: 0, next: null };
       const rows = await db
