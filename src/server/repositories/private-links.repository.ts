@@ -84,6 +84,14 @@ const toLink = (r: PrivateLinksTable): PrivateLink => ({
   dmMessageId: r.dm_message_id,
 });
 
+/** Inbound private messages an identity sent on a platform since `since`, newest first (index messages_author, which holds only these). */
+export const privateMessagesFromQuery = (db: Executor, platform: string, platformId: string, since: number, limit: number) =>
+  db.selectFrom('messages').innerJoin('channels', 'channels.id', 'messages.channel_id')
+    .select(['messages.id', 'messages.channel_id', 'messages.conversation_id', 'messages.customer_id', 'messages.text'])
+    .where('messages.author_platform_id', '=', platformId).where('messages.created_at', '>=', since)
+    .where('channels.platform', '=', platform).where('messages.direction', '=', 'in').where('messages.visibility', '=', 'private')
+    .orderBy('messages.created_at', 'desc').limit(limit);
+
 export const createPrivateLinksRepository = (executor: Executor) => {
   const db = view(executor);
   return {
@@ -181,11 +189,7 @@ export const createPrivateLinksRepository = (executor: Executor) => {
 
     /** Private messages the identity sent on that platform since `since` (newest first, a bounded few). */
     async privateMessagesFrom(platform: string, platformId: string, since: number, limit = 50): Promise<{ id: string; channelId: string; conversationId: string | null; customerId: string | null; text: string }[]> {
-      const rows = await db.selectFrom('messages').innerJoin('channels', 'channels.id', 'messages.channel_id')
-        .select(['messages.id', 'messages.channel_id', 'messages.conversation_id', 'messages.customer_id', 'messages.text'])
-        .where('messages.author_platform_id', '=', platformId).where('messages.created_at', '>=', since)
-        .where('channels.platform', '=', platform).where('messages.direction', '=', 'in').where('messages.visibility', '=', 'private')
-        .orderBy('messages.created_at', 'desc').limit(limit).execute();
+      const rows = await privateMessagesFromQuery(executor, platform, platformId, since, limit).execute();
       return rows.map((r) => ({ id: r.id, channelId: r.channel_id, conversationId: r.conversation_id, customerId: r.customer_id, text: r.text }));
     },
 
