@@ -3,7 +3,7 @@ import { mergeMessageIds } from '../jobs/definitions.js';
 import { newId } from '../platform/ids.js';
 import { foldActivities } from '../repositories/conversations.repository.js';
 import type { Identity, IdentityFacts } from '../repositories/customers.repository.js';
-import type { PipelineMessage } from '../repositories/messages.repository.js';
+import { withClassification, type PipelineMessage } from '../repositories/messages.repository.js';
 import { linkIdentities, type AuthorContact } from './identity-links.js';
 import { createIncidentTracker, isComplaint, type IncidentTracker, type IncidentTrackerOptions } from './incidents.js';
 
@@ -40,7 +40,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const messages = (await repos.messages.forPipeline(messageIds, { withClassifications: false }))
         .map((m) => {
           const c = m.stage === 'ingested' ? understood?.get(m.id) : undefined;
-          return c ? { ...m, stage: 'understood' as const, language: c.language, sentiment: c.sentiment, sentimentScore: c.sentimentScore, intent: c.intent, urgency: c.urgency, needsResponse: c.needsResponse, spam: c.spam } : m;
+          return c ? withClassification(m, c) : m;
         })
         .filter((m) => m.stage === 'understood');
       if (messages.length === 0) return;
@@ -164,11 +164,8 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       // Chained from understand to decide, decide takes the messages as they now stand instead of reading them back:
       // every one was handed over (its classification record is here) and no customer merge moved any.
       if (understood && !merged && correlations.every((c) => c.understood)) {
-        const byId = new Map(messages.map((m) => [m.id, m]));
-        ctx.handOver?.(
-          'pipeline.decide',
-          correlations.map((c) => ({ ...byId.get(c.id)!, stage: 'correlated' as const, conversationId: c.conversationId, customerId: c.customerId, classifications: c.understood!.classifications })),
-        );
+        // One correlation per message, in the same order.
+        ctx.handOver?.('pipeline.decide', messages.map((m, i) => ({ ...m, stage: 'correlated' as const, conversationId: correlations[i]!.conversationId, customerId: correlations[i]!.customerId })));
       }
       await ctx.enqueue('pipeline.decide', { messageIds: correlations.map((c) => c.id) });
     },

@@ -230,6 +230,20 @@ const toPipelineMessage = (r: unknown[]): PipelineMessage => ({
   classifications: r.length > PIPELINE_COLUMNS.length ? (r[29] as string | null) : null,
 });
 
+/** The message as the store holds it once `c` is written (saveClassifications): what forPipeline would then read. */
+export const withClassification = (m: PipelineMessage, c: MessageClassification): PipelineMessage => ({
+  ...m,
+  stage: 'understood',
+  language: c.language,
+  sentiment: c.sentiment,
+  sentimentScore: c.sentimentScore,
+  intent: c.intent,
+  urgency: c.urgency,
+  needsResponse: c.needsResponse,
+  spam: c.spam,
+  classifications: c.classifications,
+});
+
 export const createMessagesRepository = (db: Executor) => ({
   /** Inserts new messages; an existing (channel, externalId) is left alone. Returns the ids actually inserted. */
   async insertMany(messages: readonly NewMessage[]): Promise<string[]> {
