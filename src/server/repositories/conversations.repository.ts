@@ -214,6 +214,22 @@ const everyConversationColumn: ListsEvery<ConversationsTable, (typeof CONVERSATI
 void everyConversationColumn;
 const readConversations = compiledArrayReads(CONVERSATION_COLUMNS, (db: Executor, ids) => db.selectFrom('conversations').select(CONVERSATION_COLUMNS).where('id', 'in', ids as string[]));
 
+/**
+ * The latest conversation of each (channel, thread key), one key at a time: a subquery per VALUES row probes the
+ * thread index on both columns, whatever the planner knows (see conversationsOfExternalRows in the messages
+ * repository: as `thread_key in (…)`, PostgreSQL read a young table's index by channel alone). Their rows are then
+ * read by primary key.
+ */
+export const latestOfThreadsQuery = (rows: readonly (readonly unknown[])[]) => {
+  const values = sql.join(rows.map((r) => sql`(${r[0]}, ${r[1]})`));
+  return sql<{ id: string | null }>`select (select c.id from conversations c where c.channel_id = v.column1 and c.thread_key = v.column2
+      order by c.created_at desc, c.id desc limit 1) as id
+    from (values ${values}) as v`;
+};
+const latestOfThreads = compiledRows(2, (_db: Executor, rows) => latestOfThreadsQuery(rows));
+const THREAD_COLUMNS = ['id', 'status', 'resolved_at', 'thread_key', 'merged_into_id'] as const satisfies readonly (keyof ConversationsTable)[];
+const readThreads = compiledArrayReads(THREAD_COLUMNS, (db: Executor, ids) => db.selectFrom('conversations').select(THREAD_COLUMNS).where('id', 'in', ids as string[]));
+
 const NEW_CONVERSATION_COLUMNS = [
   'id', 'channel_id', 'brand_id', 'customer_id', 'thread_key', 'visibility', 'subject', 'status', 'last_message_at', 'created_at', 'updated_at',
   'last_message_id', 'last_message_preview', 'last_message_direction', 'message_count', 'unread_count', 'last_inbound_at', 'sentiment', 'intent', 'language',
@@ -305,12 +321,11 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
 
   /** findByThread for many keys of one channel at once: the most recent conversation per key. */
   async findByThreads(channelId: string, threadKeys: readonly string[]): Promise<Map<string, { id: string; status: string; resolvedAt: number | null }>> {
-    const found = new Map<string, { id: string; status: string; resolvedAt: number | null; createdAt: number; mergedIntoId: string | null }>();
-    for (const part of chunk([...new Set(threadKeys)])) {
-      const rows = await db.selectFrom('conversations').select(['id', 'status', 'resolved_at', 'thread_key', 'created_at', 'merged_into_id']).where('channel_id', '=', channelId).where('thread_key', 'in', part).execute();
-      for (const r of rows) {
-        const prev = found.get(r.thread_key);
-        if (!prev || prev.createdAt < Number(r.created_at)) found.set(r.thread_key, { id: r.id, status: r.status, resolvedAt: r.resolved_at, createdAt: Number(r.created_at), mergedIntoId: r.merged_into_id });
+    const found = new Map<string, { id: string; status: string; resolvedAt: number | null; mergedIntoId: string | null }>();
+    const ids = (await latestOfThreads(db, [...new Set(threadKeys)].map((key) => [channelId, key]))).flatMap((r) => (r.id ? [r.id] : []));
+    for (const part of chunk(ids)) {
+      for (const [id, status, resolvedAt, threadKey, mergedIntoId] of await readThreads(db, part)) {
+        found.set(threadKey as string, { id: id as string, status: status as string, resolvedAt: resolvedAt === null ? null : Number(resolvedAt), mergedIntoId: mergedIntoId as string | null });
       }
     }
     // A thread whose conversation was merged away continues in the conversation that absorbed it.
