@@ -126,7 +126,7 @@ export const createApp = async (options: AppOptions) => {
   const clock = options.clock ?? systemClock;
   const store: Store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, ...(options.sqliteFile ? { sqliteFile: options.sqliteFile } : {}) });
   await migrateToLatest(store);
-  const storeOptions = { skipLocked: store.supportsSkipLocked };
+  const storeOptions = { skipLocked: store.supportsSkipLocked, asyncCommit: store.dialect === 'postgres' };
   const repos = createRepositories(store.db, storeOptions);
   const uow: UnitOfWork = (work) => store.db.transaction().execute((trx) => work(createRepositories(trx, storeOptions)));
   const secrets = createSecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));

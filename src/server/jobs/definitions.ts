@@ -47,6 +47,14 @@ export interface JobHandler<T extends JobType> {
    */
   prepare?(payload: JobPayloads[T], repos: Repositories): Promise<void>;
   handle(payload: JobPayloads[T], ctx: JobContext): Promise<void>;
+  /**
+   * The job's work may be lost after its commit, in an OS crash or power loss, and done again: it is idempotent, and
+   * nothing it does reaches anyone outside the store except through a later transaction (a job or outbox claim) whose
+   * commit waits for the log to reach disk, and so for this one's too. On PostgreSQL its commit then does not wait
+   * for the disk itself; its own job row, restored with the rest, runs it again. (SQLite at synchronous=NORMAL
+   * commits every transaction that way.)
+   */
+  redoable?: boolean;
 }
 
 export type AnyJobHandler = { [T in JobType]: JobHandler<T> }[JobType];

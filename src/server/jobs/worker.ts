@@ -132,7 +132,10 @@ export const createWorker = (options: WorkerOptions): Worker => {
     const started = performance.now();
     // Time spent in chained stages: reported under their own types, not this one.
     let chainedMs = 0;
+    // Every stage this transaction may run is redoable: its commit need not wait for the disk.
+    const redoable = handler.redoable === true && (!chain || [...chainable].every((t) => !handlers.has(t as JobType) || handlers.get(t as JobType)!.redoable === true));
     await uow(async (tx) => {
+      if (redoable) await tx.jobs.commitWithoutWaitingForDisk();
       const now = clock.now();
       // Follow-up jobs are inserted together at the end of the handler: one multi-row insert per batch.
       const followUps: { id: string; type: string; payload: string; runAt: number }[] = [];

@@ -30,6 +30,8 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
   const trackerOf = (o: IncidentTrackerOptions): IncidentTracker => (tracker ??= createIncidentTracker(o));
   return {
     type: 'pipeline.correlate',
+    // Idempotent (each message's stage marker); what it does leaves the store only through later jobs (see JobHandler.redoable).
+    redoable: true,
     merge: mergeMessageIds,
     async handle({ messageIds }, ctx) {
       const { repos, now } = ctx;

@@ -70,6 +70,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
   let loadCache: { at: number; load: Map<string, number>; tookMs: number } | null = null;
   return {
     type: 'pipeline.decide',
+    // Idempotent (each message's stage marker); what it does leaves the store only through later jobs (see JobHandler.redoable).
+    redoable: true,
     merge: mergeMessageIds,
     async handle({ messageIds }, ctx) {
       const { repos, now } = ctx;

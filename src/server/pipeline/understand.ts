@@ -82,6 +82,8 @@ export const createUnderstandStage = (deps: { classifier: Classifier; offThread?
 
   return {
     type: 'pipeline.understand',
+    // Idempotent (each message's stage marker); what it does leaves the store only through later jobs (see JobHandler.redoable).
+    redoable: true,
     merge: mergeMessageIds,
     ahead: submit,
     forget: () => computed.clear(),

@@ -27,7 +27,7 @@ import { createImpostorAlertsRepository } from './impostor-alerts.repository.js'
 import { createRetentionRepository } from './retention.repository.js';
 
 /** Every repository bound to one executor: the database, or a transaction for a unit of work. */
-export const createRepositories = (db: Executor, options: { skipLocked: boolean }) => ({
+export const createRepositories = (db: Executor, options: { skipLocked: boolean; asyncCommit?: boolean }) => ({
   attachments: createAttachmentsRepository(db),
   audit: createAuditRepository(db, options),
   auth: createAuthRepository(db),

@@ -39,7 +39,15 @@ const extendUnclaimed = compiledOnce((db: Executor, payload: string, now: number
 );
 
 /** The jobs table as a queue: lease-based claims, retries with a due time, and a dead-letter state. */
-export const createJobsRepository = (db: Executor, options: { skipLocked: boolean }) => ({
+export const createJobsRepository = (db: Executor, options: { skipLocked: boolean; asyncCommit?: boolean }) => ({
+  /**
+   * In a transaction of redoable jobs (see JobHandler.redoable): its commit returns without waiting for the log to
+   * reach disk, on a store that can commit that way (PostgreSQL: synchronous_commit off for this transaction only).
+   */
+  async commitWithoutWaitingForDisk(): Promise<void> {
+    if (options.asyncCommit) await sql`set local synchronous_commit = off`.execute(db);
+  },
+
   async enqueue(jobs: readonly NewJob[], now: number): Promise<void> {
     await insertJobRows(db, jobs.map((job) => [job.id, job.type, job.payload, 'pending', 0, job.maxAttempts ?? 10, job.runAt, now, now]));
   },
