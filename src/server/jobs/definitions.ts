@@ -1,4 +1,5 @@
 import type { Repositories } from '../repositories/index.js';
+import type { OpeningConversation } from '../repositories/conversations.repository.js';
 import type { MessageClassification, PipelineMessage } from '../repositories/messages.repository.js';
 
 /** Every job type and its payload: the queue is typed end to end. */
@@ -13,11 +14,12 @@ export type JobType = keyof JobPayloads;
 /**
  * What a stage may hand to the next one when both run in one transaction (see JobContext.handOver): the understand
  * stage's results, by message id, which correlate then writes with its own in one update of each message; and
- * correlate's messages as it left them (what decide would read back), in its order.
+ * correlate's messages as it left them (what decide would read back), in its order, with the conversations it
+ * opened and left for decide to insert with their decisions.
  */
 export interface JobHandOvers {
   'pipeline.correlate': ReadonlyMap<string, MessageClassification>;
-  'pipeline.decide': readonly PipelineMessage[];
+  'pipeline.decide': { messages: readonly PipelineMessage[]; opening: readonly OpeningConversation[] };
 }
 
 export interface JobContext {

@@ -1,7 +1,7 @@
 import type { JobHandler } from '../jobs/definitions.js';
 import { mergeMessageIds } from '../jobs/definitions.js';
 import { newId } from '../platform/ids.js';
-import { foldActivities } from '../repositories/conversations.repository.js';
+import { foldActivities, type OpeningConversation } from '../repositories/conversations.repository.js';
 import type { Identity, IdentityFacts } from '../repositories/customers.repository.js';
 import { withClassification, type PipelineMessage } from '../repositories/messages.repository.js';
 import { linkIdentities, type AuthorContact } from './identity-links.js';
@@ -140,12 +140,26 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
         const handed = understood?.get(m.id);
         correlations.push({ id: m.id, conversationId, customerId: identity?.customerId ?? null, identityId: identity?.id ?? null, ...(handed ? { understood: handed } : {}) });
       }
+      // A conversation this batch opens is inserted with its messages' list-row facts; the others are updated.
+      const folded = foldActivities(activities);
+      const openings: OpeningConversation[] = newConversations.map((c) => ({ ...c, activity: folded.get(c.id) }));
+      // Chained from understand to decide, decide takes the messages as they now stand instead of reading them back:
+      // every one was handed over (its classification record is here) and no customer merge moved any. Where no
+      // merge can happen (it needs an address or number the platform delivered, and moves conversations), decide
+      // also inserts the conversations this batch opens, each once with its decision, instead of updating them
+      // right after this inserts them; not those holding our own replies (decide records a first response on them).
+      const handed: { messages: PipelineMessage[]; opening: OpeningConversation[] } = { messages: [], opening: [] };
+      const allHanded = understood !== undefined && correlations.every((c) => c.understood);
+      const mayMerge = [...authors.values()].some((a) => a.email || a.phone);
+      const handing = allHanded && !mayMerge && ctx.handOver?.('pipeline.decide', handed) === true;
+      const ours = new Set(correlations.filter((_, i) => messages[i]!.direction === 'out').map((c) => c.conversationId));
+      let deferred = handing ? openings.filter((c) => !ours.has(c.id)) : [];
+      const left = new Set(deferred.map((c) => c.id));
+
       // Batched writes: known authors' new facts, new customers and conversations, every list-row change, the messages.
       await repos.customers.refreshIdentities(refreshes, now);
       await repos.customers.createManyWithIdentities(newCustomers, now);
-      // A conversation this batch opens is inserted with its messages' list-row facts; the others are updated.
-      const folded = foldActivities(activities);
-      await repos.conversations.createMany(newConversations.map((c) => ({ ...c, activity: folded.get(c.id) })));
+      await repos.conversations.createMany(openings.filter((c) => !left.has(c.id)));
       const opened = new Set(newConversations.map((c) => c.id));
       await repos.conversations.recordFolded(new Map([...folded].filter(([id]) => !opened.has(id))));
       await repos.messages.saveCorrelation(correlations);
@@ -161,13 +175,22 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
           ...(m.language ? { language: m.language } : {}),
           ...(m.intent ? { intent: m.intent } : {}),
         }));
-        await trackerOf(options.incidents).observe(repos, complaints, now, ctx.afterCommit);
+        const events = await trackerOf(options.incidents).observe(repos, complaints, now, ctx.afterCommit);
+        // Incident members were attached to their conversations, which those left to decide are not yet among:
+        // they are inserted now and attached again (attaching is idempotent).
+        if (events.length > 0 && deferred.length > 0) {
+          await repos.conversations.createMany(deferred);
+          deferred = [];
+          for (const event of events) await repos.incidents.attachMembers(event.incidentId, event.messageIds);
+        }
       }
-      // Chained from understand to decide, decide takes the messages as they now stand instead of reading them back:
-      // every one was handed over (its classification record is here) and no customer merge moved any.
-      if (understood && !merged && correlations.every((c) => c.understood)) {
-        // One correlation per message, in the same order.
-        ctx.handOver?.('pipeline.decide', messages.map((m, i) => ({ ...m, stage: 'correlated' as const, conversationId: correlations[i]!.conversationId, customerId: correlations[i]!.customerId })));
+      // One correlation per message, in the same order.
+      const correlated = (): PipelineMessage[] => messages.map((m, i) => ({ ...m, stage: 'correlated' as const, conversationId: correlations[i]!.conversationId, customerId: correlations[i]!.customerId }));
+      if (handing) {
+        handed.messages = correlated();
+        handed.opening = deferred;
+      } else if (allHanded && !merged) {
+        ctx.handOver?.('pipeline.decide', { messages: correlated(), opening: [] });
       }
       await ctx.enqueue('pipeline.decide', { messageIds: correlations.map((c) => c.id) });
     },

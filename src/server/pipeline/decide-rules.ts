@@ -49,6 +49,13 @@ type Outcome = { type: string; ok: boolean; detail?: string };
 
 const CHANGES_CONVERSATION = new Set(['assign', 'tag', 'set_priority', 'escalate', 'close_spam']);
 
+/** Actions that send a reply, which writes to the conversation's row (its last message) as the rule runs. */
+const REPLIES = new Set(['reply_with_macro', 'send_private_link']);
+
+/** Whether any enabled rule may send a reply. */
+export const rulesMayReply = (compiled: CompiledRules): boolean =>
+  [...compiled.byTrigger.values()].some((rules) => rules.some((r) => r.rule.actions.some((a) => REPLIES.has(a.type))));
+
 const macroOf = async (rt: RuleRuntime, id: string): Promise<MacroRecord | null> => {
   if (!rt.macros.has(id)) rt.macros.set(id, await rt.tx.macros.get(id));
   return rt.macros.get(id) ?? null;

@@ -10,7 +10,7 @@ import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
 import { acknowledgeLateMember, joinConfirmedIncident, loadBatchIncidents } from './decide-incidents.js';
 import { automaticAssignmentAudit, buildRuleContext, classificationRecordOf, decisionStateOf } from './decide-context.js';
-import { privateLinks, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
+import { privateLinks, rulesMayReply, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
 import { dueOf, isResponseClock, responseClockKeys, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
 
 /** Skills are stored as names: `lang:en`, `intent:billing`, `channel:x`; no intent or channel skill means any. */
@@ -75,10 +75,21 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
     merge: mergeMessageIds,
     async handle({ messageIds }, ctx) {
       const { repos, now } = ctx;
-      // Chained after correlate, the messages come handed over as correlate left them.
-      const messages = (ctx.takeOver?.('pipeline.decide') ?? (await repos.messages.forPipeline(messageIds))).filter((m) => m.stage === 'correlated');
-      if (messages.length === 0) return;
+      // Chained after correlate, the messages come handed over as correlate left them, with the conversations it
+      // opened and left for this stage to insert, each with its decision.
+      const handed = ctx.takeOver?.('pipeline.decide');
+      const messages = (handed?.messages ?? (await repos.messages.forPipeline(messageIds))).filter((m) => m.stage === 'correlated');
+      let opening = handed?.opening ?? [];
+      if (messages.length === 0) {
+        await repos.conversations.createMany(opening);
+        return;
+      }
       const config = await cache.load(repos);
+      // Rules that reply write to the conversation's row as they run (its last message): it must be there first.
+      if (opening.length > 0 && rulesMayReply(config.compiled)) {
+        await repos.conversations.createMany(opening);
+        opening = [];
+      }
       const inbound = new Map<string, PipelineMessage[]>();
       const touched = new Set<string>();
       // Our own replies, earliest per conversation: the first response where none was recorded yet.
@@ -95,13 +106,24 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         }
       }
       await repos.conversations.recordFirstResponses([...replies].map(([id, at]) => ({ id, at })));
-      const conversations = await repos.conversations.getMany([...touched]);
+      let openingById = new Map(opening.map((c) => [c.id, c]));
+      const conversations = await repos.conversations.getMany([...touched].filter((id) => !openingById.has(id)));
+      if (opening.length > 0) {
+        // As getMany would read them once inserted, in its order (by id).
+        conversations.push(...opening.map((c) => repos.conversations.opening(c)));
+        conversations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      }
       const channels = new Map((await repos.channels.getMany([...new Set(conversations.map((c) => c.channelId))])).map((c) => [c.id, c]));
       const customers = await repos.rules.customerFacts([...new Set(conversations.map((c) => c.customerId).filter((id): id is string => id !== null))]);
       const openClocks = await repos.sla.openClocks([...touched]);
       // Whether each running response clock has been met, read once for the batch instead of once per clock.
       const responses = await repos.sla.firstResponsesSince(responseClockKeys(openClocks));
       const incidents = await loadBatchIncidents(repos, [...inbound.values()].flat(), conversations);
+      // A post may join a confirmed incident, which writes to its conversation's row: the row must be there first.
+      if (openingById.size > 0 && incidents.joinable.length > 0) {
+        await repos.conversations.createMany([...openingById.values()]);
+        openingById = new Map();
+      }
       const joins = new Map<string, string[]>();
       const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, auditLater: [], ...privateLinks(deps.issuePrivateLink, repos, now) };
       const runs = [];
@@ -245,7 +267,17 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       }
       for (const [incidentId, ids] of joins) await repos.incidents.attachMembers(incidentId, ids);
       await repos.sla.insertClocks(newClocks);
-      await repos.conversations.updateDecisions(decisions);
+      const decided = new Set<string>();
+      await repos.conversations.createDecided(
+        decisions.flatMap((d) => {
+          const opened = openingById.get(d.id);
+          if (opened) decided.add(d.id);
+          return opened ? [{ opening: opened, decision: d }] : [];
+        }),
+      );
+      // Every conversation gets a decision above; should one not, it is still inserted as correlate left it.
+      await repos.conversations.createMany([...openingById.values()].filter((c) => !decided.has(c.id)));
+      await repos.conversations.updateDecisions(decisions.filter((d) => !decided.has(d.id)));
       await repos.rules.recordRuns(runs);
       await repos.messages.markDecided(messages.map((m) => m.id), now);
       // Last in the transaction: the audit chain's head stays locked only until the batch commits.

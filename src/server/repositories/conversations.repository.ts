@@ -238,6 +238,53 @@ const insertConversationRows = compiledRows(NEW_CONVERSATION_COLUMNS.length, (db
   db.insertInto('conversations').values(rows.map((r) => rowOf(NEW_CONVERSATION_COLUMNS, r) as Insertable<ConversationsTable>)),
 );
 
+/** A conversation a correlate batch opens, with its messages' list-row facts. */
+export type OpeningConversation = NewConversation & { activity?: FoldedActivity | undefined };
+
+/** The values of NEW_CONVERSATION_COLUMNS for a conversation being opened. */
+const openingRow = (c: OpeningConversation): unknown[] => {
+  const f = c.activity;
+  // As recordActivities: a message older than the row's time counts but does not become its last message.
+  const newest = f && f.last.at >= c.createdAt ? f.last : null;
+  // Without activity, the columns' own defaults (migration 0001), written out so every row has one shape.
+  return [
+    c.id, c.channelId, c.brandId, f ? (c.customerId ?? f.customerId) : c.customerId, c.threadKey, c.visibility, c.subject, 'open',
+    newest ? newest.at : c.createdAt, c.createdAt, f ? f.last.at : c.createdAt, newest ? newest.messageId : null, newest ? newest.preview : '',
+    newest ? newest.direction : 'in', f ? f.n : 0, f ? f.unread : 0, f ? f.inboundAt : null, f ? f.sentiment : null, f ? f.intent : null, f ? f.language : null,
+  ];
+};
+
+/** The columns migration 0001 and later give a new conversation by default, beside NEW_CONVERSATION_COLUMNS. */
+const OPENING_DEFAULTS = {
+  priority: 0, priority_band: 'normal', priority_parts: '[]', assignee_id: null, team_id: null, queue: 'service', first_response_at: null, sla_due_at: null,
+  incident_id: null, tags: '[]', resolved_at: null, snoozed_until: null, merged_into_id: null, answer_owed_since: null,
+} as const satisfies Partial<Selectable<ConversationsTable>>;
+const everyOpeningColumn: ListsEvery<ConversationsTable, (typeof NEW_CONVERSATION_COLUMNS)[number] | keyof typeof OPENING_DEFAULTS> = true;
+void everyOpeningColumn;
+const STATUS_AT = NEW_CONVERSATION_COLUMNS.indexOf('status');
+const UPDATED_AT = NEW_CONVERSATION_COLUMNS.indexOf('updated_at');
+
+/** A decision on a conversation (updateDecisions). */
+export interface ConversationDecision {
+  id: string;
+  priority: number;
+  priorityBand: string;
+  priorityParts: PriorityPart[];
+  assigneeId: string | null;
+  teamId: string | null;
+  queue: string;
+  slaDueAt: number | null;
+  status?: string;
+  tags?: readonly string[];
+  now: number;
+}
+
+/** A conversation being opened, inserted with its decision: the row decide would otherwise update right after. */
+const DECIDED_COLUMNS = [...NEW_CONVERSATION_COLUMNS, 'priority', 'priority_band', 'priority_parts', 'assignee_id', 'team_id', 'queue', 'sla_due_at', 'tags'] as const;
+const insertDecidedRows = compiledRows(DECIDED_COLUMNS.length, (db: Executor, rows) =>
+  db.insertInto('conversations').values(rows.map((r) => rowOf(DECIDED_COLUMNS, r) as Insertable<ConversationsTable>)),
+);
+
 const updateDecisionRows = compiledRows(11, (_db: Executor, rows) => {
   const values = sql.join(
     rows.map((r) => sql`(${r[0]}, cast(${r[1]} as integer), ${r[2]}, ${r[3]}, ${r[4]}, ${r[5]}, ${r[6]}, cast(${r[7]} as bigint), ${r[8]}, cast(${r[9]} as bigint), ${r[10]})`),
@@ -374,19 +421,23 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
   /** recordActivities for activities already folded per conversation (foldActivities). */
   recordFolded: (folded: ReadonlyMap<string, FoldedActivity>): Promise<void> => recordFolded(db, folded),
 
-  async createMany(list: readonly (NewConversation & { activity?: FoldedActivity })[]): Promise<void> {
-    await insertConversationRows(
+  async createMany(list: readonly OpeningConversation[]): Promise<void> {
+    await insertConversationRows(db, list.map(openingRow));
+  },
+
+  /**
+   * Conversations being opened, each inserted once with its decision, instead of inserted by correlate and updated
+   * by decide in the same transaction (every index of the row written twice; on PostgreSQL a second row version).
+   * The status and tags a decision leaves unset are the opening row's.
+   */
+  async createDecided(list: readonly { opening: OpeningConversation; decision: ConversationDecision }[]): Promise<void> {
+    await insertDecidedRows(
       db,
-      list.map((c) => {
-        const f = c.activity;
-        // As recordActivities: a message older than the row's time counts but does not become its last message.
-        const newest = f && f.last.at >= c.createdAt ? f.last : null;
-        // Without activity, the columns' own defaults (migration 0001), written out so every row has one shape.
-        return [
-          c.id, c.channelId, c.brandId, f ? (c.customerId ?? f.customerId) : c.customerId, c.threadKey, c.visibility, c.subject, 'open',
-          newest ? newest.at : c.createdAt, c.createdAt, f ? f.last.at : c.createdAt, newest ? newest.messageId : null, newest ? newest.preview : '',
-          newest ? newest.direction : 'in', f ? f.n : 0, f ? f.unread : 0, f ? f.inboundAt : null, f ? f.sentiment : null, f ? f.intent : null, f ? f.language : null,
-        ];
+      list.map(({ opening, decision: d }) => {
+        const row = openingRow(opening);
+        if (d.status) row[STATUS_AT] = d.status;
+        row[UPDATED_AT] = d.now;
+        return [...row, d.priority, d.priorityBand, JSON.stringify(d.priorityParts), d.assigneeId, d.teamId, d.queue, d.slaDueAt, JSON.stringify(d.tags ?? [])];
       }),
     );
   },
@@ -413,7 +464,7 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
    * The batch form of updateDecision, in compiledRows' statements (status left alone where not given; tags, sorted and
    * deduplicated by the caller, written only where given, so a batch's rule tags cost no statement of their own).
    */
-  async updateDecisions(list: readonly { id: string; priority: number; priorityBand: string; priorityParts: PriorityPart[]; assigneeId: string | null; teamId: string | null; queue: string; slaDueAt: number | null; status?: string; tags?: readonly string[]; now: number }[]): Promise<void> {
+  async updateDecisions(list: readonly ConversationDecision[]): Promise<void> {
     await updateDecisionRows(
       db,
       list.map((d) => [d.id, d.priority, d.priorityBand, JSON.stringify(d.priorityParts), d.assigneeId, d.teamId, d.queue, d.slaDueAt, d.status ?? null, d.now, d.tags ? JSON.stringify(d.tags) : null]),
@@ -441,6 +492,12 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
   async get(id: string): Promise<Conversation | null> {
     const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toConversation(row) : null;
+  },
+
+  /** A conversation being opened as getMany would read it once inserted (createMany). */
+  opening(c: OpeningConversation): Conversation {
+    // Assigned, not spread: spreading rowOf's object (built key by key) cost about 25 µs a row.
+    return toConversation(Object.assign(rowOf(NEW_CONVERSATION_COLUMNS, openingRow(c)), OPENING_DEFAULTS) as Selectable<ConversationsTable>);
   },
 
   async getMany(ids: readonly string[]): Promise<Conversation[]> {
