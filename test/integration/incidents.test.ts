@@ -234,3 +234,32 @@ describe.each(dialects)('posts during a confirmed incident on %s', (dialect) => 
     }
   });
 });
+
+/**
+ * An outage found in a batch of public posts only: chained, decide inserts the conversations a batch opens, but
+ * the members' conversations must carry the incident found while correlating, as they do when correlate inserts them.
+ */
+describe.each(dialects)('an incident found in a batch of public posts on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable;
+  let app: TestApp;
+  const start = Date.now() - 10 * 60_000;
+
+  beforeAll(async () => {
+    if (skip) return;
+    app = await createTestApp(dialect, { incidents: { autoConfirmConfidence: null } });
+    const x = (await createChannel(app, 'x')).id;
+    await warmUp(app, start);
+    await app.services.ingest(parseEnvelopes(OUTAGE.map((text, i) => envelope(x, { text: `@AcmeTelecom ${text}`, createdAt: new Date(start + i * 20_000).toISOString() }))));
+    await app.worker.drain();
+  });
+  afterAll(async () => app?.dispose());
+
+  it.skipIf(skip)('marks every member’s conversation with the incident', async () => {
+    const [incident] = await app.repos.incidents.list({}, null, 10);
+    expect(incident).toBeDefined();
+    const members = await app.repos.incidents.members(incident!.id, 100);
+    expect(members.length).toBeGreaterThanOrEqual(10);
+    const marked = await app.store.db.selectFrom('conversations').select('id').where('incident_id', '=', incident!.id).execute();
+    expect(marked.map((c) => c.id).sort()).toEqual([...new Set(members.map((m) => m.conversationId!))].sort());
+  });
+});

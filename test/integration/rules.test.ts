@@ -49,6 +49,8 @@ describe.each(dialects)('automation rules on %s', (dialect) => {
     expect(outbox?.payload.text).toMatch(/^Hi Rita, refunds take 3-5 days\.\n\nVerify this reply: \S+\/p\/verify\?code=[0-9A-Z]{8}$/);
     const sent = await app.services.conversations.get(conversation.id);
     expect(sent.messages.filter((m) => m.direction === 'out')).toHaveLength(1);
+    // The inbox row shows the reply as the conversation's last message.
+    expect([conversation.messageCount, conversation.lastMessageDirection]).toEqual([2, 'out']);
     // An automated acknowledgement does not meet the first-response SLA.
     expect((await app.services.sla.clocksOf(conversation.id))[0]!.metAt).toBeNull();
     const unrelated = await ingestText('my router blinks red');

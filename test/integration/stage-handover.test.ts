@@ -41,8 +41,10 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
    * Ingests the texts under `tag` and runs the two stages on them in one transaction; `handOver` as the worker's,
    * chained. Returns what correlate handed to decide, if anything.
    */
-  const run = async (tag: string, handOver: boolean, author?: Record<string, unknown>, options: { decide?: boolean } = {}): Promise<{ ids: string[]; handed: number; toDecide: JobHandOvers['pipeline.decide'] | undefined; opening: Map<string, unknown> }> => {
+  const run = async (tag: string, handOver: boolean, author?: Record<string, unknown>, options: { decide?: boolean; ours?: boolean } = {}): Promise<{ ids: string[]; handed: number; toDecide: JobHandOvers['pipeline.decide'] | undefined; opening: Map<string, unknown> }> => {
     const batch = texts.map((text, i) => envelope(channelId, { threadKey: `${tag}-${i}`, text, ...(author ? { author: { ...author, platformId: `${String(author.platformId)}-${i}` } } : {}) }));
+    // Our own post, opening a thread of its own: its conversation's first response is recorded by decide.
+    if (options.ours) batch.push(envelope(channelId, { threadKey: `${tag}-ours`, text: 'Planned maintenance tonight from 1am', author: { platformId: '999', handle: 'acme', displayName: 'Acme', followers: 9000, verified: true } }));
     await app.services.ingest(parseEnvelopes(batch));
     const rows = await app.store.db.selectFrom('messages').select(['id', 'external_id']).where('external_id', 'in', batch.map((e) => e.externalId)).execute();
     const ids = batch.map((e) => rows.find((r) => r.external_id === e.externalId)!.id);
@@ -120,9 +122,10 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
     expect(left.map((c) => [c.sentiment, c.intent, c.language])).toEqual(lists);
   });
   it.skipIf(skip)('leaves the conversations it opens to decide, which inserts each once with its decision as the stages store it apart', async () => {
-    const separate = await run('apart', false, undefined, { decide: true });
-    const chained = await run('together', true, undefined, { decide: true });
+    const separate = await run('apart', false, undefined, { decide: true, ours: true });
+    const chained = await run('together', true, undefined, { decide: true, ours: true });
     expect(separate.toDecide).toBeUndefined();
+    // Not the one holding our own post: decide records its first response on the row.
     expect(chained.toDecide!.opening).toHaveLength(texts.length);
     const rows = async (ids: string[]) => {
       const messages = await stored(ids);
@@ -130,18 +133,18 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
       return messages.map((m) => {
         const c = conversations.find((x) => x.id === m.conversation_id)!;
         // What differs between two runs by nature: ids, keys and times (the SLA due time kept relative to the opening).
-        const { id, customer_id, thread_key, last_message_id, created_at, updated_at, last_message_at, last_inbound_at, sla_due_at, ...rest } = c;
+        const { id, customer_id, thread_key, last_message_id, created_at, updated_at, last_message_at, last_inbound_at, sla_due_at, first_response_at, ...rest } = c;
         void [id, customer_id, thread_key, last_message_id, updated_at, last_message_at, last_inbound_at];
-        return { ...rest, due: sla_due_at === null ? null : Number(sla_due_at) - Number(created_at), stage: m.stage };
+        const since = (at: unknown) => (at === null ? null : Number(at) - Number(created_at));
+        return { ...rest, due: since(sla_due_at), responded: since(first_response_at), stage: m.stage };
       });
     };
     const a = await rows(separate.ids);
     const b = await rows(chained.ids);
     expect(b).toEqual(a);
-    for (const row of b) {
-      expect(row.stage).toBe('decided');
-      expect(row.due).not.toBeNull();
-    }
+    expect(b.map((row) => row.stage)).toEqual(b.map(() => 'decided'));
+    expect(b.map((row) => row.responded)).toEqual([...texts.map(() => null), 0]);
+    for (const row of b.slice(0, texts.length)) expect(row.due).not.toBeNull();
   });
 
   it.skipIf(skip)('reads a conversation left to decide as the store reads it back once inserted', async () => {
