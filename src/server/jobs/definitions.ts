@@ -1,6 +1,6 @@
 import type { Repositories } from '../repositories/index.js';
 import type { OpeningConversation } from '../repositories/conversations.repository.js';
-import type { MessageClassification, PipelineMessage } from '../repositories/messages.repository.js';
+import type { MessageClassification, MessageCorrelation, PipelineMessage } from '../repositories/messages.repository.js';
 
 /** Every job type and its payload: the queue is typed end to end. */
 export interface JobPayloads {
@@ -15,11 +15,15 @@ export type JobType = keyof JobPayloads;
  * What a stage may hand to the next one when both run in one transaction (see JobContext.handOver): the understand
  * stage's results, by message id, which correlate then writes with its own in one update of each message; and
  * correlate's messages as it left them (what decide would read back), in its order, with the conversations it
- * opened and left for decide to insert with their decisions.
+ * opened and the correlations it made, left for decide to write with its decisions.
  */
 export interface JobHandOvers {
   'pipeline.correlate': ReadonlyMap<string, MessageClassification>;
-  'pipeline.decide': { messages: readonly PipelineMessage[]; opening: readonly OpeningConversation[] };
+  'pipeline.decide': {
+    messages: readonly PipelineMessage[];
+    opening: readonly OpeningConversation[];
+    unsaved: readonly (MessageCorrelation & { understood: MessageClassification })[];
+  };
 }
 
 export interface JobContext {

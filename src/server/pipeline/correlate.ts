@@ -1,9 +1,9 @@
-import type { JobHandler } from '../jobs/definitions.js';
+import type { JobHandler, JobHandOvers } from '../jobs/definitions.js';
 import { mergeMessageIds } from '../jobs/definitions.js';
 import { newId } from '../platform/ids.js';
 import { foldActivities, type OpeningConversation } from '../repositories/conversations.repository.js';
 import type { Identity, IdentityFacts } from '../repositories/customers.repository.js';
-import { withClassification, type PipelineMessage } from '../repositories/messages.repository.js';
+import { withClassification, type MessageClassification, type MessageCorrelation, type PipelineMessage } from '../repositories/messages.repository.js';
 import { linkIdentities, type AuthorContact } from './identity-links.js';
 import { createIncidentTracker, isComplaint, type IncidentTracker, type IncidentTrackerOptions } from './incidents.js';
 
@@ -81,7 +81,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const newCustomers: { customerId: string; identityId: string; facts: Parameters<typeof repos.customers.createWithIdentity>[2] }[] = [];
       const newConversations: Parameters<typeof repos.conversations.create>[0][] = [];
       const activities: Parameters<typeof repos.conversations.recordActivity>[0][] = [];
-      const correlations: Parameters<typeof repos.messages.saveCorrelation>[0][number][] = [];
+      const correlations: MessageCorrelation[] = [];
       const authors = new Map<string, AuthorContact>();
       // Known authors whose platform facts changed, written together after the loop (before identity linking reads them).
       const refreshes: { identity: Identity; facts: IdentityFacts }[] = [];
@@ -145,16 +145,19 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const openings: OpeningConversation[] = newConversations.map((c) => ({ ...c, activity: folded.get(c.id) }));
       // Chained from understand to decide, decide takes the messages as they now stand instead of reading them back:
       // every one was handed over (its classification record is here) and no customer merge moved any. Where no
-      // merge can happen (it needs an address or number the platform delivered, and moves conversations), decide
-      // also inserts the conversations this batch opens, each once with its decision, instead of updating them
-      // right after this inserts them; not those holding our own replies (decide records a first response on them).
-      const handed: { messages: PipelineMessage[]; opening: OpeningConversation[] } = { messages: [], opening: [] };
+      // merge can happen (it needs an address or number the platform delivered, and moves conversations and
+      // messages), decide also writes the conversations this batch opens and the customers' messages, each once
+      // with its decision, instead of updating them right after this writes them. Not our own messages, nor the
+      // conversations holding them: decide reads those back (a response meets an SLA clock, and is recorded).
+      const handed: JobHandOvers['pipeline.decide'] = { messages: [], opening: [], unsaved: [] };
       const allHanded = understood !== undefined && correlations.every((c) => c.understood);
       const mayMerge = [...authors.values()].some((a) => a.email || a.phone);
       const handing = allHanded && !mayMerge && ctx.handOver?.('pipeline.decide', handed) === true;
       const ours = new Set(correlations.filter((_, i) => messages[i]!.direction === 'out').map((c) => c.conversationId));
       let deferred = handing ? openings.filter((c) => !ours.has(c.id)) : [];
       const left = new Set(deferred.map((c) => c.id));
+      let unsaved = handing ? correlations.filter((c, i): c is MessageCorrelation & { understood: MessageClassification } => messages[i]!.direction === 'in' && c.understood !== undefined) : [];
+      const unwritten = new Set(unsaved.map((c) => c.id));
 
       // Batched writes: known authors' new facts, new customers and conversations, every list-row change, the messages.
       await repos.customers.refreshIdentities(refreshes, now);
@@ -162,7 +165,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       await repos.conversations.createMany(openings.filter((c) => !left.has(c.id)));
       const opened = new Set(newConversations.map((c) => c.id));
       await repos.conversations.recordFolded(new Map([...folded].filter(([id]) => !opened.has(id))));
-      await repos.messages.saveCorrelation(correlations);
+      await repos.messages.saveCorrelation(correlations.filter((c) => !unwritten.has(c.id)));
       const merged = await linkIdentities(repos, [...authors.values()], now);
       if (options.incidents) {
         const complaints = messages.filter(isComplaint).map((m) => ({
@@ -176,11 +179,13 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
           ...(m.intent ? { intent: m.intent } : {}),
         }));
         const events = await trackerOf(options.incidents).observe(repos, complaints, now, ctx.afterCommit);
-        // Incident members were attached to their conversations, which those left to decide are not yet among:
-        // they are inserted now and attached again (attaching is idempotent).
-        if (events.length > 0 && deferred.length > 0) {
+        // Incident members were attached to their conversations, found through the messages: those left to decide
+        // are written now and attached again (attaching is idempotent).
+        if (events.length > 0 && (deferred.length > 0 || unsaved.length > 0)) {
           await repos.conversations.createMany(deferred);
+          await repos.messages.saveCorrelation(unsaved);
           deferred = [];
+          unsaved = [];
           for (const event of events) await repos.incidents.attachMembers(event.incidentId, event.messageIds);
         }
       }
@@ -189,8 +194,9 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       if (handing) {
         handed.messages = correlated();
         handed.opening = deferred;
+        handed.unsaved = unsaved;
       } else if (allHanded && !merged) {
-        ctx.handOver?.('pipeline.decide', { messages: correlated(), opening: [] });
+        ctx.handOver?.('pipeline.decide', { messages: correlated(), opening: [], unsaved: [] });
       }
       await ctx.enqueue('pipeline.decide', { messageIds: correlations.map((c) => c.id) });
     },

@@ -76,17 +76,26 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
     async handle({ messageIds }, ctx) {
       const { repos, now } = ctx;
       // Chained after correlate, the messages come handed over as correlate left them, with the conversations it
-      // opened and left for this stage to insert, each with its decision.
+      // opened and the correlations it made, left for this stage to write, each once with its decision.
       const handed = ctx.takeOver?.('pipeline.decide');
       const messages = (handed?.messages ?? (await repos.messages.forPipeline(messageIds))).filter((m) => m.stage === 'correlated');
       let opening = handed?.opening ?? [];
-      if (messages.length === 0) {
+      let unsaved = handed?.unsaved ?? [];
+      // What correlate left, written as it would have: for work below that needs it in the store.
+      const writeLeft = async (): Promise<void> => {
         await repos.conversations.createMany(opening);
+        await repos.messages.saveCorrelation(unsaved);
+        opening = [];
+        unsaved = [];
+      };
+      if (messages.length === 0) {
+        await writeLeft();
         return;
       }
       const config = await cache.load(repos);
-      // Rules that reply write to the conversation's row as they run (its last message): it must be there first.
-      if (opening.length > 0 && rulesMayReply(config.compiled)) {
+      // Rules that reply write to the conversation's row as they run (its last message; a private link is issued
+      // for a conversation the store holds): the row must be there first.
+      if (rulesMayReply(config.compiled)) {
         await repos.conversations.createMany(opening);
         opening = [];
       }
@@ -106,7 +115,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         }
       }
       await repos.conversations.recordFirstResponses([...replies].map(([id, at]) => ({ id, at })));
-      let openingById = new Map(opening.map((c) => [c.id, c]));
+      const openingById = new Map(opening.map((c) => [c.id, c]));
       const conversations = await repos.conversations.getMany([...touched].filter((id) => !openingById.has(id)));
       if (opening.length > 0) {
         // As getMany would read them once inserted, in its order (by id).
@@ -119,10 +128,11 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       // Whether each running response clock has been met, read once for the batch instead of once per clock.
       const responses = await repos.sla.firstResponsesSince(responseClockKeys(openClocks));
       const incidents = await loadBatchIncidents(repos, [...inbound.values()].flat(), conversations);
-      // A post may join a confirmed incident, which writes to its conversation's row: the row must be there first.
-      if (openingById.size > 0 && incidents.joinable.length > 0) {
-        await repos.conversations.createMany([...openingById.values()]);
-        openingById = new Map();
+      // A post may join a confirmed incident, which finds its conversation through it and writes to the row: both
+      // must be there first.
+      if (incidents.joinable.length > 0) {
+        await writeLeft();
+        openingById.clear();
       }
       const joins = new Map<string, string[]>();
       const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, auditLater: [], ...privateLinks(deps.issuePrivateLink, repos, now) };
@@ -279,7 +289,9 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       await repos.conversations.createMany([...openingById.values()].filter((c) => !decided.has(c.id)));
       await repos.conversations.updateDecisions(decisions.filter((d) => !decided.has(d.id)));
       await repos.rules.recordRuns(runs);
-      await repos.messages.markDecided(messages.map((m) => m.id), now);
+      const left = new Set(unsaved.map((c) => c.id));
+      await repos.messages.markDecided(messages.flatMap((m) => (left.has(m.id) ? [] : [m.id])), now);
+      await repos.messages.saveDecided(unsaved, now);
       // Last in the transaction: the audit chain's head stays locked only until the batch commits.
       await repos.audit.appendMany(rt.auditLater ?? []);
       const changed = [...touched];

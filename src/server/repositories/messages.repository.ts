@@ -196,6 +196,31 @@ export const conversationsOfExternalQuery = (rows: readonly (readonly unknown[])
 };
 const conversationsOfExternalRows = compiledRows(2, (_db: Executor, rows) => conversationsOfExternalQuery(rows));
 
+/**
+ * updateUnderstoodCorrelations for messages decided in the same transaction: the one update of each message from
+ * ingested to decided (understand's, correlate's and decide's columns).
+ */
+const updateDecidedCorrelations = compiledRows(15, (_db: Executor, rows) => {
+  const values = sql.join(
+    rows.map((r) => sql`(${r[0]}, ${r[1]}, ${r[2]}, cast(${r[3]} as double precision), ${r[4]}, cast(${r[5]} as double precision), ${r[6]}, cast(${r[7]} as integer), cast(${r[8]} as integer), ${r[9]}, ${r[10]}, ${r[11]}, ${r[12]}, ${r[13]}, cast(${r[14]} as bigint))`),
+  );
+  return sql`update messages set language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
+    urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11,
+    conversation_id = v.column12, customer_id = v.column13, identity_id = v.column14, stage = 'decided', decided_at = v.column15
+    from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'ingested'`;
+});
+
+/** What correlate stores of a message; with understand's results when those were handed to it, unwritten. */
+export interface MessageCorrelation {
+  id: string;
+  conversationId: string;
+  customerId: string | null;
+  identityId: string | null;
+  understood?: MessageClassification;
+}
+
+const understoodValues = (u: MessageClassification): unknown[] => [u.language, u.sentiment, u.sentimentScore, u.intent, u.intentScore, u.urgency, u.needsResponse ? 1 : 0, u.spam ? 1 : 0, u.classifications, u.modelVersion];
+
 /** The columns the pipeline stages read, in the order toPipelineMessage takes them (classifications last, if read). */
 const PIPELINE_COLUMNS = [
   'id', 'channel_id', 'external_id', 'direction', 'kind', 'visibility', 'author_platform_id', 'author_handle',
@@ -320,16 +345,24 @@ export const createMessagesRepository = (db: Executor) => ({
    * Correlate's results. An item with `understood` is a message the understand stage handed over in this transaction
    * instead of writing it (still at 'ingested'): its classification is written here too, one update per message.
    */
-  async saveCorrelation(items: readonly { id: string; conversationId: string; customerId: string | null; identityId: string | null; understood?: MessageClassification }[]): Promise<void> {
+  async saveCorrelation(items: readonly MessageCorrelation[]): Promise<void> {
     const plain: unknown[][] = [];
     const understood: unknown[][] = [];
     for (const c of items) {
       const u = c.understood;
       if (!u) plain.push([c.id, c.conversationId, c.customerId, c.identityId]);
-      else understood.push([c.id, u.language, u.sentiment, u.sentimentScore, u.intent, u.intentScore, u.urgency, u.needsResponse ? 1 : 0, u.spam ? 1 : 0, u.classifications, u.modelVersion, c.conversationId, c.customerId, c.identityId]);
+      else understood.push([c.id, ...understoodValues(u), c.conversationId, c.customerId, c.identityId]);
     }
     await updateCorrelations(db, plain);
     await updateUnderstoodCorrelations(db, understood);
+  },
+
+  /**
+   * Correlations of messages understood and correlated in this transaction and left unwritten, written decided:
+   * one update of each message instead of one by correlate and another by markDecided.
+   */
+  async saveDecided(items: readonly (MessageCorrelation & { understood: MessageClassification })[], now: number): Promise<void> {
+    await updateDecidedCorrelations(db, items.map((c) => [c.id, ...understoodValues(c.understood), c.conversationId, c.customerId, c.identityId, now]));
   },
 
   async markDecided(ids: readonly string[], now: number): Promise<void> {
