@@ -124,7 +124,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       }
       const channels = new Map((await repos.channels.getMany([...new Set(conversations.map((c) => c.channelId))])).map((c) => [c.id, c]));
       const customers = await repos.rules.customerFacts([...new Set(conversations.map((c) => c.customerId).filter((id): id is string => id !== null))]);
-      const openClocks = await repos.sla.openClocks([...touched]);
+      // A conversation being opened has no clocks yet: decide starts them.
+      const openClocks = await repos.sla.openClocks([...touched].filter((id) => !openingById.has(id)));
       // Whether each running response clock has been met, read once for the batch instead of once per clock.
       const responses = await repos.sla.firstResponsesSince(responseClockKeys(openClocks));
       const incidents = await loadBatchIncidents(repos, [...inbound.values()].flat(), conversations);
