@@ -286,8 +286,9 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           return opened ? [{ opening: opened, decision: d }] : [];
         }),
       );
-      // Every conversation gets a decision above; should one not, it is still inserted as correlate left it.
-      await repos.conversations.createMany([...openingById.values()].filter((c) => !decided.has(c.id)));
+      // Every conversation gets a decision above. Should one not, fail the transaction rather than lose the row: the
+      // stages then run one transaction each, correlate inserting it.
+      if (decided.size !== openingById.size) throw new Error('a conversation correlate left to decide got no decision');
       await repos.conversations.updateDecisions(decisions.filter((d) => !decided.has(d.id)));
       await repos.rules.recordRuns(runs);
       const left = new Set(unsaved.map((c) => c.id));

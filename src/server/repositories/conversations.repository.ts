@@ -4,7 +4,7 @@ import type { ConversationsTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
 
 export { parseSearchQuery, type SearchQuery } from '../db/dialects/full-text.js';
-import { chunk, compiledArrayReads, compiledRows, fromJson, rowOf, type ListsEvery } from './executor.js';
+import { chunk, compiledArrayReads, compiledRows, fromJson, rowOf, valueRows, type ListsEvery } from './executor.js';
 
 export interface PriorityPart {
   name: string;
@@ -221,7 +221,7 @@ const readConversations = compiledArrayReads(CONVERSATION_COLUMNS, (db: Executor
  * read by primary key.
  */
 export const latestOfThreadsQuery = (rows: readonly (readonly unknown[])[]) => {
-  const values = sql.join(rows.map((r) => sql`(${r[0]}, ${r[1]})`));
+  const values = valueRows(rows);
   return sql<{ id: string | null }>`select (select c.id from conversations c where c.channel_id = v.column1 and c.thread_key = v.column2
       order by c.created_at desc, c.id desc limit 1) as id
     from (values ${values}) as v`;

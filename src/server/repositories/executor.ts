@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { wantRowArrays } from '../db/row-arrays.js';
 import { nameStatement } from '../db/statement-names.js';
 import type { DB } from '../db/schema.js';
@@ -25,6 +25,9 @@ export const rowOf = <C extends string>(columns: readonly C[], values: readonly 
   for (let i = 0; i < columns.length; i += 1) row[columns[i]!] = values[i];
   return row;
 };
+
+/** Rows as a VALUES list, each value a parameter (`(?, ?), (?, ?)`), for `from (values …) as v`. */
+export const valueRows = (rows: readonly (readonly unknown[])[]): RawBuilder<unknown> => sql.join(rows.map((r) => sql`(${sql.join(r)})`));
 
 /** `true` only when `Listed` names every column of `Table`: a column list that misses one fails to compile. */
 export type ListsEvery<Table, Listed> = Exclude<keyof Table, Listed> extends never ? true : never;

@@ -1,7 +1,7 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely';
 import type { MessagesTable } from '../db/schema.js';
 import type { Executor } from './executor.js';
-import { chunk, compiledArrayReads, compiledRows, fromJson, rowOf } from './executor.js';
+import { chunk, compiledArrayReads, compiledRows, fromJson, rowOf, valueRows } from './executor.js';
 
 export type MessageStage = 'ingested' | 'understood' | 'correlated' | 'decided';
 
@@ -156,30 +156,29 @@ const insertMessages = compiledRows(NEW_MESSAGE_COLUMNS.length, (db: Executor, r
     .returning('id'),
 );
 
+/**
+ * A VALUES row that starts with a message id and understand's ten columns (understoodValues), cast where PostgreSQL
+ * cannot tell a parameter's type, then `more`; and the SET clause of those ten columns.
+ */
+const classifiedRow = (r: readonly unknown[], ...more: RawBuilder<unknown>[]) =>
+  sql`(${r[0]}, ${r[1]}, ${r[2]}, cast(${r[3]} as double precision), ${r[4]}, cast(${r[5]} as double precision), ${r[6]}, cast(${r[7]} as integer), cast(${r[8]} as integer), ${r[9]}, ${r[10]}${more.length > 0 ? sql`, ${sql.join(more)}` : sql``})`;
+const SET_CLASSIFIED = sql`language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
+    urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11`;
+
 const updateClassifications = compiledRows(11, (_db: Executor, rows) => {
-  const values = sql.join(
-    rows.map((r) => sql`(${r[0]}, ${r[1]}, ${r[2]}, cast(${r[3]} as double precision), ${r[4]}, cast(${r[5]} as double precision), ${r[6]}, cast(${r[7]} as integer), cast(${r[8]} as integer), ${r[9]}, ${r[10]})`),
-  );
-  return sql`update messages set language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
-    urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11, stage = 'understood'
-    from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'ingested'`;
+  return sql`update messages set ${SET_CLASSIFIED}, stage = 'understood'
+    from (values ${sql.join(rows.map((r) => classifiedRow(r)))}) as v where messages.id = v.column1 and messages.stage = 'ingested'`;
 });
 
 const updateCorrelations = compiledRows(4, (_db: Executor, rows) => {
-  const values = sql.join(rows.map((r) => sql`(${r[0]}, ${r[1]}, ${r[2]}, ${r[3]})`));
   return sql`update messages set conversation_id = v.column2, customer_id = v.column3, identity_id = v.column4, stage = 'correlated'
-    from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'understood'`;
+    from (values ${valueRows(rows)}) as v where messages.id = v.column1 and messages.stage = 'understood'`;
 });
 
 /** updateCorrelations for messages the understand stage handed over in the same transaction: its columns with correlate's, in one update. */
 const updateUnderstoodCorrelations = compiledRows(14, (_db: Executor, rows) => {
-  const values = sql.join(
-    rows.map((r) => sql`(${r[0]}, ${r[1]}, ${r[2]}, cast(${r[3]} as double precision), ${r[4]}, cast(${r[5]} as double precision), ${r[6]}, cast(${r[7]} as integer), cast(${r[8]} as integer), ${r[9]}, ${r[10]}, ${r[11]}, ${r[12]}, ${r[13]})`),
-  );
-  return sql`update messages set language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
-    urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11,
-    conversation_id = v.column12, customer_id = v.column13, identity_id = v.column14, stage = 'correlated'
-    from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'ingested'`;
+  return sql`update messages set ${SET_CLASSIFIED}, conversation_id = v.column12, customer_id = v.column13, identity_id = v.column14, stage = 'correlated'
+    from (values ${sql.join(rows.map((r) => classifiedRow(r, sql`${r[11]}`, sql`${r[12]}`, sql`${r[13]}`)))}) as v where messages.id = v.column1 and messages.stage = 'ingested'`;
 });
 
 /**
@@ -189,7 +188,7 @@ const updateUnderstoodCorrelations = compiledRows(14, (_db: Executor, rows) => {
  * (about 6 ms a batch of 500 among 20,000 messages, and growing with the table).
  */
 export const conversationsOfExternalQuery = (rows: readonly (readonly unknown[])[]) => {
-  const values = sql.join(rows.map((r) => sql`(${r[0]}, ${r[1]})`));
+  const values = valueRows(rows);
   return sql<{ external_id: string; conversation_id: string | null }>`select v.column2 as external_id,
       (select m.conversation_id from messages m where m.channel_id = v.column1 and m.external_id = v.column2) as conversation_id
     from (values ${values}) as v`;
@@ -201,13 +200,10 @@ const conversationsOfExternalRows = compiledRows(2, (_db: Executor, rows) => con
  * ingested to decided (understand's, correlate's and decide's columns).
  */
 const updateDecidedCorrelations = compiledRows(15, (_db: Executor, rows) => {
-  const values = sql.join(
-    rows.map((r) => sql`(${r[0]}, ${r[1]}, ${r[2]}, cast(${r[3]} as double precision), ${r[4]}, cast(${r[5]} as double precision), ${r[6]}, cast(${r[7]} as integer), cast(${r[8]} as integer), ${r[9]}, ${r[10]}, ${r[11]}, ${r[12]}, ${r[13]}, cast(${r[14]} as bigint))`),
-  );
-  return sql`update messages set language = v.column2, sentiment = v.column3, sentiment_score = v.column4, intent = v.column5, intent_score = v.column6,
-    urgency = v.column7, needs_response = v.column8, spam = v.column9, classifications = v.column10, model_version = v.column11,
-    conversation_id = v.column12, customer_id = v.column13, identity_id = v.column14, stage = 'decided', decided_at = v.column15
-    from (values ${values}) as v where messages.id = v.column1 and messages.stage = 'ingested'`;
+  return sql`update messages set ${SET_CLASSIFIED}, conversation_id = v.column12, customer_id = v.column13, identity_id = v.column14, stage = 'decided',
+    decided_at = v.column15
+    from (values ${sql.join(rows.map((r) => classifiedRow(r, sql`${r[11]}`, sql`${r[12]}`, sql`${r[13]}`, sql`cast(${r[14]} as bigint)`)))}) as v
+    where messages.id = v.column1 and messages.stage = 'ingested'`;
 });
 
 /** What correlate stores of a message; with understand's results when those were handed to it, unwritten. */
