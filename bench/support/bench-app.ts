@@ -18,9 +18,10 @@ export const createBenchApp = async (dir: string, postgresUrl: string | null): P
     url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
   // The app loads its own models, as `parley start` does (with the classifier thread unless
-  // PARLEY_CLASSIFIER_THREAD=off is set for the bench, to compare).
-  const threadSetting = process.env.PARLEY_CLASSIFIER_THREAD;
-  const config = loadConfig({ PARLEY_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', ...(url ? { DATABASE_URL: url } : {}), ...(threadSetting ? { PARLEY_CLASSIFIER_THREAD: threadSetting } : {}) });
+  // PARLEY_CLASSIFIER_THREAD=off is set for the bench, to compare). PARLEY_WORKER_BATCH set for the bench likewise
+  // replaces the store's default batch.
+  const passed = Object.fromEntries(['PARLEY_CLASSIFIER_THREAD', 'PARLEY_WORKER_BATCH'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+  const config = loadConfig({ PARLEY_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', ...(url ? { DATABASE_URL: url } : {}), ...passed });
   const app = await createApp({ config, logger: createLogger('silent'), serveSpa: false });
   const admin = systemActor('bench');
   const channel = await app.services.channels.create({ platform: 'x', name: 'Acme X', ownAccountIds: ['999'] }, admin);
