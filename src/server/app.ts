@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { createClassifier } from './classifier/index.js';
 import { createClassifierThread } from './classifier/classifier-thread.js';
+import { yieldHelperThreadsToMain } from './platform/thread-priority.js';
 import { createReloadableClassifier } from './classifier/reloadable.js';
 import { registerClassificationRoutes } from './http/routes/classification.routes.js';
 import { createClassificationService } from './services/classification.service.js';
@@ -333,6 +334,9 @@ export const createApp = async (options: AppOptions) => {
       if (roles.includes('scheduler')) channelRuntime.runners.start();
       if (roles.includes('scheduler')) stopTrust.push(createRuleScheduler({ uow, clock, onError: (err) => logger.warn({ err: String(err) }, 'rule schedule tick failed') }).start());
       if (roles.includes('web')) await http.listen({ port: config.port, host: config.host });
+      // Its threads are up (the classifier's, the checkpointer's, V8's and libuv's): under load they wait for the
+      // main thread, which answers HTTP and, on the embedded store, is the writer every stage waits on.
+      yieldHelperThreadsToMain();
     },
     async stop(): Promise<void> {
       if (started.includes('web')) await http.close();
