@@ -5,6 +5,7 @@ import { newId } from '../platform/ids.js';
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { AnyJobHandler, JobContext, JobHandOvers, JobPayloads, JobType } from './definitions.js';
 import { createPollingLoop } from './polling-loop.js';
+import { pushTo } from '../../shared/collections.js';
 
 export interface WorkerMetrics {
   stageDuration(stage: string, seconds: number, count: number): void;
@@ -219,7 +220,7 @@ export const createWorker = (options: WorkerOptions): Worker => {
     const claimed = await repos.jobs.claim(workerId, claimLimit, clock.now(), leaseMs);
     if (claimed.length === 0) return 0;
     const byType = new Map<string, typeof claimed>();
-    for (const job of claimed) byType.set(job.type, [...(byType.get(job.type) ?? []), job]);
+    for (const job of claimed) pushTo(byType, job.type, job);
     for (const [type, jobs] of byType) {
       // Group jobs into transactions of at most `limit` messages (a single larger job is cut in runJobs).
       const limit = batchLimit(type);

@@ -6,6 +6,7 @@ import type { Identity, IdentityFacts } from '../repositories/customers.reposito
 import { withClassification, type MessageClassification, type MessageCorrelation, type PipelineMessage } from '../repositories/messages.repository.js';
 import { linkIdentities, type AuthorContact } from './identity-links.js';
 import { createIncidentTracker, isComplaint, type IncidentTracker, type IncidentTrackerOptions } from './incidents.js';
+import { pushTo } from '../../shared/collections.js';
 
 export interface CorrelateOptions {
   /** A customer's message this long after resolution reopens the conversation; later ones start a new one. */
@@ -64,7 +65,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       // Reply targets we already hold, plus those earlier in this batch.
       const parents = new Map<string, string>();
       const byChannel = new Map<string, string[]>();
-      for (const m of messages) if (m.inReplyTo) byChannel.set(m.channelId, [...(byChannel.get(m.channelId) ?? []), m.inReplyTo]);
+      for (const m of messages) if (m.inReplyTo) pushTo(byChannel, m.channelId, m.inReplyTo);
       for (const [channelId, refs] of byChannel) {
         for (const [ext, conv] of await repos.messages.conversationsOfExternal(channelId, refs)) parents.set(`${channelId}\u0000${ext}`, conv);
       }
@@ -73,7 +74,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const keysByChannel = new Map<string, string[]>();
       for (const m of messages) {
         if (m.inReplyTo && parents.has(`${m.channelId}\u0000${m.inReplyTo}`)) continue;
-        keysByChannel.set(m.channelId, [...(keysByChannel.get(m.channelId) ?? []), threadKeyOf(m)]);
+        pushTo(keysByChannel, m.channelId, threadKeyOf(m));
       }
       for (const [channelId, keys] of keysByChannel) {
         for (const [key, thread] of await repos.conversations.findByThreads(channelId, keys)) threads.set(`${channelId}\u0000${key}`, thread);

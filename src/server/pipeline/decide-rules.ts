@@ -12,6 +12,7 @@ import type { MacroRecord } from '../repositories/macros.repository.js';
 import type { RuleRun } from '../repositories/rules.repository.js';
 import { buildMacroVariables, type CustomerFacts, type DecisionState } from './decide-context.js';
 import { checkWebhookTarget } from './decide-webhooks.js';
+import { pushTo } from '../../shared/collections.js';
 
 export interface RuleTarget {
   conversation: Conversation;
@@ -172,7 +173,7 @@ export const runRules = async (rt: RuleRuntime, target: RuleTarget, state: Decis
     const byRule = new Map<string, Outcome[]>();
     for (const p of planned) {
       const outcome = await execute(rt, target, state, p);
-      byRule.set(p.ruleId, [...(byRule.get(p.ruleId) ?? []), outcome]);
+      pushTo(byRule, p.ruleId, outcome);
     }
     for (const [ruleId, outcomes] of byRule) {
       const first = planned.find((p) => p.ruleId === ruleId) as PlannedAction;

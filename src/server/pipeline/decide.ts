@@ -12,6 +12,7 @@ import { acknowledgeLateMember, joinConfirmedIncident, loadBatchIncidents } from
 import { automaticAssignmentAudit, buildRuleContext, classificationRecordOf, decisionStateOf } from './decide-context.js';
 import { privateLinks, rulesMayReply, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
 import { dueOf, isResponseClock, responseClockKeys, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
+import { pushTo } from '../../shared/collections.js';
 
 /** Skills are stored as names: `lang:en`, `intent:billing`, `channel:x`; no intent or channel skill means any. */
 export const toRoutingAgent = (a: AgentProfile, load: number): RoutingAgent => {
@@ -189,7 +190,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           const join = incidentId === null ? joinConfirmedIncident(incidents, batch, channel) : null;
           if (join) {
             incidentId = join.incidentId;
-            joins.set(incidentId, [...(joins.get(incidentId) ?? []), ...join.messageIds]);
+            pushTo(joins, incidentId, ...join.messageIds);
           }
           if (incidentId !== null && (acknowledged = await acknowledgeLateMember(repos, incidents.byId.get(incidentId), conv, channel, m, now, deps.publicUrl ?? null))) {
             rt.sentReply = true;

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Executor } from './executor.js';
 import { chunk, fromJson } from './executor.js';
+import { pushTo } from '../../shared/collections.js';
 
 /** Tables of migration 0002 that this repository owns (the shared DB type predates them). */
 export interface MergeSuggestionsTable {
@@ -130,7 +131,7 @@ export const createIdentityLinksRepository = (executor: Executor) => {
         const rows = await db.selectFrom(ranked.as('c')).selectAll().where('c.rank', '<=', perName).execute();
         for (const { rank: _rank, ...row } of rows) {
           if (row.displayName === null) continue;
-          out.set(row.displayName, [...(out.get(row.displayName) ?? []), row]);
+          pushTo(out, row.displayName, row);
         }
       }
       return out;

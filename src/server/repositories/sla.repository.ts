@@ -4,6 +4,7 @@ import type { BusinessCalendar } from '../decide/sla-calendar.js';
 import type { SlaMetric, SlaPolicy } from '../decide/sla.js';
 import { decideDb, toMs, type SlaClocksTable, type SlaPoliciesTable } from './decide-tables.js';
 import { chunk, compiledRows, fromJson, rowOf, type Executor, type ListsEvery } from './executor.js';
+import { pushTo } from '../../shared/collections.js';
 
 /**
  * The first reply people sent in each conversation since each time: a rule's automatic reply does not count. One
@@ -143,7 +144,7 @@ export const createSlaRepository = (executor: Executor) => {
       const out = new Map<string, SlaClockRecord[]>();
       for (const part of chunk(conversationIds)) {
         const rows = await db.selectFrom('sla_clocks').selectAll().where('conversation_id', 'in', part).where('closed_at', 'is', null).orderBy('started_at').execute();
-        for (const r of rows) out.set(r.conversation_id, [...(out.get(r.conversation_id) ?? []), toClock(r)]);
+        for (const r of rows) pushTo(out, r.conversation_id, toClock(r));
       }
       return out;
     },

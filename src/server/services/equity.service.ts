@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import type { Repositories } from '../repositories/index.js';
+import { pushTo } from '../../shared/collections.js';
 
 export interface EquityOptions {
   from: number;
@@ -90,7 +91,7 @@ export const createEquityService = (deps: { repos: Repositories; clock: Clock })
     const out: Record<string, EquityGroup[]> = {};
     for (const [dimension, keyOf] of Object.entries(dimensions)) {
       const groups = new Map<string, typeof samples>();
-      for (const s of samples) groups.set(keyOf(s), [...(groups.get(keyOf(s)) ?? []), s]);
+      for (const s of samples) pushTo(groups, keyOf(s), s);
       out[dimension] = [...groups].map(([key, list]) => {
         const ttfr = list.filter((s) => s.firstResponseAt !== null).map((s) => Math.max(0, ((s.firstResponseAt as number) - s.createdAt) / 60_000)).sort((x, y) => x - y);
         const resolution = list.filter((s) => s.resolvedAt !== null).map((s) => Math.max(0, ((s.resolvedAt as number) - s.createdAt) / 60_000)).sort((x, y) => x - y);

@@ -12,6 +12,7 @@ import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { SlaPolicyRecord } from '../repositories/sla.repository.js';
 import { recordAudit } from './audit.js';
 import { parseOrThrow } from './decide-validation.js';
+import { pushTo } from '../../shared/collections.js';
 
 /** What an admin writes: the policy's targets and overrides, its scope, and its business calendar. */
 export const slaPolicyInputSchema = slaPolicySchema.omit({ id: true }).extend({
@@ -117,7 +118,7 @@ export const createSlaService = (deps: { repos: Repositories; uow: UnitOfWork; c
       const [outcomes, policies] = await Promise.all([repos.sla.outcomes(range.from, range.to), repos.sla.listPolicies()]);
       const names = new Map([...BUILTIN_POLICIES, ...policies].map((p) => [p.id, p.name]));
       const groups = new Map<string, typeof outcomes>();
-      for (const o of outcomes) groups.set(`${o.policyId}\u0000${o.metric}`, [...(groups.get(`${o.policyId}\u0000${o.metric}`) ?? []), o]);
+      for (const o of outcomes) pushTo(groups, `${o.policyId}\u0000${o.metric}`, o);
       const now = new Date(clock.now());
       const rows = [...groups].map(([key, list]) => {
         const [policyId, metric] = key.split('\u0000') as [string, string];
