@@ -210,6 +210,8 @@ describe.each(dialects)('posts during a confirmed incident on %s', (dialect) => 
       await app.worker.drain();
       expect((await conv(bill.externalId)).acks).toHaveLength(1);
       expect((await conv(bill.externalId)).conversation.id).toBe(late.conversation.id);
+      // The list row shows the acknowledgement as the last message, after the post it answers: nothing unread.
+      expect((await conv(bill.externalId)).conversation).toMatchObject({ messageCount: 3, lastMessageDirection: 'out', unreadCount: 0 });
       await app.services.ingest(parseEnvelopes([follow()]));
       await app.worker.drain();
       expect((await conv(bill.externalId)).acks).toHaveLength(1);

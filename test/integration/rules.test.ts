@@ -58,6 +58,22 @@ describe.each(dialects)('automation rules on %s', (dialect) => {
     await http('DELETE', `/api/v1/rules/${ruleId}`);
   });
 
+  it.skipIf(skip)('a reply rule answering a conversation that already exists leaves its list row as the reply left it', async () => {
+    const macro = await http('POST', '/api/v1/macros', { name: 'Outage ack', body: 'We are on it.', variants: {} });
+    const ruleId = await createRule({
+      name: 'Outage ack', trigger: 'message_created',
+      conditions: { all: [{ field: 'message.text', op: 'contains', value: 'still down' }] },
+      actions: [{ type: 'reply_with_macro', macroId: macro.json().id }],
+    });
+    const author = { platformId: 'sd1', handle: 'sam', displayName: 'Sam', followers: 5, verified: false };
+    const first = await ingestText('internet still down in Leeds', { threadKey: 'still-down', author });
+    const again = await ingestText('it is still down, any news?', { threadKey: 'still-down', author });
+    expect(again.conversation.id).toBe(first.conversation.id);
+    // Two messages and two replies, the last one ours: nothing unread.
+    expect([again.conversation.messageCount, again.conversation.lastMessageDirection, again.conversation.unreadCount]).toEqual([4, 'out', 0]);
+    await http('DELETE', `/api/v1/rules/${ruleId}`);
+  });
+
   it.skipIf(skip)('sends a signed single-use private hand-off link that opens the secure page', async () => {
     const ruleId = await createRule({
       name: 'Go private', trigger: 'message_created',

@@ -92,6 +92,20 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
     return ids.map((id) => rows.find((r) => r.id === id)!);
   };
 
+  /** Each message's conversation, every column but what differs between two runs by nature. */
+  const rows = async (ids: string[]) => {
+    const messages = await stored(ids);
+    const conversations = await app.store.db.selectFrom('conversations').selectAll().where('id', 'in', messages.map((m) => m.conversation_id!)).execute();
+    return messages.map((m) => {
+      const c = conversations.find((x) => x.id === m.conversation_id)!;
+      // Ids, keys and times (the SLA due time kept relative to the opening).
+      const { id, customer_id, thread_key, last_message_id, created_at, updated_at, last_message_at, last_inbound_at, sla_due_at, first_response_at, ...rest } = c;
+      void [id, customer_id, thread_key, last_message_id, updated_at, last_message_at, last_inbound_at];
+      const since = (at: unknown) => (at === null ? null : Number(at) - Number(created_at));
+      return { ...rest, due: since(sla_due_at), responded: since(first_response_at), stage: m.stage };
+    });
+  };
+
   it.skipIf(skip)('stores what the stages store each writing their own, in one update', async () => {
     const separate = await run('separate', false, undefined, { decide: true });
     const chained = await run('chained', true, undefined, { decide: true });
@@ -122,24 +136,29 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
     expect(separate.toDecide).toBeUndefined();
     // Not the one holding our own post: decide records its first response on the row.
     expect(chained.toDecide!.opening).toHaveLength(texts.length);
-    const rows = async (ids: string[]) => {
-      const messages = await stored(ids);
-      const conversations = await app.store.db.selectFrom('conversations').selectAll().where('id', 'in', messages.map((m) => m.conversation_id!)).execute();
-      return messages.map((m) => {
-        const c = conversations.find((x) => x.id === m.conversation_id)!;
-        // What differs between two runs by nature: ids, keys and times (the SLA due time kept relative to the opening).
-        const { id, customer_id, thread_key, last_message_id, created_at, updated_at, last_message_at, last_inbound_at, sla_due_at, first_response_at, ...rest } = c;
-        void [id, customer_id, thread_key, last_message_id, updated_at, last_message_at, last_inbound_at];
-        const since = (at: unknown) => (at === null ? null : Number(at) - Number(created_at));
-        return { ...rest, due: since(sla_due_at), responded: since(first_response_at), stage: m.stage };
-      });
-    };
     const a = await rows(separate.ids);
     const b = await rows(chained.ids);
     expect(b).toEqual(a);
     expect(b.map((row) => row.stage)).toEqual(b.map(() => 'decided'));
     expect(b.map((row) => row.responded)).toEqual([...texts.map(() => null), 0]);
     for (const row of b.slice(0, texts.length)) expect(row.due).not.toBeNull();
+  });
+
+  it.skipIf(skip)('leaves the activity of conversations the store holds to decide, which writes it with its decision as the stages store it apart', async () => {
+    // Two threads each, opened apart; one of each snoozed; then a second batch on the same threads.
+    const first = { apart: await run('grow-apart', false, undefined, { decide: true }), together: await run('grow-together', false, undefined, { decide: true }) };
+    for (const ids of [first.apart.ids, first.together.ids]) {
+      const [snoozed] = await stored(ids.slice(0, 1));
+      await app.store.db.updateTable('conversations').set({ status: 'snoozed', snoozed_until: Date.now() + 3_600_000 }).where('id', '=', snoozed!.conversation_id!).execute();
+    }
+    const separate = await run('grow-apart', false, undefined, { decide: true });
+    const chained = await run('grow-together', true, undefined, { decide: true });
+    expect(chained.toDecide!.opening).toHaveLength(0);
+    expect([...chained.toDecide!.folded.keys()].sort()).toEqual((await stored(first.together.ids)).map((m) => m.conversation_id).sort());
+    const a = await rows(separate.ids);
+    const b = await rows(chained.ids);
+    expect(b).toEqual(a);
+    expect(b.map((row) => [row.message_count, row.unread_count, row.status])).toEqual(texts.map(() => [2, 2, 'open']));
   });
 
   it.skipIf(skip)('hands decide its messages and the conversations left to it as the store reads them back once written', async () => {

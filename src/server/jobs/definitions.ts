@@ -1,5 +1,5 @@
 import type { Repositories } from '../repositories/index.js';
-import type { OpeningConversation } from '../repositories/conversations.repository.js';
+import type { FoldedActivity, OpeningConversation } from '../repositories/conversations.repository.js';
 import type { MessageClassification, MessageCorrelation, PipelineMessage } from '../repositories/messages.repository.js';
 
 /** Every job type and its payload: the queue is typed end to end. */
@@ -15,7 +15,8 @@ export type JobType = keyof JobPayloads;
  * What a stage may hand to the next one when both run in one transaction (see JobContext.handOver): the understand
  * stage's results, by message id, which correlate then writes with its own in one update of each message; and
  * correlate's messages as it left them (what decide would read back), in its order, with the conversations it
- * opened and the correlations it made, left for decide to write with its decisions.
+ * opened, the correlations it made and the activity of the conversations it added to, left for decide to write
+ * with its decisions.
  */
 export interface JobHandOvers {
   'pipeline.correlate': ReadonlyMap<string, MessageClassification>;
@@ -23,6 +24,8 @@ export interface JobHandOvers {
     messages: readonly PipelineMessage[];
     opening: readonly OpeningConversation[];
     unsaved: readonly (MessageCorrelation & { understood: MessageClassification })[];
+    /** The list-row activity of conversations the store holds, left for decide to write with its decisions. */
+    folded: ReadonlyMap<string, FoldedActivity>;
   };
 }
 

@@ -150,7 +150,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       // messages), decide also writes the conversations this batch opens and the customers' messages, each once
       // with its decision, instead of updating them right after this writes them. Not our own messages, nor the
       // conversations holding them: decide reads those back (a response meets an SLA clock, and is recorded).
-      const handed: JobHandOvers['pipeline.decide'] = { messages: [], opening: [], unsaved: [] };
+      const handed: JobHandOvers['pipeline.decide'] = { messages: [], opening: [], unsaved: [], folded: new Map() };
       const allHanded = understood !== undefined && correlations.every((c) => c.understood);
       const mayMerge = [...authors.values()].some((a) => a.email || a.phone);
       const handing = allHanded && !mayMerge && ctx.handOver?.('pipeline.decide', handed) === true;
@@ -165,7 +165,9 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       await repos.customers.createManyWithIdentities(newCustomers, now);
       await repos.conversations.createMany(openings.filter((c) => !left.has(c.id)));
       const opened = new Set(newConversations.map((c) => c.id));
-      await repos.conversations.recordFolded(new Map([...folded].filter(([id]) => !opened.has(id))));
+      // The activity of conversations the store holds: handed over, decide writes it with its decision (one update).
+      const folds = new Map([...folded].filter(([id]) => !opened.has(id)));
+      if (!handing) await repos.conversations.recordFolded(folds);
       await repos.messages.saveCorrelation(correlations.filter((c) => !unwritten.has(c.id)));
       const merged = await linkIdentities(repos, [...authors.values()], now);
       if (options.incidents) {
@@ -181,7 +183,7 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
         }));
         const events = await trackerOf(options.incidents).observe(repos, complaints, now, ctx.afterCommit);
         // Incident members were attached to their conversations, found through the messages: those left to decide
-        // are written now and attached again (attaching is idempotent).
+        // are written now and attached again (attaching is idempotent; the activity left to decide does not bear on it).
         if (events.length > 0 && (deferred.length > 0 || unsaved.length > 0)) {
           await repos.conversations.createMany(deferred);
           await repos.messages.saveCorrelation(unsaved);
@@ -196,8 +198,9 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
         handed.messages = correlated();
         handed.opening = deferred;
         handed.unsaved = unsaved;
+        handed.folded = folds;
       } else if (allHanded && !merged) {
-        ctx.handOver?.('pipeline.decide', { messages: correlated(), opening: [], unsaved: [] });
+        ctx.handOver?.('pipeline.decide', { messages: correlated(), opening: [], unsaved: [], folded: new Map() });
       }
       await ctx.enqueue('pipeline.decide', { messageIds: correlations.map((c) => c.id) });
     },

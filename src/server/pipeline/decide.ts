@@ -5,6 +5,7 @@ import { chooseAssignee, INITIAL_ROUTING_STATE, type RoutingAgent, type RoutingS
 import type { JobHandler } from '../jobs/definitions.js';
 import { mergeMessageIds } from '../jobs/definitions.js';
 import type { AgentProfile } from '../repositories/users.repository.js';
+import { foldedView, type FoldedActivity } from '../repositories/conversations.repository.js';
 import type { PipelineMessage } from '../repositories/messages.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
@@ -82,23 +83,28 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const messages = (handed?.messages ?? (await repos.messages.forPipeline(messageIds))).filter((m) => m.stage === 'correlated');
       let opening = handed?.opening ?? [];
       let unsaved = handed?.unsaved ?? [];
+      let folds: ReadonlyMap<string, FoldedActivity> = handed?.folded ?? new Map();
       // What correlate left, written as it would have: for work below that needs it in the store.
       const writeLeft = async (): Promise<void> => {
         await repos.conversations.createMany(opening);
         await repos.messages.saveCorrelation(unsaved);
+        await repos.conversations.recordFolded(folds);
         opening = [];
         unsaved = [];
+        folds = new Map();
       };
       if (messages.length === 0) {
         await writeLeft();
         return;
       }
       const config = await cache.load(repos);
-      // Rules that reply write to the conversation's row as they run (its last message; a private link is issued
-      // for a conversation the store holds): the row must be there first.
+      // Rules that reply write to the conversation's row as they run (its last message and unread count; a private
+      // link is issued for a conversation the store holds): the row must be there first, with the batch's activity.
       if (rulesMayReply(config.compiled)) {
         await repos.conversations.createMany(opening);
+        await repos.conversations.recordFolded(folds);
         opening = [];
+        folds = new Map();
       }
       const inbound = new Map<string, PipelineMessage[]>();
       const touched = new Set<string>();
@@ -117,7 +123,11 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       }
       await repos.conversations.recordFirstResponses([...replies].map(([id, at]) => ({ id, at })));
       const openingById = new Map(opening.map((c) => [c.id, c]));
-      const conversations = await repos.conversations.getMany([...touched].filter((id) => !openingById.has(id)));
+      // Those whose activity is left to this stage are read as it will leave them (written with the decision).
+      const conversations = (await repos.conversations.getMany([...touched].filter((id) => !openingById.has(id)))).map((c) => {
+        const fold = folds.get(c.id);
+        return fold ? foldedView(c, fold) : c;
+      });
       if (opening.length > 0) {
         // As getMany would read them once inserted, in its order (by id).
         conversations.push(...opening.map((c) => repos.conversations.opening(c)));
@@ -130,8 +140,9 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       // Whether each running response clock has been met, read once for the batch instead of once per clock.
       const responses = await repos.sla.firstResponsesSince(responseClockKeys(openClocks));
       const incidents = await loadBatchIncidents(repos, [...inbound.values()].flat(), conversations);
-      // A post may join a confirmed incident, which finds its conversation through it and writes to the row: both
-      // must be there first.
+      // A post may join a confirmed incident, which finds its conversation through it and writes to the row, and a
+      // late member of one gets its acknowledgement, a reply written to the row: both must be there first, with the
+      // batch's activity (byId holds the same confirmed incidents as joinable).
       if (incidents.joinable.length > 0) {
         await writeLeft();
         openingById.clear();
@@ -290,7 +301,13 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       // Every conversation gets a decision above. Should one not, fail the transaction rather than lose the row: the
       // stages then run one transaction each, correlate inserting it.
       if (decided.size !== openingById.size) throw new Error('a conversation correlate left to decide got no decision');
-      await repos.conversations.updateDecisions(decisions.filter((d) => !decided.has(d.id)));
+      const withActivity = decisions.flatMap((d) => {
+        const fold = folds.get(d.id);
+        return fold ? [{ fold, decision: d }] : [];
+      });
+      if (withActivity.length !== folds.size) throw new Error('a conversation correlate left to decide got no decision');
+      await repos.conversations.updateFoldedDecisions(withActivity);
+      await repos.conversations.updateDecisions(decisions.filter((d) => !decided.has(d.id) && !folds.has(d.id)));
       await repos.rules.recordRuns(runs);
       const left = new Set(unsaved.map((c) => c.id));
       await repos.messages.markDecided(messages.flatMap((m) => (left.has(m.id) ? [] : [m.id])), now);

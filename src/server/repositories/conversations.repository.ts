@@ -285,46 +285,88 @@ const insertDecidedRows = compiledRows(DECIDED_COLUMNS.length, (db: Executor, ro
   db.insertInto('conversations').values(rows.map((r) => rowOf(DECIDED_COLUMNS, r) as Insertable<ConversationsTable>)),
 );
 
-const updateDecisionRows = compiledRows(11, (_db: Executor, rows) => {
-  const values = sql.join(
-    rows.map((r) => sql`(${r[0]}, cast(${r[1]} as integer), ${r[2]}, ${r[3]}, ${r[4]}, ${r[5]}, ${r[6]}, cast(${r[7]} as bigint), ${r[8]}, cast(${r[9]} as bigint), ${r[10]})`),
-  );
-  return sql`update conversations set priority = v.column2, priority_band = v.column3, priority_parts = v.column4, assignee_id = v.column5,
-      team_id = v.column6, queue = v.column7, sla_due_at = v.column8, status = coalesce(v.column9, status), updated_at = v.column10,
-      tags = coalesce(v.column11, tags)
-    from (values ${values}) as v where conversations.id = v.column1`;
-});
-
-/** The list-row changes of folded activities: UPDATE … FROM (VALUES …), in compiledRows' statements. */
-const updateFolded = compiledRows(13, (_db: Executor, rows) => {
-  const values = sql.join(
-    rows.map(
-      (r) =>
-        sql`(${r[0]}, cast(${r[1]} as integer), cast(${r[2]} as integer), cast(${r[3]} as integer), ${r[4]}, cast(${r[5]} as bigint), ${r[6]}, ${r[7]}, cast(${r[8]} as bigint), ${r[9]}, ${r[10]}, ${r[11]}, ${r[12]})`,
-    ),
-  );
-  return sql`update conversations set
-        message_count = message_count + v.column2,
+/** The list-row changes of a batch's messages (FoldedActivity) as SQL over `v`, the VALUES row of foldedRow. */
+const FOLDED_SET = sql`message_count = message_count + v.column2,
         unread_count = case when v.column4 = 1 then v.column3 else unread_count + v.column3 end,
         last_message_id = case when last_message_at <= v.column6 then v.column5 else last_message_id end,
         last_message_preview = case when last_message_at <= v.column6 then v.column7 else last_message_preview end,
         last_message_direction = case when last_message_at <= v.column6 then v.column8 else last_message_direction end,
         last_message_at = case when last_message_at <= v.column6 then v.column6 else last_message_at end,
         last_inbound_at = coalesce(v.column9, last_inbound_at),
-        status = case when v.column9 is not null and status = 'snoozed' then 'open' else status end,
         snoozed_until = case when v.column9 is not null and status = 'snoozed' then null else snoozed_until end,
         customer_id = coalesce(customer_id, v.column10),
         sentiment = coalesce(v.column11, sentiment),
         intent = coalesce(v.column12, intent),
-        language = coalesce(v.column13, language),
-        updated_at = v.column6
+        language = coalesce(v.column13, language)`;
+/** The status the activity leaves: a snoozed conversation a customer writes to comes back to the open queue. */
+const FOLDED_STATUS = sql`case when v.column9 is not null and status = 'snoozed' then 'open' else status end`;
+const FOLDED_WIDTH = 13;
+const foldedValues = (r: readonly unknown[]) =>
+  sql`${r[0]}, cast(${r[1]} as integer), cast(${r[2]} as integer), cast(${r[3]} as integer), ${r[4]}, cast(${r[5]} as bigint), ${r[6]}, ${r[7]}, cast(${r[8]} as bigint), ${r[9]}, ${r[10]}, ${r[11]}, ${r[12]}`;
+const foldedRow = (id: string, f: FoldedActivity): unknown[] => [id, f.n, f.unread, f.reset ? 1 : 0, f.last.messageId, f.last.at, f.last.preview, f.last.direction, f.inboundAt, f.customerId, f.sentiment, f.intent, f.language];
+
+const DECISION_WIDTH = 11;
+const decisionValues = (r: readonly unknown[], at = 0) =>
+  sql`${r[at]}, cast(${r[at + 1]} as integer), ${r[at + 2]}, ${r[at + 3]}, ${r[at + 4]}, ${r[at + 5]}, ${r[at + 6]}, cast(${r[at + 7]} as bigint), ${r[at + 8]}, cast(${r[at + 9]} as bigint), ${r[at + 10]}`;
+const decisionRow = (d: ConversationDecision): unknown[] => [d.id, d.priority, d.priorityBand, JSON.stringify(d.priorityParts), d.assigneeId, d.teamId, d.queue, d.slaDueAt, d.status ?? null, d.now, d.tags ? JSON.stringify(d.tags) : null];
+
+const updateDecisionRows = compiledRows(DECISION_WIDTH, (_db: Executor, rows) => {
+  const values = sql.join(rows.map((r) => sql`(${decisionValues(r)})`));
+  return sql`update conversations set priority = v.column2, priority_band = v.column3, priority_parts = v.column4, assignee_id = v.column5,
+      team_id = v.column6, queue = v.column7, sla_due_at = v.column8, status = coalesce(v.column9, status), updated_at = v.column10,
+      tags = coalesce(v.column11, tags)
+    from (values ${values}) as v where conversations.id = v.column1`;
+});
+
+/**
+ * A batch's activity and the decision on it in one update (foldedRow's values, then decisionRow's):
+ * what recordFolded and then updateDecisions write, with one new row version and one write of each index instead
+ * of two. The decision's status, when it sets one, wins over the activity's.
+ */
+const updateFoldedDecisionRows = compiledRows(FOLDED_WIDTH + DECISION_WIDTH, (_db: Executor, rows) => {
+  const values = sql.join(rows.map((r) => sql`(${foldedValues(r)}, ${decisionValues(r, FOLDED_WIDTH)})`));
+  return sql`update conversations set ${FOLDED_SET}, status = coalesce(v.column22, ${FOLDED_STATUS}),
+      priority = v.column15, priority_band = v.column16, priority_parts = v.column17, assignee_id = v.column18, team_id = v.column19,
+      queue = v.column20, sla_due_at = v.column21, updated_at = v.column23, tags = coalesce(v.column24, tags)
+    from (values ${values}) as v where conversations.id = v.column1`;
+});
+
+const updateFolded = compiledRows(FOLDED_WIDTH, (_db: Executor, rows) => {
+  const values = sql.join(rows.map((r) => sql`(${foldedValues(r)})`));
+  return sql`update conversations set ${FOLDED_SET}, status = ${FOLDED_STATUS}, updated_at = v.column6
       from (values ${values}) as v where conversations.id = v.column1`;
 });
+
+/**
+ * A conversation as recordFolded leaves it: the same rules as FOLDED_SET, in JS, for the decide stage, which reads
+ * the row before the activity is written and writes both in one update (updateFoldedDecisions). Every expression
+ * reads the row as it was, as an UPDATE's do.
+ */
+export const foldedView = (c: Conversation, f: FoldedActivity): Conversation => {
+  const newest = c.lastMessageAt <= f.last.at;
+  const woken = f.inboundAt !== null && c.status === 'snoozed';
+  return Object.assign({}, c, {
+    messageCount: c.messageCount + f.n,
+    unreadCount: f.reset ? f.unread : c.unreadCount + f.unread,
+    lastMessageId: newest ? f.last.messageId : c.lastMessageId,
+    lastMessagePreview: newest ? f.last.preview : c.lastMessagePreview,
+    lastMessageDirection: newest ? f.last.direction : c.lastMessageDirection,
+    lastMessageAt: newest ? f.last.at : c.lastMessageAt,
+    lastInboundAt: f.inboundAt ?? c.lastInboundAt,
+    status: woken ? 'open' : c.status,
+    snoozedUntil: woken ? null : c.snoozedUntil,
+    customerId: c.customerId ?? f.customerId,
+    sentiment: f.sentiment ?? c.sentiment,
+    intent: f.intent ?? c.intent,
+    language: f.language ?? c.language,
+    updatedAt: f.last.at,
+  });
+};
 
 const recordFolded = async (db: Executor, folded: ReadonlyMap<string, FoldedActivity>): Promise<void> => {
   await updateFolded(
     db,
-    [...folded.entries()].map(([id, f]) => [id, f.n, f.unread, f.reset ? 1 : 0, f.last.messageId, f.last.at, f.last.preview, f.last.direction, f.inboundAt, f.customerId, f.sentiment, f.intent, f.language]),
+    [...folded.entries()].map(([id, f]) => foldedRow(id, f)),
   );
 };
 
@@ -465,9 +507,18 @@ export const createConversationsRepository = (db: Executor, options: { skipLocke
    * deduplicated by the caller, written only where given, so a batch's rule tags cost no statement of their own).
    */
   async updateDecisions(list: readonly ConversationDecision[]): Promise<void> {
-    await updateDecisionRows(
+    await updateDecisionRows(db, list.map(decisionRow));
+  },
+
+  /** recordFolded and then updateDecisions for the same conversations, in one update of each row. */
+  async updateFoldedDecisions(list: readonly { fold: FoldedActivity; decision: ConversationDecision }[]): Promise<void> {
+    await updateFoldedDecisionRows(
       db,
-      list.map((d) => [d.id, d.priority, d.priorityBand, JSON.stringify(d.priorityParts), d.assigneeId, d.teamId, d.queue, d.slaDueAt, d.status ?? null, d.now, d.tags ? JSON.stringify(d.tags) : null]),
+      list.map(({ fold, decision }) => {
+        const row = foldedRow(decision.id, fold);
+        for (const value of decisionRow(decision)) row.push(value);
+        return row;
+      }),
     );
   },
 
