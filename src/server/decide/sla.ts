@@ -64,8 +64,16 @@ export function resolveSlaTargets(policy: SlaPolicy, key: SlaKey): SlaTargets {
   return targets;
 }
 
+/** Resolved targets per policy object and key: a batch starts thousands of clocks over a handful of keys. */
+const resolved = new WeakMap<SlaPolicy, Map<string, SlaTargets>>();
+
+/** The target of one metric for a conversation of this key. */
 export function slaTarget(policy: SlaPolicy, metric: SlaMetric, key: SlaKey): SlaTarget {
-  const t = resolveSlaTargets(policy, key);
+  let byKey = resolved.get(policy);
+  if (!byKey) resolved.set(policy, (byKey = new Map()));
+  const cacheKey = `${key.channel}\u0000${key.band}\u0000${key.tier}`;
+  let t = byKey.get(cacheKey);
+  if (!t) byKey.set(cacheKey, (t = resolveSlaTargets(policy, key)));
   const m = metric === 'first_response' ? t.firstResponseMinutes : metric === 'next_response' ? t.nextResponseMinutes : t.resolutionMinutes;
   return { minutes: m, businessHours: policy.businessHours };
 }
