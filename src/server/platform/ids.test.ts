@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { decodeTime } from 'ulid';
 import { newId } from './ids.js';
 
 describe('newId', () => {
@@ -21,4 +22,28 @@ describe('newId', () => {
     for (let i = 0; i < 2000; i += 1) for (const c of newId().slice(10)) chars.add(c);
     expect(chars.size).toBe(32);
   });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const base32 = (s: string): bigint => [...s].reduce((n, c) => n * 32n + BigInt('0123456789ABCDEFGHJKMNPQRSTVWXYZ'.indexOf(c)), 0n);
+
+  it('within one millisecond, and when the clock steps back, counts the random part of the last id up by one', () => {
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_900_000_000_000);
+    const ids = Array.from({ length: 100 }, () => newId());
+    now.mockReturnValue(1_800_000_000_000);
+    ids.push(newId());
+    for (let i = 1; i < ids.length; i += 1) {
+      expect(ids[i]!.slice(0, 10)).toBe(ids[0]!.slice(0, 10));
+      expect(base32(ids[i]!.slice(10)) - base32(ids[i - 1]!.slice(10))).toBe(1n);
+    }
+    expect(decodeTime(ids[0]!)).toBe(1_900_000_000_000);
+    // A later millisecond starts a new random part under the new time.
+    now.mockReturnValue(1_900_000_000_001);
+    const later = newId();
+    expect(decodeTime(later)).toBe(1_900_000_000_001);
+    expect(later > ids[ids.length - 1]!).toBe(true);
+  });
 });
+
