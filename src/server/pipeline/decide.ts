@@ -84,14 +84,18 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       let opening = handed?.opening ?? [];
       let unsaved = handed?.unsaved ?? [];
       let folds: ReadonlyMap<string, FoldedActivity> = handed?.folded ?? new Map();
-      // What correlate left, written as it would have: for work below that needs it in the store.
-      const writeLeft = async (): Promise<void> => {
+      // What correlate left, written as it would have: for work below that needs it in the store. The conversations
+      // (those it opened, and the batch's activity on the others) alone, or with the messages.
+      const writeConversationsLeft = async (): Promise<void> => {
         await repos.conversations.createMany(opening);
-        await repos.messages.saveCorrelation(unsaved);
         await repos.conversations.recordFolded(folds);
         opening = [];
-        unsaved = [];
         folds = new Map();
+      };
+      const writeLeft = async (): Promise<void> => {
+        await writeConversationsLeft();
+        await repos.messages.saveCorrelation(unsaved);
+        unsaved = [];
       };
       if (messages.length === 0) {
         await writeLeft();
@@ -100,12 +104,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const config = await cache.load(repos);
       // Rules that reply write to the conversation's row as they run (its last message and unread count; a private
       // link is issued for a conversation the store holds): the row must be there first, with the batch's activity.
-      if (rulesMayReply(config.compiled)) {
-        await repos.conversations.createMany(opening);
-        await repos.conversations.recordFolded(folds);
-        opening = [];
-        folds = new Map();
-      }
+      if (rulesMayReply(config.compiled)) await writeConversationsLeft();
       const inbound = new Map<string, PipelineMessage[]>();
       const touched = new Set<string>();
       // Our own replies, earliest per conversation: the first response where none was recorded yet.
