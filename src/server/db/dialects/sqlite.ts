@@ -11,23 +11,28 @@ import { startCheckpointer } from './sqlite-checkpointer.js';
  */
 const withStatementCache = (raw: Database.Database, size = 500): Database.Database => {
   const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source);
+    } else {
+      statement = raw.prepare(source);
+      if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, statement);
+    return statement;
+  };
+  // Methods bound once: the trap runs on every query (Kysely reads `prepare` each time), and a new function per
+  // read was measurable garbage.
+  const bound = new Map<PropertyKey, { method: unknown; bound: unknown }>();
   return new Proxy(raw, {
     get(target, property, receiver) {
-      if (property === 'prepare') {
-        return (source: string) => {
-          let statement = cache.get(source);
-          if (statement) {
-            cache.delete(source);
-          } else {
-            statement = target.prepare(source);
-            if (cache.size >= size) cache.delete(cache.keys().next().value as string);
-          }
-          cache.set(source, statement);
-          return statement;
-        };
-      }
+      if (property === 'prepare') return prepare;
       const value = Reflect.get(target, property, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      let entry = bound.get(property);
+      if (entry?.method !== value) bound.set(property, (entry = { method: value, bound: (value as (...a: unknown[]) => unknown).bind(target) }));
+      return entry.bound;
     },
   });
 };
