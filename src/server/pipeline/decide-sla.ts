@@ -55,20 +55,28 @@ const pausesOf = (c: SlaClockRecord) => c.pauses.map((p) => ({ from: new Date(p.
 const targetOf = (c: SlaClockRecord, p: SlaPolicyRecord) => ({ minutes: c.targetMinutes, businessHours: p.policy.businessHours });
 
 /** Due and warning instants from the clock's start, business hours and pauses (null while an open pause holds it). */
-export const withTimes = (c: SlaClockRecord, p: SlaPolicyRecord): SlaClockRecord => {
+const clockTimes = (c: SlaClockRecord, p: SlaPolicyRecord): { dueAt: number | null; warnAt: number | null } => {
   const target = targetOf(c, p);
+  // Around the clock and never paused (most clocks, and every clock starting): the start plus the target, as
+  // computeDue gives it (a Date keeps whole milliseconds).
+  if (!target.businessHours && c.pauses.length === 0) {
+    return { dueAt: Math.trunc(c.startedAt + target.minutes * 60_000), warnAt: Math.trunc(c.startedAt + target.minutes * p.policy.warnAtRatio * 60_000) };
+  }
   const start = new Date(c.startedAt);
   const due = computeDue(target, p.calendar, start, pausesOf(c));
   const warn = computeDue({ ...target, minutes: target.minutes * p.policy.warnAtRatio }, p.calendar, start, pausesOf(c));
-  return { ...c, dueAt: due ? due.getTime() : null, warnAt: warn ? warn.getTime() : null };
+  return { dueAt: due ? due.getTime() : null, warnAt: warn ? warn.getTime() : null };
 };
+
+export const withTimes = (c: SlaClockRecord, p: SlaPolicyRecord): SlaClockRecord => ({ ...c, ...clockTimes(c, p) });
 
 export const startClock = (input: { conversationId: string; policy: SlaPolicyRecord; metric: SlaMetric; startedAt: number; platform: string; band: PriorityBand; tier: string }): SlaClockRecord => {
   const target = slaTarget(input.policy.policy, input.metric, { channel: input.platform, band: input.band, tier: input.tier });
-  return withTimes(
-    { id: newId(), conversationId: input.conversationId, policyId: input.policy.id, metric: input.metric, targetMinutes: target.minutes, startedAt: input.startedAt, dueAt: null, warnAt: null, pauses: [], metAt: null, warnedAt: null, breachedAt: null, closedAt: null },
-    input.policy,
-  );
+  const clock: SlaClockRecord = { id: newId(), conversationId: input.conversationId, policyId: input.policy.id, metric: input.metric, targetMinutes: target.minutes, startedAt: input.startedAt, dueAt: null, warnAt: null, pauses: [], metAt: null, warnedAt: null, breachedAt: null, closedAt: null };
+  const times = clockTimes(clock, input.policy);
+  clock.dueAt = times.dueAt;
+  clock.warnAt = times.warnAt;
+  return clock;
 };
 
 export const stateOf = (c: SlaClockRecord, p: SlaPolicyRecord, now: number): SlaStateName =>
