@@ -149,6 +149,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const joins = new Map<string, string[]>();
       const rt: RuleRuntime = { tx: repos, now, compiled: config.compiled, enqueue: ctx.enqueue, publicUrl: deps.publicUrl ?? '', allowPrivateWebhooks: deps.allowPrivateWebhooks ?? false, macros: new Map(), sentReply: false, auditLater: [], ...privateLinks(deps.issuePrivateLink, repos, now) };
       const runs = [];
+      const messageRules = config.compiled.byTrigger.has('message_created');
       let agents: RoutingAgent[] | null = null;
       // Written together after the loop: one statement per chunk instead of one per conversation.
       const newClocks: SlaClockRecord[] = [];
@@ -186,9 +187,12 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           config.weights,
         );
 
-        for (const msg of batch) {
-          const target = { conversation: conv, channel, customer, messageId: msg.id, inbound: { externalId: msg.externalId, kind: msg.kind, authorPlatformId: msg.authorPlatformId, authorHandle: msg.authorHandle, authorDisplayName: msg.authorDisplayName, authorEmail: msg.authorEmail } };
-          runs.push(...(await runRules(rt, target, state, { id: `message:${msg.id}`, type: 'message_created' }, () => buildRuleContext({ message: msg, conversation: conv, state, channel, customer, priority }))));
+        // Without message rules nothing below would fire: the per-message targets, events and promises are skipped.
+        if (messageRules) {
+          for (const msg of batch) {
+            const target = { conversation: conv, channel, customer, messageId: msg.id, inbound: { externalId: msg.externalId, kind: msg.kind, authorPlatformId: msg.authorPlatformId, authorHandle: msg.authorHandle, authorDisplayName: msg.authorDisplayName, authorEmail: msg.authorEmail } };
+            runs.push(...(await runRules(rt, target, state, { id: `message:${msg.id}`, type: 'message_created' }, () => buildRuleContext({ message: msg, conversation: conv, state, channel, customer, priority }))));
+          }
         }
         const final = applyBand(priority, state.bandOverride, config.weights);
 
