@@ -170,7 +170,9 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         // The customer answered: whatever we were waiting on them for has arrived, and the clock runs again.
         if (state.status === 'pending') state.status = 'open';
 
-        let open: SlaClockRecord[] = await syncClocks(repos, { id: conv.id, status: state.status }, openClocks.get(conv.id) ?? [], config.policies, now, ctx.enqueue, responses);
+        // No open clock (every conversation being opened): nothing to sync, and no await per conversation.
+        const clocks = openClocks.get(conv.id);
+        let open: SlaClockRecord[] = clocks?.length ? await syncClocks(repos, { id: conv.id, status: state.status }, clocks, config.policies, now, ctx.enqueue, responses) : [];
         const running = open.find((c) => isResponseClock(c) && c.dueAt !== null);
         const u = readUnderstanding(m);
         const waitingFrom = running?.startedAt ?? (conv.firstResponseAt === null ? conv.createdAt : (batch[0]?.createdAt ?? m.createdAt));
