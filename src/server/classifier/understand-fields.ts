@@ -20,6 +20,13 @@ export interface UnderstoodFields {
   spam: boolean;
   /** The whole classification with the personal data found (`pii`), as stored on the message. */
   classifications: string;
+  /**
+   * From the record, for the decide stage's priority when the results are handed to it in the same transaction
+   * (reading them back from `classifications` would parse the whole record): the negative sentiment probability
+   * and the escalation cues. Not stored apart.
+   */
+  negative: number;
+  escalation: readonly string[];
   modelVersion: string;
 }
 
@@ -41,6 +48,8 @@ export const understandTexts = (classifier: Classifier, items: readonly TextToUn
       needsResponse: c.needsResponse,
       spam: c.spam,
       classifications: JSON.stringify({ ...c, pii: detectPii(m.text) }),
+      negative: c.sentiment.scores.negative,
+      escalation: c.escalation,
       modelVersion: c.modelVersion,
     };
   });

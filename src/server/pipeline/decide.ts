@@ -6,7 +6,7 @@ import type { JobHandler } from '../jobs/definitions.js';
 import { mergeMessageIds } from '../jobs/definitions.js';
 import type { AgentProfile } from '../repositories/users.repository.js';
 import { foldedView, type FoldedActivity } from '../repositories/conversations.repository.js';
-import type { PipelineMessage } from '../repositories/messages.repository.js';
+import type { MessageClassification, PipelineMessage } from '../repositories/messages.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { createDecideConfigCache, type DecideConfigCache } from './decide-config.js';
 import { acknowledgeLateMember, joinConfirmedIncident, loadBatchIncidents } from './decide-incidents.js';
@@ -30,7 +30,9 @@ export const toRoutingAgent = (a: AgentProfile, load: number): RoutingAgent => {
   };
 };
 
-const readUnderstanding = (m: PipelineMessage): { negative: number; escalation: string[] } => {
+/** What priority takes from the classifier: handed over by understand when chained, else read from the record. */
+const readUnderstanding = (m: PipelineMessage, handed: MessageClassification | undefined): { negative: number; escalation: readonly string[] } => {
+  if (handed?.negative !== undefined && handed.escalation && handed.classifications === m.classifications) return { negative: handed.negative, escalation: handed.escalation };
   if (!m.classifications) return { negative: 0, escalation: [] };
   const c = classificationRecordOf(m) as { sentiment?: { scores?: { negative?: number } }; escalation?: string[] };
   return { negative: c.sentiment?.scores?.negative ?? 0, escalation: c.escalation ?? [] };
@@ -83,6 +85,8 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       const messages = (handed?.messages ?? (await repos.messages.forPipeline(messageIds))).filter((m) => m.stage === 'correlated');
       let opening = handed?.opening ?? [];
       let unsaved = handed?.unsaved ?? [];
+      // Understand's results for the customers' messages, handed over with them (kept when they are written early).
+      const understood = new Map(unsaved.map((c) => [c.id, c.understood]));
       let folds: ReadonlyMap<string, FoldedActivity> = handed?.folded ?? new Map();
       // What correlate left, written as it would have: for work below that needs it in the store. The conversations
       // (those it opened, and the batch's activity on the others) alone, or with the messages.
@@ -174,7 +178,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
         const clocks = openClocks.get(conv.id);
         let open: SlaClockRecord[] = clocks?.length ? await syncClocks(repos, { id: conv.id, status: state.status }, clocks, config.policies, now, ctx.enqueue, responses) : [];
         const running = open.find((c) => isResponseClock(c) && c.dueAt !== null);
-        const u = readUnderstanding(m);
+        const u = readUnderstanding(m, understood.get(m.id));
         const waitingFrom = running?.startedAt ?? (conv.firstResponseAt === null ? conv.createdAt : (batch[0]?.createdAt ?? m.createdAt));
         const priority = scorePriority(
           {

@@ -58,6 +58,9 @@ export interface MessageClassification {
   spam: boolean;
   classifications: string;
   modelVersion: string;
+  /** Carried from the understand stage to decide in one transaction (UnderstoodFields); not stored apart. */
+  negative?: number;
+  escalation?: readonly string[];
 }
 
 export interface Message extends MessageFields {
