@@ -1,5 +1,7 @@
+import type { Insertable } from 'kysely';
+import type { AuditLogTable } from '../db/schema.js';
 import { sha256Hex } from '../platform/crypto.js';
-import type { Executor } from './executor.js';
+import { compiledRows, rowOf, type Executor, type ListsEvery } from './executor.js';
 
 export interface AuditEntry {
   id: string;
@@ -23,6 +25,18 @@ const genesis = '0'.repeat(64);
 /** The hash covers the previous hash and every field, so any edit, insertion or gap breaks the chain. */
 export const auditHash = (prevHash: string, seq: number, e: AuditEntry): string =>
   sha256Hex(JSON.stringify([prevHash, seq, e.id, e.at, e.actorId, e.actorRole, e.action, e.targetType, e.targetId, e.data]));
+
+const AUDIT_COLUMNS = ['seq', 'id', 'at', 'actor_id', 'actor_role', 'action', 'target_type', 'target_id', 'data', 'prev_hash', 'hash'] as const;
+const everyAuditColumn: ListsEvery<AuditLogTable, (typeof AUDIT_COLUMNS)[number]> = true;
+void everyAuditColumn;
+
+/**
+ * A batch's entries in statements compiled once per size (see compiledRows): a pipeline batch records about one
+ * entry per conversation it assigns, and Kysely built and compiled each 200-row insert anew.
+ */
+const insertAuditRows = compiledRows(AUDIT_COLUMNS.length, (db: Executor, rows) =>
+  db.insertInto('audit_log').values(rows.map((r) => rowOf(AUDIT_COLUMNS, r) as Insertable<AuditLogTable>)),
+);
 
 export const createAuditRepository = (db: Executor, options: { skipLocked: boolean }) => ({
   /** Must run inside the caller's transaction so the entry commits with the change it records. */
@@ -56,11 +70,12 @@ export const createAuditRepository = (db: Executor, options: { skipLocked: boole
     const rows = entries.map((entry) => {
       seq += 1;
       const hash = auditHash(prev, seq, entry);
-      const row = { seq, id: entry.id, at: entry.at, actor_id: entry.actorId, actor_role: entry.actorRole, action: entry.action, target_type: entry.targetType, target_id: entry.targetId, data: JSON.stringify(entry.data), prev_hash: prev, hash };
+      // In AUDIT_COLUMNS' order.
+      const row = [seq, entry.id, entry.at, entry.actorId, entry.actorRole, entry.action, entry.targetType, entry.targetId, JSON.stringify(entry.data), prev, hash];
       prev = hash;
       return row;
     });
-    for (let i = 0; i < rows.length; i += 200) await db.insertInto('audit_log').values(rows.slice(i, i + 200)).execute();
+    await insertAuditRows(db, rows);
     await db.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
   },
 
