@@ -7,6 +7,7 @@ import { withClassification, type MessageClassification, type MessageCorrelation
 import { linkIdentities, type AuthorContact } from './identity-links.js';
 import { createIncidentTracker, isComplaint, type IncidentTracker, type IncidentTrackerOptions } from './incidents.js';
 import { pushTo } from '../../shared/collections.js';
+import { previewOf } from '../../shared/preview.js';
 
 export interface CorrelateOptions {
   /** A customer's message this long after resolution reopens the conversation; later ones start a new one. */
@@ -14,8 +15,6 @@ export interface CorrelateOptions {
   /** Incident detection over inbound complaints; off when absent. */
   incidents?: IncidentTrackerOptions;
 }
-
-const previewOf = (text: string): string => (text.length > 160 ? `${text.slice(0, 157)}…` : text).replace(/\s+/g, ' ');
 
 /** Which thread a message belongs to when it does not reply to a message we hold. */
 const threadKeyOf = (m: PipelineMessage): string => {

@@ -1,8 +1,9 @@
 import type { Conversation } from '../repositories/conversations.repository.js';
 import type { MessageFact } from '../repositories/conversations-operations.repository.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
+import { previewOf } from '../../shared/preview.js';
 
-export const previewOf = (text: string): string => (text.length > 160 ? `${text.slice(0, 157)}…` : text).replace(/\s+/g, ' ');
+export { previewOf };
 
 /**
  * What an operation keeps of a conversation row for its undo: everything but the customer's words. The preview is
