@@ -1,6 +1,7 @@
-import { sql, type RawBuilder } from 'kysely';
-import type { Executor } from './executor.js';
-import { chunk, fromJson } from './executor.js';
+import { sql, type Insertable, type RawBuilder } from 'kysely';
+import type { CustomersTable, IdentitiesTable } from '../db/schema.js';
+import type { Executor, ListsEvery } from './executor.js';
+import { chunk, compiledRows, fromJson, rowOf } from './executor.js';
 
 export interface Identity {
   id: string;
@@ -44,6 +45,25 @@ export const reachTier = (followers: number): string => REACH_TIERS.find(([, fro
 
 /** `reachTier` in SQL, over a follower-count expression. */
 const reachTierSql = (followers: RawBuilder<unknown>) => sql`case ${sql.join(REACH_TIERS.map(([tier, from]) => sql`when ${followers} >= ${from} then ${tier}`), sql` `)} else 'standard' end`;
+
+/** A new customer's columns; `merged_into` starts empty. */
+const NEW_CUSTOMER_COLUMNS = ['id', 'display_name', 'handle', 'followers', 'verified', 'tier', 'fields', 'created_at', 'updated_at'] as const;
+const everyCustomerColumn: ListsEvery<CustomersTable, (typeof NEW_CUSTOMER_COLUMNS)[number] | 'merged_into'> = true;
+void everyCustomerColumn;
+const IDENTITY_COLUMNS = ['id', 'platform', 'platform_id', 'handle', 'display_name', 'followers', 'verified', 'email', 'phone', 'customer_id', 'created_at', 'updated_at'] as const;
+const everyIdentityColumn: ListsEvery<IdentitiesTable, (typeof IDENTITY_COLUMNS)[number]> = true;
+void everyIdentityColumn;
+
+/**
+ * A batch's new authors in statements compiled once per size (see compiledRows): most authors of a busy stream are
+ * new, and Kysely built and compiled each 200-row insert anew.
+ */
+const insertCustomerRows = compiledRows(NEW_CUSTOMER_COLUMNS.length, (db: Executor, rows) =>
+  db.insertInto('customers').values(rows.map((r) => rowOf(NEW_CUSTOMER_COLUMNS, r) as Insertable<CustomersTable>)),
+);
+const insertIdentityRows = compiledRows(IDENTITY_COLUMNS.length, (db: Executor, rows) =>
+  db.insertInto('identities').values(rows.map((r) => rowOf(IDENTITY_COLUMNS, r) as Insertable<IdentitiesTable>)),
+);
 
 export const createCustomersRepository = (db: Executor) => ({
   async findIdentities(platform: string, platformIds: readonly string[]): Promise<Map<string, Identity>> {
@@ -106,16 +126,9 @@ export const createCustomersRepository = (db: Executor) => ({
 
   /** The batch form of createWithIdentity: two multi-row inserts for a whole batch of new authors. */
   async createManyWithIdentities(list: readonly { customerId: string; identityId: string; facts: IdentityFacts }[], now: number): Promise<Identity[]> {
-    for (const part of chunk(list, 200)) {
-      await db
-        .insertInto('customers')
-        .values(part.map(({ customerId, facts }) => ({ id: customerId, display_name: facts.displayName, handle: facts.handle, followers: facts.followers, verified: facts.verified ? 1 : 0, tier: reachTier(facts.followers), fields: '{}', created_at: now, updated_at: now })))
-        .execute();
-      await db
-        .insertInto('identities')
-        .values(part.map(({ customerId, identityId, facts }) => ({ id: identityId, platform: facts.platform, platform_id: facts.platformId, handle: facts.handle, display_name: facts.displayName, followers: facts.followers, verified: facts.verified ? 1 : 0, email: facts.email, phone: null, customer_id: customerId, created_at: now, updated_at: now })))
-        .execute();
-    }
+    // In NEW_CUSTOMER_COLUMNS' and IDENTITY_COLUMNS' orders.
+    await insertCustomerRows(db, list.map(({ customerId, facts }) => [customerId, facts.displayName, facts.handle, facts.followers, facts.verified ? 1 : 0, reachTier(facts.followers), '{}', now, now]));
+    await insertIdentityRows(db, list.map(({ customerId, identityId, facts }) => [identityId, facts.platform, facts.platformId, facts.handle, facts.displayName, facts.followers, facts.verified ? 1 : 0, facts.email, null, customerId, now, now]));
     return list.map(({ customerId, identityId, facts }) => ({ id: identityId, platform: facts.platform, platformId: facts.platformId, handle: facts.handle, displayName: facts.displayName, followers: facts.followers, verified: facts.verified, email: facts.email, phone: null, customerId }));
   },
 
