@@ -41,7 +41,12 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
    * Ingests the texts under `tag` and runs the two stages on them in one transaction; `handOver` as the worker's,
    * chained. Returns what correlate handed to decide, if anything.
    */
-  const run = async (tag: string, handOver: boolean, author?: Record<string, unknown>, options: { decide?: boolean; ours?: boolean } = {}): Promise<{ ids: string[]; handed: number; toDecide: JobHandOvers['pipeline.decide'] | undefined; opening: Map<string, unknown> }> => {
+  const run = async (
+    tag: string,
+    handOver: boolean,
+    author?: Record<string, unknown>,
+    options: { decide?: boolean; ours?: boolean } = {},
+  ): Promise<{ ids: string[]; handed: number; toDecide: JobHandOvers['pipeline.decide'] | undefined; opening: Map<string, unknown>; reads: number }> => {
     const batch = texts.map((text, i) => envelope(channelId, { threadKey: `${tag}-${i}`, text, ...(author ? { author: { ...author, platformId: `${String(author.platformId)}-${i}` } } : {}) }));
     // Our own post, opening a thread of its own: its conversation's first response is recorded by decide.
     if (options.ours) batch.push(envelope(channelId, { threadKey: `${tag}-ours`, text: 'Planned maintenance tonight from 1am', author: { platformId: '999', handle: 'acme', displayName: 'Acme', followers: 9000, verified: true } }));
@@ -55,10 +60,17 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
     let toDecide: JobHandOvers['pipeline.decide'] | undefined;
     // The conversations correlate left to decide, as decide reads them (ConversationsRepository.opening).
     const opening = new Map<string, unknown>();
+    // Reads of the batch's message rows by the stages.
+    let reads = 0;
     await app.uow(async (tx: Repositories) => {
       const held = new Map<string, unknown>();
+      const counted: Repositories['messages'] = {
+        ...tx.messages,
+        forPipeline: (...args) => ((reads += 1), tx.messages.forPipeline(...args)),
+        textsToUnderstand: (...args) => ((reads += 1), tx.messages.textsToUnderstand(...args)),
+      };
       const ctx: JobContext = {
-        repos: tx,
+        repos: { ...tx, messages: counted },
         now: Date.now(),
         enqueue: async () => undefined,
         afterCommit: () => undefined,
@@ -66,7 +78,7 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
           ? {
               handOver: (type, value) => {
                 held.set(type, value);
-                if (type === 'pipeline.correlate') handed += (value as JobHandOvers['pipeline.correlate']).size;
+                if (type === 'pipeline.correlate') handed += (value as JobHandOvers['pipeline.correlate']).understood.size;
                 return true;
               },
               takeOver: <T extends keyof JobHandOvers>(type: T) => held.get(type) as JobHandOvers[T] | undefined,
@@ -84,7 +96,7 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
       if (toDecide) for (const c of toDecide.opening) opening.set(c.id, tx.conversations.opening(c));
       if (options.decide) await decide.handle({ messageIds: ids }, ctx);
     });
-    return { ids, handed, toDecide, opening };
+    return { ids, handed, toDecide, opening, reads };
   };
 
   const stored = async (ids: string[]) => {
@@ -113,6 +125,9 @@ describe.each(dialects)('understand handing its results to correlate on %s', (di
     expect(separate.toDecide).toBeUndefined();
     expect(chained.handed).toBe(texts.length);
     expect(chained.toDecide!.messages).toHaveLength(texts.length);
+    // Chained, the rows understand read are the ones correlate and decide work on: one read for the three stages.
+    expect(chained.reads).toBe(1);
+    expect(separate.reads).toBe(3);
     const a = await stored(separate.ids);
     const b = await stored(chained.ids);
     for (let i = 0; i < texts.length; i += 1) {

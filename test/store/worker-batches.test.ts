@@ -160,7 +160,7 @@ describe('worker stage chaining', () => {
       type: 'pipeline.understand',
       merge: mergeMessageIds,
       async handle({ messageIds }, ctx) {
-        const handed = options.handOver !== undefined && ctx.handOver!('pipeline.correlate', new Map(messageIds.map((id) => [id, classified(id)])));
+        const handed = options.handOver !== undefined && ctx.handOver!('pipeline.correlate', { understood: new Map(messageIds.map((id) => [id, classified(id)])), messages: [] });
         log.push(`understand ${messageIds.join(',')}${handed ? ' (handed over)' : ''}`);
         if (!handed) await ctx.repos.settings.set('understood', messageIds, ctx.now);
         await ctx.enqueue('pipeline.correlate', { messageIds });
@@ -171,8 +171,8 @@ describe('worker stage chaining', () => {
       merge: mergeMessageIds,
       async handle({ messageIds }, ctx) {
         const taken = options.handOver === 'take' ? ctx.takeOver!('pipeline.correlate') : undefined;
-        log.push(`correlate ${messageIds.join(',')}${taken ? ` (took ${[...taken.keys()].join(',')})` : ''}`);
-        if (taken) await ctx.repos.settings.set('understood', [...taken.keys()], ctx.now);
+        log.push(`correlate ${messageIds.join(',')}${taken ? ` (took ${[...taken.understood.keys()].join(',')})` : ''}`);
+        if (taken) await ctx.repos.settings.set('understood', [...taken.understood.keys()], ctx.now);
         if (failures > 0) {
           failures -= 1;
           throw new Error('correlate failed');

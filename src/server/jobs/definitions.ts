@@ -13,13 +13,19 @@ export type JobType = keyof JobPayloads;
 
 /**
  * What a stage may hand to the next one when both run in one transaction (see JobContext.handOver): the understand
- * stage's results, by message id, which correlate then writes with its own in one update of each message; and
+ * stage's results, by message id, which correlate then writes with its own in one update of each message, with the
+ * message rows understand read (correlate would read the same rows again); and
  * correlate's messages as it left them (what decide would read back), in its order, with the conversations it
  * opened, the correlations it made and the activity of the conversations it added to, left for decide to write
  * with its decisions.
  */
 export interface JobHandOvers {
-  'pipeline.correlate': ReadonlyMap<string, MessageClassification>;
+  'pipeline.correlate': {
+    /** Understand's results by message id, unwritten. */
+    understood: ReadonlyMap<string, MessageClassification>;
+    /** The messages understand read in this transaction, as the store holds them ('ingested'): correlate's rows. */
+    messages: readonly PipelineMessage[];
+  };
   'pipeline.decide': {
     messages: readonly PipelineMessage[];
     opening: readonly OpeningConversation[];

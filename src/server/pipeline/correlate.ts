@@ -37,9 +37,15 @@ export const createCorrelateStage = (options: CorrelateOptions): JobHandler<'pip
       const { repos, now } = ctx;
       // Before reading anything: another process's correlation of the same thread must have committed first.
       await repos.conversations.serialiseThreading();
-      // Chained after understand, its results come handed over (the rows still say 'ingested') and are written below.
-      const understood = ctx.takeOver?.('pipeline.correlate');
-      const messages = (await repos.messages.forPipeline(messageIds, { withClassifications: false }))
+      // Chained after understand, its results come handed over (the rows still say 'ingested') and are written below,
+      // with the rows it read in this transaction; any others of the batch are read here.
+      const fromUnderstand = ctx.takeOver?.('pipeline.correlate');
+      const understood = fromUnderstand?.understood;
+      const read = new Set(fromUnderstand?.messages.map((m) => m.id));
+      const unread = fromUnderstand ? messageIds.filter((id) => !read.has(id)) : messageIds;
+      const rows = unread.length > 0 ? await repos.messages.forPipeline(unread, { withClassifications: false }) : [];
+      if (fromUnderstand) rows.push(...fromUnderstand.messages);
+      const messages = rows
         .map((m) => {
           const c = m.stage === 'ingested' ? understood?.get(m.id) : undefined;
           return c ? withClassification(m, c) : m;

@@ -100,7 +100,9 @@ export const createUnderstandStage = (deps: { classifier: Classifier; offThread?
       await Promise.all(waits);
     },
     async handle({ messageIds }, ctx) {
-      const messages = await ctx.repos.messages.textsToUnderstand(messageIds);
+      // The rows correlate reads, not only the texts: chained (nearly every batch), they are handed to it with the
+      // results, and it reads nothing again. Those past 'ingested' were understood already.
+      const messages = (await ctx.repos.messages.forPipeline(messageIds, { withClassifications: false })).filter((m) => m.stage === 'ingested');
       const fields: (UnderstoodFields | null)[] = messages.map((m) => {
         const entry = computed.get(m.id);
         return entry?.fields && entry.text === m.text && entry.subject === m.subject ? entry.fields : null;
@@ -115,7 +117,7 @@ export const createUnderstandStage = (deps: { classifier: Classifier; offThread?
       }
       const results = messages.map((m, i): MessageClassification => ({ id: m.id, ...fields[i]! }));
       // Chained, correlate writes these with its own results (one update of each message instead of two).
-      if (!ctx.handOver?.('pipeline.correlate', new Map(results.map((r) => [r.id, r])))) await ctx.repos.messages.saveClassifications(results);
+      if (!ctx.handOver?.('pipeline.correlate', { understood: new Map(results.map((r) => [r.id, r])), messages })) await ctx.repos.messages.saveClassifications(results);
       await ctx.enqueue('pipeline.correlate', { messageIds: messages.map((m) => m.id) });
     },
   };
