@@ -97,6 +97,29 @@ describe.each(dialects)('decide stage settings, SLAs, macros and equity on %s', 
     expect(again.slaDueAt).toBe(Date.UTC(2026, 10, 24, 12, 30));
   });
 
+  it.skipIf(skip)('checks the clocks a batch starts in one job per second they fall due in, not one job each', async () => {
+    const channel = await createChannel(app);
+    clock.set(Date.UTC(2026, 10, 24, 9, 0, 0, 250));
+    const batch = Array.from({ length: 30 }, (_, i) => envelope(channel.id, { threadKey: `burst-${i}`, createdAt: new Date(clock.now()).toISOString() }));
+    // Past the earlier tests' requests: while requests arrive the embedded store's worker cuts batches to keep them
+    // short (a loaded machine cut these 30 in two), and this is about what one batch schedules.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await app.services.ingest(parseEnvelopes(batch));
+    await app.worker.drain();
+    const stored = await app.repos.messages.findByExternalIds(channel.id, batch.map((e) => e.externalId));
+    const conversationIds = new Set(stored.map((m) => m.conversationId!));
+    expect(conversationIds.size).toBe(30);
+    const clocks = (await app.store.db.selectFrom('sla_clocks').select(['id', 'conversation_id', 'metric', 'warn_at']).where('metric', '=', 'first_response').execute()).filter((c) => conversationIds.has(c.conversation_id));
+    expect(clocks).toHaveLength(30);
+    const checks = (await app.store.db.selectFrom('jobs').select(['payload', 'run_at']).where('type', '=', 'decide.sla_check').where('status', '=', 'pending').execute())
+      .map((j) => ({ clockIds: (JSON.parse(j.payload) as { clockIds: string[] }).clockIds, runAt: Number(j.run_at) }))
+      .filter((j) => j.clockIds.some((id) => clocks.some((c) => c.id === id)));
+    // The same opening instant, the same warning instant: one job, at the end of its second.
+    expect(checks).toHaveLength(1);
+    expect([...checks[0]!.clockIds].sort()).toEqual(clocks.map((c) => c.id).sort());
+    expect(checks[0]!.runAt).toBe(Math.ceil(Number(clocks[0]!.warn_at) / 1000) * 1000);
+  });
+
   it.skipIf(skip)('warns before breach, fires sla_warning rules, escalates to the supervisor queue and reports attainment', async () => {
     const policy = await http('POST', '/api/v1/sla-policies', { name: 'Email fast', position: 0, businessHours: false, appliesTo: { channels: ['email'] }, defaults: { firstResponseMinutes: 10, nextResponseMinutes: 10, resolutionMinutes: 600 } });
     expect(policy.statusCode).toBe(201);

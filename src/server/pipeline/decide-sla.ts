@@ -6,6 +6,7 @@ import { newId } from '../platform/ids.js';
 import type { Conversation } from '../repositories/conversations.repository.js';
 import type { Repositories } from '../repositories/index.js';
 import type { SlaClockRecord, SlaPolicyRecord } from '../repositories/sla.repository.js';
+import { pushTo } from '../../shared/collections.js';
 
 declare module '../jobs/definitions.js' {
   interface JobPayloads {
@@ -95,10 +96,34 @@ const endPauses = (c: SlaClockRecord, at: number): SlaClockRecord['pauses'] => c
  * are met before their warning and their checks are pure overhead.
  */
 export const scheduleChecks = async (c: SlaClockRecord, enqueue: JobContext['enqueue']): Promise<void> => {
+  const at = nextCheckAt(c);
+  if (at !== null) await enqueue('decide.sla_check', { clockIds: [c.id] }, at);
+};
+
+/** When a clock's next check is due (see scheduleChecks), or null for none. */
+const nextCheckAt = (c: SlaClockRecord): number | null => {
   // Resolution clocks run for a day or more and most end long before their warning: the scheduler sweeps them.
-  if (c.closedAt !== null || isPaused(c) || !isResponseClock(c)) return;
-  if (c.warnAt !== null && c.warnedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.warnAt);
-  else if (c.dueAt !== null && c.breachedAt === null) await enqueue('decide.sla_check', { clockIds: [c.id] }, c.dueAt);
+  if (c.closedAt !== null || isPaused(c) || !isResponseClock(c)) return null;
+  if (c.warnAt !== null && c.warnedAt === null) return c.warnAt;
+  if (c.dueAt !== null && c.breachedAt === null) return c.dueAt;
+  return null;
+};
+
+/** Most clocks one check job of a batch carries: the check reads and writes each clock apart. */
+const CHECK_GROUP_MAX = 200;
+
+/**
+ * The checks of the clocks a batch starts, one job per second they fall in (at its end, so none runs before its
+ * instant), of at most CHECK_GROUP_MAX clocks: a batch starts a clock or two per conversation, due within the same
+ * few seconds, and a job each was a row each in the queue (14,000 per 20,000 messages of a burst).
+ */
+export const scheduleCheckBatch = async (clocks: readonly SlaClockRecord[], enqueue: JobContext['enqueue']): Promise<void> => {
+  const bySecond = new Map<number, string[]>();
+  for (const c of clocks) {
+    const at = nextCheckAt(c);
+    if (at !== null) pushTo(bySecond, Math.ceil(at / 1000) * 1000, c.id);
+  }
+  for (const [at, ids] of bySecond) for (let i = 0; i < ids.length; i += CHECK_GROUP_MAX) await enqueue('decide.sla_check', { clockIds: ids.slice(i, i + CHECK_GROUP_MAX) }, at);
 };
 
 /** The (conversation, start) pairs of the open response clocks, for one firstResponsesSince read per batch. */

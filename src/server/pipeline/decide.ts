@@ -12,7 +12,7 @@ import { createDecideConfigCache, type DecideConfigCache } from './decide-config
 import { acknowledgeLateMember, joinConfirmedIncident, loadBatchIncidents } from './decide-incidents.js';
 import { automaticAssignmentAudit, buildRuleContext, classificationRecordOf, decisionStateOf } from './decide-context.js';
 import { privateLinks, rulesMayReply, runRules, type PrivateLinkIssuer, type RuleRuntime } from './decide-rules.js';
-import { dueOf, isResponseClock, responseClockKeys, scheduleChecks, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
+import { dueOf, isResponseClock, responseClockKeys, scheduleCheckBatch, selectPolicy, startClock, stateOf, policyById, syncClocks } from './decide-sla.js';
 import { pushTo } from '../../shared/collections.js';
 
 /** Skills are stored as names: `lang:en`, `intent:billing`, `channel:x`; no intent or channel skill means any. */
@@ -231,10 +231,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
           }
           // The resolution clock runs from the conversation's opening (or its reopening) to its resolution.
           if (open.every(isResponseClock)) started.push(startClock({ ...key, metric: 'resolution', startedAt: conv.firstResponseAt === null ? opened : (batch[0]?.createdAt ?? m.createdAt) }));
-          for (const clock of started) {
-            newClocks.push(clock);
-            await scheduleChecks(clock, ctx.enqueue);
-          }
+          for (const clock of started) newClocks.push(clock);
           open = [...open, ...started];
         } else if (state.status === 'closed' || state.status === 'resolved') {
           open = await syncClocks(repos, { id: conv.id, status: state.status }, open, config.policies, now, ctx.enqueue, responses);
@@ -299,6 +296,7 @@ export const createDecideStage = (deps: DecideStageDeps): JobHandler<'pipeline.d
       }
       for (const [incidentId, ids] of joins) await repos.incidents.attachMembers(incidentId, ids);
       await repos.sla.insertClocks(newClocks);
+      await scheduleCheckBatch(newClocks, ctx.enqueue);
       const decided = new Set<string>();
       await repos.conversations.createDecided(
         decisions.flatMap((d) => {
