@@ -3,8 +3,6 @@ import type { MessageFact } from '../repositories/conversations-operations.repos
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { previewOf } from '../../shared/preview.js';
 
-export { previewOf };
-
 /**
  * What an operation keeps of a conversation row for its undo: everything but the customer's words. The preview is
  * recomputed from the last message and the subject read back at undo time, so erasure and retention purges, which

@@ -9,7 +9,8 @@ import type { ConversationOperation, OperationAfter } from '../repositories/conv
 import type { Repositories, UnitOfWork } from '../repositories/index.js';
 import type { SlaClockRecord } from '../repositories/sla.repository.js';
 import { recordAudit } from './audit.js';
-import { clockMovesWith, listRowFrom, moreActiveStatus, previewOf, snapshotOf, splitSelection, unreadTaken, type SplitScope } from './conversation-operations-rows.js';
+import { previewOf } from '../../shared/preview.js';
+import { clockMovesWith, listRowFrom, moreActiveStatus, snapshotOf, splitSelection, unreadTaken, type SplitScope } from './conversation-operations-rows.js';
 
 export interface MergeInput {
   targetId: string;
