@@ -96,11 +96,12 @@ const THROUGHPUT_RUNS = 3;
  * minutes apart; the median is the run in the middle, not the best.
  *
  * One run of the same size goes first and is not counted (its figure is logged as the warm-up): the figure is a
- * running server's, as the acknowledgement latency's is (its first second is left out), and the first run in a
- * process also pays for compiling the pipeline's code and the statements' first plans. On this machine the first run
- * was usually the slowest of a series, by up to a fifth.
+ * running server's, as the acknowledgement latency's is (its first second is left out). Run alone (`--only`), the
+ * first run in the process also compiles the pipeline's code and the statements' first plans, and was then usually
+ * the slowest of its series, by up to a fifth; in a full run the modules before this one have warmed that code.
  */
-const medianThroughput = async (ctx: BenchContext, postgresUrl: string | null, count: number): Promise<number> => {
+const medianThroughput = async (ctx: BenchContext, store: string, postgresUrl: string | null, count: number): Promise<number> => {
+  ctx.log(`${store} end-to-end throughput (${count.toLocaleString('en')} envelopes, median of ${THROUGHPUT_RUNS} runs after a warm-up run)…`);
   const warmup = await measureThroughput(ctx, postgresUrl, count);
   const runs: number[] = [];
   for (let i = 0; i < THROUGHPUT_RUNS; i += 1) runs.push(await measureThroughput(ctx, postgresUrl, count));
@@ -112,13 +113,11 @@ export const bench: BenchModule = {
   name: 'pipeline',
   keys: ['pipeline_sqlite_msgs_per_s', 'pipeline_postgres_msgs_per_s', 'ingest_ack_p50_ms', 'ingest_ack_p99_ms', 'queue_visible_p99_ms', 'peak_rss_mb'],
   async run(ctx) {
-    ctx.log(`SQLite end-to-end throughput (20,000 envelopes, median of ${THROUGHPUT_RUNS} runs after a warm-up run)…`);
-    const sqlite = await medianThroughput(ctx, null, 20_000);
+    const sqlite = await medianThroughput(ctx, 'SQLite', null, 20_000);
     ctx.log(`SQLite: ${sqlite}/s`);
     let postgres: number | null = null;
     if (ctx.postgresUrl) {
-      ctx.log(`PostgreSQL end-to-end throughput (20,000 envelopes, median of ${THROUGHPUT_RUNS} runs after a warm-up run)…`);
-      postgres = await medianThroughput(ctx, ctx.postgresUrl, 20_000).catch((e: unknown) => {
+      postgres = await medianThroughput(ctx, 'PostgreSQL', ctx.postgresUrl, 20_000).catch((e: unknown) => {
         ctx.log(`PostgreSQL unavailable: ${String(e)}`);
         return null;
       });
