@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompiledQuery, sql, type Compilable, type Kysely } from 'kysely';
 import * as sparseIndexes from '../../src/server/db/migrations/0024-sparse-indexes.js';
+import * as correlatedMessagesIndex from '../../src/server/db/migrations/0025-correlated-messages-index.js';
 import { decidedPageQuery } from '../../src/server/repositories/impostor-alerts.repository.js';
 import { privateMessagesFromQuery } from '../../src/server/repositories/private-links.repository.js';
-import { createChannel, createTestApp, type TestApp } from '../support/test-app.js';
+import { createChannel, createTestApp, envelope, parseEnvelopes, type TestApp } from '../support/test-app.js';
 import { dialects, isPostgresAvailable } from '../support/stores.js';
 
 const pgAvailable = await isPostgresAvailable();
 
-const SPARSE = ['messages_incident', 'conversations_incident', 'messages_decided', 'messages_author'];
+const SPARSE = ['messages_incident', 'conversations_incident', 'messages_decided', 'messages_author', 'messages_conversation'];
 
 /** Index name → its definition, as the store reports it. */
 const definitions = async (app: TestApp, dialect: string): Promise<Map<string, string>> => {
@@ -68,7 +69,7 @@ describe.each(dialects)('sparse indexes on %s', (dialect) => {
     expect([...defs.keys()].sort()).toEqual([...SPARSE].sort());
     for (const [name, def] of defs) {
       if (name === 'messages_author') expect(def).toMatch(/where.*visibility.*private.*direction.*in/);
-      else expect(def, name).toMatch(/where \(?"?(incident_id|decided_at)"? is not null\)?/);
+      else expect(def, name).toMatch(/where \(?"?(incident_id|decided_at|conversation_id)"? is not null\)?/);
     }
   });
 
@@ -105,10 +106,31 @@ describe.each(dialects)('sparse indexes on %s', (dialect) => {
     expect(await planOf(app, dialect, privateMessagesFromQuery(app.store.db, 'x', 'a7', 0, 50))).toContain('messages_author');
   });
 
+  it.skipIf(skip)('finds a conversation’s messages on the index of correlated messages, which the ingested ones are not in yet', async () => {
+    const [first, second] = parseEnvelopes([envelope(channelId, { externalId: 'cv-1', text: 'my router is down' }), envelope(channelId, { externalId: 'cv-2', inReplyTo: 'cv-1', text: 'still down' })]);
+    await app.services.ingest([first!]);
+    const [pending] = await app.store.db.selectFrom('messages').select(['id', 'conversation_id']).where('external_id', '=', 'cv-1').execute();
+    expect(pending!.conversation_id).toBeNull();
+    await app.worker.drain();
+    await app.services.ingest([second!]);
+    await app.worker.drain();
+    const rows = await app.store.db.selectFrom('messages').select(['id', 'conversation_id']).where('external_id', 'in', ['cv-1', 'cv-2']).orderBy('external_id').execute();
+    const conversationId = rows[0]!.conversation_id!;
+    expect(rows[1]!.conversation_id).toBe(conversationId);
+    expect((await app.repos.messages.listByConversation(conversationId, 10)).map((m) => m.id)).toEqual(rows.map((r) => r.id));
+    const ofConversation = app.store.db.selectFrom('messages').select('id').where('conversation_id', '=', conversationId).orderBy('created_at').orderBy('id');
+    expect(await planOf(app, dialect, ofConversation)).toContain('messages_conversation');
+    // As the list's search asks it: for each conversation of the list, does one of its messages match.
+    const correlated = app.store.db.selectFrom('conversations').select('id').where(({ exists, selectFrom }) => exists(selectFrom('messages as m').select('m.id').whereRef('m.conversation_id', '=', 'conversations.id').where('m.direction', '=', 'in')));
+    expect(await planOf(app, dialect, correlated)).toContain('messages_conversation');
+  });
+
   it.skipIf(skip)('migrates down to whole indexes and up again', async () => {
+    await correlatedMessagesIndex.down(app.store.db as unknown as Kysely<unknown>);
     await sparseIndexes.down(app.store.db as unknown as Kysely<unknown>);
     for (const [name, def] of await definitions(app, dialect)) expect(def, name).not.toContain('where');
     await sparseIndexes.up(app.store.db as unknown as Kysely<unknown>);
+    await correlatedMessagesIndex.up(app.store.db as unknown as Kysely<unknown>);
     for (const [name, def] of await definitions(app, dialect)) expect(def, name).toContain('where');
   });
 });

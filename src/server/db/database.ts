@@ -22,6 +22,7 @@ import * as searchAfterIngest from './migrations/0021-search-after-ingest.js';
 import * as incidentWindow from './migrations/0022-incident-window.js';
 import * as outboundByConversation from './migrations/0023-outbound-by-conversation.js';
 import * as sparseIndexes from './migrations/0024-sparse-indexes.js';
+import * as correlatedMessagesIndex from './migrations/0025-correlated-messages-index.js';
 import type { DB } from './schema.js';
 import { createSqliteDialect } from './dialects/sqlite.js';
 import { createPostgresDialect } from './dialects/postgres.js';
@@ -69,6 +70,7 @@ const migrations: Record<string, Migration> = {
   '0022-incident-window': incidentWindow,
   '0023-outbound-by-conversation': outboundByConversation,
   '0024-sparse-indexes': sparseIndexes,
+  '0025-correlated-messages-index': correlatedMessagesIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
