@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { measureAckLatency, measureThroughput } from './pipeline.bench.js';
 import { mainThreadCpuMs, postgresCpuMs, recordGc, summariseCpuProfile, timePostgresStatements, timeSqliteStatements, type CpuProfile, type StatementTimes } from './support/profiling.js';
 import type { BenchContext } from './types.js';
@@ -15,6 +16,7 @@ Runs one of the pipeline benchmark's workloads and reports where its time went, 
   --runs N          runs in a row (default 3); the first also compiles the code, so compare the later ones
   --statements      time every SQL statement of the last run (SQLite in-thread; PostgreSQL by round trip)
   --cpu FILE        take a V8 CPU profile of the last run (0.5 ms sampling), write it to FILE and list the top functions
+                    (with --statements too, the statement timer's own frames show in it)
 Each run prints its figure, the main thread's CPU, garbage collection by kind and, on PostgreSQL, the server's CPU.`;
 
 interface ProfileArgs {
@@ -112,4 +114,5 @@ const main = async (): Promise<void> => {
   }
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+// Run as a script (npm run profile), not when a test imports parseProfileArgs.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
