@@ -186,7 +186,9 @@ export const createApp = async (options: AppOptions) => {
     metrics,
     maxBatchMessages: config.workerBatch,
     chain: ['pipeline.correlate', 'pipeline.decide'],
-    ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250, yieldTo: () => ingestSettled() } : {}),
+    // While requests arrive, understand (whose classifying happened on the classifier thread) still runs in
+    // correlate's transaction; correlate and decide keep one each.
+    ...(store.dialect === 'sqlite' ? { interactive: () => performance.now() - lastRequestAt < 250, yieldTo: () => ingestSettled(), interactiveChain: ['pipeline.correlate'] as const } : {}),
     handlers: [
       understand,
       createCorrelateStage({ reopenWindowMs: 7 * 24 * 60 * 60 * 1000, incidents: options.incidents ?? { autoConfirmConfidence: 0.95 } }),

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openStore, type Store } from '../../src/server/db/database.js';
-import type { JobHandler } from '../../src/server/jobs/definitions.js';
+import type { JobHandler, JobType } from '../../src/server/jobs/definitions.js';
 import type { MessageClassification } from '../../src/server/repositories/messages.repository.js';
 import { mergeMessageIds } from '../../src/server/jobs/definitions.js';
 import { createWorker } from '../../src/server/jobs/worker.js';
@@ -151,7 +151,7 @@ describe('worker stage chaining', () => {
   const classified = (id: string): MessageClassification => ({ id, language: 'en', sentiment: 'negative', sentimentScore: -0.5, intent: 'billing', intentScore: 0.9, urgency: 'normal', needsResponse: true, spam: false, classifications: '{}', modelVersion: 'test' });
 
   /** `handOver`: understand hands its results to correlate when it can, which takes them ('take') or not ('ignore'). */
-  const setup = async (options: { failCorrelate: number; interactive: boolean; handOver?: 'take' | 'ignore' }) => {
+  const setup = async (options: { failCorrelate: number; interactive: boolean; handOver?: 'take' | 'ignore'; interactiveChain?: readonly JobType[] }) => {
     const { repos, uow, ...opened } = await memoryStore();
     store = opened.store;
     const log: string[] = [];
@@ -179,7 +179,7 @@ describe('worker stage chaining', () => {
         }
       },
     };
-    const worker = createWorker({ uow, repos, handlers: [understand, correlate], clock: { now: () => Date.now() }, logger: createLogger('silent'), interactive: () => options.interactive, chain: ['pipeline.correlate'] });
+    const worker = createWorker({ uow, repos, handlers: [understand, correlate], clock: { now: () => Date.now() }, logger: createLogger('silent'), interactive: () => options.interactive, chain: ['pipeline.correlate'], ...(options.interactiveChain ? { interactiveChain: options.interactiveChain } : {}) });
     await repos.jobs.enqueue([{ id: 'job-1', type: 'pipeline.understand', payload: JSON.stringify({ messageIds: ['m1', 'm2'] }), runAt: 0 }], 0);
     return { worker, repos, log };
   };
@@ -195,6 +195,14 @@ describe('worker stage chaining', () => {
     const { worker, log } = await setup({ failCorrelate: 0, interactive: true });
     expect(await worker.drain()).toBe(2);
     expect(log).toEqual(['understand m1,m2', 'correlate m1,m2']);
+  });
+
+  it('while requests arrive, still chains the stages named for it, with their hand-over', async () => {
+    const { worker, repos, log } = await setup({ failCorrelate: 0, interactive: true, handOver: 'take', interactiveChain: ['pipeline.correlate'] });
+    expect(await worker.drain()).toBe(1);
+    expect(log).toEqual(['understand m1,m2 (handed over)', 'correlate m1,m2 (took m1,m2)']);
+    expect(await repos.settings.get('understood')).toEqual(['m1', 'm2']);
+    expect(await store!.db.selectFrom('jobs').select('id').execute()).toEqual([]);
   });
 
   it('when a chained stage fails, commits the first stage alone and leaves the failing one to fail as its own job', async () => {

@@ -51,6 +51,13 @@ export interface WorkerOptions {
    * `interactive()` is false.
    */
   chain?: readonly JobType[];
+  /**
+   * The stages of `chain` still chained while `interactive()` says requests are arriving (default none). A stage
+   * whose own work is light (understand: a read and a hand-over, its classifying done on the classifier thread)
+   * lengthens the transaction it joins by little, and chaining it saves a commit, a second write of each message and
+   * a job; the heavy stages keep a transaction each, so none carries two of them while requests wait.
+   */
+  interactiveChain?: readonly JobType[];
 }
 
 export interface Worker {
@@ -110,10 +117,14 @@ export const createWorker = (options: WorkerOptions): Worker => {
     else if (elapsedMs < latencyBudgetMs / 2 && handled >= current) latencyLimits.set(type, Math.min(maxBatch, Math.ceil(current * 1.25)));
   };
 
-  const chainable = new Set<string>(options.chain ?? []);
+  const chainAlways = new Set<string>(options.chain ?? []);
+  const chainInteractive = new Set<string>((options.interactiveChain ?? []).filter((t) => chainAlways.has(t)));
 
-  // Chained only when no request is waiting on the embedded store: a chained transaction is as long as all its stages.
-  const runJobs = async (type: JobType, jobs: { id: string; payload: string }[], limit = Number.POSITIVE_INFINITY, chain = chainable.size > 0 && !options.interactive?.()): Promise<void> => {
+  // While a request may be waiting on the embedded store, only the stages of interactiveChain are chained: a chained
+  // transaction is as long as all its stages. `chainOn` false runs this stage alone (a chained stage failed).
+  const runJobs = async (type: JobType, jobs: { id: string; payload: string }[], limit = Number.POSITIVE_INFINITY, chainOn = true): Promise<void> => {
+    const chainable = !chainOn ? new Set<string>() : options.interactive?.() ? chainInteractive : chainAlways;
+    const chain = chainable.size > 0;
     const handler = handlers.get(type) as AnyJobHandler | undefined;
     if (!handler) throw new PermanentError(`no handler for job type ${type}`);
     const payloads = jobs.map((j) => JSON.parse(j.payload) as JobPayloads[typeof type]);
