@@ -146,7 +146,7 @@ export const timeSqliteStatements = (): StatementTimes => {
 /**
  * Times every PostgreSQL query from this process (node-postgres Client.query) from sending to its result: the
  * round trip, server time included. Queries of a client run one at a time, so a query queued behind another
- * counts its wait too.
+ * counts its wait too. Only promise-style calls are timed (Kysely's are); a query given a callback is not.
  */
 export const timePostgresStatements = (): StatementTimes => {
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };

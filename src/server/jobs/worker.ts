@@ -48,7 +48,7 @@ export interface WorkerOptions {
   yieldTo?: () => Promise<void>;
   /**
    * Job types that, enqueued by a handler to run now, run in the same transaction (the next pipeline stages), while
-   * `interactive()` is false.
+   * `interactive()` is false; while it is true, only those of `interactiveChain`.
    */
   chain?: readonly JobType[];
   /**
@@ -117,13 +117,14 @@ export const createWorker = (options: WorkerOptions): Worker => {
     else if (elapsedMs < latencyBudgetMs / 2 && handled >= current) latencyLimits.set(type, Math.min(maxBatch, Math.ceil(current * 1.25)));
   };
 
+  const chainNone = new Set<string>();
   const chainAlways = new Set<string>(options.chain ?? []);
   const chainInteractive = new Set<string>((options.interactiveChain ?? []).filter((t) => chainAlways.has(t)));
 
   // While a request may be waiting on the embedded store, only the stages of interactiveChain are chained: a chained
   // transaction is as long as all its stages. `chainOn` false runs this stage alone (a chained stage failed).
   const runJobs = async (type: JobType, jobs: { id: string; payload: string }[], limit = Number.POSITIVE_INFINITY, chainOn = true): Promise<void> => {
-    const chainable = !chainOn ? new Set<string>() : options.interactive?.() ? chainInteractive : chainAlways;
+    const chainable = !chainOn ? chainNone : options.interactive?.() ? chainInteractive : chainAlways;
     const chain = chainable.size > 0;
     const handler = handlers.get(type) as AnyJobHandler | undefined;
     if (!handler) throw new PermanentError(`no handler for job type ${type}`);
