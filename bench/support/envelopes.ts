@@ -29,9 +29,47 @@ const fillTemplate = (template: string, rand: () => number): string =>
     return options[Math.floor(rand() * options.length)]!;
   });
 
+/**
+ * The post as X's filtered stream delivers it (CONNECTORS.md 1.3: the fields and expansions Parley asks for), which
+ * the X connector keeps as the envelope's raw payload: ingest stores it with the message, as it stores every real
+ * one. Derived from the envelope alone, so the generated stream is the same with or without it.
+ */
+const xStreamPost = (e: Omit<Envelope, 'raw'>, userNo: number, repliedTo: { externalId: string; text: string; authorId: string } | null): Record<string, unknown> => {
+  const mention = /@Acme(Telecom|Care)/.exec(e.text);
+  return {
+    data: {
+      id: e.externalId,
+      text: e.text,
+      author_id: e.author.platformId,
+      created_at: e.createdAt,
+      conversation_id: e.threadKey,
+      edit_history_tweet_ids: [e.externalId],
+      lang: 'en',
+      ...(mention ? { entities: { mentions: [{ start: mention.index, end: mention.index + mention[0].length, username: mention[0].slice(1), id: '999' }] } } : {}),
+      ...(e.inReplyTo ? { referenced_tweets: [{ type: 'replied_to', id: e.inReplyTo }], in_reply_to_user_id: '999' } : {}),
+    },
+    includes: {
+      users: [
+        {
+          id: e.author.platformId,
+          name: e.author.displayName,
+          username: e.author.handle,
+          verified: e.author.verified,
+          profile_image_url: `https://pbs.twimg.com/profile_images/${1_600_000_000_000_000_000n + BigInt(userNo)}/${e.author.handle}_normal.jpg`,
+          public_metrics: { followers_count: e.author.followers, following_count: userNo % 900, tweet_count: (userNo * 7) % 20_000, listed_count: userNo % 5, like_count: (userNo * 13) % 30_000 },
+        },
+      ],
+      // expansions=referenced_tweets.id: the post it answers.
+      ...(repliedTo ? { tweets: [{ id: repliedTo.externalId, text: repliedTo.text, author_id: repliedTo.authorId }] } : {}),
+    },
+    matching_rules: [{ id: '1273026480692322304', tag: 'brand' }],
+  };
+};
+
 /** A deterministic stream of X-like envelopes where `replyShare` of them answer an earlier one in its thread. */
 /** Messages are spread over `spanMs` ending now (default 20 minutes, a busy brand's rate): live traffic, not one giant burst or a stale backlog. */
-export const generateEnvelopes = (channelId: string, count: number, options: { replyShare?: number; seed?: number; start?: number; spanMs?: number } = {}): Envelope[] => {
+/** Each envelope carries its post's raw payload as the X connector's do, unless `raw` is false. */
+export const generateEnvelopes = (channelId: string, count: number, options: { replyShare?: number; seed?: number; start?: number; spanMs?: number; raw?: boolean } = {}): Envelope[] => {
   let state = options.seed ?? 42;
   const rand = () => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -41,14 +79,14 @@ export const generateEnvelopes = (channelId: string, count: number, options: { r
   const step = spanMs / count;
   const start = options.start ?? Date.now() - spanMs;
   const out: Envelope[] = [];
-  const roots: { externalId: string; author: Envelope['author'] }[] = [];
+  const roots: { externalId: string; author: Envelope['author']; text: string }[] = [];
   for (let i = 0; i < count; i += 1) {
     const externalId = String(1_900_000_000_000_000_000n + BigInt(i));
     const isReply = roots.length > 0 && rand() < (options.replyShare ?? 0.3);
     const root = isReply ? roots[Math.floor(rand() * roots.length)]! : null;
     const userNo = Math.floor(rand() * count);
     const author = root ? root.author : { platformId: `u${userNo}`, handle: `user${userNo}`, displayName: `User ${userNo}`, followers: Math.floor(rand() ** 4 * 2_000_000), verified: rand() < 0.02 };
-    out.push({
+    const envelope: Envelope = {
       channelId,
       externalId,
       kind: root ? 'reply' : 'post',
@@ -59,8 +97,9 @@ export const generateEnvelopes = (channelId: string, count: number, options: { r
       inReplyTo: root?.externalId ?? null,
       threadKey: root?.externalId ?? externalId,
       createdAt: new Date(Math.round(start + i * step)).toISOString(),
-    });
-    if (!root && roots.length < 5000) roots.push({ externalId, author });
+    };
+    out.push(options.raw === false ? envelope : { ...envelope, raw: xStreamPost(envelope, Number(author.platformId.slice(1)), root ? { externalId: root.externalId, text: root.text, authorId: root.author.platformId } : null) });
+    if (!root && roots.length < 5000) roots.push({ externalId, author, text: envelope.text });
   }
   return out;
 };
