@@ -32,7 +32,8 @@ const fillTemplate = (template: string, rand: () => number): string =>
 /**
  * The post as X's filtered stream delivers it (CONNECTORS.md 1.3: the fields and expansions Parley asks for), which
  * the X connector keeps as the envelope's raw payload: ingest stores it with the message, as it stores every real
- * one. Derived from the envelope alone, so the generated stream is the same with or without it.
+ * one. Made from the envelope, its author's number and the post it answers, without drawing from the generator's
+ * random sequence: the stream is the same with or without it.
  */
 const xStreamPost = (e: Omit<Envelope, 'raw'>, userNo: number, repliedTo: { externalId: string; text: string; authorId: string } | null): Record<string, unknown> => {
   const mention = /@Acme(Telecom|Care)/.exec(e.text);
@@ -46,7 +47,7 @@ const xStreamPost = (e: Omit<Envelope, 'raw'>, userNo: number, repliedTo: { exte
       edit_history_tweet_ids: [e.externalId],
       lang: 'en',
       ...(mention ? { entities: { mentions: [{ start: mention.index, end: mention.index + mention[0].length, username: mention[0].slice(1), id: '999' }] } } : {}),
-      ...(e.inReplyTo ? { referenced_tweets: [{ type: 'replied_to', id: e.inReplyTo }], in_reply_to_user_id: '999' } : {}),
+      ...(repliedTo ? { referenced_tweets: [{ type: 'replied_to', id: repliedTo.externalId }], in_reply_to_user_id: repliedTo.authorId } : {}),
     },
     includes: {
       users: [
@@ -66,9 +67,11 @@ const xStreamPost = (e: Omit<Envelope, 'raw'>, userNo: number, repliedTo: { exte
   };
 };
 
-/** A deterministic stream of X-like envelopes where `replyShare` of them answer an earlier one in its thread. */
-/** Messages are spread over `spanMs` ending now (default 20 minutes, a busy brand's rate): live traffic, not one giant burst or a stale backlog. */
-/** Each envelope carries its post's raw payload as the X connector's do, unless `raw` is false. */
+/**
+ * A deterministic stream of X-like envelopes where `replyShare` of them answer an earlier one in its thread. Messages
+ * are spread over `spanMs` ending now (default 20 minutes, a busy brand's rate): live traffic, not one giant burst or
+ * a stale backlog. Each carries its post's raw payload, as the X connector's envelopes do, unless `raw` is false.
+ */
 export const generateEnvelopes = (channelId: string, count: number, options: { replyShare?: number; seed?: number; start?: number; spanMs?: number; raw?: boolean } = {}): Envelope[] => {
   let state = options.seed ?? 42;
   const rand = () => {
