@@ -29,13 +29,21 @@ const fillTemplate = (template: string, rand: () => number): string =>
     return options[Math.floor(rand() * options.length)]!;
   });
 
+/** A post others answer in its thread: its author (and the number the author's names were made from) and text. */
+interface Root {
+  externalId: string;
+  author: Envelope['author'];
+  authorNo: number;
+  text: string;
+}
+
 /**
  * The post as X's filtered stream delivers it (CONNECTORS.md 1.3: the fields and expansions Parley asks for), which
  * the X connector keeps as the envelope's raw payload: ingest stores it with the message, as it stores every real
  * one. Made from the envelope, its author's number and the post it answers, without drawing from the generator's
  * random sequence: the stream is the same with or without it.
  */
-const xStreamPost = (e: Omit<Envelope, 'raw'>, userNo: number, repliedTo: { externalId: string; text: string; authorId: string } | null): Record<string, unknown> => {
+const xStreamPost = (e: Omit<Envelope, 'raw'>, userNo: number, repliedTo: Root | null): Record<string, unknown> => {
   const mention = /@Acme(Telecom|Care)/.exec(e.text);
   return {
     data: {
@@ -47,7 +55,7 @@ const xStreamPost = (e: Omit<Envelope, 'raw'>, userNo: number, repliedTo: { exte
       edit_history_tweet_ids: [e.externalId],
       lang: 'en',
       ...(mention ? { entities: { mentions: [{ start: mention.index, end: mention.index + mention[0].length, username: mention[0].slice(1), id: '999' }] } } : {}),
-      ...(repliedTo ? { referenced_tweets: [{ type: 'replied_to', id: repliedTo.externalId }], in_reply_to_user_id: repliedTo.authorId } : {}),
+      ...(repliedTo ? { referenced_tweets: [{ type: 'replied_to', id: repliedTo.externalId }], in_reply_to_user_id: repliedTo.author.platformId } : {}),
     },
     includes: {
       users: [
@@ -61,7 +69,7 @@ const xStreamPost = (e: Omit<Envelope, 'raw'>, userNo: number, repliedTo: { exte
         },
       ],
       // expansions=referenced_tweets.id: the post it answers.
-      ...(repliedTo ? { tweets: [{ id: repliedTo.externalId, text: repliedTo.text, author_id: repliedTo.authorId }] } : {}),
+      ...(repliedTo ? { tweets: [{ id: repliedTo.externalId, text: repliedTo.text, author_id: repliedTo.author.platformId }] } : {}),
     },
     matching_rules: [{ id: '1273026480692322304', tag: 'brand' }],
   };
@@ -82,12 +90,13 @@ export const generateEnvelopes = (channelId: string, count: number, options: { r
   const step = spanMs / count;
   const start = options.start ?? Date.now() - spanMs;
   const out: Envelope[] = [];
-  const roots: { externalId: string; author: Envelope['author']; text: string }[] = [];
+  const roots: Root[] = [];
   for (let i = 0; i < count; i += 1) {
     const externalId = String(1_900_000_000_000_000_000n + BigInt(i));
     const isReply = roots.length > 0 && rand() < (options.replyShare ?? 0.3);
     const root = isReply ? roots[Math.floor(rand() * roots.length)]! : null;
     const userNo = Math.floor(rand() * count);
+    const authorNo = root ? root.authorNo : userNo;
     const author = root ? root.author : { platformId: `u${userNo}`, handle: `user${userNo}`, displayName: `User ${userNo}`, followers: Math.floor(rand() ** 4 * 2_000_000), verified: rand() < 0.02 };
     const envelope: Envelope = {
       channelId,
@@ -101,8 +110,8 @@ export const generateEnvelopes = (channelId: string, count: number, options: { r
       threadKey: root?.externalId ?? externalId,
       createdAt: new Date(Math.round(start + i * step)).toISOString(),
     };
-    out.push(options.raw === false ? envelope : { ...envelope, raw: xStreamPost(envelope, Number(author.platformId.slice(1)), root ? { externalId: root.externalId, text: root.text, authorId: root.author.platformId } : null) });
-    if (!root && roots.length < 5000) roots.push({ externalId, author, text: envelope.text });
+    out.push(options.raw === false ? envelope : { ...envelope, raw: xStreamPost(envelope, authorNo, root) });
+    if (!root && roots.length < 5000) roots.push({ externalId, author, authorNo, text: envelope.text });
   }
   return out;
 };
