@@ -34,6 +34,8 @@ export interface Store {
   dialect: DialectName;
   /** True where `FOR UPDATE SKIP LOCKED` exists (PostgreSQL); SQLite has a single writer instead. */
   supportsSkipLocked: boolean;
+  /** The SQLite database file (':memory:' in tests); null on PostgreSQL. */
+  file: string | null;
   close(): Promise<void>;
 }
 
@@ -79,7 +81,7 @@ export const openStore = (options: StoreOptions): Store => {
   if (options.databaseUrl) {
     const { dialect, pool } = createPostgresDialect(options.databaseUrl, options.poolSize);
     const db = new Kysely<DB>({ dialect });
-    return { db, dialect: 'postgres', supportsSkipLocked: true, close: async () => { await db.destroy(); void pool; } };
+    return { db, dialect: 'postgres', supportsSkipLocked: true, file: null, close: async () => { await db.destroy(); void pool; } };
   }
   const file = options.sqliteFile ?? path.join(options.dataDir, 'parley.db');
   const { dialect, stopCheckpointer } = createSqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'NORMAL' });
@@ -88,6 +90,7 @@ export const openStore = (options: StoreOptions): Store => {
     db,
     dialect: 'sqlite',
     supportsSkipLocked: false,
+    file,
     close: async () => {
       await stopCheckpointer();
       await db.destroy();
