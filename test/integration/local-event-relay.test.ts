@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,8 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, type ParleyApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createLocalEventRelay, relayDirectoryFor } from '../../src/server/db/local-event-relay.js';
-import type { EventRelay } from '../../src/server/db/pg-event-relay.js';
-import { createEventBus, type DomainEvent, type EventMeta } from '../../src/server/platform/events.js';
+import { createEventBus, type DomainEvent, type EventMeta, type EventRelay } from '../../src/server/platform/events.js';
 import { createLogger, type Logger } from '../../src/server/platform/logger.js';
 import { runCli } from '../cli/run-cli.js';
 import { createUser, testClassifier, tokenFor } from '../support/test-app.js';
@@ -92,8 +91,11 @@ describe('live events across processes on the embedded store', () => {
     expect(await createLocalEventRelay({ databaseFile: shared.file, directory: shared.directory, local: createEventBus(), logger })).toBeNull();
     expect(JSON.stringify(warnings)).toContain('open to other users');
     expect(await createLocalEventRelay({ databaseFile: ':memory:', local: createEventBus(), logger })).toBeNull();
-    // The default folder is named after the file's real path: the same file reached another way meets in it too.
-    expect(relayDirectoryFor(shared.file)).toBe(relayDirectoryFor(path.join(path.dirname(shared.file), '.', 'parley.db')));
+    // The default folder is named after the file's real path: the same file reached through a link meets in it too.
+    const link = `${path.dirname(shared.file)}-link`;
+    symlinkSync(path.dirname(shared.file), link);
+    dirs.push(link);
+    expect(relayDirectoryFor(path.join(link, 'parley.db'))).toBe(relayDirectoryFor(shared.file));
     expect(relayDirectoryFor(shared.file)).not.toBe(relayDirectoryFor(newStore().file));
   });
 

@@ -3,9 +3,8 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmdirSync, 
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { DomainEvent, EventBus } from '../platform/events.js';
+import type { DomainEvent, EventBus, EventRelay } from '../platform/events.js';
 import type { Logger } from '../platform/logger.js';
-import type { EventRelay } from './pg-event-relay.js';
 
 /** The longest socket path the kernel takes (sun_path holds 108 bytes on Linux, 104 on macOS, with its NUL). */
 const MAX_SOCKET_PATH = 103;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { DomainEvent, EventBus } from '../platform/events.js';
+import type { DomainEvent, EventBus, EventRelay } from '../platform/events.js';
 import type { Logger } from '../platform/logger.js';
 
 const CHANNEL = 'parley_events';
@@ -27,11 +27,6 @@ export const splitForNotify = (event: DomainEvent, limit = MAX_PAYLOAD): DomainE
   if (event.type === 'mention' && event.excerpt.length > 200) return splitForNotify({ ...event, excerpt: `${event.excerpt.slice(0, 200)}…` }, limit);
   return [];
 };
-
-export interface EventRelay {
-  bus: EventBus;
-  stop(): Promise<void>;
-}
 
 /**
  * Live updates across processes in PostgreSQL mode: every event published here is also sent with NOTIFY, and

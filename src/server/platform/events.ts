@@ -23,6 +23,12 @@ export interface EventBus {
   subscribe(listener: (event: DomainEvent, meta: EventMeta) => void): () => void;
 }
 
+/** An event bus whose events also reach the other processes working on the same store (see db/*-event-relay.ts). */
+export interface EventRelay {
+  bus: EventBus;
+  stop(): Promise<void>;
+}
+
 export const createEventBus = (): EventBus => {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
