@@ -126,7 +126,8 @@ export const createLocalEventRelay = async (options: { databaseFile: string; loc
         try {
           const event = JSON.parse(line) as unknown;
           if (isEvent(event)) local.publish(event, { remote: true });
-          else logger.warn({}, 'ignored an unknown relayed event');
+          // A newer version's event, during an upgrade: not worth a warning per event.
+          else logger.debug({}, 'ignored an unknown relayed event');
         } catch {
           logger.warn({}, 'ignored an unreadable relayed event');
         }
