@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -98,6 +99,35 @@ describe('live events across processes on the embedded store', () => {
     expect(relayDirectoryFor(path.join(link, 'parley.db'))).toBe(relayDirectoryFor(shared.file));
     expect(relayDirectoryFor(shared.file)).not.toBe(relayDirectoryFor(newStore().file));
   });
+
+  it('never keeps a process alive on its own', async () => {
+    const store = newStore();
+    await open(store);
+    // A process that opens a relay, meets this one, and never stops it: it must still exit when its work is done.
+    const script = path.join(path.dirname(store.file), 'left-open.mts');
+    const relayModule = path.resolve('src/server/db/local-event-relay.ts');
+    const eventsModule = path.resolve('src/server/platform/events.ts');
+    writeFileSync(
+      script,
+      `import { createLocalEventRelay } from ${JSON.stringify(relayModule)};
+import { createEventBus } from ${JSON.stringify(eventsModule)};
+const logger = { warn: () => undefined, debug: () => undefined };
+const relay = await createLocalEventRelay({ databaseFile: ${JSON.stringify(store.file)}, directory: ${JSON.stringify(store.directory)}, local: createEventBus(), logger });
+relay.bus.publish({ type: 'outbox.enqueued' });
+`,
+    );
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 
   it('publishes what it can read of what arrives and ignores the rest', async () => {
     const store = newStore();

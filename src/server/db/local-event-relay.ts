@@ -57,7 +57,13 @@ const privateDirectory = (dir: string): string | null => {
 export const createLocalEventRelay = async (options: { databaseFile: string; local: EventBus; logger: Logger; directory?: string }): Promise<EventRelay | null> => {
   const { databaseFile, local, logger } = options;
   if (databaseFile === ':memory:' || databaseFile === '' || process.platform === 'win32') return null;
-  const dir = options.directory ?? relayDirectoryFor(databaseFile);
+  let dir: string;
+  try {
+    dir = options.directory ?? relayDirectoryFor(databaseFile);
+  } catch (error) {
+    logger.warn({ err: (error as Error).message }, 'live updates stay in this process: the database file cannot be resolved');
+    return null;
+  }
   const own = `${randomBytes(8).toString('hex')}.sock`;
   const ownPath = path.join(dir, own);
   if (ownPath.length > MAX_SOCKET_PATH) {
@@ -71,6 +77,8 @@ export const createLocalEventRelay = async (options: { databaseFile: string; loc
   const connect = (name: string): Promise<void> =>
     new Promise((resolve) => {
       const socket = net.connect(path.join(dir, name));
+      // Live updates never keep a process alive on their own (nor does the server below).
+      socket.unref();
       peers.set(name, socket);
       socket.on('connect', () => {
         refusedSince.delete(name);
@@ -111,6 +119,7 @@ export const createLocalEventRelay = async (options: { databaseFile: string; loc
   };
   const received = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    socket.unref();
     received.add(socket);
     // A process that just started: connected back to at once, not on the next look at the folder.
     void scan();
@@ -162,6 +171,7 @@ export const createLocalEventRelay = async (options: { databaseFile: string; loc
     return null;
   }
   server.on('error', (err) => logger.warn({ err: err.message }, 'event relay socket failed'));
+  server.unref();
 
   // The processes already running are connected before this one publishes anything.
   await scan();
