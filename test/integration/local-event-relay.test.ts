@@ -213,4 +213,30 @@ describe('an import in another process, seen live by the server', () => {
     await until(() => conversations.every((id) => changed.includes(id)));
     req.destroy();
   }, 240_000);
+
+  it('reloads the intent model that `parley train intents` taught in another process', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-lrelay-train-'));
+    dirs.push(dataDir);
+    const key = 'c'.repeat(64);
+    const app = await createApp({ config: loadConfig({ PARLEY_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', PARLEY_SECRET_KEY: key, PARLEY_CLASSIFIER_THREAD: 'off' }), logger: createLogger('silent'), classifier: testClassifier(), serveSpa: false });
+    apps.push(app);
+    const announced: EventMeta[] = [];
+    app.events.subscribe((event, meta) => {
+      if (event.type === 'classifier.changed') announced.push(meta);
+    });
+    const probe = 'can we book a table for six on friday night';
+    expect(app.classifier.classify([probe])[0]!.intent.label).not.toBe('reservation');
+
+    const examples = path.join(dataDir, 'intents.jsonl');
+    const lines = [
+      ...['book a table for two tonight', 'reserve a table for friday', 'can i get a booking for 4 people', 'table for six on saturday please', 'do you have space for dinner tomorrow'].map((text) => ({ text, intent: 'reservation' })),
+      ...['is the pasta gluten free', 'do you have vegan options', 'what is on the menu today', 'does the soup contain nuts', 'which dishes are dairy free'].map((text) => ({ text, intent: 'menu' })),
+    ];
+    writeFileSync(examples, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const trained = await runCli(['train', 'intents', examples], { dataDir, env: { PARLEY_SECRET_KEY: key } });
+    expect(trained.code, trained.stderr).toBe(0);
+    await until(() => announced.length > 0);
+    expect(announced).toEqual([{ remote: true }]);
+    expect(app.classifier.classify([probe])[0]!.intent.label).toBe('reservation');
+  }, 240_000);
 });

@@ -21,6 +21,9 @@ const readExamples = (file: string) => {
   }
 };
 
+/** Tells the processes running on this store (the server) to reload the intent model, as training through the API does. */
+const announceModelChange = (): Promise<void> => withApp(async (app) => app.events.publish({ type: 'classifier.changed' }));
+
 export const registerTrainCommands = (program: Command): void => {
   const train = program
     .command('train')
@@ -42,12 +45,13 @@ export const registerTrainCommands = (program: Command): void => {
     .description('teach Parley your own intents from JSON lines {"text","intent"}; adds to earlier examples unless --reset; --reset alone returns to the default taxonomy')
     .argument('[file]', 'JSON lines of labelled examples')
     .option('--reset', 'forget the examples of earlier runs (with no file: go back to the default taxonomy)')
-    .action((file: string | undefined, opts: { reset?: boolean }) => {
+    .action(async (file: string | undefined, opts: { reset?: boolean }) => {
       const config = readConfig();
       const out = path.join(config.dataDir, 'models', 'intent-custom.bin');
       if (file === undefined) {
         if (!opts.reset) throw new CliError('give a FILE of examples, or --reset to return to the default taxonomy', 2);
         for (const f of [out, `${out}.examples.jsonl`]) if (existsSync(f)) rmSync(f);
+        await announceModelChange();
         process.stdout.write('custom intents removed: the default taxonomy is in use\n');
         return;
       }
@@ -58,6 +62,7 @@ export const registerTrainCommands = (program: Command): void => {
       } catch (error) {
         throw new CliError(error instanceof Error ? error.message : String(error), 2);
       }
+      await announceModelChange();
       process.stdout.write(`trained ${result.labels.length} intents (${result.labels.join(', ')}) from ${result.examples} examples → ${result.path} (version ${result.version})\n`);
     });
 

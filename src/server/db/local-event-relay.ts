@@ -48,8 +48,8 @@ const privateDirectory = (dir: string): string | null => {
  * beside the web process, or `parley import` while the server runs) each listen on a Unix socket in a directory
  * only this user can enter, and send every event they publish to the others' sockets as a JSON line; what arrives
  * is published locally, marked remote. So an agent's inbox shows an import's conversations as they are decided, and
- * a worker process reloads the intent model trained through the web process's API. As with PostgreSQL's relay, delivery is
- * best effort: the store stays the truth, and an event a process misses only delays a refresh.
+ * a running server reloads the intent model `parley train intents` has just trained. As with PostgreSQL's relay,
+ * delivery is best effort: the store stays the truth, and an event a process misses only delays a refresh.
  *
  * Returns null (events stay in this process) where there is nothing to share or no safe place to meet: an
  * in-memory database, Windows, a directory that is not private, or a socket path too long for the kernel.
