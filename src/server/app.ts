@@ -35,8 +35,7 @@ import { createWorker } from './jobs/worker.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { createSecretBox } from './platform/crypto.js';
 import { createEventBus } from './platform/events.js';
-import { createPgEventRelay } from './db/pg-event-relay.js';
-import { createLocalEventRelay } from './db/local-event-relay.js';
+import { openEventRelay } from './db/event-relay.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics } from './platform/metrics.js';
 import { loadOrCreateSecretKey } from './platform/secret-key.js';
@@ -134,12 +133,7 @@ export const createApp = async (options: AppOptions) => {
   const secrets = createSecretBox(loadOrCreateSecretKey(config.secretKey, config.dataDir));
   // Several processes may work on one store: live updates travel between them, through LISTEN/NOTIFY on
   // PostgreSQL and through sockets beside each other on the embedded store (a worker or `parley import` beside the server).
-  const relay =
-    store.dialect === 'postgres' && config.databaseUrl
-      ? await createPgEventRelay({ url: config.databaseUrl, local: createEventBus(), logger })
-      : store.file
-        ? await createLocalEventRelay({ databaseFile: store.file, local: createEventBus(), logger })
-        : null;
+  const relay = await openEventRelay({ databaseUrl: config.databaseUrl, sqliteFile: store.file }, logger);
   const events = relay?.bus ?? createEventBus();
   const customIntentModelPath = path.join(config.dataDir, 'models', 'intent-custom.bin');
   // Reloadable: a workspace that teaches Parley its own intents gets them in the running pipeline at once.

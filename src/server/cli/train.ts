@@ -4,7 +4,10 @@ import type { Command } from 'commander';
 import { SHIPPED_MODELS_DIR } from '../classifier/index.js';
 import { parseIntentExamples, trainCustomIntents } from '../classifier/training/train-custom.js';
 import { trainShippedModels } from '../classifier/training/train-shipped.js';
-import { CliError, positiveInt, readConfig, withApp } from './context.js';
+import { CliError, positiveInt, readConfig, stderrLogger, withApp } from './context.js';
+import type { Config } from '../config.js';
+import { sqliteFileIn } from '../db/database.js';
+import { openEventRelay } from '../db/event-relay.js';
 import { evaluateAll, formatEvalReport } from '../classifier/training/evaluate.js';
 
 const readExamples = (file: string) => {
@@ -21,8 +24,17 @@ const readExamples = (file: string) => {
   }
 };
 
-/** Tells the processes running on this store (the server) to reload the intent model, as training through the API does. */
-const announceModelChange = (): Promise<void> => withApp(async (app) => app.events.publish({ type: 'classifier.changed' }));
+/**
+ * Tells the processes running on this store (the server) to reload the intent model, as training through the API
+ * does. Only the relay is opened: training needs no store, and a data folder without one has no server to tell.
+ */
+const announceModelChange = async (config: Config): Promise<void> => {
+  const sqliteFile = sqliteFileIn(config.dataDir);
+  if (!config.databaseUrl && !existsSync(sqliteFile)) return;
+  const relay = await openEventRelay({ databaseUrl: config.databaseUrl, sqliteFile }, stderrLogger(config));
+  relay?.bus.publish({ type: 'classifier.changed' });
+  await relay?.stop();
+};
 
 export const registerTrainCommands = (program: Command): void => {
   const train = program
@@ -51,7 +63,7 @@ export const registerTrainCommands = (program: Command): void => {
       if (file === undefined) {
         if (!opts.reset) throw new CliError('give a FILE of examples, or --reset to return to the default taxonomy', 2);
         for (const f of [out, `${out}.examples.jsonl`]) if (existsSync(f)) rmSync(f);
-        await announceModelChange();
+        await announceModelChange(config);
         process.stdout.write('custom intents removed: the default taxonomy is in use\n');
         return;
       }
@@ -62,7 +74,7 @@ export const registerTrainCommands = (program: Command): void => {
       } catch (error) {
         throw new CliError(error instanceof Error ? error.message : String(error), 2);
       }
-      await announceModelChange();
+      await announceModelChange(config);
       process.stdout.write(`trained ${result.labels.length} intents (${result.labels.join(', ')}) from ${result.examples} examples → ${result.path} (version ${result.version})\n`);
     });
 

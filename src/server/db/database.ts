@@ -77,13 +77,16 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** Where the embedded store keeps its database in a data folder. */
+export const sqliteFileIn = (dataDir: string): string => path.join(dataDir, 'parley.db');
+
 export const openStore = (options: StoreOptions): Store => {
   if (options.databaseUrl) {
     const { dialect, pool } = createPostgresDialect(options.databaseUrl, options.poolSize);
     const db = new Kysely<DB>({ dialect });
     return { db, dialect: 'postgres', supportsSkipLocked: true, file: null, close: async () => { await db.destroy(); void pool; } };
   }
-  const file = options.sqliteFile ?? path.join(options.dataDir, 'parley.db');
+  const file = options.sqliteFile ?? sqliteFileIn(options.dataDir);
   const { dialect, stopCheckpointer } = createSqliteDialect({ file, synchronous: options.sqliteSynchronous ?? 'NORMAL' });
   const db = new Kysely<DB>({ dialect });
   return {
