@@ -8,8 +8,26 @@ const optionalString = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/**
+ * A whole number from `min` to `max`, written in decimal digits; empty or unset is `fallback`. Said in those words
+ * when it is not one: coercing `abc` gave "expected number, received NaN", and coercing an empty value gave 0 (an
+ * empty PORT listened on a random port).
+ */
+const wholeNumber = <F extends number | undefined>(min: number, max: number, fallback: F, messages: { min?: string; max?: string } = {}) => {
+  const range = `must be a whole number from ${min} to ${max}`;
+  return optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, range)
+      .transform(Number)
+      .pipe(z.number().min(min, messages.min ?? range).max(max, messages.max ?? range))
+      .optional()
+      .transform((value): number | F => value ?? fallback),
+  );
+};
+
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: wholeNumber(0, 65535, 8080),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PARLEY_DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optionalString.pipe(
@@ -23,12 +41,12 @@ const envSchema = z.object({
   PARLEY_PUBLIC_URL: optionalString.pipe(z.url('must be an absolute URL').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PARLEY_SQLITE_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-  PARLEY_WORKER_BATCH: z.coerce.number().int().min(1).max(5000).optional(),
+  PARLEY_WORKER_BATCH: wholeNumber(1, 5000, undefined),
   PARLEY_CLASSIFIER_THREAD: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
   PARLEY_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
   PARLEY_SMTP_FROM: optionalString,
   PARLEY_ALLOW_PRIVATE_URLS: optionalString,
-  PARLEY_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024').max(1024 * 1024 * 1024, 'must be at most 1 GiB (1073741824)').default(25 * 1024 * 1024),
+  PARLEY_ATTACHMENT_MAX_BYTES: wholeNumber(1024, 1024 * 1024 * 1024, 25 * 1024 * 1024, { min: 'must be at least 1024', max: 'must be at most 1 GiB (1073741824)' }),
 });
 
 export interface Config {
