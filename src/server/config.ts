@@ -26,10 +26,22 @@ const wholeNumber = <F extends number | undefined>(min: number, max: number, fal
   );
 };
 
+/** One of `values`, named in the message when it is not; empty or unset is `fallback`. */
+const oneOf = <const V extends readonly [string, ...string[]]>(values: V, fallback: V[number]) =>
+  optionalString.pipe(
+    z
+      .enum(values, { message: `must be one of ${values.map((v) => `'${v}'`).join(', ')}` })
+      .optional()
+      .transform((value): V[number] => value ?? fallback),
+  );
+
+/** Text, trimmed; empty or unset is `fallback`. */
+const textOr = (fallback: string) => optionalString.transform((value) => value ?? fallback);
+
 const envSchema = z.object({
   PORT: wholeNumber(0, 65535, 8080),
-  HOST: z.string().trim().min(1).default('127.0.0.1'),
-  PARLEY_DATA_DIR: z.string().trim().min(1).default('./data'),
+  HOST: textOr('127.0.0.1'),
+  PARLEY_DATA_DIR: textOr('./data'),
   DATABASE_URL: optionalString.pipe(
     z
       .string()
@@ -39,10 +51,10 @@ const envSchema = z.object({
   NATS_URL: optionalString.pipe(z.string().regex(/^(nats|tls):\/\//, 'must be a nats:// URL').optional()),
   PARLEY_SECRET_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (or 64 hex digits)').optional()),
   PARLEY_PUBLIC_URL: optionalString.pipe(z.url('must be an absolute URL').optional()),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PARLEY_SQLITE_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  PARLEY_SQLITE_SYNC: oneOf(['NORMAL', 'FULL'], 'NORMAL'),
   PARLEY_WORKER_BATCH: wholeNumber(1, 5000, undefined),
-  PARLEY_CLASSIFIER_THREAD: z.enum(['on', 'off'], { message: "must be 'on' or 'off'" }).default('on'),
+  PARLEY_CLASSIFIER_THREAD: oneOf(['on', 'off'], 'on'),
   PARLEY_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
   PARLEY_SMTP_FROM: optionalString,
   PARLEY_ALLOW_PRIVATE_URLS: optionalString,
