@@ -42,6 +42,6 @@ describe('settings read from the environment', () => {
     ]);
     expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must be a whole number from 0 to 65535']);
     expect(problemsOf({ PORT: '1e3' })).toEqual(['PORT: must be a whole number from 0 to 65535']);
-    expect(problemsOf({ PARLEY_ATTACHMENT_MAX_BYTES: '100' })).toEqual(['PARLEY_ATTACHMENT_MAX_BYTES: must be at least 1024']);
+    expect(problemsOf({ PARLEY_ATTACHMENT_MAX_BYTES: '100' })).toEqual(['PARLEY_ATTACHMENT_MAX_BYTES: must be a whole number from 1024 to 1073741824']);
   });
 });

@@ -9,18 +9,18 @@ const optionalString = z
   .optional();
 
 /**
- * A whole number from `min` to `max`, written in decimal digits; empty or unset is `fallback`. Said in those words
- * when it is not one: coercing `abc` gave "expected number, received NaN", and coercing an empty value gave 0 (an
- * empty PORT listened on a random port).
+ * A whole number from `min` to `max` in decimal digits, or `fallback` when empty or unset; anything else is reported
+ * as that range. (Coercion reported `abc` as "expected number, received NaN" and read an empty PORT as 0, a port
+ * chosen at random.)
  */
-const wholeNumber = <F extends number | undefined>(min: number, max: number, fallback: F, messages: { min?: string; max?: string } = {}) => {
+const wholeNumber = <F extends number | undefined>(min: number, max: number, fallback: F) => {
   const range = `must be a whole number from ${min} to ${max}`;
   return optionalString.pipe(
     z
       .string()
       .regex(/^\d+$/, range)
       .transform(Number)
-      .pipe(z.number().min(min, messages.min ?? range).max(max, messages.max ?? range))
+      .pipe(z.number().min(min, range).max(max, range))
       .optional()
       .transform((value): number | F => value ?? fallback),
   );
@@ -58,7 +58,7 @@ const envSchema = z.object({
   PARLEY_SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
   PARLEY_SMTP_FROM: optionalString,
   PARLEY_ALLOW_PRIVATE_URLS: optionalString,
-  PARLEY_ATTACHMENT_MAX_BYTES: wholeNumber(1024, 1024 * 1024 * 1024, 25 * 1024 * 1024, { min: 'must be at least 1024', max: 'must be at most 1 GiB (1073741824)' }),
+  PARLEY_ATTACHMENT_MAX_BYTES: wholeNumber(1024, 1024 * 1024 * 1024, 25 * 1024 * 1024),
 });
 
 export interface Config {
