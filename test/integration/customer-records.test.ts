@@ -25,7 +25,7 @@ describe.each(dialects)('customer records: CRM import and notes on %s', (dialect
     agent = await tokenFor(app, (await createUser(app, 'agent')).id);
     await app.services.ingest(parseEnvelopes([
       envelope(x, { author: { platformId: 'x-100', handle: 'dana_k', displayName: 'Dana K' }, text: '@AcmeTelecom my bill doubled' }),
-      envelope(x, { author: { platformId: 'x-200', handle: 'ravi', displayName: 'Ravi' }, text: '@AcmeTelecom no signal in Leeds' }),
+      envelope(x, { author: { platformId: 'x-200', handle: 'ravi', displayName: 'Ravi' }, text: '@AcmeTelecom no signal in Leeds', raw: { data: { text: '@AcmeTelecom no signal in Leeds' }, includes: { users: [{ id: 'x-200', location: 'Leeds' }] } } }),
       envelope(email, { kind: 'email', visibility: 'private', threadKey: 'crm-1', author: { platformId: 'Jo.Smith@Mail.test', displayName: 'Jo Smith', email: 'Jo.Smith@Mail.test' }, text: 'Router broken' }),
     ]));
     await app.worker.drain();
@@ -35,6 +35,11 @@ describe.each(dialects)('customer records: CRM import and notes on %s', (dialect
   const customerOf = async (platform: string, platformId: string) => (await app.repos.customers.findIdentities(platform, [platformId])).get(platformId)!.customerId;
   const csv = (body: string, query = '', token = supervisor) =>
     app.http.inject({ method: 'POST', url: `/api/v1/customers/import${query}`, payload: body, headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' } });
+
+  it.skipIf(skip)("a customer data export carries the contact details their messages came with", async () => {
+    const exported = await app.trust.dataRights.exportCustomer(await customerOf('email', 'Jo.Smith@Mail.test'), admin);
+    expect(exported.messages).toEqual([expect.objectContaining({ text: 'Router broken', authorEmail: 'Jo.Smith@Mail.test', raw: null })]);
+  });
 
   it.skipIf(skip)('matches rows by handle, email (any case) and customer id, writes the other columns as fields, and reports the rest', async () => {
     const dana = await customerOf('x', 'x-100');
@@ -137,6 +142,8 @@ describe.each(dialects)('customer records: CRM import and notes on %s', (dialect
     await app.services.customerRecords.addNote(id, 'Lives at 1 High St, call after 6pm', admin);
     const exported = await app.trust.dataRights.exportCustomer(id, admin);
     expect(exported.notes.map((n) => n.body)).toContain('Lives at 1 High St, call after 6pm');
+    // The platform's payload is theirs too: the profile it carried (here a location) is in the copy they get.
+    expect(exported.messages).toEqual([expect.objectContaining({ text: '@AcmeTelecom no signal in Leeds', authorEmail: null, attachments: [], raw: { data: { text: '@AcmeTelecom no signal in Leeds' }, includes: { users: [{ id: 'x-200', location: 'Leeds' }] } } })]);
     await app.trust.dataRights.erase(id, admin);
     expect(await app.repos.customerRecords.notesOf(id)).toEqual([]);
   });

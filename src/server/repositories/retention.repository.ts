@@ -165,7 +165,7 @@ export const createRetentionRepository = (executor: Executor) => {
       const conversations = await db.selectFrom('conversations').select(['id', 'channel_id', 'status', 'visibility', 'subject', 'created_at', 'resolved_at']).where('customer_id', '=', customerId).orderBy('created_at').execute();
       const messages = await db
         .selectFrom('messages')
-        .select(['id', 'channel_id', 'conversation_id', 'direction', 'kind', 'visibility', 'author_handle', 'author_display_name', 'text', 'subject', 'url', 'created_at', 'sentiment', 'intent'])
+        .select(['id', 'channel_id', 'conversation_id', 'direction', 'kind', 'visibility', 'author_handle', 'author_display_name', 'author_email', 'author_phone', 'text', 'subject', 'attachments', 'url', 'created_at', 'sentiment', 'intent', 'raw'])
         .where((eb) => eb.or([eb('customer_id', '=', customerId), eb('conversation_id', 'in', conversations.length ? conversations.map((c) => c.id) : ['-'])]))
         .orderBy('created_at')
         .orderBy('id')
@@ -176,7 +176,13 @@ export const createRetentionRepository = (executor: Executor) => {
         customer: { id: customer.id, displayName: customer.display_name, handle: customer.handle, followers: Number(customer.followers), tier: customer.tier, fields: fromJson(customer.fields, {}), createdAt: iso(customer.created_at) },
         identities: identities.map((i) => ({ platform: i.platform, platformId: i.platform_id, handle: i.handle, displayName: i.display_name, email: i.email, phone: i.phone, createdAt: iso(i.created_at) })),
         conversations: conversations.map((c) => ({ id: c.id, channelId: c.channel_id, status: c.status, visibility: c.visibility, subject: c.subject, createdAt: iso(c.created_at), resolvedAt: iso(c.resolved_at) })),
-        messages: messages.map((m) => ({ id: m.id, channelId: m.channel_id, conversationId: m.conversation_id, direction: m.direction, kind: m.kind, visibility: m.visibility, authorHandle: m.author_handle, authorDisplayName: m.author_display_name, text: m.text, subject: m.subject, url: m.url, createdAt: iso(m.created_at), sentiment: m.sentiment, intent: m.intent })),
+        // With the contact details and attachments the message carried, and the payload exactly as the platform sent
+        // it (their profile as the platform showed it then): all of it is personal data Parley holds.
+        messages: messages.map((m) => ({
+          id: m.id, channelId: m.channel_id, conversationId: m.conversation_id, direction: m.direction, kind: m.kind, visibility: m.visibility, authorHandle: m.author_handle,
+          authorDisplayName: m.author_display_name, authorEmail: m.author_email, authorPhone: m.author_phone, text: m.text, subject: m.subject, attachments: fromJson<unknown[]>(m.attachments, []),
+          url: m.url, createdAt: iso(m.created_at), sentiment: m.sentiment, intent: m.intent, raw: fromJson<unknown>(m.raw, null),
+        })),
       };
     },
   };
