@@ -44,6 +44,15 @@ describe.each(dialects)('held deliveries and data rights on %s', (dialect) => {
     await app.repos.channels.hold({ id: 'h4', channelId: mail, envelopes: otherPlatform, deletions: [], now });
     await app.repos.channels.hold({ id: 'h5', channelId: x, envelopes: mine, deletions: [{ externalId: 'gone-1' }], now: now + 3 });
 
+    // Their copy of what Parley holds includes what the paused channel keeps for them, and only theirs.
+    const exported = await app.trust.dataRights.exportCustomer(customerId, admin);
+    expect(exported.held.map((h) => ({ channelId: h.channelId, texts: (h.envelopes as { text: string }[]).map((e) => e.text) }))).toEqual([
+      { channelId: x, texts: ['my account number is 12345678'] },
+      { channelId: x, texts: ['and my address is 1 Main St'] },
+      { channelId: x, texts: ['my account number is 12345678'] },
+    ]);
+    expect(exported.held[0]!.receivedAt).toBe(new Date(now).toISOString());
+
     await app.trust.dataRights.erase(customerId, admin);
 
     expect(await held(x)).toEqual([
@@ -54,6 +63,27 @@ describe.each(dialects)('held deliveries and data rights on %s', (dialect) => {
     expect(await held(mail)).toEqual([{ id: 'h4', texts: ['same id, different platform'], deletions: 0 }]);
     const audit = (await app.trust.audit.list({ limit: 20 })).items.find((e) => e.action === 'customer.erase');
     expect(audit?.data).toMatchObject({ heldMessages: 3 });
+    expect((await app.trust.dataRights.exportCustomer(customerId, admin)).held).toEqual([]);
+    await app.services.channels.setStatus(x, 'active', admin);
+  });
+
+  it.skipIf(skip)('a customer with two accounts on one platform (merged) has both accounts\' envelopes exported and erased from one delivery', async () => {
+    const first = { platformId: 'two_a', handle: 'two_a' };
+    const second = { platformId: 'two_b', handle: 'two_b' };
+    await app.services.ingest(parseEnvelopes([envelope(x, { author: first, text: 'from the first account' }), envelope(x, { author: second, text: 'from the second account' })]));
+    await app.worker.drain();
+    const customerOf = async (platformId: string) => (await app.store.db.selectFrom('identities').select('customer_id').where('platform', '=', 'x').where('platform_id', '=', platformId).executeTakeFirstOrThrow()).customer_id;
+    const target = await customerOf('two_a');
+    await app.repos.identityLinks.mergeCustomers(await customerOf('two_b'), target, Date.now());
+
+    await app.services.channels.setStatus(x, 'paused', admin);
+    const both = parseEnvelopes([envelope(x, { author: first, text: 'held from a' }), envelope(x, { author: { platformId: 'bystander' }, text: 'held from someone else' }), envelope(x, { author: second, text: 'held from b' })]);
+    await app.repos.channels.hold({ id: 'both', channelId: x, envelopes: both, deletions: [], now: Date.now() });
+    const exported = await app.trust.dataRights.exportCustomer(target, admin);
+    expect(exported.held.map((h) => (h.envelopes as { text: string }[]).map((e) => e.text).sort())).toEqual([['held from a', 'held from b']]);
+
+    await app.trust.dataRights.erase(target, admin);
+    expect((await held(x)).find((h) => h.id === 'both')).toEqual({ id: 'both', texts: ['held from someone else'], deletions: 0 });
     await app.services.channels.setStatus(x, 'active', admin);
   });
 
@@ -69,7 +99,7 @@ describe.each(dialects)('held deliveries and data rights on %s', (dialect) => {
     expect(after).not.toContain('old');
     expect(after).toContain('new');
     // Channels without a policy keep what they hold.
-    expect((await held(x)).map((h) => h.id)).toEqual(['h2', 'h3', 'h5']);
+    expect((await held(x)).map((h) => h.id)).toEqual(['h2', 'h3', 'h5', 'both']);
     const audit = (await app.trust.audit.list({ limit: 20 })).items.find((e) => e.action === 'retention.purge');
     expect(audit?.data).toMatchObject({ heldDeliveries: 1 });
   });

@@ -45,12 +45,45 @@ export interface CustomerDataExport {
   identities: Record<string, unknown>[];
   conversations: Record<string, unknown>[];
   messages: Record<string, unknown>[];
+  /** Their envelopes a paused channel holds, not yet ingested (migration 0014). */
+  held: { channelId: string; receivedAt: string; envelopes: unknown[] }[];
 }
+
+type Envelopes = { author?: { platformId?: unknown } }[];
 
 const exportLimit = 50_000;
 
 export const createRetentionRepository = (executor: Executor) => {
   const db = executor as unknown as Kysely<RetentionDB>;
+
+  /**
+   * Deliveries a paused channel holds with envelopes of this customer (matched by author platform id on channels of
+   * the identity's platform), each with all its envelopes and theirs among them.
+   */
+  const heldOf = async (customerId: string) => {
+    const identities = await db.selectFrom('identities').select(['platform', 'platform_id']).where('customer_id', '=', customerId).execute();
+    // By delivery: one can hold envelopes of several of the customer's identities.
+    const byId = new Map<string, { row: { id: string; channel_id: string; received_at: number; deletions: string }; envelopes: Envelopes; theirs: Envelopes }>();
+    for (const identity of identities) {
+      // A cheap superset in SQL (LIKE wildcards stand in for characters LIKE or JSON would escape), exact match below.
+      const pattern = `%"platformId":${JSON.stringify(identity.platform_id).replace(/[\\%_]/g, '_')}%`;
+      const rows = await db
+        .selectFrom('channel_held_events')
+        .innerJoin('channels', 'channels.id', 'channel_held_events.channel_id')
+        .select(['channel_held_events.id', 'channel_held_events.channel_id', 'channel_held_events.received_at', 'channel_held_events.envelopes', 'channel_held_events.deletions'])
+        .where('channels.platform', '=', identity.platform)
+        .where('channel_held_events.envelopes', 'like', pattern)
+        .execute();
+      for (const row of rows) {
+        let held = byId.get(row.id);
+        if (!held) byId.set(row.id, (held = { row: { id: row.id, channel_id: row.channel_id, received_at: Number(row.received_at), deletions: row.deletions }, envelopes: fromJson<Envelopes>(row.envelopes, []), theirs: [] }));
+        for (const e of held.envelopes) if (e.author?.platformId === identity.platform_id) held.theirs.push(e);
+      }
+    }
+    // In the order they arrived.
+    return [...byId.values()].filter((h) => h.theirs.length > 0).sort((a, b) => a.row.received_at - b.row.received_at || (a.row.id < b.row.id ? -1 : 1));
+  };
+
   return {
     async setPolicy(channelId: string, days: number | null, now: number): Promise<void> {
       if (days === null) {
@@ -98,26 +131,12 @@ export const createRetentionRepository = (executor: Executor) => {
      * identities it matches by. Returns how many envelopes went.
      */
     async eraseHeld(customerId: string): Promise<number> {
-      const identities = await db.selectFrom('identities').select(['platform', 'platform_id']).where('customer_id', '=', customerId).execute();
       let removed = 0;
-      for (const identity of identities) {
-        // A cheap superset in SQL (LIKE wildcards stand in for characters LIKE or JSON would escape), exact match below.
-        const pattern = `%"platformId":${JSON.stringify(identity.platform_id).replace(/[\\%_]/g, '_')}%`;
-        const rows = await db
-          .selectFrom('channel_held_events')
-          .innerJoin('channels', 'channels.id', 'channel_held_events.channel_id')
-          .select(['channel_held_events.id', 'channel_held_events.envelopes', 'channel_held_events.deletions'])
-          .where('channels.platform', '=', identity.platform)
-          .where('channel_held_events.envelopes', 'like', pattern)
-          .execute();
-        for (const row of rows) {
-          const envelopes = fromJson<{ author?: { platformId?: unknown } }[]>(row.envelopes, []);
-          const kept = envelopes.filter((e) => e.author?.platformId !== identity.platform_id);
-          if (kept.length === envelopes.length) continue;
-          removed += envelopes.length - kept.length;
-          if (kept.length === 0 && fromJson<unknown[]>(row.deletions, []).length === 0) await db.deleteFrom('channel_held_events').where('id', '=', row.id).execute();
-          else await db.updateTable('channel_held_events').set({ envelopes: JSON.stringify(kept) }).where('id', '=', row.id).execute();
-        }
+      for (const { row, envelopes, theirs } of await heldOf(customerId)) {
+        removed += theirs.length;
+        const kept = envelopes.filter((e) => !theirs.includes(e));
+        if (kept.length === 0 && fromJson<unknown[]>(row.deletions, []).length === 0) await db.deleteFrom('channel_held_events').where('id', '=', row.id).execute();
+        else await db.updateTable('channel_held_events').set({ envelopes: JSON.stringify(kept) }).where('id', '=', row.id).execute();
       }
       return removed;
     },
@@ -172,6 +191,7 @@ export const createRetentionRepository = (executor: Executor) => {
         .limit(exportLimit)
         .execute();
       const iso = (v: number | string | null) => (v === null ? null : new Date(Number(v)).toISOString());
+      const held = (await heldOf(customerId)).map((h) => ({ channelId: h.row.channel_id, receivedAt: new Date(h.row.received_at).toISOString(), envelopes: h.theirs }));
       return {
         customer: { id: customer.id, displayName: customer.display_name, handle: customer.handle, followers: Number(customer.followers), tier: customer.tier, fields: fromJson(customer.fields, {}), createdAt: iso(customer.created_at) },
         identities: identities.map((i) => ({ platform: i.platform, platformId: i.platform_id, handle: i.handle, displayName: i.display_name, email: i.email, phone: i.phone, createdAt: iso(i.created_at) })),
@@ -183,6 +203,7 @@ export const createRetentionRepository = (executor: Executor) => {
           authorDisplayName: m.author_display_name, authorEmail: m.author_email, authorPhone: m.author_phone, text: m.text, subject: m.subject, attachments: fromJson<unknown[]>(m.attachments, []),
           url: m.url, createdAt: iso(m.created_at), sentiment: m.sentiment, intent: m.intent, raw: fromJson<unknown>(m.raw, null),
         })),
+        held,
       };
     },
   };
